@@ -1,0 +1,17 @@
+// Public API of the trace-code classifier.
+export type {
+  ClassifyOptions,
+  CompiledManufacturerPattern,
+  Ean13Barcode,
+  Gs1Code,
+  InvalidReason,
+  InvalidScan,
+  ManufacturerCode,
+  ManufacturerPattern,
+  Nmpa20Code,
+  ScanClass,
+  TraceCode,
+} from './types.js';
+export { classifyScan, compileManufacturerPatterns, isTraceCode, MAX_SCAN_LENGTH } from './classify.js';
+export { gs1CheckDigitValid, normalizeGtin } from './checkdigit.js';
+export { GS, gs1DateToIso } from './gs1.js';

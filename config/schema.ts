@@ -1,0 +1,292 @@
+// The config file's JSON Schema (validated with Ajv, defaults filled in) and the typed result.
+// Annotation keywords read by the error formatter (errors.ts):
+//   x-message: text used instead of the generic one, either for every error on the node (string)
+//              or per Ajv keyword ({ pattern: '...' }).
+//   x-secret:  never echo the value in an error message (keys, token hashes, passwords).
+
+export type SigningMode = 'none' | 'sm2' | 'sm2+sm4';
+export type ApiRole = 'cashier' | 'manager' | 'technician';
+export type FaceMode = 'none' | 'terminal' | 'camera';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type ScanDelimiter = '\r' | '\n' | '\r\n';
+export type HidMode = 'pos' | 'keyboard';
+
+export interface StoreConfig {
+  /** fixmedins_code (定点医药机构编码): 12 characters A–Z/0–9. */
+  code: string;
+  name: string;
+  /** Medical-insurance area code (医保区划) of the store, 6 digits. */
+  admdvs: string;
+  /** Insured persons' area code (参保地区划); defaults to `admdvs`. */
+  insuplcAdmdvs: string;
+}
+
+export interface SigningConfig {
+  mode: SigningMode;
+  /** Present when mode is sm2 or sm2+sm4. 64 hex. */
+  privateKeyHex?: string;
+  /** Our SM2 public key, 130 hex (04…), optional. */
+  publicKeyHex?: string;
+  /** Present when mode is sm2 or sm2+sm4. 130 hex (04…). */
+  platformPublicKeyHex?: string;
+  /** Present when mode is sm2+sm4. 32 hex. */
+  sm4KeyHex?: string;
+}
+
+export interface PlatformConfig {
+  simulator: boolean;
+  /** Present unless `simulator` is true. */
+  url?: string;
+  timeoutMs: number;
+  recerSysCode: string;
+  devNo: string;
+  operator: { code: string; name: string };
+  signing: SigningConfig;
+  /** Port of the embedded simulator; 0 = ephemeral. Only used when `simulator` is true. */
+  simulatorPort: number;
+}
+
+export interface ApiTokenConfig {
+  name: string;
+  role: ApiRole;
+  /** SHA-256 (64 lowercase hex) of the token; the token itself is never stored. */
+  sha256: string;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  apiTokens: ApiTokenConfig[];
+}
+
+interface ScannerBase {
+  id: string;
+  counter: string;
+  baudRate: number;
+  delimiter: ScanDelimiter;
+  mode: HidMode;
+  prefix?: string;
+  suffix?: string;
+  path?: string;
+  vendorId?: number;
+  productId?: number;
+}
+export type SerialScannerConfig = ScannerBase & { type: 'serial'; path: string };
+export type HidScannerConfig = ScannerBase & { type: 'hid'; vendorId: number; productId: number };
+export type SimulatedScannerConfig = ScannerBase & { type: 'simulated' };
+export type ScannerConfig = SerialScannerConfig | HidScannerConfig | SimulatedScannerConfig;
+
+interface IdReaderBase {
+  id: string;
+  counter: string;
+  baudRate: number;
+  path?: string;
+}
+export type IdReaderConfig = (IdReaderBase & { type: 'serial'; path: string }) | (IdReaderBase & { type: 'simulated' });
+
+export interface CameraConfig {
+  id: string;
+  counter: string;
+  /** At least one of `onvif` and `rtspUrl` is present. */
+  onvif?: { url: string; username?: string; password?: string };
+  rtspUrl?: string;
+  transport: 'tcp' | 'udp';
+}
+
+export interface VideoConfig {
+  /** Absolute; defaults to `${dataDir}/video`. */
+  dir: string;
+  retentionDays: number;
+  segmentSeconds: number;
+}
+
+export interface Config {
+  store: StoreConfig;
+  platform: PlatformConfig;
+  http: HttpConfig;
+  /** Absolute path. */
+  dataDir: string;
+  scanners: ScannerConfig[];
+  idReaders: IdReaderConfig[];
+  cameras: CameraConfig[];
+  video: VideoConfig;
+  face: { mode: FaceMode };
+  traceCodes: { manufacturerPatterns: { name: string; pattern: string }[] };
+  checkout: { requireTraceCodesForSelfPay: boolean };
+  log: { level: LogLevel };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema building blocks (plain JSON Schema draft-07 objects).
+
+type S = Record<string, unknown>;
+
+const obj = (properties: Record<string, S>, extra: S = {}): S => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  ...extra,
+});
+const nonEmpty = (extra: S = {}): S => ({ type: 'string', minLength: 1, ...extra });
+const int = (minimum: number, maximum: number, extra: S = {}): S => ({ type: 'integer', minimum, maximum, ...extra });
+const bool = (dflt: boolean): S => ({ type: 'boolean', default: dflt });
+const oneOf = (values: string[], dflt?: string): S => ({ type: 'string', enum: values, ...(dflt === undefined ? {} : { default: dflt }) });
+const hex = (length: number, what: string, extra: S = {}): S => ({
+  type: 'string',
+  pattern: `^[0-9a-fA-F]{${length}}$`,
+  'x-message': `expected ${length} hex characters (${what})`,
+  'x-secret': true,
+  ...extra,
+});
+const list = (items: S): S => ({ type: 'array', items, default: [] });
+
+const id = nonEmpty({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+  'x-message': { pattern: "expected letters, digits, '.', '_' or '-' (ids are used in file names)" },
+});
+const counter = nonEmpty({ default: 'counter-1' });
+const usbId = int(0, 65535, { 'x-message': 'expected an integer from 0 to 65535 (decimal, or hex as lsusb shows it: 0x0c2e)' });
+const sixDigits = { type: 'string', pattern: '^[0-9]{6}$', 'x-message': 'expected 6 digits (an area code such as 130102)' };
+const publicKey = hex(130, 'an uncompressed SM2 public key starting with 04', {
+  pattern: '^04[0-9a-fA-F]{128}$',
+  'x-secret': false,
+});
+
+export const configSchema: S = obj(
+  {
+    store: obj(
+      {
+        code: {
+          type: 'string',
+          minLength: 12,
+          maxLength: 12,
+          pattern: '^[A-Z0-9]{12}$',
+          'x-message': { pattern: 'expected 12 characters, only capital letters A–Z and digits 0–9' },
+        },
+        name: nonEmpty(),
+        admdvs: sixDigits,
+        insuplcAdmdvs: sixDigits,
+      },
+      { required: ['code', 'name', 'admdvs'], default: {} },
+    ),
+    platform: obj(
+      {
+        simulator: bool(false),
+        url: { type: 'string' }, // required-unless-simulator and URL syntax are checked in checks.ts
+        timeoutMs: int(100, 120000, { default: 10000 }),
+        recerSysCode: nonEmpty({ default: 'COUNTERAGENT' }),
+        devNo: { type: 'string', default: '' },
+        operator: obj({ code: nonEmpty({ default: '0001' }), name: nonEmpty({ default: '收银员' }) }, { default: {} }),
+        signing: obj(
+          {
+            mode: oneOf(['none', 'sm2', 'sm2+sm4'], 'none'),
+            privateKeyHex: hex(64, 'an SM2 private key'),
+            publicKeyHex: publicKey,
+            platformPublicKeyHex: publicKey,
+            sm4KeyHex: hex(32, 'an SM4 key'),
+          },
+          { default: {} },
+        ),
+        simulatorPort: int(0, 65535, { default: 0 }),
+      },
+      { default: {} },
+    ),
+    http: obj(
+      {
+        host: nonEmpty({ default: '127.0.0.1' }),
+        port: int(0, 65535, { default: 8080 }),
+        apiTokens: list(
+          obj(
+            {
+              name: nonEmpty(),
+              role: oneOf(['cashier', 'manager', 'technician']),
+              sha256: {
+                type: 'string',
+                pattern: '^[0-9a-f]{64}$',
+                'x-message': 'expected 64 lowercase hex characters (the SHA-256 of the token, never the token itself)',
+                'x-secret': true,
+              },
+            },
+            { required: ['name', 'role', 'sha256'] },
+          ),
+        ),
+      },
+      { default: {} },
+    ),
+    dataDir: nonEmpty({ default: '/var/lib/counter-agent' }),
+    scanners: list(
+      obj(
+        {
+          id,
+          type: oneOf(['serial', 'hid', 'simulated']),
+          counter,
+          path: nonEmpty(),
+          baudRate: int(50, 4000000, { default: 9600 }),
+          delimiter: {
+            type: 'string',
+            enum: ['\r', '\n', '\r\n'],
+            default: '\r',
+            'x-message': { enum: 'expected "\\r", "\\n" or "\\r\\n" (written in double quotes)' },
+          },
+          prefix: { type: 'string' },
+          suffix: { type: 'string' },
+          vendorId: usbId,
+          productId: usbId,
+          mode: oneOf(['pos', 'keyboard'], 'pos'),
+        },
+        { required: ['id', 'type'] },
+      ),
+    ),
+    idReaders: list(
+      obj(
+        {
+          id,
+          type: oneOf(['serial', 'simulated']),
+          path: nonEmpty(),
+          baudRate: int(50, 4000000, { default: 115200 }),
+          counter,
+        },
+        { required: ['id', 'type'] },
+      ),
+    ),
+    cameras: list(
+      obj(
+        {
+          id,
+          counter,
+          onvif: obj(
+            {
+              url: { type: 'string' },
+              username: { type: 'string' },
+              password: { type: 'string', 'x-secret': true },
+            },
+            { required: ['url'] },
+          ),
+          rtspUrl: { type: 'string' },
+          transport: oneOf(['tcp', 'udp'], 'tcp'),
+        },
+        { required: ['id'] },
+      ),
+    ),
+    video: obj(
+      {
+        dir: nonEmpty(),
+        retentionDays: {
+          type: 'integer',
+          minimum: 365,
+          default: 365,
+          'x-message': { minimum: 'must be at least 365 (the rules require one year of video)' },
+        },
+        segmentSeconds: int(10, 600, { default: 60 }),
+      },
+      { default: {} },
+    ),
+    face: obj({ mode: oneOf(['none', 'terminal', 'camera'], 'none') }, { default: {} }),
+    traceCodes: obj(
+      { manufacturerPatterns: list(obj({ name: nonEmpty(), pattern: nonEmpty() }, { required: ['name', 'pattern'] })) },
+      { default: {} },
+    ),
+    checkout: obj({ requireTraceCodesForSelfPay: bool(true) }, { default: {} }),
+    log: obj({ level: oneOf(['debug', 'info', 'warn', 'error'], 'info') }, { default: {} }),
+  },
+);
