@@ -1,0 +1,89 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { statfs } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import { DEMO_PRODUCTS } from './demo/catalog.js';
+import { demoReceipt } from './demo/stock.js';
+import { Ledger } from './ledger/index.js';
+import type { Logger } from './log.js';
+import { ledgerPath } from './paths.js';
+import { shanghaiDate } from './receiving/dates.js';
+import { ReceivingService } from './receiving/service.js';
+import { compileManufacturerPatterns } from './tracecode/index.js';
+import { VERSION } from './version.js';
+import type { HealthReport } from './web/routes/health.js';
+import { buildServer } from './web/server.js';
+
+export interface AgentOptions {
+  config: Config;
+  demo: boolean;
+  log: Logger;
+  clock?: () => Date;
+}
+
+export interface RunningAgent {
+  url: string;
+  ledger: Ledger;
+  server: FastifyInstance;
+  /** Demo mode only: a manager token printed at start so the API can be tried at once. */
+  demoToken?: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: the one place that wires config, ledger, services and the web server. */
+export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const { log } = opts;
+  const clock = opts.clock ?? (() => new Date());
+  let config = opts.config;
+  let demoToken: string | undefined;
+  if (opts.demo) {
+    demoToken = randomBytes(16).toString('hex');
+    const sha256 = createHash('sha256').update(demoToken).digest('hex');
+    config = { ...config, http: { ...config.http, apiTokens: [...config.http.apiTokens, { name: 'demo-manager', role: 'manager', sha256 }] } };
+  }
+
+  const ledger = Ledger.open(ledgerPath(config));
+  const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
+  const receiving = new ReceivingService(ledger, classifyOptions, clock);
+  if (opts.demo) seedDemo(ledger, receiving, clock, log);
+
+  const health = async (): Promise<HealthReport> => {
+    const alarms: HealthReport['alarms'] = [];
+    const disk = await diskReport(config.dataDir);
+    if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}）` });
+    return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: [], platform: { simulator: config.platform.simulator, url: config.platform.url ?? null }, disk, alarms };
+  };
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock });
+  let address: string;
+  try {
+    address = await server.listen({ host: config.http.host, port: config.http.port });
+  } catch (err) {
+    ledger.close();
+    throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
+  }
+  log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
+  return {
+    url: address,
+    ledger,
+    server,
+    ...(demoToken ? { demoToken } : {}),
+    async close() {
+      await server.close();
+      ledger.close();
+    },
+  };
+}
+
+/** A fresh demo ledger gets the sample catalogue and one delivery; an existing one is left as it is. */
+function seedDemo(ledger: Ledger, receiving: ReceivingService, clock: () => Date, log: Logger): void {
+  if (ledger.catalog.all().length > 0) return;
+  ledger.catalog.importProducts(DEMO_PRODUCTS, { at: clock(), actor: 'demo' });
+  const result = receiving.receive(demoReceipt(shanghaiDate(clock())), 'demo');
+  if (!result.ok) throw new Error(`demo stock refused: ${JSON.stringify(result.problems)}`);
+  log.info({ products: DEMO_PRODUCTS.length, receipt: result.id }, 'demo catalogue and stock seeded');
+}
+
+async function diskReport(dir: string): Promise<{ path: string; freeBytes: number; totalBytes: number }> {
+  const s = await statfs(dir);
+  return { path: dir, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.js';
+import { VERSION } from '../version.js';
+import { importCatalogCommand } from './import-catalog.js';
+import { runCommand } from './run.js';
+import { verifyLedgerCommand } from './verify-ledger.js';
+
+const HELP = `counter-agent ${VERSION} — the pharmacy counter box (trace codes, checkout rules, ledger, platform sync)
+
+Usage: counter-agent <command> [options]
+
+Commands:
+  run [--config FILE]                    start the box (demo mode with an embedded simulator when no config is given)
+  verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
+  import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
+
+Options:
+  --config FILE   config file (YAML); default: $COUNTER_AGENT_CONFIG, else demo mode
+  -h, --help      this help
+  -v, --version   print the version
+
+Exit codes: 0 ok, 1 the check found a problem, 2 the command could not run (bad config, missing file).`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/** Runs one CLI command and returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
+    });
+  } catch (err) {
+    io.err(`counter-agent: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    io.out(VERSION);
+    return 0;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    io.out(HELP);
+    return 0;
+  }
+  const config = (): LoadedConfig => loadConfig(values.config !== undefined ? { path: values.config } : {});
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(config());
+      case 'verify-ledger':
+        return verifyLedgerCommand(config(), io, values.json === true);
+      case 'import-catalog': {
+        const file = rest[0];
+        if (!file) {
+          io.err('counter-agent import-catalog: name the CSV file, e.g. counter-agent import-catalog products.csv');
+          return 2;
+        }
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch (err) {
+          io.err(`counter-agent import-catalog: cannot read ${file}: ${(err as Error).message}`);
+          return 2;
+        }
+        return importCatalogCommand(config(), bytes, file, io);
+      }
+      default:
+        io.err(`counter-agent: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 2;
+    }
+    io.err(`counter-agent ${command}: ${(err as Error).message}`);
+    return 2;
+  }
+}

@@ -1,0 +1,30 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenLedgerOptions {
+  /** Open an existing file read-only (verify-ledger); never migrates. */
+  readonly?: boolean;
+}
+
+/**
+ * Opens (and migrates) the ledger file. WAL so readers never block the counter;
+ * synchronous=FULL because a sale that the cashier saw as settled must survive power loss.
+ */
+export function openLedger(path: string, opts: OpenLedgerOptions = {}): Db {
+  if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  // 64 MiB page cache: keeps the upper levels of the 10M-code index in memory.
+  db.pragma('cache_size = -65536');
+  if (!opts.readonly) migrate(db);
+  return db;
+}

@@ -1,0 +1,31 @@
+import { Catalog } from './catalog.js';
+import { openLedger, type Db, type OpenLedgerOptions } from './db.js';
+import { EventLog } from './events.js';
+import { LedgerQueries } from './queries.js';
+import { ReceiptWriter } from './receipts.js';
+
+export type { Db } from './db.js';
+export { CodeState } from './codestate.js';
+
+/** The ledger file and its parts, opened once by the composition root. */
+export class Ledger {
+  readonly log: EventLog;
+  readonly catalog: Catalog;
+  readonly receipts: ReceiptWriter;
+  readonly queries: LedgerQueries;
+
+  private constructor(readonly db: Db) {
+    this.log = new EventLog(db);
+    this.catalog = new Catalog(db, this.log);
+    this.receipts = new ReceiptWriter(db, this.log);
+    this.queries = new LedgerQueries(db);
+  }
+
+  static open(path: string, opts?: OpenLedgerOptions): Ledger {
+    return new Ledger(openLedger(path, opts));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

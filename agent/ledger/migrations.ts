@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from './db.js';
+
+/**
+ * Versioned schema. Append new migrations; never edit a shipped one.
+ * Projection tables (products, lots, trace_codes, ...) are derived from `events`;
+ * `events` itself is append-only, enforced by triggers.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    actor TEXT,
+    reason TEXT,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused; record a correction event instead'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused; record a correction event instead'); END;
+
+  CREATE TABLE products (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    manufacturer TEXT NOT NULL,
+    approval_no TEXT NOT NULL,
+    nhsa_code TEXT NOT NULL,
+    barcode TEXT,
+    trace_prefix TEXT,
+    gtin TEXT,
+    rx INTEGER NOT NULL,
+    insured INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    pieces_per_pack INTEGER NOT NULL CHECK (pieces_per_pack > 0),
+    price_per_pack INTEGER NOT NULL CHECK (price_per_pack >= 0),
+    trace_exempt INTEGER NOT NULL,
+    max_daily_pieces INTEGER,
+    updated_seq INTEGER NOT NULL REFERENCES events(seq)
+  );
+  CREATE INDEX products_trace_prefix ON products(trace_prefix);
+  CREATE INDEX products_gtin ON products(gtin);
+  CREATE INDEX products_barcode ON products(barcode);
+
+  CREATE TABLE suppliers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+
+  CREATE TABLE receipts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('purchase', 'opening')),
+    event_seq INTEGER NOT NULL REFERENCES events(seq),
+    supplier_id INTEGER REFERENCES suppliers(id),
+    invoice_no TEXT,
+    delivery_note_no TEXT,
+    procurement_order_no TEXT,
+    filing_ref TEXT,
+    received_at TEXT NOT NULL
+  );
+
+  CREATE TABLE lots (
+    id INTEGER PRIMARY KEY,
+    receipt_id INTEGER NOT NULL REFERENCES receipts(id),
+    line_no INTEGER NOT NULL,
+    product_id TEXT NOT NULL REFERENCES products(id),
+    lot_no TEXT NOT NULL,
+    mfg_date TEXT,
+    expiry TEXT NOT NULL,
+    bchno TEXT NOT NULL UNIQUE,
+    coded INTEGER NOT NULL,
+    pieces_received INTEGER NOT NULL CHECK (pieces_received >= 0),
+    pieces_on_hand INTEGER NOT NULL CHECK (pieces_on_hand >= 0),
+    price_per_pack INTEGER NOT NULL,
+    UNIQUE (receipt_id, line_no)
+  );
+  CREATE INDEX lots_product_expiry ON lots(product_id, expiry);
+
+  -- One row per box. Small on purpose (DESIGN: <= 120 bytes per code at 10M codes):
+  -- state is an integer (see tracecodes.ts), received_seq ties the code to the event that brought it in.
+  CREATE TABLE trace_codes (
+    code TEXT PRIMARY KEY,
+    lot_id INTEGER NOT NULL REFERENCES lots(id),
+    pieces INTEGER NOT NULL CHECK (pieces > 0),
+    pieces_sold INTEGER NOT NULL DEFAULT 0 CHECK (pieces_sold >= 0 AND pieces_sold <= pieces),
+    state INTEGER NOT NULL,
+    received_seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Durable outbox to the provincial platform, written in the same transaction as the event it reports.
+  -- The message itself is mapped from the event at send time (sync/), so a code is stored once.
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    event_seq INTEGER NOT NULL REFERENCES events(seq),
+    infno TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    sent_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (event_seq, infno, record_key)
+  );
+  CREATE INDEX outbox_status ON outbox(status, id);
+  `,
+];
+
+export function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`ledger schema version ${current} is newer than this program knows (${MIGRATIONS.length}); upgrade counter-agent`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      if (v === 0) db.prepare("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)").run(randomBytes(4).toString('hex'));
+      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
+    })();
+  }
+}
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

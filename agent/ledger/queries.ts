@@ -1,0 +1,137 @@
+import type { Product } from '../catalog/product.js';
+import { productFromRow } from './catalog.js';
+import { codeStateName } from './codestate.js';
+import type { Db } from './db.js';
+
+export interface StockLot {
+  lotId: number;
+  bchno: string;
+  lot: string;
+  mfgDate: string | null;
+  expiry: string;
+  coded: boolean;
+  piecesReceived: number;
+  piecesOnHand: number;
+  receiptId: number;
+  receivedAt: string;
+}
+
+export interface StockEntry {
+  productId: string;
+  name: string;
+  spec: string;
+  piecesPerPack: number;
+  piecesOnHand: number;
+  lots: StockLot[];
+}
+
+export interface CodeLife {
+  code: string;
+  state: string;
+  pieces: number;
+  piecesSold: number;
+  product: Product;
+  lot: { lotId: number; lot: string; expiry: string; mfgDate: string | null; bchno: string };
+  events: { kind: 'received' | string; at: string; eventSeq: number; receiptId?: number; supplier?: string | null; invoiceNo?: string | null }[];
+}
+
+/** Read side of the ledger: stock and the life of a code. */
+export class LedgerQueries {
+  private readonly codeRow;
+
+  constructor(private readonly db: Db) {
+    this.codeRow = db.prepare(`
+      SELECT c.code, c.state, c.pieces, c.pieces_sold, c.received_seq,
+             l.id AS lot_id, l.lot_no, l.expiry, l.mfg_date, l.bchno, l.receipt_id,
+             r.received_at, r.invoice_no, s.name AS supplier, p.*
+      FROM trace_codes c JOIN lots l ON l.id = c.lot_id JOIN products p ON p.id = l.product_id
+      JOIN receipts r ON r.id = l.receipt_id LEFT JOIN suppliers s ON s.id = r.supplier_id
+      WHERE c.code = ?`);
+  }
+
+  /** Stock per product and lot (lots with stock, earliest expiry first). */
+  stock(opts: { productId?: string; includeEmpty?: boolean } = {}): StockEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id AS product_id, p.name, p.spec, p.pieces_per_pack, l.id AS lot_id, l.bchno, l.lot_no, l.mfg_date, l.expiry,
+                l.coded, l.pieces_received, l.pieces_on_hand, l.receipt_id, r.received_at
+         FROM lots l JOIN products p ON p.id = l.product_id JOIN receipts r ON r.id = l.receipt_id
+         WHERE (@productId IS NULL OR p.id = @productId) AND (@includeEmpty = 1 OR l.pieces_on_hand > 0)
+         ORDER BY p.id, l.expiry, l.id`,
+      )
+      .all({ productId: opts.productId ?? null, includeEmpty: opts.includeEmpty ? 1 : 0 }) as {
+      product_id: string;
+      name: string;
+      spec: string;
+      pieces_per_pack: number;
+      lot_id: number;
+      bchno: string;
+      lot_no: string;
+      mfg_date: string | null;
+      expiry: string;
+      coded: number;
+      pieces_received: number;
+      pieces_on_hand: number;
+      receipt_id: number;
+      received_at: string;
+    }[];
+    const byProduct = new Map<string, StockEntry>();
+    for (const r of rows) {
+      let entry = byProduct.get(r.product_id);
+      if (!entry) {
+        entry = { productId: r.product_id, name: r.name, spec: r.spec, piecesPerPack: r.pieces_per_pack, piecesOnHand: 0, lots: [] };
+        byProduct.set(r.product_id, entry);
+      }
+      entry.piecesOnHand += r.pieces_on_hand;
+      entry.lots.push({
+        lotId: r.lot_id,
+        bchno: r.bchno,
+        lot: r.lot_no,
+        mfgDate: r.mfg_date,
+        expiry: r.expiry,
+        coded: r.coded === 1,
+        piecesReceived: r.pieces_received,
+        piecesOnHand: r.pieces_on_hand,
+        receiptId: r.receipt_id,
+        receivedAt: r.received_at,
+      });
+    }
+    return [...byProduct.values()];
+  }
+
+  /** The life of one code (by canonical key): where it came from and what happened to it. */
+  codeLife(key: string): CodeLife | undefined {
+    const r = this.codeRow.get(key) as Record<string, unknown> | undefined;
+    if (!r) return undefined;
+    const product = productFromRow(r as unknown as Parameters<typeof productFromRow>[0]);
+    return {
+      code: r.code as string,
+      state: codeStateName(r.state as number),
+      pieces: r.pieces as number,
+      piecesSold: r.pieces_sold as number,
+      product,
+      lot: { lotId: r.lot_id as number, lot: r.lot_no as string, expiry: r.expiry as string, mfgDate: r.mfg_date as string | null, bchno: r.bchno as string },
+      events: [
+        {
+          kind: 'received',
+          at: r.received_at as string,
+          eventSeq: r.received_seq as number,
+          receiptId: r.receipt_id as number,
+          supplier: r.supplier as string | null,
+          invoiceNo: r.invoice_no as string | null,
+        },
+      ],
+    };
+  }
+
+  /** Code key -> state, for the codes that exist (one primary-key lookup each). */
+  codeStates(keys: Iterable<string>): Map<string, number> {
+    const stmt = this.db.prepare('SELECT state FROM trace_codes WHERE code = ?').pluck();
+    const out = new Map<string, number>();
+    for (const k of keys) {
+      const s = stmt.get(k) as number | undefined;
+      if (s !== undefined) out.set(k, s);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,157 @@
+import type { Db } from './db.js';
+import { computeEventHash, GENESIS_HASH, type StoredEvent } from './events.js';
+import { productFromRow } from './catalog.js';
+import { canonicalJson } from './events.js';
+
+export interface VerifyProblem {
+  /** The first event involved, when one is. */
+  seq?: number;
+  message: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  codes: number;
+  problems: VerifyProblem[];
+}
+
+interface LotExpectation {
+  seq: number;
+  productId: string;
+  received: number;
+  /** Net of every later movement (sales, returns, adjustments) replayed from events. */
+  delta: number;
+}
+
+/** What replaying the events says the projections must contain. */
+export interface ReplayState {
+  lots: Map<string, LotExpectation>;
+  products: Map<string, { seq: number; product: Record<string, unknown> }>;
+  codes: number;
+  problems: VerifyProblem[];
+  codeOrigin: (key: string) => { receivedSeq: number; bchno: string } | undefined;
+}
+
+type Replayer = (payload: Record<string, unknown>, seq: number, state: ReplayState) => void;
+
+interface LineLike {
+  bchno: string;
+  productId: string;
+  pieces: number;
+  codes?: string[];
+}
+
+/** One replayer per event type. Later features (sales, returns, adjustments) register theirs here. */
+export const replayers: Record<string, Replayer> = {
+  'catalog.imported': (payload, seq, s) => {
+    for (const p of payload.products as Record<string, unknown>[]) s.products.set(p.id as string, { seq, product: p });
+  },
+  'receipt.recorded': (payload, seq, s) => replayLots(payload.lines as LineLike[], seq, s),
+  'stock.opening_recorded': (payload, seq, s) => replayLots(payload.lines as LineLike[], seq, s),
+};
+
+function replayLots(lines: LineLike[], seq: number, s: ReplayState): void {
+  for (const line of lines) {
+    if (s.lots.has(line.bchno)) s.problems.push({ seq, message: `event ${seq}: batch ${line.bchno} recorded twice` });
+    s.lots.set(line.bchno, { seq, productId: line.productId, received: line.pieces, delta: 0 });
+    for (const code of line.codes ?? []) {
+      s.codes++;
+      const origin = s.codeOrigin(code);
+      if (!origin) s.problems.push({ seq, message: `event ${seq}: code ${code} was received but is missing from trace_codes` });
+      else if (origin.receivedSeq !== seq || origin.bchno !== line.bchno) {
+        s.problems.push({ seq, message: `event ${seq}: code ${code} belongs to batch ${line.bchno}, but trace_codes says batch ${origin.bchno} (event ${origin.receivedSeq})` });
+      }
+    }
+  }
+}
+
+/**
+ * Re-walks the hash chain, then replays the events and compares them with the tables the program
+ * reads (products, lots, trace_codes). Reports the first broken event first.
+ */
+export function verifyLedger(db: Db): VerifyResult {
+  const problems: VerifyProblem[] = [];
+  const codeStmt = db.prepare('SELECT c.received_seq AS receivedSeq, l.bchno FROM trace_codes c JOIN lots l ON l.id = c.lot_id WHERE c.code = ?');
+  const state: ReplayState = {
+    lots: new Map(),
+    products: new Map(),
+    codes: 0,
+    problems,
+    codeOrigin: (key) => codeStmt.get(key) as { receivedSeq: number; bchno: string } | undefined,
+  };
+
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let events = 0;
+  for (const e of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<StoredEvent>) {
+    const chainProblem =
+      e.seq !== expectedSeq
+        ? `event ${expectedSeq} is missing (next stored event is ${e.seq}): events were deleted`
+        : e.prev_hash !== prevHash
+          ? `event ${e.seq} (${e.type}): previous-hash link is broken: the event before it was altered or removed`
+          : computeEventHash(e) !== e.hash
+            ? `event ${e.seq} (${e.type}, ${e.at}): content does not match its hash: the record was altered`
+            : undefined;
+    if (chainProblem) {
+      // Nothing after a broken link can be trusted; report it alone.
+      return { ok: false, events, codes: state.codes, problems: [{ seq: e.seq === expectedSeq ? e.seq : expectedSeq, message: chainProblem }] };
+    }
+    events++;
+    expectedSeq++;
+    prevHash = e.hash;
+    const replay = replayers[e.type];
+    if (!replay) problems.push({ seq: e.seq, message: `event ${e.seq}: unknown type "${e.type}" (written by a newer counter-agent?)` });
+    else replay(JSON.parse(e.payload) as Record<string, unknown>, e.seq, state);
+  }
+
+  compareProjections(db, state);
+  problems.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+  return { ok: problems.length === 0, events, codes: state.codes, problems };
+}
+
+function compareProjections(db: Db, s: ReplayState): void {
+  const lots = db.prepare('SELECT bchno, product_id, pieces_received, pieces_on_hand FROM lots').all() as {
+    bchno: string;
+    product_id: string;
+    pieces_received: number;
+    pieces_on_hand: number;
+  }[];
+  const seen = new Set<string>();
+  for (const l of lots) {
+    seen.add(l.bchno);
+    const exp = s.lots.get(l.bchno);
+    if (!exp) {
+      s.problems.push({ message: `batch ${l.bchno} is in the lots table but no event recorded it` });
+      continue;
+    }
+    if (exp.productId !== l.product_id || exp.received !== l.pieces_received) {
+      s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: batch ${l.bchno} received ${exp.received} pieces of ${exp.productId}, lots table says ${l.pieces_received} of ${l.product_id}` });
+    }
+    const expected = exp.received + exp.delta;
+    if (l.pieces_on_hand !== expected) {
+      s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: batch ${l.bchno} stock should be ${expected} pieces (received ${exp.received}, movements ${exp.delta}) but is ${l.pieces_on_hand}` });
+    }
+  }
+  for (const [bchno, exp] of s.lots) {
+    if (!seen.has(bchno)) s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: batch ${bchno} is missing from the lots table` });
+  }
+
+  const codeCount = db.prepare('SELECT COUNT(*) FROM trace_codes').pluck().get() as number;
+  if (codeCount !== s.codes) s.problems.push({ message: `trace_codes holds ${codeCount} codes but the events received ${s.codes}` });
+  const oversold = db.prepare('SELECT code, pieces, pieces_sold FROM trace_codes WHERE pieces_sold > pieces OR pieces_sold < 0 LIMIT 5').all() as {
+    code: string;
+    pieces: number;
+    pieces_sold: number;
+  }[];
+  for (const o of oversold) s.problems.push({ message: `code ${o.code}: ${o.pieces_sold} pieces sold from a box of ${o.pieces}` });
+
+  for (const row of db.prepare('SELECT * FROM products').iterate() as IterableIterator<Parameters<typeof productFromRow>[0]>) {
+    const exp = s.products.get(row.id);
+    const actual = canonicalJson(Object.fromEntries(Object.entries(productFromRow(row)).filter(([, v]) => v !== undefined && v !== false)));
+    const wanted = exp && canonicalJson(Object.fromEntries(Object.entries(exp.product).filter(([, v]) => v !== false)));
+    if (actual !== wanted) {
+      s.problems.push({ ...(exp ? { seq: exp.seq } : {}), message: `product ${row.id} differs from the catalogue events${exp ? ` (last imported by event ${exp.seq})` : ''}` });
+    }
+  }
+}

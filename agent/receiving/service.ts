@@ -1,0 +1,118 @@
+import type { Product } from '../catalog/product.js';
+import { codeStateName } from '../ledger/codestate.js';
+import type { Ledger } from '../ledger/index.js';
+import type { OpeningLine } from '../ledger/receipts.js';
+import { classifyScan, type ClassifyOptions } from '../tracecode/index.js';
+import { isCalendarDate, shanghaiDate } from './dates.js';
+import type { KnownCodeState, ReceiptInput, ReceiptProblem } from './types.js';
+import { validateReceipt } from './validate.js';
+
+export interface OpeningStockInput {
+  note?: string;
+  procurementOrderNo?: string;
+  filingRef?: string;
+  lines: { productId: string; lot: string; mfgDate?: string; expiry: string; pieces: number; pricePerPack?: number }[];
+}
+
+export type ReceiveResult = { ok: true; id: number } | { ok: false; problems: ReceiptProblem[] };
+
+/** Receiving: classify every code once, look up what the ledger knows, validate (pure), record. */
+export class ReceivingService {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly classifyOptions: ClassifyOptions,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  receive(input: ReceiptInput, actor?: string): ReceiveResult {
+    const at = this.clock();
+    const products = this.productsFor(input.lines.map((l) => l.productId));
+    const classified = input.lines.map((l) => l.codes.map((raw) => classifyScan(raw, this.classifyOptions)));
+    const keys = classified.flatMap((line) => line.flatMap((c) => (c.kind === 'invalid' ? [] : [c.key])));
+    const known = new Map<string, KnownCodeState>();
+    for (const [k, state] of this.ledger.queries.codeStates(keys)) known.set(k, codeStateName(state));
+    const verdict = validateReceipt(input, { products, classified, known, today: shanghaiDate(at) });
+    if (!verdict.ok) return verdict;
+    const { id } = this.ledger.receipts.recordReceipt(
+      {
+        supplier: input.supplier.trim(),
+        invoiceNo: input.invoiceNo.trim(),
+        deliveryNoteNo: input.deliveryNoteNo.trim(),
+        procurementOrderNo: input.procurementOrderNo?.trim() || undefined,
+        filingRef: input.filingRef?.trim() || undefined,
+        lines: verdict.lines,
+      },
+      { at, ...(actor ? { actor } : {}) },
+    );
+    return { ok: true, id };
+  }
+
+  /** Opening stock without codes (无码库), counted in once when the box is installed. */
+  receiveOpening(input: OpeningStockInput, actor?: string): ReceiveResult {
+    const at = this.clock();
+    const products = this.productsFor(input.lines.map((l) => l.productId));
+    const problems: ReceiptProblem[] = [];
+    const lines: OpeningLine[] = [];
+    if (input.lines.length === 0) problems.push({ code: 'NO_LINES', message: '期初库存没有明细：请至少添加一行药品' });
+    input.lines.forEach((l, i) => {
+      const lineNo = i + 1;
+      const product = products.get(l.productId);
+      if (!product) {
+        problems.push({ code: 'PRODUCT_UNKNOWN', line: lineNo, message: `第${lineNo}行：商品编码“${l.productId}”不在商品目录中，请先导入商品目录` });
+        return;
+      }
+      if (!isCalendarDate(l.expiry) || (l.mfgDate !== undefined && !isCalendarDate(l.mfgDate))) {
+        problems.push({ code: 'DATE_INVALID', line: lineNo, message: `第${lineNo}行（${product.name}）：日期无效，请按 YYYY-MM-DD 填写` });
+        return;
+      }
+      if (l.mfgDate !== undefined && l.expiry <= l.mfgDate) {
+        problems.push({ code: 'EXPIRY_NOT_AFTER_PRODUCTION', line: lineNo, message: `第${lineNo}行（${product.name}）：有效期不晚于生产日期，请核对` });
+        return;
+      }
+      lines.push({ product, lot: l.lot, mfgDate: l.mfgDate, expiry: l.expiry, pieces: l.pieces, pricePerPack: l.pricePerPack ?? product.pricePerPack });
+    });
+    if (problems.length > 0) return { ok: false, problems };
+    const { id } = this.ledger.receipts.recordOpeningStock(
+      { lines, note: input.note, procurementOrderNo: input.procurementOrderNo, filingRef: input.filingRef },
+      { at, ...(actor ? { actor } : {}) },
+    );
+    return { ok: true, id };
+  }
+
+  private productsFor(ids: readonly string[]): Map<string, Product> {
+    const out = new Map<string, Product>();
+    for (const id of new Set(ids)) {
+      const p = this.ledger.catalog.get(id);
+      if (p) out.set(id, p);
+    }
+    return out;
+  }
+}
+
+export const openingStockSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lines'],
+  properties: {
+    note: { type: 'string', maxLength: 500 },
+    procurementOrderNo: { type: 'string', maxLength: 64 },
+    filingRef: { type: 'string', maxLength: 64 },
+    lines: {
+      type: 'array',
+      maxItems: 10000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['productId', 'lot', 'expiry', 'pieces'],
+        properties: {
+          productId: { type: 'string', minLength: 1 },
+          lot: { type: 'string', minLength: 1, maxLength: 40 },
+          mfgDate: { type: 'string' },
+          expiry: { type: 'string' },
+          pieces: { type: 'integer', minimum: 1 },
+          pricePerPack: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+  },
+} as const;

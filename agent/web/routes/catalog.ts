@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { checkProduct, productSchema, type Product } from '../../catalog/product.js';
+import type { Ledger } from '../../ledger/index.js';
+import { requireRole } from '../auth.js';
+
+export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date()): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { products: Product[] } }>(
+      '/api/catalog',
+      {
+        preHandler: requireRole('manager'),
+        schema: {
+          body: { type: 'object', additionalProperties: false, required: ['products'], properties: { products: { type: 'array', minItems: 1, maxItems: 100000, items: productSchema } } },
+        },
+      },
+      async (req, reply) => {
+        const problems: string[] = [];
+        const products = req.body.products.map((p, i) => {
+          const checked = checkProduct(p);
+          problems.push(...checked.problems.map((m) => `products[${i}].${m}`));
+          return checked.product;
+        });
+        const ids = new Set<string>();
+        products.forEach((p, i) => {
+          if (ids.has(p.id)) problems.push(`products[${i}].id: duplicate id "${p.id}"`);
+          ids.add(p.id);
+        });
+        if (problems.length === 0) {
+          const result = ledger.catalog.importProducts(products, { at: clock(), actor: req.principal?.name ?? 'api' });
+          if (result.problems.length === 0) return { imported: result.imported };
+          problems.push(...result.problems);
+        }
+        return reply.code(422).send({ errors: problems.map((p) => ({ code: 'PRODUCT_INVALID', message: `商品目录有误：${p}` })) });
+      },
+    );
+    app.get('/api/catalog', { preHandler: requireRole('manager', 'cashier', 'technician') }, async () => ({ products: ledger.catalog.all() }));
+  };
+}

@@ -1,0 +1,47 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { formatAjvErrors } from '../../config/errors.js';
+import type { Config } from '../../config/index.js';
+import type { Ledger } from '../ledger/index.js';
+import type { ReceivingService } from '../receiving/service.js';
+import type { ClassifyOptions } from '../tracecode/index.js';
+import { TokenAuth } from './auth.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { healthRoutes, type HealthSource } from './routes/health.js';
+import { receivingRoutes } from './routes/receiving.js';
+import { stockRoutes } from './routes/stock.js';
+
+export interface WebDeps {
+  config: Config;
+  ledger: Ledger;
+  receiving: ReceivingService;
+  classifyOptions: ClassifyOptions;
+  health: HealthSource;
+  clock?: () => Date;
+}
+
+export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024 * 1024, // a large delivery is thousands of codes
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+  });
+  const auth = new TokenAuth(deps.config.http.apiTokens);
+  app.addHook('onRequest', async (req) => {
+    const principal = auth.identify(req.headers.authorization);
+    if (principal) req.principal = principal;
+  });
+  app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
+    if (Array.isArray(err.validation)) {
+      const problems = formatAjvErrors(err.validation as Parameters<typeof formatAjvErrors>[0]);
+      return reply.code(400).send({ errors: problems.map((p) => ({ code: 'BAD_REQUEST', message: `请求格式错误：${p}` })) });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) app.log.error(err);
+    return reply.code(status).send({ errors: [{ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? '内部错误：请联系技术员查看日志' : err.message }] });
+  });
+  await app.register(healthRoutes(deps.health));
+  await app.register(catalogRoutes(deps.ledger, deps.clock));
+  await app.register(receivingRoutes(deps.receiving));
+  await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
+  return app;
+}

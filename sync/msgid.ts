@@ -1,0 +1,70 @@
+// msgid = fixmedins_code (12) + yyyyMMddHHmmss (14, Asia/Shanghai) + 4-digit sequence.
+// The platform rejects (or worse, replays) a repeated msgid, so the per-second counter lives in
+// SQLite: a restart within the same second, or a second allocator on the same file, continues it.
+import type BetterSqlite3 from 'better-sqlite3';
+import { formatShanghaiCompact, parseShanghaiCompact } from './time.js';
+
+export const FIXMEDINS_CODE_RE = /^[A-Z0-9]{12}$/;
+const MAX_SEQ = 9999;
+const DAY_MS = 86_400_000;
+
+export interface ParsedMsgid {
+  fixmedinsCode: string;
+  /** The yyyyMMddHHmmss part, Asia/Shanghai. */
+  second: string;
+  at: Date;
+  seq: number;
+}
+
+/** Splits a msgid into its parts; null when it is not 12 + 14 (a real time) + 4 digits. */
+export function parseMsgid(msgid: string): ParsedMsgid | null {
+  const m = /^([A-Z0-9]{12})(\d{14})(\d{4})$/.exec(msgid);
+  if (!m) return null;
+  const at = parseShanghaiCompact(m[2]!);
+  if (!at) return null;
+  return { fixmedinsCode: m[1]!, second: m[2]!, at, seq: Number(m[3]) };
+}
+
+export class MsgidAllocator {
+  private readonly allocate: () => string;
+
+  constructor(
+    db: BetterSqlite3.Database,
+    private readonly fixmedinsCode: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    if (!FIXMEDINS_CODE_RE.test(fixmedinsCode)) {
+      throw new Error(`MsgidAllocator: fixmedins_code must be 12 characters A-Z/0-9, got ${JSON.stringify(fixmedinsCode)}`);
+    }
+    db.exec('CREATE TABLE IF NOT EXISTS platform_msgid_seq (second TEXT PRIMARY KEY, last INTEGER NOT NULL)');
+    const get = db.prepare<[string], { last: number }>('SELECT last FROM platform_msgid_seq WHERE second = ?');
+    const put = db.prepare('INSERT INTO platform_msgid_seq (second, last) VALUES (?, ?) ON CONFLICT(second) DO UPDATE SET last = excluded.last');
+    const prune = db.prepare('DELETE FROM platform_msgid_seq WHERE second < ?');
+
+    const tx = db.transaction((): string => {
+      const now = this.clock();
+      let at = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      for (;;) {
+        const second = formatShanghaiCompact(at);
+        const row = get.get(second);
+        const last = row?.last ?? 0;
+        if (last < MAX_SEQ) {
+          const seq = last + 1;
+          put.run(second, seq);
+          // Rows from more than a day ago can no longer collide with anything we would issue.
+          if (!row) prune.run(formatShanghaiCompact(new Date(now.getTime() - DAY_MS)));
+          return `${this.fixmedinsCode}${second}${String(seq).padStart(4, '0')}`;
+        }
+        // 9999 used in this second: borrow the next second rather than ever repeating.
+        at = new Date(at.getTime() + 1000);
+      }
+    });
+    // IMMEDIATE takes the write lock before reading, so two connections cannot read the same `last`.
+    this.allocate = () => tx.immediate();
+  }
+
+  /** A fresh msgid, never issued before by any allocator sharing this database. */
+  next(): string {
+    return this.allocate();
+  }
+}

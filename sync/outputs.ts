@@ -1,0 +1,90 @@
+// Reading what the platform sent back: a shape check per interface (so a wrapper never hands the
+// caller something that will crash later) and the exact yuan → fen conversion of settlement info.
+import type { SetlInfo } from './interfaces.js';
+import { yuanToFen } from './money.js';
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+function moneyProblem(where: string, v: unknown): string | null {
+  if (typeof v !== 'string' && typeof v !== 'number') return `${where} is missing`;
+  try {
+    yuanToFen(v);
+    return null;
+  } catch {
+    return `${where} is not a two-decimal yuan amount: ${JSON.stringify(v)}`;
+  }
+}
+
+const SETL_MONEY = ['medfee_sumamt', 'fund_pay_sumamt', 'acct_pay', 'psn_cash_pay', 'balc'] as const;
+
+function setlinfoProblem(output: unknown): string | null {
+  if (!isRec(output) || !isRec(output['setlinfo'])) return 'output.setlinfo is missing';
+  const s = output['setlinfo'];
+  for (const k of ['setl_id', 'psn_no'] as const) if (!isStr(s[k])) return `output.setlinfo.${k} is missing`;
+  for (const k of SETL_MONEY) {
+    const p = moneyProblem(`output.setlinfo.${k}`, s[k]);
+    if (p) return p;
+  }
+  return null;
+}
+
+const CHECKS: Record<string, (o: unknown) => string | null> = {
+  '9001': (o) => (isRec(o) && isRec(o['signinoutb']) && isStr(o['signinoutb']['sign_no']) ? null : 'output.signinoutb.sign_no is missing'),
+  '1101': (o) => {
+    if (!isRec(o) || !isRec(o['baseinfo']) || !isStr(o['baseinfo']['psn_no'])) return 'output.baseinfo.psn_no is missing';
+    if (!Array.isArray(o['insuinfo'])) return 'output.insuinfo is not a list';
+    for (const [i, insu] of o['insuinfo'].entries()) {
+      if (!isRec(insu)) return `output.insuinfo[${i}] is not an object`;
+      const p = moneyProblem(`output.insuinfo[${i}].balc`, insu['balc']);
+      if (p) return p;
+    }
+    return null;
+  },
+  '2101': setlinfoProblem,
+  '2102': setlinfoProblem,
+  '2103': setlinfoProblem,
+  '2601': (o) => (isRec(o) && typeof o['reversed'] === 'boolean' ? null : 'output.reversed is not a boolean'),
+  '3601': (o) => {
+    if (!isRec(o) || !Array.isArray(o['items'])) return 'output.items is not a list';
+    return o['items'].every((it) => isRec(it) && isStr(it['item_id']) && isStr(it['rule'])) ? null : 'output.items has an entry without item_id/rule';
+  },
+};
+
+/** null when `output` has the shape `infno` promises (35xx: any object or nothing); else the problem. */
+export function checkOutput(infno: string, output: unknown): string | null {
+  const check = CHECKS[infno];
+  if (check) return check(output);
+  return output === null || isRec(output) ? null : 'output is not an object';
+}
+
+/** setlinfo with money in integer fen. */
+export interface SettlementAmounts {
+  setlId: string;
+  mdtrtId: string;
+  psnNo: string;
+  totalFen: number;
+  fundPayFen: number;
+  accountPayFen: number;
+  cashPayFen: number;
+  /** Personal-account balance after the settlement. */
+  balanceFen: number;
+  /** yyyy-MM-dd HH:mm:ss, Asia/Shanghai, as the platform wrote it. */
+  setlTime: string;
+}
+
+/** Converts a checked setlinfo (see checkOutput) to fen; throws on an unparseable amount. */
+export function readSetlinfo(s: SetlInfo): SettlementAmounts {
+  return {
+    setlId: s.setl_id,
+    mdtrtId: s.mdtrt_id,
+    psnNo: s.psn_no,
+    totalFen: yuanToFen(s.medfee_sumamt),
+    fundPayFen: yuanToFen(s.fund_pay_sumamt),
+    accountPayFen: yuanToFen(s.acct_pay),
+    cashPayFen: yuanToFen(s.psn_cash_pay),
+    balanceFen: yuanToFen(s.balc),
+    setlTime: s.setl_time,
+  };
+}
