@@ -55,7 +55,8 @@ function parseBool(v: string): boolean | string {
   return v;
 }
 
-const ajv = new Ajv({ allErrors: true });
+// verbose: the shared formatter quotes the offending value and the schema's wording.
+const ajv = new Ajv({ allErrors: true, verbose: true });
 const validateProduct = ajv.compile(productSchema);
 
 export interface CsvImport {
@@ -90,34 +91,37 @@ export function parseCatalogCsv(bytes: Uint8Array): CsvImport {
   if (problems.length > 0) return { products: [], problems, encoding };
 
   const products: Product[] = [];
+  const firstRowOfId = new Map<string, number>();
   rows.forEach((row, i) => {
     const where = `row ${i + 2}`;
     const obj: Record<string, unknown> = {};
+    let badPrice = false;
     fields.forEach((field, col) => {
       const v = row[col] ?? '';
       if (!field) return;
       if (field === 'priceYuan') {
         const fen = yuanTextToFen(v);
-        obj.pricePerPack = fen ?? v;
-        if (fen === undefined) problems.push(`${where}: 零售价 "${v}" is not an amount in yuan with at most 2 decimals`);
+        obj.pricePerPack = fen ?? 0;
+        badPrice = fen === undefined;
+        if (badPrice) problems.push(`${where}: 零售价 "${v}" is not an amount in yuan with at most 2 decimals`);
       } else if (BOOLEAN_FIELDS.has(field)) obj[field] = parseBool(v);
       else if (INTEGER_FIELDS.has(field)) {
         if (v !== '') obj[field] = /^\d+$/.test(v) ? Number(v) : v;
       } else if (field === 'category') obj[field] = CATEGORY_ALIASES[v] ?? v;
       else if (v !== '' || (productSchema.required as readonly string[]).includes(field)) obj[field] = v;
     });
+    const id = typeof obj.id === 'string' ? obj.id : '';
+    const earlier = firstRowOfId.get(id);
+    if (id !== '' && earlier !== undefined) problems.push(`${where}: id "${id}" already used on row ${earlier}`);
+    else firstRowOfId.set(id, i + 2);
     if (!validateProduct(obj)) {
-      problems.push(...formatAjvErrors(validateProduct.errors ?? []).map((p) => `${where}: ${p.replace('(top level): ', '')}`));
+      const schemaProblems = formatAjvErrors(validateProduct.errors ?? []).filter((p) => !(badPrice && p.startsWith('pricePerPack:')));
+      problems.push(...schemaProblems.map((p) => `${where}: ${p}`));
       return;
     }
     const checked = checkProduct(obj as unknown as Product);
     problems.push(...checked.problems.map((p) => `${where}: ${p}`));
     products.push(checked.product);
-  });
-  const seen = new Map<string, number>();
-  products.forEach((p, i) => {
-    if (seen.has(p.id)) problems.push(`product id "${p.id}" appears twice`);
-    seen.set(p.id, i);
   });
   return { products, problems, encoding };
 }

@@ -23,7 +23,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 64 * 1024 * 1024, // a large delivery is thousands of codes
-    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+    ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
   });
   const auth = new TokenAuth(deps.config.http.apiTokens);
   app.addHook('onRequest', async (req) => {

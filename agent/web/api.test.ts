@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AMOX, HERB, IBU, code, receipt } from '../../test/fixtures.js';
+import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
+import { startAgent, type RunningAgent } from '../app.js';
+
+let agent: RunningAgent;
+let tmp: { dir: string; cleanup: () => void };
+
+beforeAll(async () => {
+  tmp = tempDir();
+  agent = await startAgent({ config: testConfig(tmp.dir), demo: false, log: silentLog(), clock: () => new Date('2026-11-22T02:00:00Z') });
+});
+afterAll(async () => {
+  await agent.close();
+  tmp.cleanup();
+});
+
+async function api(method: string, path: string, body?: unknown, token: string | null = TOKENS.manager) {
+  const res = await fetch(`${agent.url}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { errors?: { code: string; message: string }[] } };
+}
+
+describe('HTTP API over real HTTP', () => {
+  it('answers health without a token', async () => {
+    const r = await api('GET', '/api/health', undefined, null);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: expect.stringMatching(/^(ok|degraded)$/), version: '0.1.0', devices: [], alarms: expect.any(Array) });
+    expect(r.body.disk).toMatchObject({ path: tmp.dir, freeBytes: expect.any(Number) });
+  });
+
+  it('refuses state changes without a token (401) and for the wrong role (403)', async () => {
+    expect((await api('POST', '/api/catalog', { products: [AMOX] }, null)).status).toBe(401);
+    const wrongToken = await api('POST', '/api/catalog', { products: [AMOX] }, 'not-a-token');
+    expect(wrongToken.status).toBe(401);
+    const cashier = await api('POST', '/api/catalog', { products: [AMOX] }, TOKENS.cashier);
+    expect(cashier.status).toBe(403);
+    expect(cashier.body.errors?.[0]?.message).toMatch(/收银员.*无权/);
+    expect((await api('GET', '/api/stock', undefined, null)).status).toBe(401);
+  });
+
+  it('rejects a malformed catalogue naming the field, and imports a good one', async () => {
+    const bad = await api('POST', '/api/catalog', { products: [{ ...AMOX, piecesPerPack: 0, category: 'candy' }] });
+    expect(bad.status).toBe(400);
+    const messages = bad.body.errors?.map((e) => e.message).join('\n');
+    expect(messages).toMatch(/products\[0\]\.piecesPerPack/);
+    expect(messages).toMatch(/products\[0\]\.category/);
+    const badGtin = await api('POST', '/api/catalog', { products: [{ ...AMOX, gtin: '06901234567890' }] });
+    expect(badGtin.status).toBe(422);
+    expect(badGtin.body.errors?.[0]?.message).toMatch(/gtin: check digit wrong/);
+    const ok = await api('POST', '/api/catalog', { products: [AMOX, IBU, HERB] });
+    expect(ok).toEqual({ status: 200, body: { imported: 3 } });
+  });
+
+  it('receives a delivery (201) and shows it in stock and in the code life', async () => {
+    const r = await api('POST', '/api/receipts', receipt());
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({ id: expect.any(Number) });
+    const stock = await api('GET', '/api/stock', undefined, TOKENS.cashier);
+    expect(stock.body.products).toEqual([
+      expect.objectContaining({ productId: 'AMOX', piecesOnHand: 48, lots: [expect.objectContaining({ lot: 'A2401', expiry: '2028-01-09', piecesOnHand: 48, coded: true })] }),
+      expect.objectContaining({ productId: 'HERB', piecesOnHand: 5 }),
+    ]);
+    const life = await api('GET', `/api/codes/${code('8100003', 1)}`, undefined, TOKENS.cashier);
+    expect(life.status).toBe(200);
+    expect(life.body).toMatchObject({ code: code('8100003', 1), state: 'in_stock', product: { id: 'AMOX' }, events: [{ kind: 'received', receiptId: r.body.id }] });
+  });
+
+  it('refuses a receipt with every reason listed (422) and stores none of it', async () => {
+    const bad = receipt({ invoiceNo: '' });
+    bad.lines[0]!.codes = [code('8100003', 1), code('8100004', 77)]; // one already in stock, one of another product
+    bad.lines[0]!.lot = 'A2402';
+    const r = await api('POST', '/api/receipts', bad);
+    expect(r.status).toBe(422);
+    expect(r.body.errors?.map((e) => e.code)).toEqual(['INVOICE_MISSING', 'TRACE_CODE_ALREADY_IN_STOCK', 'TRACE_CODE_PRODUCT_MISMATCH']);
+    expect(r.body.errors?.every((e) => /[\u4e00-\u9fff]/.test(e.message))).toBe(true);
+    const lots = await api('GET', '/api/stock?productId=AMOX');
+    expect((lots.body.products as { lots: unknown[] }[])[0]!.lots).toHaveLength(1);
+  });
+
+  it('returns 400 for a receipt body of the wrong shape, naming the field', async () => {
+    const r = await api('POST', '/api/receipts', { supplier: 'x', invoiceNo: '1', deliveryNoteNo: '1', lines: [{ productId: 'AMOX' }] });
+    expect(r.status).toBe(400);
+    expect(r.body.errors?.map((e) => e.message).join('\n')).toMatch(/lines\[0\]\.lot: required/);
+  });
+
+  it('says clearly when a code is unknown or malformed', async () => {
+    expect((await api('GET', `/api/codes/${code('8100003', 999)}`)).status).toBe(404);
+    const bad = await api('GET', '/api/codes/abc');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.[0]?.code).toBe('TRACE_CODE_INVALID');
+  });
+
+  it('imports opening stock without codes', async () => {
+    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'OLD', expiry: '2027-12-31', pieces: 40 }] });
+    expect(r.status).toBe(201);
+    const stock = await api('GET', '/api/stock?productId=IBU');
+    expect(stock.body.products).toEqual([expect.objectContaining({ piecesOnHand: 40, lots: [expect.objectContaining({ coded: false })] })]);
+  });
+});

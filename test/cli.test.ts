@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../bin/counter-agent.js', import.meta.url));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, COUNTER_AGENT_CONFIG: '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let tmp: { dir: string; cleanup: () => void };
+let configFile: string;
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(new URL('../dist/agent/cli/main.js', import.meta.url)))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the CLI tests');
+  }
+  tmp = tempDir();
+  configFile = join(tmp.dir, 'counter-agent.yaml');
+  // Relative dataDir: resolved against the config file's folder.
+  writeFileSync(configFile, 'store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./data\n');
+});
+afterAll(() => tmp.cleanup());
+
+describe('counter-agent CLI', () => {
+  it('prints help listing the commands', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['run', 'verify-ledger', 'import-catalog']) expect(r.stdout).toContain(cmd);
+  });
+
+  it('refuses a bad config before doing anything, naming every wrong key', () => {
+    const bad = join(tmp.dir, 'bad.yaml');
+    writeFileSync(bad, 'store: { code: P1, name: x, admdvs: "13" }\nhttp: { port: abc }\nvideo: { retentionDays: 30 }\n');
+    const r = cli(['verify-ledger', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('store.code: expected 12 characters, got "P1"');
+    expect(r.stderr).toContain('store.admdvs');
+    expect(r.stderr).toContain('http.port');
+    expect(r.stderr).toContain('video.retentionDays: must be at least 365');
+    expect(r.stderr).toContain('platform.url: required unless platform.simulator is true');
+  });
+
+  it('imports a GB18030 catalogue CSV, via COUNTER_AGENT_CONFIG', () => {
+    const csv = join(tmp.dir, 'products.csv');
+    writeFileSync(csv, iconv.encode('商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n', 'gb18030'));
+    const r = cli(['import-catalog', csv], { COUNTER_AGENT_CONFIG: configFile });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\(gb18030\): imported 1 products/);
+    const db = new Database(join(tmp.dir, 'data', 'ledger.db'), { readonly: true });
+    expect(db.prepare('SELECT name, price_per_pack FROM products').get()).toEqual({ name: '阿莫西林胶囊', price_per_pack: 1560 });
+    db.close();
+  });
+
+  it('refuses a CSV with problems and imports nothing', () => {
+    const csv = join(tmp.dir, 'bad.csv');
+    writeFileSync(csv, 'id,name\nZ,x\n');
+    const r = cli(['import-catalog', csv, '--config', configFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nothing imported.*\n.*missing column "spec"/);
+  });
+
+  it('verify-ledger passes on a sound ledger and fails naming the altered event', () => {
+    const ok = cli(['verify-ledger', '--config', configFile]);
+    expect(ok.stdout).toMatch(/OK — 1 events/);
+    expect(ok.code).toBe(0);
+
+    const db = new Database(join(tmp.dir, 'data', 'ledger.db'));
+    db.exec("DROP TRIGGER events_append_only_update; UPDATE events SET payload = replace(payload, '1560', '1') WHERE seq = 1;");
+    db.close();
+    const broken = cli(['verify-ledger', '--config', configFile]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/BROKEN .* first: event 1 \(catalog\.imported.*does not match its hash/);
+    const json = cli(['verify-ledger', '--config', configFile, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problems: [{ seq: 1 }] });
+  });
+
+  it('says so when there is no ledger yet', () => {
+    const other = join(tmp.dir, 'empty.yaml');
+    writeFileSync(other, 'store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./nothing-here\n');
+    const r = cli(['verify-ledger', '--config', other]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no ledger at .*nothing-here\/ledger\.db/);
+  });
+});
