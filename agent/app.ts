@@ -7,6 +7,9 @@ import { demoReceipt } from './demo/stock.js';
 import { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
+import { startPlatform, type Platform } from './platform.js';
+import { syncAlarms } from './sync-alarms.js';
+import { syncStatus } from '../sync/outbox/status.js';
 import { shanghaiDate } from './receiving/dates.js';
 import { ReceivingService } from './receiving/service.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
@@ -25,6 +28,7 @@ export interface RunningAgent {
   url: string;
   ledger: Ledger;
   server: FastifyInstance;
+  platform: Platform;
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
   demoToken?: string;
   close(): Promise<void>;
@@ -43,21 +47,39 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   }
 
   const ledger = Ledger.open(ledgerPath(config));
+  let platform: Platform;
+  try {
+    platform = await startPlatform(config, ledger, log, clock);
+  } catch (err) {
+    ledger.close();
+    throw err;
+  }
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
-  const receiving = new ReceivingService(ledger, classifyOptions, clock);
+  const receiving = new ReceivingService(ledger, classifyOptions, clock, () => platform.worker.notify());
   if (opts.demo) seedDemo(ledger, receiving, clock, log);
 
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
     const disk = await diskReport(config.dataDir);
-    if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}）` });
-    return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: [], platform: { simulator: config.platform.simulator, url: config.platform.url ?? null }, disk, alarms };
+    if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
+    const sync = syncStatus(ledger.db, clock());
+    alarms.push(...syncAlarms(sync));
+    const platformReport = {
+      simulator: config.platform.simulator,
+      url: platform.url,
+      backlog: sync.backlog,
+      failed: sync.failed,
+      oldestPendingAgeSeconds: sync.oldestPendingAgeSeconds,
+      lastError: sync.lastError?.error ?? null,
+    };
+    return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: [], platform: platformReport, disk, alarms };
   };
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock });
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
+    await platform.close();
     ledger.close();
     throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
   }
@@ -67,8 +89,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ledger,
     server,
     ...(demoToken ? { demoToken } : {}),
+    platform,
     async close() {
       await server.close();
+      await platform.close();
       ledger.close();
     },
   };

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.j
 import { VERSION } from '../version.js';
 import { importCatalogCommand } from './import-catalog.js';
 import { runCommand } from './run.js';
+import { runSimulatorCli } from '../../sync/simulator/cli.js';
 import { verifyLedgerCommand } from './verify-ledger.js';
 
 const HELP = `counter-agent ${VERSION} — the pharmacy counter box (trace codes, checkout rules, ledger, platform sync)
@@ -14,6 +15,8 @@ Commands:
   run [--config FILE]                    start the box (demo mode with an embedded simulator when no config is given)
   verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
+  simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
+                                         run the provincial platform simulator (default port 8091)
 
 Options:
   --config FILE   config file (YAML); default: $COUNTER_AGENT_CONFIG, else demo mode
@@ -31,6 +34,16 @@ const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) 
 
 /** Runs one CLI command and returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+  if (argv[0] === 'simulate-platform') {
+    // Its flags are its own (fault rates); it reads no config.
+    try {
+      await runSimulatorCli(argv.slice(1));
+      await new Promise(() => {}); // serves until SIGINT/SIGTERM (handled by the simulator CLI)
+    } catch (err) {
+      io.err(`counter-agent ${(err as Error).message}`);
+      return 2;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({

@@ -6,6 +6,7 @@ import { tempDir } from '../../test/helpers.js';
 import { ReceivingService } from '../receiving/service.js';
 import { CodeState, Ledger } from './index.js';
 import { verifyLedger } from './verify.js';
+import { SCHEMA_VERSION } from './migrations.js';
 
 const at = new Date('2026-11-22T02:00:00Z');
 let dir: { dir: string; cleanup: () => void };
@@ -43,7 +44,7 @@ describe('ledger file', () => {
     ledger.close();
     ledger = Ledger.open(path);
     expect(ledger.catalog.all().map((p) => p.id)).toEqual(['AMOX', 'HERB', 'IBU']);
-    expect(ledger.db.prepare('SELECT COUNT(*) FROM schema_version').pluck().get()).toBe(1);
+    expect(ledger.db.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(SCHEMA_VERSION);
   });
 
   it('refuses UPDATE and DELETE on the event log in the database itself', () => {

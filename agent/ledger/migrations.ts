@@ -107,6 +107,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_status ON outbox(status, id);
   `,
+  // 2: the outbox worker sends records of one key in order: find a key's earlier unsent rows fast.
+  `
+  CREATE INDEX outbox_record_key ON outbox(record_key, id);
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -106,7 +106,7 @@ export class ReceiptWriter {
         );
         lotIds.push(lotId);
         for (const code of l.codes) this.stmts.insertCode.run(code, lotId, l.product.piecesPerPack, CodeState.IN_STOCK, seq);
-        this.outbox.enqueue(seq, '3503', l.bchno, opts.at);
+        if (reportable(l.product)) this.outbox.enqueue(seq, '3503', l.bchno, opts.at);
       }
       return { id, seq, lotIds };
     })();
@@ -172,7 +172,7 @@ export class ReceiptWriter {
             pricePerPack: l.pricePerPack,
           }).lastInsertRowid,
         );
-        this.outbox.enqueue(seq, '3501', l.bchno, opts.at);
+        if (reportable(l.product)) this.outbox.enqueue(seq, '3501', l.bchno, opts.at);
         return lotId;
       });
       return { id, seq, lotIds };
@@ -183,6 +183,14 @@ export class ReceiptWriter {
     const existing = this.stmts.supplierId.get(name) as number | undefined;
     return existing ?? Number(this.stmts.insertSupplier.run(name).lastInsertRowid);
   }
+}
+
+/**
+ * The 进销存 interfaces report goods of the insurance catalogue (they are keyed by med_list_codg);
+ * health food, cosmetics and daily goods without a national code are not reported.
+ */
+function reportable(p: AcceptedLine['product']): boolean {
+  return p.nhsaCode.trim() !== '';
 }
 
 /** Our batch id (fixmedins_bchno): ledger id keeps it unique even if a box is reinstalled with a fresh ledger. */

@@ -22,6 +22,8 @@ export class ReceivingService {
     private readonly ledger: Ledger,
     private readonly classifyOptions: ClassifyOptions,
     private readonly clock: () => Date = () => new Date(),
+    /** Called after each recorded receipt (wakes the outbox worker). */
+    private readonly onRecorded: () => void = () => {},
   ) {}
 
   receive(input: ReceiptInput, actor?: string): ReceiveResult {
@@ -44,6 +46,7 @@ export class ReceivingService {
       },
       { at, ...(actor ? { actor } : {}) },
     );
+    this.onRecorded();
     return { ok: true, id };
   }
 
@@ -76,6 +79,7 @@ export class ReceivingService {
       { lines, note: input.note, procurementOrderNo: input.procurementOrderNo, filingRef: input.filingRef },
       { at, ...(actor ? { actor } : {}) },
     );
+    this.onRecorded();
     return { ok: true, id };
   }
 

@@ -9,6 +9,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { receivingRoutes } from './routes/receiving.js';
 import { stockRoutes } from './routes/stock.js';
+import { syncRoutes, type SyncControl } from './routes/sync.js';
 
 export interface WebDeps {
   config: Config;
@@ -16,6 +17,7 @@ export interface WebDeps {
   receiving: ReceivingService;
   classifyOptions: ClassifyOptions;
   health: HealthSource;
+  sync: SyncControl;
   clock?: () => Date;
 }
 
@@ -43,5 +45,6 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
+  await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
   return app;
 }

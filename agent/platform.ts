@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import { PlatformClient } from '../sync/client.js';
+import { MsgidAllocator } from '../sync/msgid.js';
+import { OutboxWorker } from '../sync/outbox/worker.js';
+import { startSimulator, type SimulatorHandle } from '../sync/simulator/index.js';
+import type { Ledger } from './ledger/index.js';
+import type { Logger } from './log.js';
+
+export interface Platform {
+  client: PlatformClient;
+  worker: OutboxWorker;
+  url: string;
+  simulator?: SimulatorHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * The platform side of the composition root: the embedded simulator when `platform.simulator` is set,
+ * the client (msgids persisted in the ledger file) and the outbox worker.
+ */
+export async function startPlatform(config: Config, ledger: Ledger, log: Logger, clock: () => Date): Promise<Platform> {
+  let simulator: SimulatorHandle | undefined;
+  let url = config.platform.url;
+  if (config.platform.simulator) {
+    simulator = await startSimulator({
+      port: config.platform.simulatorPort,
+      dbPath: join(config.dataDir, 'platform-simulator.db'),
+      onError: (err) => log.error({ err: String(err) }, 'platform simulator error'),
+    });
+    url = simulator.url;
+    log.info({ url }, 'embedded platform simulator started');
+  }
+  if (!url) throw new Error('platform.url is not set and platform.simulator is false');
+  const client = new PlatformClient({
+    url,
+    fixmedinsCode: config.store.code,
+    fixmedinsName: config.store.name,
+    mdtrtareaAdmvs: config.store.admdvs,
+    insuplcAdmdvs: config.store.insuplcAdmdvs,
+    recerSysCode: config.platform.recerSysCode,
+    devNo: config.platform.devNo,
+    operator: config.platform.operator,
+    signing: config.platform.signing,
+    timeoutMs: config.platform.timeoutMs,
+    msgids: new MsgidAllocator(ledger.db, config.store.code, clock),
+    clock,
+    log: (entry) => log.debug(entry, 'platform call'),
+  });
+  const worker = new OutboxWorker({
+    db: ledger.db,
+    upload: (r) => client.upload(r.infno, r.input as never),
+    mapContext: { defaultOperatorName: config.platform.operator.name },
+    clock,
+    onError: (e) => (e.permanent ? log.error(e, 'platform refused a record; kept as failed') : log.warn(e, 'platform upload will be retried')),
+  });
+  worker.start();
+  return {
+    client,
+    worker,
+    url,
+    ...(simulator ? { simulator } : {}),
+    async close() {
+      await worker.stop();
+      await simulator?.close();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Ledger } from '../../ledger/index.js';
+import { syncStatus } from '../../../sync/outbox/status.js';
+import { requireRole } from '../auth.js';
+
+export interface SyncControl {
+  retryFailed(ids?: readonly number[]): number;
+}
+
+export function syncRoutes(ledger: Ledger, control: SyncControl, clock: () => Date): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/api/sync', { preHandler: requireRole('manager', 'technician') }, async () => syncStatus(ledger.db, clock()));
+    // A manager has looked at refused records (or fixed the catalogue) and sends them again.
+    app.post<{ Body: { ids?: number[] } | undefined }>(
+      '/api/sync/retry',
+      {
+        preHandler: requireRole('manager', 'technician'),
+        schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } },
+      },
+      async (req) => ({ retried: control.retryFailed(req.body?.ids) }),
+    );
+  };
+}

@@ -1,0 +1,26 @@
+import { inventoryRecord, purchaseRecord } from './receiving.js';
+import { MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from './types.js';
+
+export { MappingError } from './types.js';
+export type { LedgerEventForSync, MapContext, MappedUpload } from './types.js';
+
+type Mapper = (e: LedgerEventForSync, recordKey: string, ctx: MapContext) => MappedUpload;
+
+/**
+ * event type -> infno -> mapper. The one table that says which ledger event becomes which platform
+ * record; checkout and stock adjustments add their rows here.
+ */
+const MAPPERS: Record<string, Partial<Record<string, Mapper>>> = {
+  'receipt.recorded': {
+    '3503': (e, key, ctx) => ({ infno: '3503', input: { purcinfo: purchaseRecord(e, key, ctx) } }),
+  },
+  'stock.opening_recorded': {
+    '3501': (e, key) => ({ infno: '3501', input: { invinfo: inventoryRecord(e, key) } }),
+  },
+};
+
+export function mapOutboxRecord(e: LedgerEventForSync, infno: string, recordKey: string, ctx: MapContext): MappedUpload {
+  const mapper = MAPPERS[e.type]?.[infno];
+  if (!mapper) throw new MappingError(`no mapping from ledger event ${e.type} to platform interface ${infno}`);
+  return mapper(e, recordKey, ctx);
+}

@@ -1,0 +1,78 @@
+import type { InventoryRecord, PurchaseRecord } from '../interfaces.js';
+import { formatShanghaiDateTime, shanghaiDate } from '../time.js';
+import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
+import { piecePriceYuan } from './units.js';
+
+interface ProductSnapshot {
+  nhsaCode: string;
+  name: string;
+  manufacturer: string;
+  approvalNo: string;
+  rx: boolean;
+}
+
+interface LotLine {
+  bchno: string;
+  productId: string;
+  product: ProductSnapshot;
+  lot: string;
+  mfgDate: string | null;
+  expiry: string;
+  pieces: number;
+  piecesPerPack: number;
+  pricePerPack: number;
+  codes?: string[];
+}
+
+export function findLine(e: LedgerEventForSync, bchno: string): LotLine {
+  const line = (e.payload.lines as LotLine[] | undefined)?.find((l) => l.bchno === bchno);
+  if (!line) throw new MappingError(`event ${e.seq} (${e.type}) has no line with batch ${bchno}`);
+  return line;
+}
+
+function base(line: LotLine) {
+  return {
+    fixmedins_bchno: line.bchno,
+    med_list_codg: line.product.nhsaCode,
+    fixmedins_hilist_id: line.productId,
+    fixmedins_hilist_name: line.product.name,
+    rx_flag: line.product.rx ? '1' : '0',
+    manu_lotnum: line.lot,
+    ...(line.mfgDate ? { manu_date: line.mfgDate } : {}),
+    expy_end: line.expiry,
+  };
+}
+
+/** receipt.recorded line -> 3503 采购 (purcinfo). */
+export function purchaseRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext): PurchaseRecord {
+  const line = findLine(e, bchno);
+  const p = e.payload as { supplier: string; invoiceNo: string; deliveryNoteNo: string; procurementOrderNo: string | null; filingRef: string | null };
+  return {
+    ...base(line),
+    spler_name: p.supplier,
+    ...(p.procurementOrderNo ? { purc_ordr_no: p.procurementOrderNo } : {}),
+    purc_invo_no: p.invoiceNo,
+    dynt_no: p.deliveryNoteNo,
+    prodentp_name: line.product.manufacturer,
+    aprvno: line.product.approvalNo,
+    purc_retn_cnt: String(line.pieces),
+    purc_retn_stoin_time: formatShanghaiDateTime(new Date(e.at)),
+    purc_retn_opter_name: e.actor ?? ctx.defaultOperatorName,
+    finl_trns_pric: piecePriceYuan(line.pricePerPack, line.piecesPerPack),
+    drugtracinfo: (line.codes ?? []).map((c) => ({ drug_trac_codg: c })),
+    ...(p.filingRef ? { memo: `备案采购:${p.filingRef}` } : {}),
+  };
+}
+
+/** stock.opening_recorded line -> 3501 盘存 (invinfo): stock counted in without codes. */
+export function inventoryRecord(e: LedgerEventForSync, bchno: string): InventoryRecord {
+  const line = findLine(e, bchno);
+  const note = e.payload.note as string | null;
+  return {
+    ...base(line),
+    invdate: shanghaiDate(new Date(e.at)),
+    inv_cnt: String(line.pieces),
+    pric: piecePriceYuan(line.pricePerPack, line.piecesPerPack),
+    ...(note ? { memo: note } : {}),
+  };
+}
