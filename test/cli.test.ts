@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformClient } from '../sync/client.js';
+import { MsgidAllocator } from '../sync/msgid.js';
 import { tempDir } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../bin/counter-agent.js', import.meta.url));
@@ -80,6 +82,24 @@ describe('counter-agent CLI', () => {
     expect(broken.stdout).toMatch(/BROKEN .* first: event 1 \(catalog\.imported.*does not match its hash/);
     const json = cli(['verify-ledger', '--config', configFile, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problems: [{ seq: 1 }] });
+  });
+
+  it('runs the platform simulator, which a client can sign in to, until stopped', async () => {
+    const child = spawn(process.execPath, [BIN, 'simulate-platform', '--port', '0', '--db', join(tmp.dir, 'sim.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => resolve(d.toString().trim()));
+      child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fsi\/api\/rsfComIfsService\/callService$/);
+    const db = new Database(':memory:');
+    const client = new PlatformClient({
+      url, fixmedinsCode: 'P13010200001', fixmedinsName: 'x', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102', recerSysCode: 'T', devNo: '',
+      operator: { code: '1', name: 'x' }, signing: { mode: 'none' }, timeoutMs: 2000, msgids: new MsgidAllocator(db, 'P13010200001'),
+    });
+    expect(await client.signIn()).toMatch(/.+/);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('says so when there is no ledger yet', () => {

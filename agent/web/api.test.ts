@@ -94,6 +94,22 @@ describe('HTTP API over real HTTP', () => {
     expect(bad.body.errors?.[0]?.code).toBe('TRACE_CODE_INVALID');
   });
 
+  it('reports the platform backlog on /api/sync and health, and drains it to the embedded simulator', async () => {
+    expect((await api('GET', '/api/sync', undefined, TOKENS.cashier)).status).toBe(403);
+    let sync = await api('GET', '/api/sync', undefined, TOKENS.technician);
+    expect(sync.status).toBe(200);
+    expect(sync.body).toMatchObject({ byInterface: expect.any(Array), failed: 0 });
+    agent.platform.worker.notify();
+    for (let i = 0; i < 100 && (sync.body.backlog as number) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      sync = await api('GET', '/api/sync');
+    }
+    expect(sync.body).toMatchObject({ backlog: 0, pending: 0, byInterface: expect.arrayContaining([expect.objectContaining({ infno: '3503', sent: 2 })]) });
+    const health = await api('GET', '/api/health', undefined, null);
+    expect(health.body.platform).toMatchObject({ simulator: true, backlog: 0, failed: 0 });
+    expect((await api('POST', '/api/sync/retry', {})).body).toEqual({ retried: 0 });
+  });
+
   it('imports opening stock without codes', async () => {
     const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'OLD', expiry: '2027-12-31', pieces: 40 }] });
     expect(r.status).toBe(201);
