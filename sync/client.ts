@@ -69,6 +69,7 @@ export class PlatformClient {
 
   constructor(private readonly opts: PlatformClientOptions) {
     if (!/^https?:\/\//.test(opts.url)) throw new Error(`platform.url must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
+    if (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error(`platform.timeoutMs must be a positive whole number of ms, got ${opts.timeoutMs}`);
     this.clock = opts.clock ?? (() => new Date());
     this.ctx = {
       fixmedinsCode: opts.fixmedinsCode,

@@ -19,10 +19,12 @@ function moneyProblem(where: string, v: unknown): string | null {
 
 const SETL_MONEY = ['medfee_sumamt', 'fund_pay_sumamt', 'acct_pay', 'psn_cash_pay', 'balc'] as const;
 
-function setlinfoProblem(output: unknown): string | null {
+/** Pre-settlement (2101) creates no settlement, so its setl_id may be empty. */
+function setlinfoProblem(output: unknown, needsSetlId = true): string | null {
   if (!isRec(output) || !isRec(output['setlinfo'])) return 'output.setlinfo is missing';
   const s = output['setlinfo'];
-  for (const k of ['setl_id', 'psn_no'] as const) if (!isStr(s[k])) return `output.setlinfo.${k} is missing`;
+  if (!isStr(s['psn_no'])) return 'output.setlinfo.psn_no is missing';
+  if (needsSetlId ? !isStr(s['setl_id']) : typeof s['setl_id'] !== 'string') return 'output.setlinfo.setl_id is missing';
   for (const k of SETL_MONEY) {
     const p = moneyProblem(`output.setlinfo.${k}`, s[k]);
     if (p) return p;
@@ -42,9 +44,9 @@ const CHECKS: Record<string, (o: unknown) => string | null> = {
     }
     return null;
   },
-  '2101': setlinfoProblem,
-  '2102': setlinfoProblem,
-  '2103': setlinfoProblem,
+  '2101': (o) => setlinfoProblem(o, false),
+  '2102': (o) => setlinfoProblem(o),
+  '2103': (o) => setlinfoProblem(o),
   '2601': (o) => (isRec(o) && typeof o['reversed'] === 'boolean' ? null : 'output.reversed is not a boolean'),
   '3601': (o) => {
     if (!isRec(o) || !Array.isArray(o['items'])) return 'output.items is not a list';

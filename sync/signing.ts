@@ -98,7 +98,13 @@ type SmCrypto = typeof import('sm-crypto');
 let smCrypto: Promise<SmCrypto> | undefined;
 /** sm-crypto is needed only when SM2 is in use; a box with signing "none" never loads it. */
 function loadSmCrypto(): Promise<SmCrypto> {
-  smCrypto ??= import('sm-crypto').then((m) => m.default);
+  smCrypto ??= import('sm-crypto').then(
+    (m) => m.default,
+    (err: unknown) => {
+      smCrypto = undefined;
+      throw new Error(`platform.signing.mode sm2 needs the "sm-crypto" package at run time, which could not be loaded: ${(err as Error).message}`);
+    },
+  );
   return smCrypto;
 }
 
