@@ -1,0 +1,14 @@
+// INSUFFICIENT_STOCK (DESIGN 2.11): stock never goes negative; pieces held by open sales (this one
+// included) are not available again.
+import { codeScan, scanRefusal, scannedName } from './common.js';
+import { msg, pieceUnit } from './messages.js';
+import type { Refusal, ScanContext } from './types.js';
+
+export function insufficientStock(ctx: ScanContext): Refusal[] {
+  const { lot } = ctx;
+  if (!codeScan(ctx) || !lot) return [];
+  const available = lot.piecesOnHand - ctx.lotPiecesHeld;
+  if (available >= ctx.pieces) return [];
+  const message = msg.insufficientStock(scannedName(ctx), lot.lot, available, ctx.pieces, pieceUnit(ctx.product));
+  return [scanRefusal(ctx, 'INSUFFICIENT_STOCK', message)];
+}
