@@ -9,6 +9,8 @@ import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
 import { startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
+import { CheckoutService } from './checkout/service.js';
+import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { syncStatus } from '../sync/outbox/status.js';
 import { shanghaiDate } from './receiving/dates.js';
 import { ReceivingService } from './receiving/service.js';
@@ -29,6 +31,9 @@ export interface RunningAgent {
   ledger: Ledger;
   server: FastifyInstance;
   platform: Platform;
+  checkout: CheckoutService;
+  /** What start-up recovery did with unresolved settlements. */
+  recovery: { reopened: number; pending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
   demoToken?: string;
   close(): Promise<void>;
@@ -57,6 +62,20 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
   const receiving = new ReceivingService(ledger, classifyOptions, clock, () => platform.worker.notify());
   if (opts.demo) seedDemo(ledger, receiving, clock, log);
+  const checkout = new CheckoutService({
+    ledger,
+    port: new PlatformSettlementPort(platform.client),
+    classifyOptions,
+    requireTraceCodesForSelfPay: config.checkout.requireTraceCodesForSelfPay,
+    log,
+    clock,
+    onRecorded: () => platform.worker.notify(),
+  });
+  // Settlements left unresolved by a crash or a lost answer are reversed before the counter opens,
+  // then retried every 30 s while any remain (the platform may be offline at start).
+  const recovery = await recoverSettlements(checkout, log);
+  const recoveryTimer = setInterval(() => void recoverSettlements(checkout, log), 30_000);
+  recoveryTimer.unref();
 
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
@@ -74,11 +93,12 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     };
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: [], platform: platformReport, disk, alarms };
   };
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker });
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
+    clearInterval(recoveryTimer);
     await platform.close();
     ledger.close();
     throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
@@ -90,12 +110,26 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     server,
     ...(demoToken ? { demoToken } : {}),
     platform,
+    checkout,
+    recovery,
     async close() {
+      clearInterval(recoveryTimer);
       await server.close();
       await platform.close();
       ledger.close();
     },
   };
+}
+
+async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<{ reopened: number; pending: number }> {
+  try {
+    const r = await checkout.recover();
+    if (r.reopened + r.pending > 0) log.warn(r, 'unresolved settlements recovered');
+    return r;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'settlement recovery failed; will retry');
+    return { reopened: 0, pending: -1 };
+  }
 }
 
 /** A fresh demo ledger gets the sample catalogue and one delivery; an existing one is left as it is. */

@@ -3,6 +3,7 @@ import { openLedger, type Db, type OpenLedgerOptions } from './db.js';
 import { EventLog } from './events.js';
 import { LedgerQueries } from './queries.js';
 import { ReceiptWriter } from './receipts.js';
+import { SaleWriter } from './sales.js';
 
 export type { Db } from './db.js';
 export { CodeState } from './codestate.js';
@@ -13,12 +14,14 @@ export class Ledger {
   readonly catalog: Catalog;
   readonly receipts: ReceiptWriter;
   readonly queries: LedgerQueries;
+  readonly sales: SaleWriter;
 
   private constructor(readonly db: Db) {
     this.log = new EventLog(db);
     this.catalog = new Catalog(db, this.log);
     this.receipts = new ReceiptWriter(db, this.log);
     this.queries = new LedgerQueries(db);
+    this.sales = new SaleWriter(db, this.log);
   }
 
   static open(path: string, opts?: OpenLedgerOptions): Ledger {

@@ -111,6 +111,60 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_record_key ON outbox(record_key, id);
   `,
+  // 3: sales. An open sale is work in progress (mutable rows); settling and reversing are ledger events.
+  `
+  CREATE TABLE sales (
+    id INTEGER PRIMARY KEY,
+    counter TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'settling', 'settled', 'voided', 'reversed')),
+    opened_at TEXT NOT NULL,
+    opened_by TEXT,
+    first_scan_at TEXT,
+    payment TEXT CHECK (payment IN ('insurance', 'self_pay')),
+    chronic_disease TEXT,
+    psn_no TEXT,
+    person TEXT,
+    prescription TEXT,
+    consents TEXT NOT NULL DEFAULT '[]',
+    settle_msgid TEXT UNIQUE,
+    settlement TEXT,
+    settled_at TEXT,
+    settled_seq INTEGER REFERENCES events(seq),
+    reversed_seq INTEGER REFERENCES events(seq),
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX sales_status ON sales(status);
+  CREATE INDEX sales_psn ON sales(psn_no, status);
+
+  CREATE TABLE sale_items (
+    id INTEGER PRIMARY KEY,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    product_id TEXT NOT NULL REFERENCES products(id),
+    code TEXT,
+    raw_code TEXT,
+    lot_id INTEGER REFERENCES lots(id),
+    pieces INTEGER NOT NULL CHECK (pieces > 0),
+    split INTEGER NOT NULL,
+    price INTEGER NOT NULL CHECK (price >= 0),
+    removed INTEGER NOT NULL DEFAULT 0,
+    added_at TEXT NOT NULL
+  );
+  CREATE INDEX sale_items_sale ON sale_items(sale_id);
+  CREATE INDEX sale_items_code ON sale_items(code) WHERE code IS NOT NULL;
+  CREATE INDEX sale_items_lot ON sale_items(lot_id) WHERE lot_id IS NOT NULL;
+
+  -- Every refusal the cashier saw, kept as evidence of what the box stopped.
+  CREATE TABLE sale_refusals (
+    id INTEGER PRIMARY KEY,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    at TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    item_id INTEGER,
+    scanned TEXT
+  );
+  CREATE INDEX sale_refusals_sale ON sale_refusals(sale_id);
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -29,6 +29,8 @@ export interface ReplayState {
   lots: Map<string, LotExpectation>;
   products: Map<string, { seq: number; product: Record<string, unknown> }>;
   codes: number;
+  /** Pieces sold per code, net of reversals. */
+  sold: Map<string, { pieces: number; seq: number }>;
   problems: VerifyProblem[];
   codeOrigin: (key: string) => { receivedSeq: number; bchno: string } | undefined;
 }
@@ -49,7 +51,44 @@ export const replayers: Record<string, Replayer> = {
   },
   'receipt.recorded': (payload, seq, s) => replayLots(payload.lines as LineLike[], seq, s),
   'stock.opening_recorded': (payload, seq, s) => replayLots(payload.lines as LineLike[], seq, s),
+  'sale.settled': (payload, seq, s) => {
+    for (const it of payload.items as SoldLike[]) {
+      moveLot(s, seq, it.lotBchno, -it.pieces);
+      if (it.code === null) continue;
+      if (it.claimed) {
+        s.codes++;
+        const origin = s.codeOrigin(it.code);
+        if (!origin || origin.receivedSeq !== seq || origin.bchno !== it.lotBchno) {
+          s.problems.push({ seq, message: `event ${seq}: code ${it.code} taken from uncoded batch ${it.lotBchno} does not match trace_codes` });
+        }
+      }
+      const prev = s.sold.get(it.code);
+      s.sold.set(it.code, { pieces: (prev?.pieces ?? 0) + it.pieces, seq });
+    }
+  },
+  'sale.reversed': (payload, seq, s) => {
+    for (const it of payload.items as SoldLike[]) {
+      moveLot(s, seq, it.lotBchno, it.pieces);
+      if (it.code === null) continue;
+      const prev = s.sold.get(it.code);
+      if (!prev || prev.pieces < it.pieces) s.problems.push({ seq, message: `event ${seq}: reverses ${it.pieces} pieces of code ${it.code} that were not sold` });
+      s.sold.set(it.code, { pieces: (prev?.pieces ?? 0) - it.pieces, seq });
+    }
+  },
 };
+
+interface SoldLike {
+  lotBchno: string;
+  code: string | null;
+  pieces: number;
+  claimed?: boolean;
+}
+
+function moveLot(s: ReplayState, seq: number, bchno: string, pieces: number): void {
+  const lot = s.lots.get(bchno);
+  if (!lot) s.problems.push({ seq, message: `event ${seq}: moves stock of batch ${bchno}, which no event received` });
+  else lot.delta += pieces;
+}
 
 function replayLots(lines: LineLike[], seq: number, s: ReplayState): void {
   for (const line of lines) {
@@ -77,6 +116,7 @@ export function verifyLedger(db: Db): VerifyResult {
     lots: new Map(),
     products: new Map(),
     codes: 0,
+    sold: new Map(),
     problems,
     codeOrigin: (key) => codeStmt.get(key) as { receivedSeq: number; bchno: string } | undefined,
   };
@@ -145,6 +185,16 @@ function compareProjections(db: Db, s: ReplayState): void {
     pieces_sold: number;
   }[];
   for (const o of oversold) s.problems.push({ message: `code ${o.code}: ${o.pieces_sold} pieces sold from a box of ${o.pieces}` });
+  const soldRows = db.prepare('SELECT code, pieces_sold FROM trace_codes WHERE code = ?');
+  for (const [code, exp] of s.sold) {
+    const row = soldRows.get(code) as { pieces_sold: number } | undefined;
+    if (!row || row.pieces_sold !== exp.pieces) {
+      s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: code ${code} should have ${exp.pieces} pieces sold but trace_codes says ${row?.pieces_sold ?? 'nothing'}` });
+    }
+  }
+  for (const row of db.prepare('SELECT code, pieces_sold FROM trace_codes WHERE pieces_sold > 0').iterate() as IterableIterator<{ code: string; pieces_sold: number }>) {
+    if (!s.sold.has(row.code)) s.problems.push({ message: `code ${row.code} has ${row.pieces_sold} pieces sold but no sale event sold it` });
+  }
 
   for (const row of db.prepare('SELECT * FROM products').iterate() as IterableIterator<Parameters<typeof productFromRow>[0]>) {
     const exp = s.products.get(row.id);

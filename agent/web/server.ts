@@ -10,6 +10,8 @@ import { healthRoutes, type HealthSource } from './routes/health.js';
 import { receivingRoutes } from './routes/receiving.js';
 import { stockRoutes } from './routes/stock.js';
 import { syncRoutes, type SyncControl } from './routes/sync.js';
+import { salesRoutes } from './routes/sales.js';
+import type { CheckoutService } from '../checkout/service.js';
 
 export interface WebDeps {
   config: Config;
@@ -18,6 +20,7 @@ export interface WebDeps {
   classifyOptions: ClassifyOptions;
   health: HealthSource;
   sync: SyncControl;
+  checkout: CheckoutService;
   clock?: () => Date;
 }
 
@@ -45,6 +48,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
+  await app.register(salesRoutes(deps.checkout));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
   return app;
 }

@@ -1,4 +1,5 @@
 import { inventoryRecord, purchaseRecord } from './receiving.js';
+import { saleRecord } from './sales.js';
 import { MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from './types.js';
 
 export { MappingError } from './types.js';
@@ -13,6 +14,12 @@ type Mapper = (e: LedgerEventForSync, recordKey: string, ctx: MapContext) => Map
 const MAPPERS: Record<string, Partial<Record<string, Mapper>>> = {
   'receipt.recorded': {
     '3503': (e, key, ctx) => ({ infno: '3503', input: { purcinfo: purchaseRecord(e, key, ctx) } }),
+  },
+  'sale.settled': {
+    '3505': (e, key, ctx) => ({ infno: '3505', input: { selinfo: saleRecord(e, key, ctx) } }),
+  },
+  'sale.reversed': {
+    '3506': (e, key, ctx) => ({ infno: '3506', input: { selinfo: saleRecord(e, key, ctx) } }),
   },
   'stock.opening_recorded': {
     '3501': (e, key) => ({ infno: '3501', input: { invinfo: inventoryRecord(e, key) } }),

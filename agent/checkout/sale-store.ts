@@ -1,0 +1,163 @@
+import type { Db } from '../ledger/index.js';
+import type { PrescriptionView, Refusal } from '../rules/types.js';
+import type { InsuredPerson } from './port.js';
+
+export type SaleStatus = 'open' | 'settling' | 'settled' | 'voided' | 'reversed';
+
+export interface SaleRow {
+  id: number;
+  counter: string;
+  status: SaleStatus;
+  opened_at: string;
+  opened_by: string | null;
+  first_scan_at: string | null;
+  payment: 'insurance' | 'self_pay' | null;
+  chronic_disease: string | null;
+  psn_no: string | null;
+  person: string | null;
+  prescription: string | null;
+  consents: string;
+  settle_msgid: string | null;
+  settlement: string | null;
+  settled_at: string | null;
+  settled_seq: number | null;
+  reversed_seq: number | null;
+}
+
+export interface ItemRow {
+  id: number;
+  sale_id: number;
+  product_id: string;
+  code: string | null;
+  raw_code: string | null;
+  lot_id: number | null;
+  pieces: number;
+  split: number;
+  price: number;
+  added_at: string;
+}
+
+/** SQL for sales in progress: the mutable side of checkout (settled sales are ledger events). */
+export class SaleStore {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
+      items: db.prepare('SELECT * FROM sale_items WHERE sale_id = ? AND removed = 0 ORDER BY id'),
+      item: db.prepare('SELECT * FROM sale_items WHERE id = ? AND sale_id = ? AND removed = 0'),
+      insertItem: db.prepare(`INSERT INTO sale_items (sale_id, product_id, code, raw_code, lot_id, pieces, split, price, added_at)
+        VALUES (@saleId, @productId, @code, @raw, @lotId, @pieces, @split, @price, @at)`),
+      fillItem: db.prepare('UPDATE sale_items SET code = @code, raw_code = @raw, lot_id = @lotId, pieces = @pieces, split = @split, price = @price WHERE id = @id AND code IS NULL'),
+      heldByCode: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sale_items i JOIN sales s ON s.id = i.sale_id
+        WHERE i.code = ? AND i.removed = 0 AND s.status IN ('open', 'settling') AND s.id <> ?`).pluck(),
+      heldByLot: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sale_items i JOIN sales s ON s.id = i.sale_id
+        WHERE i.lot_id = ? AND i.removed = 0 AND s.status IN ('open', 'settling')`).pluck(),
+      refusal: db.prepare('INSERT INTO sale_refusals (sale_id, at, code, message, item_id, scanned) VALUES (?, ?, ?, ?, ?, ?)'),
+      touch: db.prepare('UPDATE sales SET updated_at = ?, first_scan_at = COALESCE(first_scan_at, ?) WHERE id = ?'),
+    };
+  }
+
+  open(counter: string, by: string | undefined, at: Date): number {
+    const iso = at.toISOString();
+    return Number(this.db.prepare("INSERT INTO sales (counter, status, opened_at, opened_by, updated_at) VALUES (?, 'open', ?, ?, ?)").run(counter, iso, by ?? null, iso).lastInsertRowid);
+  }
+
+  get(id: number): SaleRow | undefined {
+    return this.s.sale.get(id) as SaleRow | undefined;
+  }
+
+  items(saleId: number): ItemRow[] {
+    return this.s.items.all(saleId) as ItemRow[];
+  }
+
+  item(saleId: number, itemId: number): ItemRow | undefined {
+    return this.s.item.get(itemId, saleId) as ItemRow | undefined;
+  }
+
+  addItem(i: { saleId: number; productId: string; code: string | null; raw: string | null; lotId: number | null; pieces: number; split: boolean; price: number }, at: Date): number {
+    const iso = at.toISOString();
+    return this.db.transaction(() => {
+      const id = Number(this.s.insertItem.run({ ...i, split: i.split ? 1 : 0, at: iso }).lastInsertRowid);
+      this.s.touch.run(iso, i.code ? iso : null, i.saleId);
+      return id;
+    })();
+  }
+
+  fillItem(itemId: number, saleId: number, f: { code: string; raw: string; lotId: number; pieces: number; split: boolean; price: number }, at: Date): void {
+    const iso = at.toISOString();
+    this.db.transaction(() => {
+      this.s.fillItem.run({ ...f, split: f.split ? 1 : 0, id: itemId });
+      this.s.touch.run(iso, iso, saleId);
+    })();
+  }
+
+  removeItem(saleId: number, itemId: number): boolean {
+    return this.db.prepare('UPDATE sale_items SET removed = 1 WHERE id = ? AND sale_id = ? AND removed = 0').run(itemId, saleId).changes === 1;
+  }
+
+  piecesHeldElsewhere(code: string, saleId: number): number {
+    return this.s.heldByCode.get(code, saleId) as number;
+  }
+
+  lotPiecesHeld(lotId: number): number {
+    return this.s.heldByLot.get(lotId) as number;
+  }
+
+  logRefusals(saleId: number, refusals: readonly Refusal[], scanned: string | null, at: Date): void {
+    const iso = at.toISOString();
+    this.db.transaction(() => {
+      for (const r of refusals) this.s.refusal.run(saleId, iso, r.code, r.message, r.itemId ?? null, scanned);
+    })();
+  }
+
+  refusals(saleId: number): { at: string; code: string; message: string; itemId: number | null; scanned: string | null }[] {
+    return this.db.prepare('SELECT at, code, message, item_id AS itemId, scanned FROM sale_refusals WHERE sale_id = ? ORDER BY id').all(saleId) as never;
+  }
+
+  setPerson(saleId: number, person: InsuredPerson, evidence: Record<string, unknown>, at: Date): void {
+    this.db.prepare("UPDATE sales SET psn_no = ?, person = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(person.psnNo, JSON.stringify({ ...person, evidence }), at.toISOString(), saleId);
+  }
+
+  setPrescription(saleId: number, rx: PrescriptionView, at: Date): void {
+    this.db.prepare("UPDATE sales SET prescription = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify(rx), at.toISOString(), saleId);
+  }
+
+  setConsents(saleId: number, productIds: readonly string[], at: Date): void {
+    this.db.prepare("UPDATE sales SET consents = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify([...new Set(productIds)]), at.toISOString(), saleId);
+  }
+
+  /** Persisted (synchronous=FULL) before 2102 is called: the crash-safety anchor. */
+  markSettling(saleId: number, msgid: string, payment: 'insurance', chronicDisease: string | null, at: Date): boolean {
+    return (
+      this.db
+        .prepare("UPDATE sales SET status = 'settling', settle_msgid = ?, payment = ?, chronic_disease = ?, updated_at = ? WHERE id = ? AND status = 'open'")
+        .run(msgid, payment, chronicDisease, at.toISOString(), saleId).changes === 1
+    );
+  }
+
+  /** Back to the cashier after a refused or reversed 2102. */
+  reopen(saleId: number, at: Date): void {
+    this.db.prepare("UPDATE sales SET status = 'open', settle_msgid = NULL, updated_at = ? WHERE id = ? AND status = 'settling'").run(at.toISOString(), saleId);
+  }
+
+  void(saleId: number, at: Date): boolean {
+    return this.db.prepare("UPDATE sales SET status = 'voided', updated_at = ? WHERE id = ? AND status = 'open'").run(at.toISOString(), saleId).changes === 1;
+  }
+
+  settling(): SaleRow[] {
+    return this.db.prepare("SELECT * FROM sales WHERE status = 'settling' ORDER BY id").all() as SaleRow[];
+  }
+
+  /** Earlier settled insurance sales of this person: (nhsaCode, date, pieces, chronic) per line. */
+  priorLines(psnNo: string, exceptSaleId: number): { nhsaCode: string; settledAt: string; pieces: number; chronic: number; maxDaily: number | null }[] {
+    return this.db
+      .prepare(
+        `SELECT p.nhsa_code AS nhsaCode, s.settled_at AS settledAt, SUM(i.pieces) AS pieces, s.chronic_disease IS NOT NULL AS chronic, p.max_daily_pieces AS maxDaily
+         FROM sales s JOIN sale_items i ON i.sale_id = s.id AND i.removed = 0 JOIN products p ON p.id = i.product_id
+         WHERE s.psn_no = ? AND s.status = 'settled' AND s.payment = 'insurance' AND s.id <> ? AND p.nhsa_code <> ''
+         GROUP BY s.id, p.nhsa_code`,
+      )
+      .all(psnNo, exceptSaleId) as never;
+  }
+}

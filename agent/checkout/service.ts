@@ -1,0 +1,153 @@
+import { PlatformError, PlatformRejectedError } from '../../sync/errors.js';
+import { shanghaiDate } from '../../sync/time.js';
+import type { Ledger } from '../ledger/index.js';
+import type { Logger } from '../log.js';
+import { maskId } from '../log.js';
+import type { PrescriptionView } from '../rules/types.js';
+import type { ClassifyOptions } from '../tracecode/index.js';
+import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
+import type { InsuredPerson, SettlementPort } from './port.js';
+import { SaleStore } from './sale-store.js';
+import { Scanner, type AddItemResult } from './scan.js';
+import { Settlement, type SettleOutcome } from './settle.js';
+import { StockLookup } from './stock-lookup.js';
+
+export interface CheckoutOptions {
+  ledger: Ledger;
+  port: SettlementPort;
+  classifyOptions: ClassifyOptions;
+  requireTraceCodesForSelfPay: boolean;
+  log: Logger;
+  clock?: () => Date;
+  /** Called after a settlement or reversal is recorded (wakes the outbox worker). */
+  onRecorded?: () => void;
+}
+
+/** The counter's sale lifecycle (DESIGN 6.3): open, scan, identity, prescription, consent, settle, void, reverse. */
+export class CheckoutService {
+  readonly sales: SaleStore;
+  private readonly stock: StockLookup;
+  private readonly scanner: Scanner;
+  private readonly settlement: Settlement;
+  private readonly clock: () => Date;
+
+  constructor(private readonly o: CheckoutOptions) {
+    this.clock = o.clock ?? (() => new Date());
+    this.sales = new SaleStore(o.ledger.db);
+    this.stock = new StockLookup(o.ledger.db);
+    this.scanner = new Scanner(this.sales, this.stock, o.classifyOptions, this.clock);
+    this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, { requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay, clock: this.clock, log: o.log });
+  }
+
+  open(counter: string, by?: string): number {
+    return this.sales.open(counter, by, this.clock());
+  }
+
+  addItem(saleId: number, code: string, pieces?: number): AddItemResult {
+    return this.scanner.add(saleId, code, pieces);
+  }
+
+  removeItem(saleId: number, itemId: number): void {
+    this.openSale(saleId);
+    if (!this.sales.removeItem(saleId, itemId)) throw new CheckoutError(404, 'ITEM_NOT_FOUND', `本单没有第 ${itemId} 号商品行`);
+  }
+
+  /** 1101 through the platform; the identity and how it was established are kept as evidence. */
+  async setIdentity(saleId: number, certType: '01' | '02' | '03', certNo: string, name?: string, face?: { method: string; result: string }): Promise<InsuredPerson> {
+    this.openSale(saleId);
+    let person: InsuredPerson;
+    try {
+      person = await this.o.port.lookupPerson(certType, certNo, name);
+    } catch (err) {
+      if (err instanceof PlatformRejectedError) {
+        const message = `未能核验参保身份：${err.errMsg || err.infcode}。请核对证件后重试，或改用自费结算`;
+        throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
+      }
+      const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：身份核验需联网，可改用自费结算`;
+      throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
+    }
+    const at = this.clock();
+    const method = { '01': 'e_voucher', '02': 'id_card', '03': 'social_security_card' }[certType];
+    this.sales.setPerson(saleId, person, { method, at: at.toISOString(), ...(face ? { face } : {}) }, at);
+    this.o.log.info({ saleId, certType, certNo: maskId(certNo) }, 'identity checked');
+    return person;
+  }
+
+  setPrescription(saleId: number, rx: PrescriptionView): void {
+    this.openSale(saleId);
+    this.sales.setPrescription(saleId, rx, this.clock());
+  }
+
+  setConsents(saleId: number, productIds: string[]): void {
+    this.openSale(saleId);
+    this.sales.setConsents(saleId, productIds, this.clock());
+  }
+
+  async settle(saleId: number, payment: 'insurance' | 'self_pay', chronicDisease?: string, actor?: string): Promise<SettleOutcome> {
+    const r = await this.settlement.settle(saleId, payment, chronicDisease, actor);
+    this.o.onRecorded?.();
+    return r;
+  }
+
+  void(saleId: number): void {
+    const sale = this.openSale(saleId);
+    if (!this.sales.void(sale.id, this.clock())) throw saleNotOpen(saleId, 'settling');
+  }
+
+  async reverse(saleId: number, reason: string, actor?: string): Promise<void> {
+    await this.settlement.reverse(saleId, reason, actor);
+    this.o.onRecorded?.();
+  }
+
+  recover(): Promise<{ reopened: number; pending: number }> {
+    return this.settlement.recover();
+  }
+
+  /** GET /api/sales/:id */
+  view(saleId: number) {
+    const sale = this.sales.get(saleId);
+    if (!sale) throw saleNotFound(saleId);
+    const today = shanghaiDate(this.clock());
+    const person = sale.person ? (JSON.parse(sale.person) as InsuredPerson & { evidence?: unknown }) : undefined;
+    const items = this.sales.items(saleId).map((i) => {
+      const p = this.stock.product(i.product_id);
+      const lot = i.lot_id !== null ? this.stock.lot(i.lot_id) : undefined;
+      const waiting = i.code === null && p?.traceExempt !== true;
+      return {
+        id: i.id, productId: i.product_id, name: p?.name, spec: p?.spec, rx: p?.rx, insured: p?.insured, code: i.code, scanned: i.raw_code,
+        lot: lot?.lot ?? null, expiry: lot?.expiry ?? null, expired: lot ? lot.expiry < today : false, pieces: i.pieces, split: i.split === 1, price: i.price,
+        codeState: waiting ? 'missing' : i.code ? 'scanned' : 'exempt',
+      };
+    });
+    return {
+      id: sale.id,
+      counter: sale.counter,
+      status: sale.status,
+      openedAt: sale.opened_at,
+      firstScanAt: sale.first_scan_at,
+      payment: sale.payment,
+      chronicDisease: sale.chronic_disease,
+      items,
+      total: items.reduce((n, i) => n + i.price, 0),
+      identity: person
+        ? { psnNo: person.psnNo, name: person.name, certNo: maskId(person.certNo), insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
+        : null,
+      prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,
+      consents: JSON.parse(sale.consents) as string[],
+      settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
+      settledAt: sale.settled_at,
+      refusals: this.sales.refusals(saleId),
+      evidence: { video: [] as unknown[] },
+      sync: this.o.ledger.db
+        .prepare('SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (?, ?) ORDER BY o.id')
+        .all(sale.settled_seq ?? -1, sale.reversed_seq ?? -1),
+    };
+  }
+
+  private openSale(saleId: number) {
+    const sale = this.sales.get(saleId);
+    if (!sale) throw saleNotFound(saleId);
+    if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
+    return sale;
+  }
+}

@@ -1,0 +1,52 @@
+import type { SaleRecord } from '../interfaces.js';
+import { formatShanghaiDateTime } from '../time.js';
+import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
+import { piecePriceYuan } from './units.js';
+
+interface SoldLine {
+  bchno: string;
+  productId: string;
+  product: { nhsaCode: string; name: string; rx: boolean; piecesPerPack: number };
+  lot: string;
+  mfgDate: string | null;
+  expiry: string;
+  code: string | null;
+  pieces: number;
+  split: boolean;
+  price: number;
+}
+
+function line(e: LedgerEventForSync, bchno: string): SoldLine {
+  const found = (e.payload.items as SoldLine[] | undefined)?.find((l) => l.bchno === bchno);
+  if (!found) throw new MappingError(`event ${e.seq} (${e.type}) has no line with batch ${bchno}`);
+  return found;
+}
+
+/** sale.settled line -> 3505 销售, sale.reversed line -> 3506 销售退货 (selinfo). */
+export function saleRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext): SaleRecord {
+  const l = line(e, bchno);
+  const p = e.payload as { saleId: number; setlId?: string; psnNo?: string; prescription?: { doctorName: string } };
+  const [ledgerId] = bchno.split('-');
+  return {
+    fixmedins_bchno: l.bchno,
+    med_list_codg: l.product.nhsaCode,
+    fixmedins_hilist_id: l.productId,
+    fixmedins_hilist_name: l.product.name,
+    rx_flag: l.product.rx ? '1' : '0',
+    manu_lotnum: l.lot,
+    ...(l.mfgDate ? { manu_date: l.mfgDate } : {}),
+    expy_end: l.expiry,
+    sel_retn_cnt: String(l.pieces),
+    sel_retn_time: formatShanghaiDateTime(new Date(e.at)),
+    sel_retn_opter_name: e.actor ?? ctx.defaultOperatorName,
+    trdn_flag: l.split ? '1' : '0',
+    // Retail document and stock-out numbers: the sale, as printed on the receipt.
+    rtal_docno: `${ledgerId}-S${p.saleId}`,
+    stoout_no: `${ledgerId}-S${p.saleId}`,
+    ...(p.setlId ? { setl_id: p.setlId } : {}),
+    ...(p.psnNo ? { psn_no: p.psnNo } : {}),
+    ...(p.prescription ? { prsc_dr_name: p.prescription.doctorName } : {}),
+    finl_trns_pric: piecePriceYuan(l.price, l.pieces),
+    drugtracinfo: l.code ? [{ drug_trac_codg: l.code }] : [],
+  };
+}
