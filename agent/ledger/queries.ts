@@ -32,12 +32,23 @@ export interface CodeLife {
   piecesSold: number;
   product: Product;
   lot: { lotId: number; lot: string; expiry: string; mfgDate: string | null; bchno: string };
-  events: { kind: 'received' | string; at: string; eventSeq: number; receiptId?: number; supplier?: string | null; invoiceNo?: string | null }[];
+  events: {
+    kind: 'received' | 'sold' | 'returned';
+    at: string;
+    eventSeq: number;
+    receiptId?: number;
+    supplier?: string | null;
+    invoiceNo?: string | null;
+    saleId?: number;
+    pieces?: number;
+    payment?: string | null;
+  }[];
 }
 
 /** Read side of the ledger: stock and the life of a code. */
 export class LedgerQueries {
   private readonly codeRow;
+  private readonly codeSales;
 
   constructor(private readonly db: Db) {
     this.codeRow = db.prepare(`
@@ -47,6 +58,10 @@ export class LedgerQueries {
       FROM trace_codes c JOIN lots l ON l.id = c.lot_id JOIN products p ON p.id = l.product_id
       JOIN receipts r ON r.id = l.receipt_id LEFT JOIN suppliers s ON s.id = r.supplier_id
       WHERE c.code = ?`);
+    this.codeSales = db.prepare(`
+      SELECT s.id AS saleId, i.pieces, s.payment, s.settled_at, s.settled_seq, e.at AS reversed_at, s.reversed_seq
+      FROM sale_items i JOIN sales s ON s.id = i.sale_id LEFT JOIN events e ON e.seq = s.reversed_seq
+      WHERE i.code = ? AND i.removed = 0 AND s.settled_seq IS NOT NULL ORDER BY s.settled_seq`);
   }
 
   /** Stock per product and lot (lots with stock, earliest expiry first). */
@@ -120,6 +135,10 @@ export class LedgerQueries {
           supplier: r.supplier as string | null,
           invoiceNo: r.invoice_no as string | null,
         },
+        ...(this.codeSales.all(key) as { saleId: number; pieces: number; payment: string | null; settled_at: string; settled_seq: number; reversed_at: string | null; reversed_seq: number | null }[]).flatMap((x) => [
+          { kind: 'sold' as const, at: x.settled_at, eventSeq: x.settled_seq, saleId: x.saleId, pieces: x.pieces, payment: x.payment },
+          ...(x.reversed_seq !== null && x.reversed_at !== null ? [{ kind: 'returned' as const, at: x.reversed_at, eventSeq: x.reversed_seq, saleId: x.saleId, pieces: x.pieces }] : []),
+        ]),
       ],
     };
   }
