@@ -136,9 +136,14 @@ export class SaleStore {
     );
   }
 
-  /** Back to the cashier after a refused or reversed 2102. */
-  reopen(saleId: number, at: Date): void {
-    this.db.prepare("UPDATE sales SET status = 'open', settle_msgid = NULL, updated_at = ? WHERE id = ? AND status = 'settling'").run(at.toISOString(), saleId);
+  /**
+   * Back to the cashier after a refused or reversed 2102. Only while the sale is still settling with that
+   * msgid: a recovery that reversed an older msgid must not reopen a newer settlement already under way.
+   */
+  reopen(saleId: number, msgid: string | null, at: Date): void {
+    this.db
+      .prepare("UPDATE sales SET status = 'open', settle_msgid = NULL, updated_at = ? WHERE id = ? AND status = 'settling' AND settle_msgid IS ?")
+      .run(at.toISOString(), saleId, msgid);
   }
 
   void(saleId: number, at: Date): boolean {

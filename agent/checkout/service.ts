@@ -132,7 +132,8 @@ export class CheckoutService {
       identity: person
         ? { psnNo: person.psnNo, name: person.name, certNo: maskId(person.certNo), insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
         : null,
-      prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,
+      // Masked like identity.certNo: the patient's ID number would otherwise be shown in full here.
+      prescription: sale.prescription ? maskedPrescription(JSON.parse(sale.prescription) as PrescriptionView) : null,
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
@@ -150,4 +151,8 @@ export class CheckoutService {
     if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
     return sale;
   }
+}
+
+function maskedPrescription(rx: PrescriptionView): PrescriptionView {
+  return { ...rx, patientCertNo: maskId(rx.patientCertNo) };
 }

@@ -24,6 +24,13 @@ const unavailable = (message: string): CheckoutError => new CheckoutError(409, '
  * crash), so the platform is never charged twice and the sale goes back to the cashier.
  */
 export class Settlement {
+  /**
+   * Sales whose 2102 this process is waiting on. recover() runs on a timer beside the counter and must leave
+   * them alone: a 2601 sent while 2102 is in flight reverses a charge the counter is about to record as
+   * settled (found by test/crash.test.ts: settled sales whose setl_id the platform had reversed).
+   */
+  private readonly inFlight = new Set<number>();
+
   constructor(
     private readonly ledger: Ledger,
     private readonly sales: SaleStore,
@@ -73,6 +80,9 @@ export class Settlement {
   private async settleInsurance(sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, total: number, at: Date, actor?: string): Promise<SettleOutcome> {
     // Insured lines go to the platform; out-of-catalogue lines (with consent) are paid in cash at the counter.
     const insured = items.filter((i) => i.product.insured && i.product.nhsaCode.trim() !== '');
+    // Only consented out-of-catalogue goods: nothing for the fund to pay, and the platform refuses an empty 2101
+    // ("费用明细不能为空") with a message that does not tell the cashier what to do.
+    if (insured.length === 0) return this.refuse(sale.id, [{ code: 'NOT_INSURANCE_PAYABLE', message: '本单没有医保支付范围内的药品，不能医保结算：请改用自费结算' }], at);
     const insuredTotal = insured.reduce((n, i) => n + priceOf(i), 0);
     const disease = chronicCode ? person.chronicDiseases.find((d) => d.code === chronicCode) : undefined;
     const rx = sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : undefined;
@@ -93,6 +103,18 @@ export class Settlement {
     } catch (err) {
       throw this.platformRefusal(sale.id, err, at);
     }
+    // Marked before markSettling (synchronously), so no recover() can see the sale settling but not in flight.
+    this.inFlight.add(sale.id);
+    try {
+      return await this.settleAttempts(sale, items, person, chronicCode, req, total, insuredTotal, at, actor);
+    } finally {
+      this.inFlight.delete(sale.id);
+    }
+  }
+
+  private async settleAttempts(
+    sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, req: SettlementRequest, total: number, insuredTotal: number, at: Date, actor?: string,
+  ): Promise<SettleOutcome> {
     for (let attempt = 0; ; attempt++) {
       const msgid = this.port.nextMsgid();
       if (!this.sales.markSettling(sale.id, msgid, 'insurance', chronicCode ?? null, at)) throw saleNotOpen(sale.id, this.sales.get(sale.id)?.status ?? 'unknown');
@@ -101,11 +123,11 @@ export class Settlement {
         result = await this.port.settle(req, msgid);
       } catch (err) {
         if (err instanceof PlatformSignInRejectedError && attempt === 0) {
-          this.sales.reopen(sale.id, at); // not processed: signed in again, try once more with a new msgid
+          this.sales.reopen(sale.id, msgid, at); // not processed: signed in again, try once more with a new msgid
           continue;
         }
         if (err instanceof PlatformRejectedError) {
-          this.sales.reopen(sale.id, at);
+          this.sales.reopen(sale.id, msgid, at);
           throw this.platformRefusal(sale.id, err, at);
         }
         // Timeout, lost answer, garbage: the platform may have charged. Reverse it now.
@@ -138,7 +160,7 @@ export class Settlement {
     try {
       const r = await this.port.reverseByMsgid(psnNo, msgid);
       this.opts.log.warn({ saleId, msgid, reversed: r.reversed }, 'unresolved settlement reversed with 2601');
-      this.sales.reopen(saleId, this.opts.clock());
+      this.sales.reopen(saleId, msgid, this.opts.clock());
       return true;
     } catch (err) {
       this.opts.log.error({ saleId, msgid, err: (err as Error).message }, '2601 failed; the sale stays settling until recovery');
@@ -149,11 +171,11 @@ export class Settlement {
   /** On start and periodically: every sale left "settling" (crash, lost answer) is reversed and reopened. */
   async recover(): Promise<{ reopened: number; pending: number }> {
     let reopened = 0;
-    const settling = this.sales.settling();
+    const settling = this.sales.settling().filter((s) => !this.inFlight.has(s.id));
     for (const s of settling) {
       const person = s.person ? (JSON.parse(s.person) as InsuredPerson) : undefined;
       if (!s.settle_msgid || !person) {
-        this.sales.reopen(s.id, this.opts.clock());
+        this.sales.reopen(s.id, s.settle_msgid, this.opts.clock());
         reopened++;
       } else if (await this.reverseUnresolved(s.id, person.psnNo, s.settle_msgid)) reopened++;
     }
@@ -170,7 +192,7 @@ export class Settlement {
       try {
         await this.port.reverseSettlement(facts.setlId, facts.mdtrtId, facts.psnNo);
       } catch (err) {
-        throw this.platformRefusal(saleId, err, this.opts.clock());
+        throw this.platformRefusal(saleId, err, this.opts.clock(), 'reversal');
       }
     }
     this.ledger.sales.recordReversed(saleId, sale.settled_seq, { reason, setlId: facts.setlId }, { at: this.opts.clock(), ...(actor ? { actor } : {}) });
@@ -179,7 +201,9 @@ export class Settlement {
   private record(sale: SaleRow, items: SaleItemView[], facts: SettlementFacts, at: Date, actor?: string): void {
     const settled: SettledItem[] = items.map((i) => ({
       itemId: i.itemId, product: i.product, code: i.code, lotId: (i.lot as NonNullable<typeof i.lot>).lotId, pieces: i.pieces, split: i.split,
-      price: priceOf(i), claimed: i.code !== undefined && i.lot?.coded === false,
+      // Claimed only when the code is new to the ledger: a claimed code that came back (sale reversed) is a known
+      // box of the uncoded lot now and is sold like any other, not claimed a second time (that was refused).
+      price: priceOf(i), claimed: i.code !== undefined && i.lot?.coded === false && this.stock.knownCode(i.code) === undefined,
     }));
     try {
       this.ledger.sales.recordSettled(sale.id, sale.counter, settled, facts, { at, ...(actor ? { actor } : {}) });
@@ -196,13 +220,18 @@ export class Settlement {
     throw new CheckoutError(409, 'REFUSED', refused.map((r) => r.message).join('；'), refused);
   }
 
-  private platformRefusal(saleId: number, err: unknown, at: Date): CheckoutError {
+  // A reversal (退费) failing must not tell the manager "settlement refused, use self-pay": the sale is paid already.
+  private platformRefusal(saleId: number, err: unknown, at: Date, what: 'settlement' | 'reversal' = 'settlement'): CheckoutError {
+    const reversal = what === 'reversal';
     if (err instanceof PlatformRejectedError && !(err instanceof PlatformSignInRejectedError)) {
-      const message = `医保平台拒绝结算：${err.errMsg || `错误码 ${err.infcode}`}。请按提示处理，或改用自费结算`;
+      const message = reversal
+        ? `医保平台拒绝退费：${err.errMsg || `错误码 ${err.infcode}`}。请核对该笔结算，或联系医保经办机构处理`
+        : `医保平台拒绝结算：${err.errMsg || `错误码 ${err.infcode}`}。请按提示处理，或改用自费结算`;
       this.sales.logRefusals(saleId, [{ code: 'PLATFORM_REJECTED', message }], null, at);
       return new CheckoutError(409, 'PLATFORM_REJECTED', message, [{ code: 'PLATFORM_REJECTED', message }]);
     }
-    const message = err instanceof PlatformError ? `${err.userMessage}：可稍后重试或改用自费结算` : '医保平台暂不可用：可稍后重试或改用自费结算';
+    const next = reversal ? '退费需联网，请稍后重试' : '可稍后重试或改用自费结算';
+    const message = err instanceof PlatformError ? `${err.userMessage}：${next}` : `医保平台暂不可用：${next}`;
     this.sales.logRefusals(saleId, [{ code: 'PLATFORM_UNAVAILABLE', message }], null, at);
     return unavailable(message);
   }

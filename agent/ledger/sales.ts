@@ -71,8 +71,10 @@ export class SaleWriter {
         WHERE code = @code AND pieces_sold >= @pieces`),
       takeLot: db.prepare('UPDATE lots SET pieces_on_hand = pieces_on_hand - @pieces WHERE id = @lotId AND pieces_on_hand >= @pieces'),
       returnLot: db.prepare('UPDATE lots SET pieces_on_hand = pieces_on_hand + @pieces WHERE id = @lotId'),
+      // An insurance sale is recorded only while still settling with the 2102 msgid that was charged: if anything
+      // reopened it meanwhile (a recovery's 2601), the charge was reversed and must not become a settled sale.
       markSettled: db.prepare(`UPDATE sales SET status = 'settled', settled_at = @at, settled_seq = @seq, settlement = @settlement,
-        payment = @payment, updated_at = @at WHERE id = @id AND status IN ('open', 'settling')`),
+        payment = @payment, updated_at = @at WHERE id = @id AND (status = 'settling' AND settle_msgid = @msgid OR status = 'open' AND @msgid IS NULL)`),
       markReversed: db.prepare("UPDATE sales SET status = 'reversed', reversed_seq = @seq, updated_at = @at WHERE id = @id AND status = 'settled'"),
     };
   }
@@ -125,8 +127,8 @@ export class SaleWriter {
         }
         if (it.product.nhsaCode.trim() !== '') this.outbox.enqueue(seq, '3505', bchno, opts.at);
       }
-      const updated = this.s.markSettled.run({ id: saleId, at: opts.at.toISOString(), seq, settlement: JSON.stringify(facts), payment: facts.payment });
-      if (updated.changes !== 1) throw new Error(`sale ${saleId} is not open or settling`);
+      const updated = this.s.markSettled.run({ id: saleId, at: opts.at.toISOString(), seq, settlement: JSON.stringify(facts), payment: facts.payment, msgid: facts.msgid ?? null });
+      if (updated.changes !== 1) throw new Error(`sale ${saleId} is not open, nor settling with msgid ${facts.msgid ?? "-"}`);
       return seq;
     })();
   }
