@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lot, scanCtx } from './fixtures.test-helpers.js';
+import { known, lot, scanCtx } from './fixtures.test-helpers.js';
 import { insufficientStock } from './insufficient-stock.js';
 
 describe('INSUFFICIENT_STOCK', () => {
@@ -16,6 +16,10 @@ describe('INSUFFICIENT_STOCK', () => {
   it('never shows a negative quantity', () => {
     const r = insufficientStock(scanCtx({ lot: lot({ piecesOnHand: 5 }), lotPiecesHeld: 9, pieces: 1 }));
     expect(r[0]?.message).toContain('账面可售 0粒');
+  });
+
+  it('leaves boxes no longer in stock to TRACE_CODE_ALREADY_SOLD', () => {
+    expect(insufficientStock(scanCtx({ known: known({ state: 'sold', piecesSold: 24 }), lot: lot({ piecesOnHand: 0 }), pieces: 24 }))).toEqual([]);
   });
 
   it('checks uncoded opening stock too, and nothing without a lot', () => {

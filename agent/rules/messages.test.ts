@@ -26,6 +26,8 @@ describe('messages', () => {
       msg.splitPackShort('阿莫西林胶囊', 3, 6, '粒'),
       msg.splitPackShort('阿莫西林胶囊', 0, 6, '粒'),
       msg.splitPackWholeBox('阿莫西林胶囊', 18, '粒'),
+      msg.boxHeldByOtherSale('阿莫西林胶囊'),
+      msg.morePiecesThanBox('阿莫西林胶囊', 24, 30, '粒'),
       msg.lotExpiredAtScan('阿莫西林胶囊', 'A1', '2026-01-31'),
       msg.lotExpiredAtSettle('阿莫西林胶囊', 'A1', '2026-01-31'),
       msg.insufficientStock('阿莫西林胶囊', 'A1', 2, 24, '粒'),

@@ -68,6 +68,12 @@ export const msg = {
     if (remaining <= 0) return `该盒已拆零售完（${name}，含其他未结算单占用的数量）：请另拆一盒`;
     return `该盒可拆零数量不足（${name}）：只剩 ${remaining}${unit}，本次要 ${pieces}${unit}；请减少数量或另拆一盒`;
   },
+  morePiecesThanBox(name: string, boxPieces: number, pieces: number, unit: string): string {
+    return `一个追溯码只对应一盒（${name}，一盒 ${boxPieces}${unit}），本次要 ${pieces}${unit}：超过一盒请逐盒扫码`;
+  },
+  boxHeldByOtherSale(name: string): string {
+    return `该盒已在其他未结算的销售单中（${name}）：请先结算或作废那一单，或扫描另一盒`;
+  },
   splitPackWholeBox(name: string, remaining: number, unit: string): string {
     return `该盒已拆零销售（${name}，剩 ${remaining}${unit}），不能整盒出售，只能继续拆零：整盒销售请扫描另一盒`;
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { known, scanCtx } from './fixtures.test-helpers.js';
+import { known, lot, scanCtx } from './fixtures.test-helpers.js';
 import { splitPackExhausted } from './split-pack-exhausted.js';
 
 describe('SPLIT_PACK_EXHAUSTED', () => {
@@ -30,6 +30,21 @@ describe('SPLIT_PACK_EXHAUSTED', () => {
     expect(sold[0]?.message).toContain('剩 20粒');
     const held = splitPackExhausted(scanCtx({ pieces: 24, piecesHeldElsewhere: 2 }));
     expect(held).toHaveLength(1);
+  });
+
+  it('says an unopened box is held whole by another open sale, rather than split-sold', () => {
+    const r = splitPackExhausted(scanCtx({ pieces: 24, piecesHeldElsewhere: 24 }));
+    expect(r).toEqual([{ code: 'SPLIT_PACK_EXHAUSTED', message: expect.stringContaining('其他未结算的销售单') }]);
+    expect(r[0]?.message).not.toContain('拆零');
+  });
+
+  it('never takes more pieces than one box holds, from a received box or from uncoded stock', () => {
+    const r = splitPackExhausted(scanCtx({ pieces: 30 }));
+    expect(r).toEqual([{ code: 'SPLIT_PACK_EXHAUSTED', message: expect.stringContaining('一盒 24粒），本次要 30粒') }]);
+    expect(splitPackExhausted(scanCtx({ pieces: 30, known: undefined, lot: lot({ coded: false }) }))).toHaveLength(1);
+    expect(splitPackExhausted(scanCtx({ pieces: 24, known: undefined, lot: lot({ coded: false }) }))).toEqual([]);
+    // Not received and nothing to draw from: TRACE_CODE_NOT_IN_STOCK's case alone.
+    expect(splitPackExhausted(scanCtx({ pieces: 30, known: undefined, lot: undefined }))).toEqual([]);
   });
 
   it('allows a whole-box sale of an untouched box', () => {
