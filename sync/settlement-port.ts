@@ -83,7 +83,7 @@ export class PlatformSettlementPort implements SettlementPort {
     return { reversed: output.reversed };
   }
 
-  async reverseSettlement(setlId: string, mdtrtId: string, psnNo: string): Promise<void> {
-    await this.client.reverseSettlement({ data: { setl_id: setlId, mdtrt_id: mdtrtId, psn_no: psnNo } });
+  async reverseSettlement(setlId: string, mdtrtId: string, psnNo: string, msgid: string): Promise<void> {
+    await this.client.reverseSettlement({ data: { setl_id: setlId, mdtrt_id: mdtrtId, psn_no: psnNo } }, { msgid });
   }
 }

@@ -58,6 +58,6 @@ export interface SettlementPort {
   settle(req: SettlementRequest, msgid: string): Promise<SettlementAmounts>;
   /** 2601: reverse whatever 2102 `msgid` did; `reversed: false` when it did nothing. */
   reverseByMsgid(psnNo: string, msgid: string): Promise<{ reversed: boolean }>;
-  /** 2103: reverse a settlement. */
-  reverseSettlement(setlId: string, mdtrtId: string, psnNo: string): Promise<void>;
+  /** 2103 with that msgid: reverse a settlement (the same msgid again gets the same answer). */
+  reverseSettlement(setlId: string, mdtrtId: string, psnNo: string, msgid: string): Promise<void>;
 }

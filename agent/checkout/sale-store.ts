@@ -22,6 +22,7 @@ export interface SaleRow {
   settled_at: string | null;
   settled_seq: number | null;
   reversed_seq: number | null;
+  reverse_msgid: string | null;
 }
 
 export interface ItemRow {
@@ -144,6 +145,12 @@ export class SaleStore {
     this.db
       .prepare("UPDATE sales SET status = 'open', settle_msgid = NULL, updated_at = ? WHERE id = ? AND status = 'settling' AND settle_msgid IS ?")
       .run(at.toISOString(), saleId, msgid);
+  }
+
+  /** Persisted before 2103 is sent; returns the msgid. */
+  setReverseMsgid(saleId: number, msgid: string): string {
+    this.db.prepare("UPDATE sales SET reverse_msgid = ? WHERE id = ? AND status = 'settled' AND reverse_msgid IS NULL").run(msgid, saleId);
+    return msgid;
   }
 
   void(saleId: number, at: Date): boolean {

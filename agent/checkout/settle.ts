@@ -189,8 +189,9 @@ export class Settlement {
     if (sale.status !== 'settled' || sale.settled_seq === null) throw new CheckoutError(409, 'SALE_NOT_SETTLED', `销售单 ${saleId} 未结算或已退费，不能退费`);
     const facts = JSON.parse(sale.settlement ?? '{}') as SettlementFacts;
     if (facts.payment === 'insurance' && facts.setlId && facts.mdtrtId && facts.psnNo) {
+      const msgid = sale.reverse_msgid ?? this.sales.setReverseMsgid(saleId, this.port.nextMsgid());
       try {
-        await this.port.reverseSettlement(facts.setlId, facts.mdtrtId, facts.psnNo);
+        await this.port.reverseSettlement(facts.setlId, facts.mdtrtId, facts.psnNo, msgid);
       } catch (err) {
         throw this.platformRefusal(saleId, err, this.opts.clock(), 'reversal');
       }

@@ -165,6 +165,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sale_refusals_sale ON sale_refusals(sale_id);
   `,
+  // 4: the 2103 msgid of a refund, stored before the call: a retry after a lost answer repeats the same
+  // msgid, and the platform answers it again instead of refusing a "second" reversal.
+  `
+  ALTER TABLE sales ADD COLUMN reverse_msgid TEXT;
+  `,
 ];
 
 export function migrate(db: Db): void {

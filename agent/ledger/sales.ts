@@ -91,6 +91,10 @@ export class SaleWriter {
         if (it.claimed && it.code !== undefined && this.s.codeExists.get(it.code) !== undefined) {
           throw new StockConflictError(`code ${it.code} was meanwhile received or sold`, it.itemId, 'code');
         }
+        // A box taken from uncoded stock holds one pack; more pieces than that would be two boxes under one code.
+        if (it.claimed && it.pieces > it.product.piecesPerPack) {
+          throw new StockConflictError(`code ${it.code} cannot hold ${it.pieces} pieces (pack of ${it.product.piecesPerPack})`, it.itemId, 'code');
+        }
       }
       const { seq } = this.log.append(
         'sale.settled',

@@ -25,7 +25,7 @@ function hitOnly(nth: number): { random: () => number; calls: () => number } {
 
 beforeAll(async () => {
   t = await startTestAgent();
-  await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'LH1', serials('LIAN', 1, 6))] });
+  await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'LH1', serials('LIAN', 1, 7))] });
 });
 afterAll(async () => {
   await t?.close();
@@ -150,6 +150,33 @@ describe('settlement against an unreliable platform', () => {
     expect((await t.api('POST', `/api/sales/${id}/reverse`, {})).status).toBe(200);
     expect(live()).toEqual(expect.any(String));
     expect((await t.api('GET', `/api/codes/${codeOf('LIAN', 5)}`)).body).toMatchObject({ state: 'in_stock', piecesSold: 0 });
+  });
+
+  it('a lost 2103 answer (退费): the retry repeats the same msgid and completes the refund; the platform reversed once', async () => {
+    const p = person('diabetes');
+    const sim = t.agent.platform.simulator!;
+    const id = await t.open();
+    await t.identify(id, p);
+    await t.scan(id, codeOf('LIAN', 6));
+    const paid = await t.settle(id, 'insurance');
+    expect(paid.status).toBe(200);
+    await t.drained();
+    const faults = hitOnly(1);
+    sim.setFaults({ rateLostAfterCommit: 1, random: faults.random });
+    try {
+      expectRefused(await t.api('POST', `/api/sales/${id}/reverse`, {}), 409, [{ code: 'PLATFORM_UNAVAILABLE' }]);
+    } finally {
+      sim.setFaults({});
+    }
+    // The platform did reverse; the box did not hear it and still shows the sale as settled.
+    expect(settlementsOf(p.psnNo).find((s) => s.setl_id === paid.body.settlementId)?.reversed_at).toEqual(expect.any(String));
+    expect((await t.sale(id)).status).toBe('settled');
+    const retry = await t.api('POST', `/api/sales/${id}/reverse`, {});
+    expect(retry.status).toBe(200);
+    expect((await t.sale(id)).status).toBe('reversed');
+    expect((await t.api('GET', `/api/codes/${codeOf('LIAN', 6)}`)).body).toMatchObject({ state: 'in_stock', piecesSold: 0 });
+    const reversals = sim.db.prepare('SELECT COUNT(*) AS n FROM settlements WHERE setl_id = ? AND reversed_at IS NOT NULL').get(paid.body.settlementId) as { n: number };
+    expect(reversals.n).toBe(1);
   });
 
   it('a garbage answer to 2102 (not processed): 2601 finds nothing to reverse, the sale is open, settling again works', async () => {

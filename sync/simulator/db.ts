@@ -75,6 +75,11 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (fixmedins_code, audit_date, rule, subject)
   );
   `,
+  // 2: a 2601 that arrives before its 2102 (the box gave up waiting, the request was still on the wire)
+  // leaves a mark, so the late 2102 is refused instead of charging a sale the box has reopened.
+  `
+  CREATE TABLE reversed_msgids (msgid TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, reversed_at TEXT NOT NULL);
+  `,
 ];
 
 function migrate(db: SimDb): void {

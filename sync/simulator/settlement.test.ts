@@ -238,11 +238,17 @@ describe('2601 reversal by msgid', () => {
     expect(balanceOf(env.sim, p.psnNo)).toBe(286_050);
   });
 
-  it('answers reversed:false when the original never arrived', async () => {
+  it('answers reversed:false when the original never arrived, and refuses that 2102 if it arrives late', async () => {
     const c = env.client();
-    const { output, response } = await c.reverseByMsgid({ data: { psn_no: seedPerson('employee').psnNo, omsgid: c.nextMsgid(), oinfno: '2102' } });
+    const p = seedPerson('employee');
+    const msgid = c.nextMsgid();
+    const { output, response } = await c.reverseByMsgid({ data: { psn_no: p.psnNo, omsgid: msgid, oinfno: '2102' } });
     expect(response.infcode).toBe(0);
     expect(output).toEqual({ reversed: false, reason: '原交易不存在，无需冲正' });
+    const before = balanceOf(env.sim, p.psnNo);
+    const late = await rejection(c.settle(saleInput(p, [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450 }]), { msgid }));
+    expect(late.errMsg).toMatch(/已被冲正/);
+    expect(balanceOf(env.sim, p.psnNo)).toBe(before);
   });
 
   it('answers reversed:false for a 2102 the platform refused', async () => {

@@ -163,6 +163,7 @@ export const preSettle: Handler = (a) => settlementOutput(evaluate(a), '', '', a
 
 export const settle: Handler = (a) => {
   const { db, env, now, store } = a;
+  if (db.prepare('SELECT 1 FROM reversed_msgids WHERE msgid = ?').get(env.msgid)) refuse('该交易已被冲正，不能再结算：请重新发起结算');
   const ev = evaluate(a);
   const setlId = newId(db, store, now, 'setl_id');
   const mdtrtId = `MD${newId(db, store, now, 'mdtrt_id')}`;
@@ -229,7 +230,10 @@ export const reverseByMsgid: Handler = ({ db, env, input, now, store }) => {
   const oinfno = str(data['oinfno'], 'data.oinfno');
   if (oinfno !== '2102') refuse(`暂不支持冲正交易${oinfno}（仅支持2102结算）`);
   const row = db.prepare<[string], SettlementRow>('SELECT * FROM settlements WHERE msgid = ?').get(omsgid);
-  if (!row) return { reversed: false, reason: NOTHING_TO_REVERSE };
+  if (!row) {
+    db.prepare('INSERT OR IGNORE INTO reversed_msgids (msgid, fixmedins_code, reversed_at) VALUES (?, ?, ?)').run(omsgid, store.fixmedins_code, now.toISOString());
+    return { reversed: false, reason: NOTHING_TO_REVERSE };
+  }
   if (row.fixmedins_code !== store.fixmedins_code) refuse('不能冲正其他定点机构的交易');
   if (row.psn_no !== psnNo) refuse('人员编号与原交易不符');
   if (row.reversed_at !== null) return { reversed: false, reason: '原交易已撤销，无需冲正', setl_id: row.setl_id };
