@@ -2,6 +2,7 @@
 // The platform rejects (or worse, replays) a repeated msgid, so the per-second counter lives in
 // SQLite: a restart within the same second, or a second allocator on the same file, continues it.
 import type BetterSqlite3 from 'better-sqlite3';
+import { withoutFsync } from '../agent/ledger/db.js';
 import { formatShanghaiCompact, parseShanghaiCompact } from './time.js';
 
 export const FIXMEDINS_CODE_RE = /^[A-Z0-9]{12}$/;
@@ -66,7 +67,9 @@ export class MsgidAllocator {
       }
     });
     // IMMEDIATE takes the write lock before reading, so two connections cannot read the same `last`.
-    this.reserve = () => tx.immediate(new Date(Math.floor(this.clock().getTime() / 1000) * 1000));
+    // Not waiting for the disk is safe here: a reservation survives a process crash (WAL), and a power
+    // cut cannot be followed by a restart within the same second.
+    this.reserve = () => withoutFsync(db, () => tx.immediate(new Date(Math.floor(this.clock().getTime() / 1000) * 1000)));
   }
 
   /** A fresh msgid, never issued before by any allocator sharing this database. */

@@ -1,3 +1,4 @@
+import { withoutFsync } from '../ledger/db.js';
 import type { Db } from '../ledger/index.js';
 import type { PrescriptionView, Refusal } from '../rules/types.js';
 import type { InsuredPerson } from './port.js';
@@ -50,18 +51,38 @@ export class SaleStore {
       insertItem: db.prepare(`INSERT INTO sale_items (sale_id, product_id, code, raw_code, lot_id, pieces, split, price, added_at)
         VALUES (@saleId, @productId, @code, @raw, @lotId, @pieces, @split, @price, @at)`),
       fillItem: db.prepare('UPDATE sale_items SET code = @code, raw_code = @raw, lot_id = @lotId, pieces = @pieces, split = @split, price = @price WHERE id = @id AND code IS NULL'),
-      heldByCode: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sale_items i JOIN sales s ON s.id = i.sale_id
-        WHERE i.code = ? AND i.removed = 0 AND s.status IN ('open', 'settling') AND s.id <> ?`).pluck(),
-      heldByLot: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sale_items i JOIN sales s ON s.id = i.sale_id
-        WHERE i.lot_id = ? AND i.removed = 0 AND s.status IN ('open', 'settling')`).pluck(),
+      // Held pieces: walk the few open sales (sales_status) and their lines, never a lot's whole history.
+      heldByCode: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
+        WHERE s.status IN ('open', 'settling') AND s.id <> ? AND i.code = ? AND i.removed = 0`).pluck(),
+      heldByLot: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
+        WHERE s.status IN ('open', 'settling') AND i.lot_id = ? AND i.removed = 0`).pluck(),
+      openSale: db.prepare("INSERT INTO sales (counter, status, opened_at, opened_by, updated_at) VALUES (?, 'open', ?, ?, ?)"),
+      setPerson: db.prepare("UPDATE sales SET psn_no = ?, person = ?, updated_at = ? WHERE id = ? AND status = 'open'"),
+      markSettling: db.prepare("UPDATE sales SET status = 'settling', settle_msgid = ?, payment = ?, chronic_disease = ?, updated_at = ? WHERE id = ? AND status = 'open'"),
+      priorLines: db.prepare(
+        `SELECT p.nhsa_code AS nhsaCode, s.settled_at AS settledAt, SUM(i.pieces) AS pieces, s.chronic_disease IS NOT NULL AS chronic, p.max_daily_pieces AS maxDaily
+         FROM sales s JOIN sale_items i ON i.sale_id = s.id AND i.removed = 0 JOIN products p ON p.id = i.product_id
+         WHERE s.psn_no = ? AND s.status = 'settled' AND s.payment = 'insurance' AND s.id <> ? AND s.settled_at >= ? AND p.nhsa_code <> ''
+         GROUP BY s.id, p.nhsa_code`,
+      ),
       refusal: db.prepare('INSERT INTO sale_refusals (sale_id, at, code, message, item_id, scanned) VALUES (?, ?, ?, ?, ?, ?)'),
       touch: db.prepare('UPDATE sales SET updated_at = ?, first_scan_at = COALESCE(first_scan_at, ?) WHERE id = ?'),
     };
   }
 
+  /**
+   * A basket edit is work in progress, not a ledger record: it is committed without waiting for the
+   * disk (synchronous=NORMAL), which keeps a scan well under a millisecond. The next ledger write
+   * (synchronous=FULL) makes it durable too; a power cut before that loses at most the last scans of an
+   * open sale, which the cashier sees and scans again. Settling state and ledger events stay FULL.
+   */
+  private basket<T>(edit: () => T): T {
+    return withoutFsync(this.db, edit);
+  }
+
   open(counter: string, by: string | undefined, at: Date): number {
     const iso = at.toISOString();
-    return Number(this.db.prepare("INSERT INTO sales (counter, status, opened_at, opened_by, updated_at) VALUES (?, 'open', ?, ?, ?)").run(counter, iso, by ?? null, iso).lastInsertRowid);
+    return this.basket(() => Number(this.s.openSale.run(counter, iso, by ?? null, iso).lastInsertRowid));
   }
 
   get(id: number): SaleRow | undefined {
@@ -78,27 +99,31 @@ export class SaleStore {
 
   addItem(i: { saleId: number; productId: string; code: string | null; raw: string | null; lotId: number | null; pieces: number; split: boolean; price: number }, at: Date): number {
     const iso = at.toISOString();
-    return this.db.transaction(() => {
-      const id = Number(this.s.insertItem.run({ ...i, split: i.split ? 1 : 0, at: iso }).lastInsertRowid);
-      this.s.touch.run(iso, i.code ? iso : null, i.saleId);
-      return id;
-    })();
+    return this.basket(() =>
+      this.db.transaction(() => {
+        const id = Number(this.s.insertItem.run({ ...i, split: i.split ? 1 : 0, at: iso }).lastInsertRowid);
+        this.s.touch.run(iso, i.code ? iso : null, i.saleId);
+        return id;
+      })(),
+    );
   }
 
   fillItem(itemId: number, saleId: number, f: { code: string; raw: string; lotId: number; pieces: number; split: boolean; price: number }, at: Date): void {
     const iso = at.toISOString();
-    this.db.transaction(() => {
-      this.s.fillItem.run({ ...f, split: f.split ? 1 : 0, id: itemId });
-      this.s.touch.run(iso, iso, saleId);
-    })();
+    this.basket(() =>
+      this.db.transaction(() => {
+        this.s.fillItem.run({ ...f, split: f.split ? 1 : 0, id: itemId });
+        this.s.touch.run(iso, iso, saleId);
+      })(),
+    );
   }
 
   removeItem(saleId: number, itemId: number): boolean {
-    return this.db.prepare('UPDATE sale_items SET removed = 1 WHERE id = ? AND sale_id = ? AND removed = 0').run(itemId, saleId).changes === 1;
+    return this.basket(() => this.db.prepare('UPDATE sale_items SET removed = 1 WHERE id = ? AND sale_id = ? AND removed = 0').run(itemId, saleId).changes === 1);
   }
 
   piecesHeldElsewhere(code: string, saleId: number): number {
-    return this.s.heldByCode.get(code, saleId) as number;
+    return this.s.heldByCode.get(saleId, code) as number;
   }
 
   lotPiecesHeld(lotId: number): number {
@@ -107,9 +132,11 @@ export class SaleStore {
 
   logRefusals(saleId: number, refusals: readonly Refusal[], scanned: string | null, at: Date): void {
     const iso = at.toISOString();
-    this.db.transaction(() => {
-      for (const r of refusals) this.s.refusal.run(saleId, iso, r.code, r.message, r.itemId ?? null, scanned);
-    })();
+    this.basket(() =>
+      this.db.transaction(() => {
+        for (const r of refusals) this.s.refusal.run(saleId, iso, r.code, r.message, r.itemId ?? null, scanned);
+      })(),
+    );
   }
 
   refusals(saleId: number): { at: string; code: string; message: string; itemId: number | null; scanned: string | null }[] {
@@ -117,23 +144,27 @@ export class SaleStore {
   }
 
   setPerson(saleId: number, person: InsuredPerson, evidence: Record<string, unknown>, at: Date): void {
-    this.db.prepare("UPDATE sales SET psn_no = ?, person = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(person.psnNo, JSON.stringify({ ...person, evidence }), at.toISOString(), saleId);
+    this.basket(() =>
+      this.s.setPerson.run(person.psnNo, JSON.stringify({ ...person, evidence }), at.toISOString(), saleId),
+    );
   }
 
   setPrescription(saleId: number, rx: PrescriptionView, at: Date): void {
-    this.db.prepare("UPDATE sales SET prescription = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify(rx), at.toISOString(), saleId);
+    this.basket(() =>
+      this.db.prepare("UPDATE sales SET prescription = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify(rx), at.toISOString(), saleId),
+    );
   }
 
   setConsents(saleId: number, productIds: readonly string[], at: Date): void {
-    this.db.prepare("UPDATE sales SET consents = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify([...new Set(productIds)]), at.toISOString(), saleId);
+    this.basket(() =>
+      this.db.prepare("UPDATE sales SET consents = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify([...new Set(productIds)]), at.toISOString(), saleId),
+    );
   }
 
   /** Persisted (synchronous=FULL) before 2102 is called: the crash-safety anchor. */
   markSettling(saleId: number, msgid: string, payment: 'insurance', chronicDisease: string | null, at: Date): boolean {
     return (
-      this.db
-        .prepare("UPDATE sales SET status = 'settling', settle_msgid = ?, payment = ?, chronic_disease = ?, updated_at = ? WHERE id = ? AND status = 'open'")
-        .run(msgid, payment, chronicDisease, at.toISOString(), saleId).changes === 1
+      this.s.markSettling.run(msgid, payment, chronicDisease, at.toISOString(), saleId).changes === 1
     );
   }
 
@@ -154,22 +185,18 @@ export class SaleStore {
   }
 
   void(saleId: number, at: Date): boolean {
-    return this.db.prepare("UPDATE sales SET status = 'voided', updated_at = ? WHERE id = ? AND status = 'open'").run(at.toISOString(), saleId).changes === 1;
+    return this.basket(() => this.db.prepare("UPDATE sales SET status = 'voided', updated_at = ? WHERE id = ? AND status = 'open'").run(at.toISOString(), saleId).changes === 1);
   }
 
   settling(): SaleRow[] {
     return this.db.prepare("SELECT * FROM sales WHERE status = 'settling' ORDER BY id").all() as SaleRow[];
   }
 
-  /** Earlier settled insurance sales of this person: (nhsaCode, date, pieces, chronic) per line. */
-  priorLines(psnNo: string, exceptSaleId: number): { nhsaCode: string; settledAt: string; pieces: number; chronic: number; maxDaily: number | null }[] {
-    return this.db
-      .prepare(
-        `SELECT p.nhsa_code AS nhsaCode, s.settled_at AS settledAt, SUM(i.pieces) AS pieces, s.chronic_disease IS NOT NULL AS chronic, p.max_daily_pieces AS maxDaily
-         FROM sales s JOIN sale_items i ON i.sale_id = s.id AND i.removed = 0 JOIN products p ON p.id = i.product_id
-         WHERE s.psn_no = ? AND s.status = 'settled' AND s.payment = 'insurance' AND s.id <> ? AND p.nhsa_code <> ''
-         GROUP BY s.id, p.nhsa_code`,
-      )
-      .all(psnNo, exceptSaleId) as never;
+  /**
+   * Earlier settled insurance sales of this person since `since` (ISO time): (nhsaCode, date, pieces,
+   * chronic) per line. Older sales cannot cover today: the longest supply is 12 weeks.
+   */
+  priorLines(psnNo: string, exceptSaleId: number, since: Date): { nhsaCode: string; settledAt: string; pieces: number; chronic: number; maxDaily: number | null }[] {
+    return this.s.priorLines.all(psnNo, exceptSaleId, since.toISOString()) as never;
   }
 }

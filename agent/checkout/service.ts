@@ -7,7 +7,7 @@ import type { PrescriptionView } from '../rules/types.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
 import type { InsuredPerson, SettlementPort } from './port.js';
-import { SaleStore } from './sale-store.js';
+import { SaleStore, type ItemRow } from './sale-store.js';
 import { Scanner, type AddItemResult } from './scan.js';
 import { Settlement, type SettleOutcome } from './settle.js';
 import { StockLookup } from './stock-lookup.js';
@@ -103,22 +103,30 @@ export class CheckoutService {
     return this.settlement.recover();
   }
 
+  /** One line as the counter page shows it (answer to a scan). */
+  itemView(saleId: number, itemId: number) {
+    const row = this.sales.item(saleId, itemId);
+    return row ? this.describeItem(row, shanghaiDate(this.clock())) : undefined;
+  }
+
+  private describeItem(i: ItemRow, today: string) {
+    const p = this.stock.product(i.product_id);
+    const lot = i.lot_id !== null ? this.stock.lot(i.lot_id) : undefined;
+    const waiting = i.code === null && p?.traceExempt !== true;
+    return {
+      id: i.id, productId: i.product_id, name: p?.name, spec: p?.spec, rx: p?.rx, insured: p?.insured, code: i.code, scanned: i.raw_code,
+      lot: lot?.lot ?? null, expiry: lot?.expiry ?? null, expired: lot ? lot.expiry < today : false, pieces: i.pieces, split: i.split === 1, price: i.price,
+      codeState: waiting ? 'missing' : i.code ? 'scanned' : 'exempt',
+    };
+  }
+
   /** GET /api/sales/:id */
   view(saleId: number) {
     const sale = this.sales.get(saleId);
     if (!sale) throw saleNotFound(saleId);
     const today = shanghaiDate(this.clock());
     const person = sale.person ? (JSON.parse(sale.person) as InsuredPerson & { evidence?: unknown }) : undefined;
-    const items = this.sales.items(saleId).map((i) => {
-      const p = this.stock.product(i.product_id);
-      const lot = i.lot_id !== null ? this.stock.lot(i.lot_id) : undefined;
-      const waiting = i.code === null && p?.traceExempt !== true;
-      return {
-        id: i.id, productId: i.product_id, name: p?.name, spec: p?.spec, rx: p?.rx, insured: p?.insured, code: i.code, scanned: i.raw_code,
-        lot: lot?.lot ?? null, expiry: lot?.expiry ?? null, expired: lot ? lot.expiry < today : false, pieces: i.pieces, split: i.split === 1, price: i.price,
-        codeState: waiting ? 'missing' : i.code ? 'scanned' : 'exempt',
-      };
-    });
+    const items = this.sales.items(saleId).map((i) => this.describeItem(i, today));
     return {
       id: sale.id,
       counter: sale.counter,

@@ -16,6 +16,9 @@ export interface SettleOutcome {
   totals: { total: number; fundPay: number; accountPay: number; cashPay: number };
 }
 
+/** Sales older than this cannot cover today: 84 days (12 weeks) is the longest supply, plus margin. */
+const PRIOR_WINDOW_DAYS = 100;
+
 const unavailable = (message: string): CheckoutError => new CheckoutError(409, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
 
 /**
@@ -254,7 +257,7 @@ export class Settlement {
   }
 
   private priorPurchases(person: PersonView, saleId: number): PriorPurchase[] {
-    return this.sales.priorLines(person.psnNo, saleId).flatMap((l) =>
+    return this.sales.priorLines(person.psnNo, saleId, new Date(this.opts.clock().getTime() - PRIOR_WINDOW_DAYS * 86_400_000)).flatMap((l) =>
       l.maxDaily ? [{ nhsaCode: l.nhsaCode, date: shanghaiDate(new Date(l.settledAt)), days: Math.ceil(l.pieces / l.maxDaily), chronic: l.chronic === 1 }] : [],
     );
   }

@@ -28,8 +28,8 @@ export class StockLookup {
       lot: db.prepare(`${LOT_VIEW} WHERE l.id = ?`),
       // First-expiry-first among lots that still have pieces not held by open sales.
       fefo: db.prepare(`${LOT_VIEW} WHERE l.product_id = @productId AND l.coded = @coded AND l.expiry >= @today
-        AND l.pieces_on_hand - COALESCE((SELECT SUM(i.pieces) FROM sale_items i JOIN sales s ON s.id = i.sale_id
-          WHERE i.lot_id = l.id AND i.removed = 0 AND s.status IN ('open', 'settling')), 0) >= @pieces
+        AND l.pieces_on_hand - COALESCE((SELECT SUM(i.pieces) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
+          WHERE s.status IN ('open', 'settling') AND i.lot_id = l.id AND i.removed = 0), 0) >= @pieces
         ORDER BY l.expiry, l.id LIMIT 1`),
     };
   }

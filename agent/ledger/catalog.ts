@@ -50,6 +50,7 @@ function compact(p: Product): Record<string, unknown> {
 export class Catalog {
   private readonly upsert;
   private readonly byId;
+  private readonly anyLot;
 
   constructor(private readonly db: Db, private readonly log: EventLog) {
     this.upsert = db.prepare(`
@@ -63,6 +64,7 @@ export class Catalog {
         category = excluded.category, pieces_per_pack = excluded.pieces_per_pack, price_per_pack = excluded.price_per_pack,
         trace_exempt = excluded.trace_exempt, max_daily_pieces = excluded.max_daily_pieces, updated_seq = excluded.updated_seq`);
     this.byId = db.prepare('SELECT * FROM products WHERE id = ?');
+    this.anyLot = db.prepare('SELECT 1 FROM lots WHERE product_id = ? LIMIT 1');
   }
 
   /**
@@ -107,6 +109,6 @@ export class Catalog {
   }
 
   private hasStock(productId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM lots WHERE product_id = ? LIMIT 1').get(productId) !== undefined;
+    return this.anyLot.get(productId) !== undefined;
   }
 }

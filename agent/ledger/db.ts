@@ -28,3 +28,18 @@ export function openLedger(path: string, opts: OpenLedgerOptions = {}): Db {
   if (!opts.readonly) migrate(db);
   return db;
 }
+
+/**
+ * Runs a write that may be lost in a power cut without harm (a basket edit, an outbox "sent" mark, a
+ * msgid block reservation) without waiting for the disk: synchronous=NORMAL for that commit. WAL keeps
+ * it safe from process crashes; the next FULL commit (every ledger event) makes it durable too.
+ */
+export function withoutFsync<T>(db: Db, write: () => T): T {
+  if (db.inTransaction) return write();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}

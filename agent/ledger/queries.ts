@@ -49,6 +49,7 @@ export interface CodeLife {
 export class LedgerQueries {
   private readonly codeRow;
   private readonly codeSales;
+  private readonly codeState;
 
   constructor(private readonly db: Db) {
     this.codeRow = db.prepare(`
@@ -58,6 +59,7 @@ export class LedgerQueries {
       FROM trace_codes c JOIN lots l ON l.id = c.lot_id JOIN products p ON p.id = l.product_id
       JOIN receipts r ON r.id = l.receipt_id LEFT JOIN suppliers s ON s.id = r.supplier_id
       WHERE c.code = ?`);
+    this.codeState = db.prepare('SELECT state FROM trace_codes WHERE code = ?').pluck();
     this.codeSales = db.prepare(`
       SELECT s.id AS saleId, i.pieces, s.payment, s.settled_at, s.settled_seq, e.at AS reversed_at, s.reversed_seq
       FROM sale_items i JOIN sales s ON s.id = i.sale_id LEFT JOIN events e ON e.seq = s.reversed_seq
@@ -143,14 +145,20 @@ export class LedgerQueries {
     };
   }
 
-  /** Code key -> state, for the codes that exist (one primary-key lookup each). */
+  /**
+   * Code key -> state, for the codes that exist (one primary-key lookup each). All lookups share one
+   * read transaction: outside one, SQLite takes and drops the WAL read lock for every key.
+   */
   codeStates(keys: Iterable<string>): Map<string, number> {
-    const stmt = this.db.prepare('SELECT state FROM trace_codes WHERE code = ?').pluck();
     const out = new Map<string, number>();
-    for (const k of keys) {
-      const s = stmt.get(k) as number | undefined;
-      if (s !== undefined) out.set(k, s);
-    }
+    const lookup = () => {
+      for (const k of keys) {
+        const s = this.codeState.get(k) as number | undefined;
+        if (s !== undefined) out.set(k, s);
+      }
+    };
+    if (this.db.inTransaction) lookup();
+    else this.db.transaction(lookup).deferred();
     return out;
   }
 }

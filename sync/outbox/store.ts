@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { withoutFsync } from '../../agent/ledger/db.js';
 import type { LedgerEventForSync } from '../mappers/index.js';
 
 export interface OutboxRow {
@@ -43,15 +44,18 @@ export class OutboxStore {
     return row && { ...row, payload: JSON.parse(row.payload) as Record<string, unknown> };
   }
 
-  /** One transaction per batch: an fsync per record would cap the drain rate. */
+  /**
+   * One transaction per batch, not waiting for the disk: a "sent" mark lost in a power cut only means
+   * the record is sent again, and the platform keeps it once (stable batch id).
+   */
   record(outcomes: readonly Outcome[], at: Date): void {
-    this.db.transaction(() => {
+    withoutFsync(this.db, () => this.db.transaction(() => {
       for (const o of outcomes) {
         if (o.result === 'sent') this.sentStmt.run({ id: o.id, at: at.toISOString() });
         else if (o.result === 'retry') this.retryStmt.run({ id: o.id, error: o.error, next: o.nextAttemptAt.toISOString() });
         else this.failedStmt.run({ id: o.id, error: o.error });
       }
-    })();
+    })());
   }
 
   /** A manager's "retry": failed records (all, or the given ids) go back to pending, due now. */

@@ -43,7 +43,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
         answer(reply, () => {
           const r = checkout.addItem(Number(req.params.id), req.body.code, req.body.pieces);
           if (!r.ok) return reply.code(422).send({ refused: r.refused });
-          return { item: checkout.view(Number(req.params.id)).items.find((i) => i.id === r.itemId) };
+          return { item: checkout.itemView(Number(req.params.id), r.itemId) };
         }),
     );
 
