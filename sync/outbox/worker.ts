@@ -18,6 +18,8 @@ export interface OutboxWorkerOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Idle poll when nothing is due (new rows also wake the worker through notify()). */
   idleMs?: number;
+  /** How long notify() waits to gather more new records into one batch (default 50 ms). */
+  coalesceMs?: number;
   onError?: (entry: { id: number; infno: string; recordKey: string; error: string; permanent: boolean }) => void;
 }
 
@@ -46,6 +48,7 @@ export class OutboxWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: OutboxWorkerOptions) {
     this.store = new OutboxStore(opts.db);
@@ -111,7 +114,14 @@ export class OutboxWorker {
 
   /** New rows were written: don't wait for the idle poll. */
   notify(): void {
-    this.wake?.();
+    // Coalesce: a busy counter settles many sales a second; gathering their records for a few
+    // milliseconds sends them as one batch instead of a tick per sale.
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wake?.();
+    }, this.opts.coalesceMs ?? 50);
+    this.wakeTimer.unref();
   }
 
   retryFailed(ids?: readonly number[]): number {
@@ -143,6 +153,7 @@ export class OutboxWorker {
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wake?.();
     await this.loop;
   }
