@@ -1,0 +1,71 @@
+// What every hardware adapter emits and reports. device/ knows nothing of sales or the ledger: the
+// agent subscribes to these events and routes them (DESIGN 3).
+
+export interface ScanEvent {
+  deviceId: string;
+  /** What the scanner read, prefix/suffix stripped; GS (0x1D) kept. */
+  text: string;
+  /** AIM symbology identifier when the scanner sent one (HID-POS always does), e.g. "]d2". */
+  symbology?: string;
+  at: Date;
+}
+
+/** 二代证 (resident ID card) as read through the SAM module. */
+export interface IdCard {
+  name: string;
+  /** 1 male, 2 female (GB/T 2261.1 codes as on the card). */
+  sex: string;
+  /** Nation code (民族), 2 digits. */
+  nation: string;
+  /** YYYY-MM-DD */
+  birthDate: string;
+  address: string;
+  idNumber: string;
+  issuer: string;
+  /** YYYY-MM-DD */
+  validFrom: string;
+  /** YYYY-MM-DD, or "长期" */
+  validTo: string;
+  /** The 1024-byte WLT photo, kept as read (not decoded). */
+  photo: Uint8Array;
+}
+
+export interface IdCardEvent {
+  deviceId: string;
+  card: IdCard;
+  at: Date;
+}
+
+export type DeviceState = 'connected' | 'missing' | 'error' | 'stopped';
+
+export interface DeviceStatus {
+  id: string;
+  kind: 'scanner' | 'id_reader' | 'camera';
+  type: string;
+  /** Device path or USB ids, for the technician. */
+  path?: string;
+  counter: string;
+  state: DeviceState;
+  /** What went wrong, in English, naming the path. */
+  error?: string;
+  /** ISO time of the last state change. */
+  since: string;
+}
+
+export interface DeviceEvents {
+  scan: (e: ScanEvent) => void;
+  idcard: (e: IdCardEvent) => void;
+  status: (s: DeviceStatus) => void;
+  /** A recoverable problem worth a log line (discarded partial scan, bad frame). */
+  warning: (w: { deviceId: string; message: string }) => void;
+}
+
+/** One adapter per configured device; start() never throws for a missing device (it retries with backoff). */
+export interface DeviceAdapter {
+  readonly id: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): DeviceStatus;
+  on<E extends keyof DeviceEvents>(event: E, listener: DeviceEvents[E]): this;
+  off<E extends keyof DeviceEvents>(event: E, listener: DeviceEvents[E]): this;
+}
