@@ -8,7 +8,7 @@ import {
   PlatformSignInRejectedError, PlatformTimeoutError,
 } from './errors.js';
 import {
-  isSignInRejection, NO_AUTO_REPEAT, type Infno, type InterfaceMap, type PersonInfoInput, type PersonInfoOutput,
+  isSignInRejection, NO_AUTO_REPEAT, type EVoucherDecodeOutput, type Infno, type InterfaceMap, type PersonInfoInput, type PersonInfoOutput,
   type ReverseByMsgidInput, type ReverseByMsgidOutput, type ReverseSettlementInput, type ReverseSettlementOutput,
   type SettlementInput, type SettlementOutput, type SignInOutput, type SuspiciousItemsOutput, type UploadInfno,
   type UploadInputMap, type UploadOutputMap,
@@ -180,6 +180,11 @@ export class PlatformClient {
   }
 
   /** 2101: pharmacy pre-settlement; nothing is charged. */
+  /** 1161 (extension, see interfaces.ts): e-voucher QR code → token for 1101 with cert type 01. */
+  decodeEVoucher(qrcode: string): Promise<CallResult<EVoucherDecodeOutput>> {
+    return this.call('1161', { data: { ec_qrcode: qrcode } });
+  }
+
   preSettle(input: SettlementInput): Promise<CallResult<SettlementOutput>> {
     return this.call('2101', input);
   }

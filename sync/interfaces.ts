@@ -8,10 +8,10 @@ export type WireYuan = string | number;
 export type WireQty = string | number;
 
 export type UploadInfno = '3501' | '3502' | '3503' | '3504' | '3505' | '3506' | '3507';
-export type Infno = '9001' | '1101' | '2101' | '2102' | '2103' | '2601' | UploadInfno | '3601';
+export type Infno = '9001' | '1101' | '1161' | '2101' | '2102' | '2103' | '2601' | UploadInfno | '3601';
 
 export const UPLOAD_INFNOS: readonly UploadInfno[] = ['3501', '3502', '3503', '3504', '3505', '3506', '3507'];
-export const ALL_INFNOS: readonly Infno[] = ['9001', '1101', '2101', '2102', '2103', '2601', ...UPLOAD_INFNOS, '3601'];
+export const ALL_INFNOS: readonly Infno[] = ['9001', '1101', '1161', '2101', '2102', '2103', '2601', ...UPLOAD_INFNOS, '3601'];
 
 /**
  * Calls the client never repeats by itself after a sign-in refusal: a settlement or a reversal must
@@ -86,6 +86,15 @@ export interface PersonInfoOutput {
   idetinfo: unknown[];
   opsp_dise_list?: ChronicEntitlement[];
 }
+
+// ---- 1161 e-voucher decode (extension) ---------------------------------------------------------
+/**
+ * Not a national interface number: nationally the 医保电子凭证 QR code is decoded through the
+ * e-voucher SDK (ecQuery), which returns the ecToken used as mdtrt_cert_no with cert type 01. The box
+ * asks the platform with infno "1161"; a province's SDK call maps here.
+ */
+export interface EVoucherDecodeInput { data: { ec_qrcode: string } }
+export interface EVoucherDecodeOutput { ec_token: string; psn_name?: string }
 
 // ---- 2101 / 2102 pharmacy (pre-)settlement --------------------------------------------------
 export interface DrugTracInfo {
@@ -258,6 +267,7 @@ export interface SuspiciousItemsOutput { items: SuspiciousItem[] }
 export interface InterfaceMap {
   '9001': { input: SignInInput; output: SignInOutput };
   '1101': { input: PersonInfoInput; output: PersonInfoOutput };
+  '1161': { input: EVoucherDecodeInput; output: EVoucherDecodeOutput };
   '2101': { input: SettlementInput; output: SettlementOutput };
   '2102': { input: SettlementInput; output: SettlementOutput };
   '2103': { input: ReverseSettlementInput; output: ReverseSettlementOutput };

@@ -44,6 +44,7 @@ const CHECKS: Record<string, (o: unknown) => string | null> = {
     }
     return null;
   },
+  '1161': (o) => (isRec(o) && isStr(o['ec_token']) ? null : 'output.ec_token is missing'),
   '2101': (o) => setlinfoProblem(o, false),
   '2102': (o) => setlinfoProblem(o),
   '2103': (o) => setlinfoProblem(o),

@@ -66,6 +66,10 @@ export class PlatformSettlementPort implements SettlementPort {
     };
   }
 
+  async decodeEVoucher(qrcode: string): Promise<string> {
+    return (await this.client.decodeEVoucher(qrcode)).output.ec_token;
+  }
+
   async preSettle(req: SettlementRequest): Promise<SettlementAmounts> {
     return amounts((await this.client.preSettle(settlementInput(req))).output.setlinfo);
   }

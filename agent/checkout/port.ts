@@ -50,6 +50,8 @@ export interface SettlementAmounts {
 export interface SettlementPort {
   /** 1101. Throws PlatformError (sync/errors) on refusal or failure. */
   lookupPerson(certType: '01' | '02' | '03', certNo: string, name?: string): Promise<InsuredPerson>;
+  /** 1161: an e-voucher QR code → the token 1101 takes with cert type 01. */
+  decodeEVoucher(qrcode: string): Promise<string>;
   /** 2101: the platform's calculation, nothing charged. */
   preSettle(req: SettlementRequest): Promise<SettlementAmounts>;
   /** A msgid for 2102, persisted with the sale before the call. */

@@ -85,6 +85,10 @@ export class SaleStore {
     return this.basket(() => Number(this.s.openSale.run(counter, iso, by ?? null, iso).lastInsertRowid));
   }
 
+  currentOpen(counter: string): number | undefined {
+    return this.db.prepare("SELECT id FROM sales WHERE counter = ? AND status = 'open' ORDER BY id DESC LIMIT 1").pluck().get(counter) as number | undefined;
+  }
+
   get(id: number): SaleRow | undefined {
     return this.s.sale.get(id) as SaleRow | undefined;
   }

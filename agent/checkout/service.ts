@@ -43,6 +43,11 @@ export class CheckoutService {
     return this.sales.open(counter, by, this.clock());
   }
 
+  /** The counter's sale in progress (the newest open one), if any. */
+  currentSale(counter: string): number | undefined {
+    return this.sales.currentOpen(counter);
+  }
+
   addItem(saleId: number, code: string, pieces?: number): AddItemResult {
     return this.scanner.add(saleId, code, pieces);
   }
@@ -71,6 +76,23 @@ export class CheckoutService {
     this.sales.setPerson(saleId, person, { method, at: at.toISOString(), ...(face ? { face } : {}) }, at);
     this.o.log.info({ saleId, certType, certNo: maskId(certNo) }, 'identity checked');
     return person;
+  }
+
+  /** A scanned 医保电子凭证 QR code: exchanged for its token at the platform, then 1101 with cert type 01. */
+  async identifyByEVoucher(saleId: number, qrcode: string, face?: { method: string; result: string }): Promise<InsuredPerson> {
+    this.openSale(saleId);
+    let token: string;
+    try {
+      token = await this.o.port.decodeEVoucher(qrcode);
+    } catch (err) {
+      if (err instanceof PlatformRejectedError) {
+        const message = `医保电子凭证无法识别：${err.errMsg || err.infcode}。请参保人刷新电子凭证后重新出示`;
+        throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
+      }
+      const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：电子凭证需联网核验，可改用身份证或自费结算`;
+      throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
+    }
+    return this.setIdentity(saleId, '01', token, undefined, face);
   }
 
   setPrescription(saleId: number, rx: PrescriptionView): void {

@@ -6,7 +6,7 @@ import { suspiciousItems } from './audit.js';
 import type { SimDb } from './db.js';
 import { checkEnvelope } from './envelope-check.js';
 import type { Handler } from './handler.js';
-import { isSignNoValid, personInfo, signIn } from './handlers-basic.js';
+import { decodeEVoucher, isSignNoValid, personInfo, signIn } from './handlers-basic.js';
 import { SimRefusal } from './input.js';
 import { openRequest, sealResponse, type SimulatorSigning } from './security.js';
 import { preSettle, reverseByMsgid, reverseSettlement, settle } from './settlement.js';
@@ -15,6 +15,7 @@ import { deleteRecord, uploadRecord } from './uploads.js';
 const HANDLERS: Readonly<Record<string, Handler>> = {
   '9001': signIn,
   '1101': personInfo,
+  '1161': decodeEVoucher,
   '2101': preSettle,
   '2102': settle,
   '2103': reverseSettlement,

@@ -58,3 +58,17 @@ export const personInfo: Handler = ({ db, input, now }) => {
     opsp_dise_list: personDiseases(db, p.psn_no).map((d) => ({ opsp_dise_code: d.code, opsp_dise_name: d.name, med_list_codgs: d.drugs })),
   };
 };
+
+/** The QR payload the simulator's e-vouchers show: a fixed prefix and the person's token. */
+export const EVOUCHER_QR_PREFIX = 'NHSAEC1';
+export const eVoucherQr = (token: string): string => `${EVOUCHER_QR_PREFIX}${token}`;
+
+/** 1161 (extension): decode an e-voucher QR code into the token 1101 takes with cert type 01. */
+export const decodeEVoucher: Handler = ({ db, input }) => {
+  const data = obj(obj(input, 'input')['data'], 'data');
+  const qr = str(data['ec_qrcode'], 'data.ec_qrcode').trim();
+  const token = qr.startsWith(EVOUCHER_QR_PREFIX) ? qr.slice(EVOUCHER_QR_PREFIX.length) : '';
+  const p = token ? db.prepare<[string], PersonRow>('SELECT * FROM persons WHERE evoucher_token = ?').get(token) : undefined;
+  if (!p) return refuse('医保电子凭证二维码无效或已过期，请参保人刷新二维码后重新出示');
+  return { ec_token: token, psn_name: p.psn_name };
+};

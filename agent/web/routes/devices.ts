@@ -1,0 +1,87 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { DeviceStatus } from '../../../device/types.js';
+import type { DeviceManager } from '../../devices/manager.js';
+import type { CounterEvent, ScanRouter } from '../../devices/router.js';
+import { requireRole } from '../auth.js';
+
+/** Simulated devices (demo mode) accept input from the pages; real ones do not. */
+export interface Feedable {
+  feed(text: string): void;
+}
+export interface CardPlaceable {
+  placeCard(idNumber?: string): boolean;
+  removeCard(): void;
+}
+
+const isFeedable = (d: unknown): d is Feedable => typeof (d as Feedable | undefined)?.feed === 'function';
+const isPlaceable = (d: unknown): d is CardPlaceable => typeof (d as CardPlaceable | undefined)?.placeCard === 'function';
+
+export function deviceRoutes(devices: DeviceManager, router: ScanRouter): FastifyPluginAsync {
+  return async (app) => {
+    const anyone = requireRole('cashier', 'manager', 'technician');
+
+    app.get('/api/devices', { preHandler: anyone }, async () => ({ devices: devices.statuses() }));
+
+    // Server-sent events: scans, identities and device states as they happen, for one counter or all.
+    app.get<{ Querystring: { counter?: string } }>('/api/events', { preHandler: anyone }, (req, reply) => {
+      const counter = req.query.counter;
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      reply.raw.write(': counter-agent events\n\n');
+      const send = (e: CounterEvent) => {
+        if (counter === undefined || e.counter === counter) reply.raw.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      };
+      const onStatus = (s: DeviceStatus) =>
+        send({ type: 'device', counter: s.counter, at: s.since, deviceId: s.id, state: s.state, ...(s.path ? { path: s.path } : {}), ...(s.error ? { error: s.error } : {}) });
+      const ping = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
+      router.on('event', send);
+      devices.on('status', onStatus);
+      req.raw.on('close', () => {
+        clearInterval(ping);
+        router.off('event', send);
+        devices.off('status', onStatus);
+      });
+      reply.hijack();
+    });
+
+    app.post<{ Params: { id: string }; Body: { text: string } }>(
+      '/api/devices/:id/scan',
+      { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } } } },
+      async (req, reply) => {
+        const d = devices.get(req.params.id);
+        if (!isFeedable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_SCANNER', message: `设备 ${req.params.id} 不是模拟扫码枪：请用真实扫码枪扫码` }] });
+        d.feed(req.body.text);
+        return { fed: true };
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { idNumber?: string; remove?: boolean } | undefined }>(
+      '/api/devices/:id/card',
+      { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } } } } },
+      async (req, reply) => {
+        const d = devices.get(req.params.id);
+        if (!isPlaceable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_READER', message: `设备 ${req.params.id} 不是模拟读卡器：请在真实读卡器上放置身份证` }] });
+        if (req.body?.remove) {
+          d.removeCard();
+          return { removed: true };
+        }
+        if (!d.placeCard(req.body?.idNumber)) return reply.code(404).send({ errors: [{ code: 'CARD_UNKNOWN', message: '模拟读卡器没有这张身份证' }] });
+        return { placed: true };
+      },
+    );
+
+    // Receiving by scanner: while a session is active on a counter, its scans go to the manager's receipt.
+    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/start', { preHandler: requireRole('manager') }, async (req) => {
+      router.startReceiving(req.params.counter);
+      return { counter: req.params.counter, active: true };
+    });
+    app.get<{ Params: { counter: string } }>('/api/receiving/:counter', { preHandler: requireRole('manager') }, async (req) => {
+      const scans = router.receivingScans(req.params.counter);
+      return { counter: req.params.counter, active: scans !== undefined, scans: scans ?? [] };
+    });
+    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/stop', { preHandler: requireRole('manager') }, async (req) => ({
+      counter: req.params.counter,
+      active: false,
+      scans: router.stopReceiving(req.params.counter),
+    }));
+  };
+}
