@@ -102,6 +102,20 @@ describe('counter-agent CLI', () => {
     expect(await exited).toBe(0);
   });
 
+  it('doctor: every check with pass/warn/fail and the fix, exit 2 naming a missing scanner path', () => {
+    const cfg = join(tmp.dir, 'doctor.yaml');
+    writeFileSync(cfg, `store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./doctor-data\nscanners:\n  - { id: front, type: serial, path: ${join(tmp.dir, 'no-such-tty')} }\n`);
+    const r = cli(['doctor', '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^PASS {2}config: valid/m);
+    expect(r.stdout).toMatch(/^WARN {2}ledger: no ledger yet/m);
+    expect(r.stdout).toContain(`FAIL  scanner front: ${join(tmp.dir, 'no-such-tty')} not found`);
+    expect(r.stdout).toMatch(/fix: plug the scanner in/);
+    const json = JSON.parse(cli(['doctor', '--config', cfg, '--json']).stdout) as { checks: { name: string; status: string }[]; exitCode: number };
+    expect(json.exitCode).toBe(2);
+    expect(json.checks.find((c) => c.name === 'scanner front')?.status).toBe('fail');
+  });
+
   it('says so when there is no ledger yet', () => {
     const other = join(tmp.dir, 'empty.yaml');
     writeFileSync(other, 'store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./nothing-here\n');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.js';
 import { VERSION } from '../version.js';
+import { doctorCommand } from './doctor.js';
 import { importCatalogCommand } from './import-catalog.js';
 import { runCommand } from './run.js';
 import { runSimulatorCli } from '../../sync/simulator/cli.js';
@@ -13,6 +14,7 @@ Usage: counter-agent <command> [options]
 
 Commands:
   run [--config FILE]                    start the box (demo mode with an embedded simulator when no config is given)
+  doctor [--config FILE] [--json]        check config, ledger, scanners and readers, disk, platform, outbox; exit 0 ok, 1 warnings, 2 failures
   verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
   simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
@@ -70,6 +72,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     switch (command) {
       case 'run':
         return await runCommand(config());
+      case 'doctor':
+        return await doctorCommand(config(), io, values.json === true);
       case 'verify-ledger':
         return verifyLedgerCommand(config(), io, values.json === true);
       case 'import-catalog': {

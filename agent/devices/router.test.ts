@@ -60,7 +60,7 @@ describe('scan router', () => {
 
   it('fills the identity from an ID card, and refuses a card the reader found invalid', async () => {
     const p = person('both');
-    await router.onIdCard({ counter: 'counter-8', deviceId: 'idr-8', card: card('130102196205120319', '张建国'), at: at(), problems: [{ code: 'EXPIRED', message: '身份证已过期：请使用有效证件' }] });
+    await router.onIdCard({ counter: 'counter-8', deviceId: 'idr-8', card: card('130102196205120319', '张建国'), at: at(), problems: [{ code: 'expired', message: 'card expired on 2014-03-15', cashierMessage: '身份证已过期：请使用有效证件' }] });
     expect(events.at(-1)).toMatchObject({ type: 'identity', counter: 'counter-8', refused: [{ code: 'IDENTITY_REQUIRED', message: '身份证已过期：请使用有效证件' }] });
     await router.onIdCard({ counter: 'counter-8', deviceId: 'idr-8', card: card(p.certno, p.name), at: at() });
     expect(events.at(-1)).toMatchObject({ type: 'identity', counter: 'counter-8', person: { name: p.name } });

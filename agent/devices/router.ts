@@ -54,7 +54,7 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
     return this.serial(e.counter, () => this.routeScan(e));
   }
 
-  onIdCard(e: IdCardEvent & { counter: string; problems?: { code: string; message: string }[] }): Promise<void> {
+  onIdCard(e: IdCardEvent & { counter: string }): Promise<void> {
     return this.serial(e.counter, () => this.routeIdCard(e));
   }
 
@@ -104,10 +104,10 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
     }
   }
 
-  private async routeIdCard(e: IdCardEvent & { counter: string; problems?: { code: string; message: string }[] }): Promise<void> {
+  private async routeIdCard(e: IdCardEvent & { counter: string }): Promise<void> {
     const saleId = this.checkout.currentSale(e.counter) ?? this.checkout.open(e.counter, e.deviceId);
     if (e.problems && e.problems.length > 0) {
-      const refused = e.problems.map((p) => ({ code: 'IDENTITY_REQUIRED' as const, message: p.message }));
+      const refused = e.problems.map((p) => ({ code: 'IDENTITY_REQUIRED' as const, message: p.cashierMessage }));
       this.emit('event', { type: 'identity', counter: e.counter, at: e.at.toISOString(), deviceId: e.deviceId, saleId, refused });
       return;
     }

@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import type { LoadedConfig } from '../../config/index.js';
+import { PlatformClient } from '../../sync/client.js';
+import { MsgidAllocator } from '../../sync/msgid.js';
+import { syncStatus } from '../../sync/outbox/status.js';
+import { Ledger } from '../ledger/index.js';
+import { verifyLedger } from '../ledger/verify.js';
+import { ledgerPath } from '../paths.js';
+import type { CliIo } from './main.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** What to do about it, for the technician. */
+  fix?: string;
+}
+
+interface UsbHid {
+  vendorId: number;
+  productId: number;
+  path?: string;
+  product?: string;
+  manufacturer?: string;
+  usagePage?: number;
+}
+
+const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+
+/** Serial ports the OS knows (serialport's own listing, from udev). */
+async function serialPorts(): Promise<{ path: string; manufacturer?: string; vendorId?: string; productId?: string; pnpId?: string }[]> {
+  const { SerialPort } = await import('serialport');
+  return SerialPort.list();
+}
+
+/** HID devices through node-hid, loaded only here so a box without HID scanners never needs it. */
+async function hidDevices(): Promise<UsbHid[]> {
+  const hid = (await import('node-hid')) as unknown as { devices: () => UsbHid[]; default?: { devices: () => UsbHid[] } };
+  return (hid.devices ?? hid.default?.devices)?.() ?? [];
+}
+
+/** Every check the technician needs, each with pass/warn/fail and the fix. */
+export async function runChecks(loaded: LoadedConfig): Promise<{ checks: Check[]; serial: unknown[]; hid: unknown[] }> {
+  const { config } = loaded;
+  const checks: Check[] = [{ name: 'config', status: 'pass', detail: `valid (${loaded.source})` }];
+
+  const path = ledgerPath(config);
+  let backlog: ReturnType<typeof syncStatus> | undefined;
+  if (!existsSync(path)) checks.push({ name: 'ledger', status: 'warn', detail: `no ledger yet at ${path}`, fix: 'start the service once (systemctl start counter-agent)' });
+  else {
+    const ledger = Ledger.open(path, { readonly: true });
+    try {
+      const v = verifyLedger(ledger.db);
+      checks.push(
+        v.ok
+          ? { name: 'ledger', status: 'pass', detail: `${v.events} events, ${v.codes} trace codes, chain and stock invariants hold` }
+          : { name: 'ledger', status: 'fail', detail: v.problems[0]?.message ?? 'broken', fix: 'do not edit the ledger; keep the file and contact support with `counter-agent verify-ledger --json`' },
+      );
+      backlog = syncStatus(ledger.db, new Date());
+    } finally {
+      ledger.close();
+    }
+  }
+
+  let serial: Awaited<ReturnType<typeof serialPorts>> = [];
+  try {
+    serial = await serialPorts();
+  } catch (err) {
+    checks.push({ name: 'serial ports', status: 'warn', detail: `cannot list serial ports: ${(err as Error).message}` });
+  }
+  let hid: UsbHid[] = [];
+  let hidError: string | undefined;
+  try {
+    hid = await hidDevices();
+  } catch (err) {
+    hidError = (err as Error).message;
+  }
+  for (const s of config.scanners) {
+    if (s.type === 'serial') {
+      checks.push(existsSync(s.path) ? { name: `scanner ${s.id}`, status: 'pass', detail: `${s.path} present` } : { name: `scanner ${s.id}`, status: 'fail', detail: `${s.path} not found`, fix: 'plug the scanner in, check the cable, or correct scanners[].path (see `ls -l /dev/serial/by-id/`)' });
+    } else if (s.type === 'hid') {
+      const found = hid.find((d) => d.vendorId === s.vendorId && d.productId === s.productId);
+      checks.push(
+        hidError
+          ? { name: `scanner ${s.id}`, status: 'fail', detail: `cannot list HID devices: ${hidError}`, fix: 'apt-get install libusb-1.0-0 libudev1' }
+          : found
+            ? { name: `scanner ${s.id}`, status: 'pass', detail: `HID ${hex4(s.vendorId)}:${hex4(s.productId)} at ${found.path ?? '?'}` }
+            : { name: `scanner ${s.id}`, status: 'fail', detail: `HID ${hex4(s.vendorId)}:${hex4(s.productId)} not found`, fix: 'plug the scanner in; check `lsusb`; install the udev rules (counter-agent provision)' },
+      );
+    } else checks.push({ name: `scanner ${s.id}`, status: 'pass', detail: 'simulated' });
+  }
+  for (const r of config.idReaders) {
+    if (r.type === 'serial') {
+      checks.push(existsSync(r.path) ? { name: `id reader ${r.id}`, status: 'pass', detail: `${r.path} present` } : { name: `id reader ${r.id}`, status: 'fail', detail: `${r.path} not found`, fix: 'plug the reader in or correct idReaders[].path' });
+    } else checks.push({ name: `id reader ${r.id}`, status: 'pass', detail: 'simulated' });
+  }
+
+  try {
+    const s = await statfs(config.dataDir);
+    const free = s.bavail * s.bsize;
+    checks.push(free < 2 * 1024 ** 3 ? { name: 'disk', status: 'warn', detail: `${(free / 1024 ** 3).toFixed(1)} GB free in ${config.dataDir}`, fix: 'free space or add a disk' } : { name: 'disk', status: 'pass', detail: `${(free / 1024 ** 3).toFixed(1)} GB free in ${config.dataDir}` });
+  } catch (err) {
+    checks.push({ name: 'disk', status: 'fail', detail: `dataDir ${config.dataDir}: ${(err as Error).message}`, fix: 'create dataDir or fix its permissions (counter-agent provision)' });
+  }
+
+  if (config.platform.simulator) checks.push({ name: 'platform', status: 'pass', detail: 'embedded simulator (demo/training)' });
+  else if (config.platform.url) {
+    const { default: Database } = await import('better-sqlite3');
+    const scratch = new Database(':memory:');
+    try {
+      const client = new PlatformClient({
+        url: config.platform.url, fixmedinsCode: config.store.code, fixmedinsName: config.store.name, mdtrtareaAdmvs: config.store.admdvs,
+        insuplcAdmdvs: config.store.insuplcAdmdvs, recerSysCode: config.platform.recerSysCode, devNo: config.platform.devNo, operator: config.platform.operator,
+        signing: config.platform.signing, timeoutMs: Math.min(config.platform.timeoutMs, 10_000), msgids: new MsgidAllocator(scratch, config.store.code),
+      });
+      await client.signIn();
+      checks.push({ name: 'platform', status: 'pass', detail: `sign-in (9001) works at ${config.platform.url}` });
+    } catch (err) {
+      checks.push({ name: 'platform', status: 'fail', detail: `${config.platform.url}: ${(err as Error).message}`, fix: 'check the network, platform.url, the store code and the signing keys' });
+    } finally {
+      scratch.close();
+    }
+  }
+  if (backlog) {
+    const age = backlog.oldestPendingAgeSeconds ?? 0;
+    checks.push(
+      backlog.failed > 0
+        ? { name: 'outbox', status: 'warn', detail: `${backlog.failed} records refused by the platform; last error: ${backlog.lastError?.error ?? ''}`, fix: 'see /api/sync and retry after fixing the cause' }
+        : age > 86_400
+          ? { name: 'outbox', status: 'warn', detail: `${backlog.backlog} records waiting, oldest ${Math.floor(age / 3600)} h`, fix: 'check the platform connection' }
+          : { name: 'outbox', status: 'pass', detail: `${backlog.backlog} records waiting` },
+    );
+  }
+  return {
+    checks,
+    serial: serial.map((p) => ({ path: p.path, manufacturer: p.manufacturer, vendorId: p.vendorId, productId: p.productId, pnpId: p.pnpId })),
+    hid: hidError ? [{ error: hidError }] : hid.map((d) => ({ vendorId: hex4(d.vendorId), productId: hex4(d.productId), path: d.path, product: d.product, manufacturer: d.manufacturer, usagePage: d.usagePage })),
+  };
+}
+
+export async function doctorCommand(loaded: LoadedConfig, io: CliIo, json: boolean): Promise<number> {
+  const r = await runChecks(loaded);
+  const worst = r.checks.some((c) => c.status === 'fail') ? 2 : r.checks.some((c) => c.status === 'warn') ? 1 : 0;
+  if (json) {
+    io.out(JSON.stringify({ ...r, exitCode: worst }));
+    return worst;
+  }
+  const mark: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' };
+  for (const c of r.checks) io.out(`${mark[c.status]}  ${c.name}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ''}`);
+  io.out(`\nserial ports: ${r.serial.length === 0 ? 'none' : ''}`);
+  for (const p of r.serial as { path: string; manufacturer?: string; vendorId?: string; productId?: string }[]) io.out(`  ${p.path}  ${p.vendorId ?? ''}:${p.productId ?? ''} ${p.manufacturer ?? ''}`);
+  io.out(`HID devices: ${r.hid.length === 0 ? 'none' : ''}`);
+  for (const d of r.hid as Record<string, unknown>[]) io.out(`  ${'error' in d ? `cannot list: ${String(d.error)}` : `${String(d.vendorId)}:${String(d.productId)} ${String(d.path ?? '')} ${String(d.product ?? '')}`}`);
+  return worst;
+}
