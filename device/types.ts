@@ -30,10 +30,23 @@ export interface IdCard {
   photo: Uint8Array;
 }
 
+/** Why a card read correctly must still not be accepted for identity (expired, bad check digit...). */
+export interface IdCardProblem {
+  /** bad_id_number | bad_birth_date | birth_mismatch | bad_validity | expired | not_yet_valid */
+  code: string;
+  /** English, for logs and the technician. */
+  message: string;
+  /** Chinese, for the cashier, e.g. "身份证已过期（有效期至2014-03-15），请使用有效证件". */
+  cashierMessage: string;
+}
+
 export interface IdCardEvent {
   deviceId: string;
   card: IdCard;
   at: Date;
+  /** Checks of the card against the box's calendar day; empty or absent = none. The agent must refuse
+   *  a card with problems for identity (it is still emitted so the cashier sees why). */
+  problems?: IdCardProblem[];
 }
 
 export type DeviceState = 'connected' | 'missing' | 'error' | 'stopped';

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Debian packages the box and its tests use (run once on a fresh machine; safe to run again):
+#   socat         pseudo-terminals for the simulated scanner and ID reader, and the device tests
+#   libusb-1.0-0  loaded by node-hid for USB HID scanners (its hidraw build links it too)
+#   udev          udevadm, with which the tests check the udev rules in systemd/
+set -e
+if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+PACKAGES="socat libusb-1.0-0 udev"
+missing=
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
