@@ -10,6 +10,11 @@ import { ledgerPath } from './paths.js';
 import { startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
+import { createIdReader } from '../device/idreader/index.js';
+import { createScanner } from '../device/scanner/index.js';
+import { deviceAlarms } from './devices/alarms.js';
+import { DeviceManager } from './devices/manager.js';
+import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { syncStatus } from '../sync/outbox/status.js';
 import { shanghaiDate } from './receiving/dates.js';
@@ -32,6 +37,7 @@ export interface RunningAgent {
   server: FastifyInstance;
   platform: Platform;
   checkout: CheckoutService;
+  devices: DeviceManager;
   /** What start-up recovery did with unresolved settlements. */
   recovery: { reopened: number; pending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
@@ -71,6 +77,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     clock,
     onRecorded: () => platform.worker.notify(),
   });
+  const devices = new DeviceManager(config.scanners, config.idReaders, { scanner: (c) => createScanner(c), idReader: (c) => createIdReader(c) }, log);
+  const router = new ScanRouter(checkout, log, config.face);
+  devices.on('scan', (e) => void router.onScan(e));
+  devices.on('idcard', (e) => void router.onIdCard(e));
   // Settlements left unresolved by a crash or a lost answer are reversed before the counter opens,
   // then retried every 30 s while any remain (the platform may be offline at start).
   const recovery = await recoverSettlements(checkout, log);
@@ -83,6 +93,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
     const sync = syncStatus(ledger.db, clock());
     alarms.push(...syncAlarms(sync));
+    const deviceStatuses = devices.statuses();
+    alarms.push(...deviceAlarms(deviceStatuses));
     const platformReport = {
       simulator: config.platform.simulator,
       url: platform.url,
@@ -91,9 +103,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       oldestPendingAgeSeconds: sync.oldestPendingAgeSeconds,
       lastError: sync.lastError?.error ?? null,
     };
-    return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: [], platform: platformReport, disk, alarms };
+    return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout });
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });
@@ -103,6 +115,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ledger.close();
     throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
   }
+  // Devices start after the web server: a scanner missing at boot retries in the background.
+  await devices.start();
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -112,8 +126,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     platform,
     checkout,
     recovery,
+    devices,
     async close() {
       clearInterval(recoveryTimer);
+      await devices.stop();
       await server.close();
       await platform.close();
       ledger.close();

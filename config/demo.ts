@@ -1,5 +1,6 @@
 // The demo-mode config (`npm start` with no config): embedded platform simulator, simulated devices,
 // counter page and manager page on http://127.0.0.1:8080.
+import { join, resolve } from 'node:path';
 import type { Config } from './schema.js';
 import { buildConfig } from './validate.js';
 
@@ -10,7 +11,8 @@ export function demoRawConfig(dataDir: string): Record<string, unknown> {
     platform: { simulator: true },
     http: { host: '127.0.0.1', port: 8080 },
     dataDir,
-    scanners: [{ id: 'scanner-1', type: 'simulated', counter: 'counter-1' }],
+    // The simulated scanner's pty: `printf '<code>\r' > <dataDir>/scanner-1` scans as a real serial scanner would.
+    scanners: [{ id: 'scanner-1', type: 'simulated', counter: 'counter-1', path: join(resolve(dataDir), 'scanner-1') }],
     idReaders: [{ id: 'id-reader-1', type: 'simulated', counter: 'counter-1' }],
     cameras: [],
     face: { mode: 'none' },

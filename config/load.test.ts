@@ -214,7 +214,8 @@ describe('demoConfig', () => {
     expect(c.platform.url).toBeUndefined();
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, apiTokens: [] });
     expect(c.dataDir).toBe(resolve(process.cwd(), 'tmp-demo'));
-    expect(c.scanners).toEqual([{ id: 'scanner-1', type: 'simulated', counter: 'counter-1', baudRate: 9600, delimiter: '\r', mode: 'pos' }]);
+    // The simulated scanner's pty lives in the data directory, where the demo banner tells a person to write.
+    expect(c.scanners).toEqual([{ id: 'scanner-1', type: 'simulated', counter: 'counter-1', path: resolve(process.cwd(), 'tmp-demo', 'scanner-1'), baudRate: 9600, delimiter: '\r', mode: 'pos' }]);
     expect(c.idReaders).toEqual([{ id: 'id-reader-1', type: 'simulated', counter: 'counter-1', baudRate: 115200 }]);
     expect(c.cameras).toEqual([]);
     expect(c.face.mode).toBe('none');

@@ -14,6 +14,7 @@ export async function runCommand(loaded: LoadedConfig): Promise<number> {
         `  API:          ${agent.url}/api/health`,
         `  demo manager token (Authorization: Bearer …): ${agent.demoToken}`,
         `  data:         ${loaded.config.dataDir}`,
+        ...simulatedDevices(agent),
         '  Stop with Ctrl+C.',
         '',
       ].join('\n'),
@@ -27,4 +28,15 @@ export async function runCommand(loaded: LoadedConfig): Promise<number> {
   log.info('stopping');
   await agent.close();
   return 0;
+}
+
+/** Where a person can type into the simulated scanner, and how to place a card on the simulated reader. */
+function simulatedDevices(agent: Awaited<ReturnType<typeof startAgent>>): string[] {
+  const lines: string[] = [];
+  for (const s of agent.devices.statuses()) {
+    const d = agent.devices.get(s.id) as { ptyPath?: string } | undefined;
+    if (s.kind === 'scanner' && d?.ptyPath) lines.push(`  scanner ${s.id}: printf '81000040000000000002\\r' > ${d.ptyPath}   (or POST /api/devices/${s.id}/scan)`);
+    if (s.kind === 'id_reader') lines.push(`  ID reader ${s.id}: POST /api/devices/${s.id}/card {"idNumber": "130102196205120319"}`);
+  }
+  return lines;
 }

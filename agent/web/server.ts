@@ -12,6 +12,9 @@ import { stockRoutes } from './routes/stock.js';
 import { syncRoutes, type SyncControl } from './routes/sync.js';
 import { salesRoutes } from './routes/sales.js';
 import type { CheckoutService } from '../checkout/service.js';
+import type { DeviceManager } from '../devices/manager.js';
+import type { ScanRouter } from '../devices/router.js';
+import { deviceRoutes } from './routes/devices.js';
 
 export interface WebDeps {
   config: Config;
@@ -21,6 +24,8 @@ export interface WebDeps {
   health: HealthSource;
   sync: SyncControl;
   checkout: CheckoutService;
+  devices: DeviceManager;
+  router: ScanRouter;
   clock?: () => Date;
 }
 
@@ -49,6 +54,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
   await app.register(salesRoutes(deps.checkout));
+  await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { DeviceStatus } from '../../../device/types.js';
+import { SAMPLE_CARDS } from '../../../device/idreader/index.js';
+import type { DeviceStatus, IdCard } from '../../../device/types.js';
 import type { DeviceManager } from '../../devices/manager.js';
 import type { CounterEvent, ScanRouter } from '../../devices/router.js';
 import { requireRole } from '../auth.js';
@@ -8,13 +9,13 @@ import { requireRole } from '../auth.js';
 export interface Feedable {
   feed(text: string): void;
 }
+/** A simulated ID reader exposes its SAM simulator: the page can place one of the sample cards. */
 export interface CardPlaceable {
-  placeCard(idNumber?: string): boolean;
-  removeCard(): void;
+  simulator: { place(card: IdCard): void; remove(): void };
 }
 
 const isFeedable = (d: unknown): d is Feedable => typeof (d as Feedable | undefined)?.feed === 'function';
-const isPlaceable = (d: unknown): d is CardPlaceable => typeof (d as CardPlaceable | undefined)?.placeCard === 'function';
+const isPlaceable = (d: unknown): d is CardPlaceable => typeof (d as Partial<CardPlaceable> | undefined)?.simulator?.place === 'function';
 
 export function deviceRoutes(devices: DeviceManager, router: ScanRouter): FastifyPluginAsync {
   return async (app) => {
@@ -61,11 +62,14 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
         const d = devices.get(req.params.id);
         if (!isPlaceable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_READER', message: `设备 ${req.params.id} 不是模拟读卡器：请在真实读卡器上放置身份证` }] });
         if (req.body?.remove) {
-          d.removeCard();
+          d.simulator.remove();
           return { removed: true };
         }
-        if (!d.placeCard(req.body?.idNumber)) return reply.code(404).send({ errors: [{ code: 'CARD_UNKNOWN', message: '模拟读卡器没有这张身份证' }] });
-        return { placed: true };
+        const cards = Object.values(SAMPLE_CARDS);
+        const card = req.body?.idNumber ? cards.find((c) => c.idNumber === req.body?.idNumber) : cards[0];
+        if (!card) return reply.code(404).send({ errors: [{ code: 'CARD_UNKNOWN', message: `模拟读卡器没有这张身份证：可选 ${cards.map((c) => `${c.name} ${c.idNumber}`).join('，')}` }] });
+        d.simulator.place(card);
+        return { placed: true, name: card.name };
       },
     );
 
