@@ -45,7 +45,7 @@ async function events(trigger: () => Promise<void>, until: (evs: { event: string
   await trigger();
   const deadline = Date.now() + 8000;
   while (!until(got) && Date.now() < deadline) {
-    const { value, done } = await Promise.race([reader.read(), new Promise<{ value: undefined; done: true }>((r) => setTimeout(() => r({ value: undefined, done: true }), 500))]);
+    const { value } = await Promise.race([reader.read(), new Promise<{ value: undefined; done: true }>((r) => setTimeout(() => r({ value: undefined, done: true }), 500))]);
     if (value) buf += Buffer.from(value).toString();
     for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
       const block = buf.slice(0, i);
