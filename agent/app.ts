@@ -78,7 +78,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     onRecorded: () => platform.worker.notify(),
   });
   const devices = new DeviceManager(config.scanners, config.idReaders, { scanner: (c) => createScanner(c), idReader: (c) => createIdReader(c) }, log);
-  const router = new ScanRouter(checkout, log, config.face);
+  const faceTerminals = config.face.mode === 'terminal' ? config.scanners.filter((s) => s.role === 'face_terminal').map((s) => s.id) : [];
+  const router = new ScanRouter(checkout, log, new Set(faceTerminals));
   devices.on('scan', (e) => void router.onScan(e));
   devices.on('idcard', (e) => void router.onIdCard(e));
   // Settlements left unresolved by a crash or a lost answer are reversed before the counter opens,

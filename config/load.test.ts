@@ -92,7 +92,7 @@ cameras:
     expect(c.platform.devNo).toBe('0012');
     expect(c.platform.operator).toEqual({ code: '007', name: '收银员' });
     expect(c.http.port).toBe(9000);
-    expect(c.scanners[0]).toEqual({ id: 's1', type: 'serial', path: '/dev/ttyACM0', counter: 'counter-1', baudRate: 9600, delimiter: '\r', mode: 'pos' });
+    expect(c.scanners[0]).toEqual({ id: 's1', type: 'serial', path: '/dev/ttyACM0', counter: 'counter-1', baudRate: 9600, delimiter: '\r', mode: 'pos', role: 'scanner' });
     expect(c.scanners[1]).toMatchObject({ id: 's2', type: 'hid', vendorId: 3118, productId: 2304 });
     expect(c.idReaders[0]).toEqual({ id: 'r1', type: 'simulated', counter: 'counter-1', baudRate: 115200 });
     // `username:` with no value counts as absent.
@@ -215,7 +215,7 @@ describe('demoConfig', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, apiTokens: [] });
     expect(c.dataDir).toBe(resolve(process.cwd(), 'tmp-demo'));
     // The simulated scanner's pty lives in the data directory, where the demo banner tells a person to write.
-    expect(c.scanners).toEqual([{ id: 'scanner-1', type: 'simulated', counter: 'counter-1', path: resolve(process.cwd(), 'tmp-demo', 'scanner-1'), baudRate: 9600, delimiter: '\r', mode: 'pos' }]);
+    expect(c.scanners).toEqual([{ id: 'scanner-1', type: 'simulated', counter: 'counter-1', path: resolve(process.cwd(), 'tmp-demo', 'scanner-1'), baudRate: 9600, delimiter: '\r', mode: 'pos', role: 'scanner' }]);
     expect(c.idReaders).toEqual([{ id: 'id-reader-1', type: 'simulated', counter: 'counter-1', baudRate: 115200 }]);
     expect(c.cameras).toEqual([]);
     expect(c.face.mode).toBe('none');
@@ -224,7 +224,7 @@ describe('demoConfig', () => {
 
   it('returns a fresh object each time', () => {
     const a = demoConfig('/d');
-    a.scanners.push({ id: 'x', type: 'simulated', counter: 'c', baudRate: 1, delimiter: '\n', mode: 'pos' });
+    a.scanners.push({ id: 'x', type: 'simulated', counter: 'c', baudRate: 1, delimiter: '\n', mode: 'pos', role: 'scanner' });
     expect(demoConfig('/d').scanners).toHaveLength(1);
   });
 });

@@ -62,6 +62,7 @@ export interface HttpConfig {
 interface ScannerBase {
   id: string;
   counter: string;
+  role: 'scanner' | 'face_terminal';
   baudRate: number;
   delimiter: ScanDelimiter;
   mode: HidMode;
@@ -233,6 +234,9 @@ export const configSchema: S = obj(
           vendorId: usbId,
           productId: usbId,
           mode: oneOf(['pos', 'keyboard'], 'pos'),
+          // face_terminal: an NHSA face terminal that outputs the person's e-voucher code like a scanner;
+          // what it sends is recorded as a face check (face.mode: terminal).
+          role: oneOf(['scanner', 'face_terminal'], 'scanner'),
         },
         { required: ['id', 'type'] },
       ),

@@ -18,7 +18,7 @@ const card = (idNumber: string, name: string): IdCard => ({
 beforeAll(async () => {
   t = await startTestAgent();
   await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'LH9', serials('LIAN', 101, 5)), line('IBU', 'IB9', serials('IBU', 101, 3))] });
-  router = new ScanRouter(t.agent.checkout, silentLog());
+  router = new ScanRouter(t.agent.checkout, silentLog(), new Set(['face-1']));
   router.on('event', (e) => events.push(e));
 });
 afterAll(async () => {
@@ -51,6 +51,14 @@ describe('scan router', () => {
     expect(events.at(-1)).toMatchObject({ type: 'identity', person: { name: p.name, certNo: expect.stringMatching(/^1301\*+/) } });
     const sale = await t.sale(t.agent.checkout.currentSale('counter-7')!);
     expect(sale.identity).toMatchObject({ psnNo: p.psnNo, evidence: { method: 'e_voucher' } });
+  });
+
+  it('records an e-voucher from the face terminal as a face check in the identity evidence', async () => {
+    const p = person('young');
+    await router.onScan({ counter: 'counter-6', deviceId: 'face-1', text: eVoucherQr(p.token), at: at() });
+    expect(events.at(-1)).toMatchObject({ type: 'identity', counter: 'counter-6', person: { name: p.name } });
+    const sale = await t.sale(t.agent.checkout.currentSale('counter-6')!);
+    expect(sale.identity).toMatchObject({ psnNo: p.psnNo, evidence: { method: 'e_voucher', face: { method: 'face_terminal', result: 'pass' } } });
   });
 
   it('refuses an e-voucher the platform does not know, with a Chinese next step', async () => {

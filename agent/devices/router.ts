@@ -45,7 +45,8 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
   constructor(
     private readonly checkout: CheckoutService,
     private readonly log: Logger,
-    private readonly face: { mode: 'none' | 'terminal' | 'camera' } = { mode: 'none' },
+    /** Scanner ids that are NHSA face terminals (scanners[].role: face_terminal, with face.mode: terminal). */
+    private readonly faceTerminals: ReadonlySet<string> = new Set(),
   ) {
     super();
   }
@@ -91,8 +92,8 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
     }
     const saleId = this.checkout.currentSale(e.counter) ?? this.checkout.open(e.counter, e.deviceId);
     if (isEVoucherQr(e.text)) {
-      // A face terminal hands over the same kind of token; its scans are recorded as a face check.
-      const face = this.face.mode === 'terminal' && e.deviceId.includes('face') ? { method: 'face_terminal', result: 'pass' } : undefined;
+      // A face terminal hands over the same kind of e-voucher code after matching the face: recorded as a face check.
+      const face = this.faceTerminals.has(e.deviceId) ? { method: 'face_terminal', result: 'pass' } : undefined;
       await this.identify(e, saleId, () => this.checkout.identifyByEVoucher(saleId, e.text, face));
       return;
     }

@@ -18,7 +18,7 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-const base = { counter: 'counter-1', baudRate: 9600, delimiter: '\r', mode: 'pos' } as const;
+const base = { counter: 'counter-1', baudRate: 9600, delimiter: '\r', mode: 'pos', role: 'scanner' } as const;
 
 describe('SimulatedScanner', () => {
   it('feed(text) emits a scan (the counter page in demo mode)', async () => {
