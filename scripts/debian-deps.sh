@@ -3,9 +3,11 @@
 #   socat         pseudo-terminals for the simulated scanner and ID reader, and the device tests
 #   libusb-1.0-0  loaded by node-hid for USB HID scanners (its hidraw build links it too)
 #   udev          udevadm, with which the tests check the udev rules in systemd/
+#   ffmpeg        records the counter cameras (and makes the test camera in demo mode and tests)
+#   rtsp-server-perl  a real RTSP server that re-serves the test camera stream (demo and tests)
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
-PACKAGES="socat libusb-1.0-0 udev"
+PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl"
 missing=
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
