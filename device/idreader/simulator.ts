@@ -1,10 +1,9 @@
 // A SAM module that answers the real protocol on one end of a socat pty pair, so the real driver
 // (reader.ts) runs unchanged in demo mode and tests. place()/remove() a card; inject faults.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
+import { openPtyPair } from '../pty.js';
 import type { IdCard } from '../types.js';
 import { encodeBasicInfo, idCheckChar } from './card.js';
 import { CMD, FrameDecoder, SW3, encodeResponse, type Request } from './protocol.js';
@@ -193,43 +192,6 @@ export interface PtyPair {
 
 /** Spawn `socat` linking `<dir>/reader` and `<dir>/sam`; resolves once both links exist. */
 export async function startPtyPair(dir: string, timeoutMs = 5000): Promise<PtyPair> {
-  const readerPath = join(dir, 'reader');
-  const samPath = join(dir, 'sam');
-  for (const p of [readerPath, samPath]) rmSync(p, { force: true }); // stale links of a killed socat
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${readerPath}`, `pty,raw,echo=0,link=${samPath}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => { if (stderr.length < 4000) stderr += b.toString(); });
-  let spawnError: Error | null = null;
-  let closed = false;
-  child.once('error', (e) => { spawnError = e; });
-  const exited = new Promise<void>((resolve) => child.once('close', () => { closed = true; resolve(); }));
-  const stop = (): Promise<void> => stopChild(child, exited);
-  const deadline = Date.now() + timeoutMs;
-  while (!(existsSync(readerPath) && existsSync(samPath))) {
-    let problem: string | null = null;
-    if (spawnError) problem = `cannot run socat: ${(spawnError as Error).message} (apt-get install socat)`;
-    else if (closed) problem = `socat exited early: ${stderr.trim()}`;
-    else if (Date.now() > deadline) problem = `socat did not create ${readerPath} and ${samPath} within ${timeoutMs} ms`;
-    if (problem) {
-      await stop();
-      throw new Error(problem);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-  return { readerPath, samPath, stop, kill };
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.pid === undefined) return; // never started
-  if (child.exitCode !== null || child.signalCode !== null) return exited;
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-  await exited;
-  clearTimeout(t);
+  const pair = await openPtyPair(join(dir, 'reader'), join(dir, 'sam'), { timeoutMs });
+  return { readerPath: pair.a, samPath: pair.b, stop: () => pair.close(), kill: () => pair.kill() };
 }

@@ -6,7 +6,7 @@ import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eofIsDisconnect } from './serial-binding.js';
 import { tempDir } from './scanner.test-helpers.js';
-import { openPtyPair } from './socat.js';
+import { openPtyPair } from '../pty.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanDelimiter } from '../../config/schema.js';
 import { record, sleep, tempDir, until, writeChunks } from './scanner.test-helpers.js';
 import { SerialScanner, type SerialScannerOptions } from './serial.js';
-import { openPtyPair, type PtyPair } from './socat.js';
+import { openPtyPair, type PtyPair } from '../pty.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let a: string;

@@ -12,7 +12,7 @@ import type { ScanDelimiter } from '../../config/schema.js';
 import type { DeviceAdapter, DeviceState, DeviceStatus, ScanEvent } from '../types.js';
 import { describe } from './base.js';
 import { SerialScanner } from './serial.js';
-import { openPtyPair, type PtyPair } from './socat.js';
+import { openPtyPair, type PtyPair } from '../pty.js';
 
 export interface SimulatedScannerOptions {
   id: string;

@@ -3,7 +3,7 @@
 // scan to the far end) and by the tests, which put a real SerialScanner on one end.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 export interface PtyPair {
   /** Symlinks to the two /dev/pts nodes. */
@@ -23,6 +23,7 @@ export interface PtyPairOptions {
 }
 
 export function openPtyPair(a: string, b: string, opts: PtyPairOptions = {}): Promise<PtyPair> {
+  for (const link of [a, b]) rmSync(link, { force: true }); // stale links of a killed socat
   const args = ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`];
   const child = spawn(opts.socat ?? 'socat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => {
@@ -37,7 +38,7 @@ export function openPtyPair(a: string, b: string, opts: PtyPairOptions = {}): Pr
       reject(new Error(`socat ${args.join(' ')}: ${why}${stderr ? `\n${stderr.trim()}` : ''}`));
     };
     const timer = setTimeout(() => fail('no pty pair within the timeout'), opts.timeoutMs ?? 5000);
-    const onError = (err: Error): void => fail(err.message);
+    const onError = (err: Error): void => fail(`${err.message} (is socat installed? apt-get install socat)`);
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited early (${signal ?? code})`);
     child.once('error', onError);
     child.once('exit', onExit);
