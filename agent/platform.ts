@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
-import { PlatformClient } from '../sync/client.js';
+import { PlatformClient, type PlatformClientOptions } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { OutboxWorker } from '../sync/outbox/worker.js';
 import { startSimulator, type SimulatorHandle } from '../sync/simulator/index.js';
@@ -13,6 +13,30 @@ export interface Platform {
   url: string;
   simulator?: SimulatorHandle;
   close(): Promise<void>;
+}
+
+/** A platform client for this store, as the config describes it. */
+export function platformClient(
+  config: Config,
+  url: string,
+  msgids: MsgidAllocator,
+  extra: { clock?: () => Date; log?: PlatformClientOptions['log']; timeoutMs?: number } = {},
+): PlatformClient {
+  return new PlatformClient({
+    url,
+    fixmedinsCode: config.store.code,
+    fixmedinsName: config.store.name,
+    mdtrtareaAdmvs: config.store.admdvs,
+    insuplcAdmdvs: config.store.insuplcAdmdvs,
+    recerSysCode: config.platform.recerSysCode,
+    devNo: config.platform.devNo,
+    operator: config.platform.operator,
+    signing: config.platform.signing,
+    timeoutMs: extra.timeoutMs ?? config.platform.timeoutMs,
+    msgids,
+    ...(extra.clock ? { clock: extra.clock } : {}),
+    ...(extra.log ? { log: extra.log } : {}),
+  });
 }
 
 /**
@@ -32,21 +56,7 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     log.info({ url }, 'embedded platform simulator started');
   }
   if (!url) throw new Error('platform.url is not set and platform.simulator is false');
-  const client = new PlatformClient({
-    url,
-    fixmedinsCode: config.store.code,
-    fixmedinsName: config.store.name,
-    mdtrtareaAdmvs: config.store.admdvs,
-    insuplcAdmdvs: config.store.insuplcAdmdvs,
-    recerSysCode: config.platform.recerSysCode,
-    devNo: config.platform.devNo,
-    operator: config.platform.operator,
-    signing: config.platform.signing,
-    timeoutMs: config.platform.timeoutMs,
-    msgids: new MsgidAllocator(ledger.db, config.store.code, clock),
-    clock,
-    log: (entry) => log.debug(entry, 'platform call'),
-  });
+  const client = platformClient(config, url, new MsgidAllocator(ledger.db, config.store.code, clock), { clock, log: (entry) => log.debug(entry, 'platform call') });
   const worker = new OutboxWorker({
     db: ledger.db,
     upload: (r) => client.upload(r.infno, r.input as never),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { LoadedConfig } from '../../config/index.js';
-import { PlatformClient } from '../../sync/client.js';
+import { platformClient } from '../platform.js';
 import { MsgidAllocator } from '../../sync/msgid.js';
 import { syncStatus } from '../../sync/outbox/status.js';
 import { Ledger } from '../ledger/index.js';
@@ -110,11 +110,7 @@ export async function runChecks(loaded: LoadedConfig): Promise<{ checks: Check[]
     const { default: Database } = await import('better-sqlite3');
     const scratch = new Database(':memory:');
     try {
-      const client = new PlatformClient({
-        url: config.platform.url, fixmedinsCode: config.store.code, fixmedinsName: config.store.name, mdtrtareaAdmvs: config.store.admdvs,
-        insuplcAdmdvs: config.store.insuplcAdmdvs, recerSysCode: config.platform.recerSysCode, devNo: config.platform.devNo, operator: config.platform.operator,
-        signing: config.platform.signing, timeoutMs: Math.min(config.platform.timeoutMs, 10_000), msgids: new MsgidAllocator(scratch, config.store.code),
-      });
+      const client = platformClient(config, config.platform.url, new MsgidAllocator(scratch, config.store.code), { timeoutMs: Math.min(config.platform.timeoutMs, 10_000) });
       await client.signIn();
       checks.push({ name: 'platform', status: 'pass', detail: `sign-in (9001) works at ${config.platform.url}` });
     } catch (err) {

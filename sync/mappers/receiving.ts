@@ -1,6 +1,7 @@
 import type { InventoryRecord, PurchaseRecord } from '../interfaces.js';
 import { formatShanghaiDateTime, shanghaiDate } from '../time.js';
 import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
+import { recordBase as base } from './record-base.js';
 import { piecePriceYuan } from './units.js';
 
 interface ProductSnapshot {
@@ -28,19 +29,6 @@ export function findLine(e: LedgerEventForSync, bchno: string): LotLine {
   const line = (e.payload.lines as LotLine[] | undefined)?.find((l) => l.bchno === bchno);
   if (!line) throw new MappingError(`event ${e.seq} (${e.type}) has no line with batch ${bchno}`);
   return line;
-}
-
-function base(line: LotLine) {
-  return {
-    fixmedins_bchno: line.bchno,
-    med_list_codg: line.product.nhsaCode,
-    fixmedins_hilist_id: line.productId,
-    fixmedins_hilist_name: line.product.name,
-    rx_flag: line.product.rx ? '1' : '0',
-    manu_lotnum: line.lot,
-    ...(line.mfgDate ? { manu_date: line.mfgDate } : {}),
-    expy_end: line.expiry,
-  };
 }
 
 /** receipt.recorded line -> 3503 采购 (purcinfo). */

@@ -1,6 +1,7 @@
 import type { SaleRecord } from '../interfaces.js';
 import { formatShanghaiDateTime } from '../time.js';
 import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
+import { recordBase } from './record-base.js';
 import { piecePriceYuan } from './units.js';
 
 interface SoldLine {
@@ -28,14 +29,7 @@ export function saleRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext
   const p = e.payload as { saleId: number; setlId?: string; psnNo?: string; prescription?: { doctorName: string } };
   const [ledgerId] = bchno.split('-');
   return {
-    fixmedins_bchno: l.bchno,
-    med_list_codg: l.product.nhsaCode,
-    fixmedins_hilist_id: l.productId,
-    fixmedins_hilist_name: l.product.name,
-    rx_flag: l.product.rx ? '1' : '0',
-    manu_lotnum: l.lot,
-    ...(l.mfgDate ? { manu_date: l.mfgDate } : {}),
-    expy_end: l.expiry,
+    ...recordBase(l),
     sel_retn_cnt: String(l.pieces),
     sel_retn_time: formatShanghaiDateTime(new Date(e.at)),
     sel_retn_opter_name: e.actor ?? ctx.defaultOperatorName,
