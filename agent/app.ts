@@ -13,6 +13,7 @@ import { CheckoutService } from './checkout/service.js';
 import { createIdReader } from '../device/idreader/index.js';
 import { createScanner } from '../device/scanner/index.js';
 import { deviceAlarms } from './devices/alarms.js';
+import { startCameras, type Cameras } from './cameras.js';
 import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
@@ -68,7 +69,16 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
   const receiving = new ReceivingService(ledger, classifyOptions, clock, () => platform.worker.notify());
   if (opts.demo) seedDemo(ledger, receiving, clock, log);
-  const checkout = new CheckoutService({
+  let cameras: Cameras;
+  try {
+    cameras = await startCameras(config, opts.demo, log, clock);
+  } catch (err) {
+    await platform.close();
+    ledger.close();
+    throw err;
+  }
+  const { video } = cameras;
+  const checkout: CheckoutService = new CheckoutService({
     ledger,
     port: new PlatformSettlementPort(platform.client),
     classifyOptions,
@@ -76,6 +86,15 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     log,
     clock,
     onRecorded: () => platform.worker.notify(),
+    // Each settled sale gets the video covering it and a snapshot of the counter (kept off the cashier's path).
+    onSettled: (s) => {
+      video.linkSale(s.saleId, s.counter, s.firstScanAt, s.settledAt);
+      void video
+        .snapshot(s.counter)
+        .then((snap) => snap && checkout.sales.setSnapshot(s.saleId, snap))
+        .catch((err: unknown) => log.warn({ saleId: s.saleId, err: (err as Error).message }, 'settlement snapshot failed'));
+    },
+    videoEvidence: (saleId) => video.saleVideo(saleId),
   });
   const devices = new DeviceManager(config.scanners, config.idReaders, { scanner: (c) => createScanner(c), idReader: (c) => createIdReader(c) }, log);
   const faceTerminals = config.face.mode === 'terminal' ? config.scanners.filter((s) => s.role === 'face_terminal').map((s) => s.id) : [];
@@ -94,8 +113,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
     const sync = syncStatus(ledger.db, clock());
     alarms.push(...syncAlarms(sync));
-    const deviceStatuses = devices.statuses();
-    alarms.push(...deviceAlarms(deviceStatuses));
+    const deviceStatuses = [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
+    // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
+    alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
     const platformReport = {
       simulator: config.platform.simulator,
       url: platform.url,
@@ -106,12 +126,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     };
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router });
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
     clearInterval(recoveryTimer);
+    await cameras.close();
     await platform.close();
     ledger.close();
     throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
@@ -132,6 +153,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       clearInterval(recoveryTimer);
       await devices.stop();
       await server.close();
+      await cameras.close();
       await platform.close();
       ledger.close();
     },

@@ -6,6 +6,7 @@
 //   BENCH_SPLITS=0         no per-phase timers in the ingest
 //   BENCH_OUTBOX_RECORDS=n records drained to a simulator process (default 5,000)
 //   BENCH_SALES=n, BENCH_COUNTERS=c   whole insurance sales over HTTP (default 400 sales, 4 counters)
+//   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { benchBytes } from './size.js';
 import { benchOutbox } from './outbox.js';
 import { benchSales } from './sales.js';
 import { benchScan } from './scan.js';
+import { benchVideo } from './video.js';
 import { emit, envInt, formatRate, note, Rng } from './util.js';
 
 const ALIASES: Record<string, string> = {
@@ -37,11 +39,14 @@ const ALIASES: Record<string, string> = {
   outbox_write_overhead: 'outbox',
   sales: 'sales',
   sales_per_second: 'sales',
+  video: 'video',
+  video_record_cpu: 'video',
+  video_clip_cut: 'video',
 };
 
 function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
-  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales']);
+  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video']);
   const out = new Set<string>();
   for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const canonical = ALIASES[name];
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
   }
   if (only.has('outbox')) await benchOutbox(envInt('BENCH_OUTBOX_RECORDS', 5000));
   if (only.has('sales')) await benchSales(envInt('BENCH_SALES', 400), envInt('BENCH_COUNTERS', 4));
+  if (only.has('video')) await benchVideo();
   note(`all done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -24,6 +24,7 @@ export interface SaleRow {
   settled_seq: number | null;
   reversed_seq: number | null;
   reverse_msgid: string | null;
+  snapshot: string | null;
 }
 
 export interface ItemRow {
@@ -180,6 +181,11 @@ export class SaleStore {
     this.db
       .prepare("UPDATE sales SET status = 'open', settle_msgid = NULL, updated_at = ? WHERE id = ? AND status = 'settling' AND settle_msgid IS ?")
       .run(at.toISOString(), saleId, msgid);
+  }
+
+  /** The counter snapshot taken at settlement (evidence). */
+  setSnapshot(saleId: number, snapshot: { path: string; sha256: string; cameraId: string; at: string }): void {
+    this.db.prepare('UPDATE sales SET snapshot = ? WHERE id = ?').run(JSON.stringify(snapshot), saleId);
   }
 
   /** Persisted before 2103 is sent; returns the msgid. */

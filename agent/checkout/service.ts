@@ -21,6 +21,10 @@ export interface CheckoutOptions {
   clock?: () => Date;
   /** Called after a settlement or reversal is recorded (wakes the outbox worker). */
   onRecorded?: () => void;
+  /** Called after a sale is settled, with the window its video must cover. */
+  onSettled?: (s: { saleId: number; counter: string; firstScanAt: Date; settledAt: Date }) => void;
+  /** The sale's video evidence (segments), from the video service. */
+  videoEvidence?: (saleId: number) => unknown[];
 }
 
 /** The counter's sale lifecycle (DESIGN 6.3): open, scan, identity, prescription, consent, settle, void, reverse. */
@@ -108,6 +112,11 @@ export class CheckoutService {
   async settle(saleId: number, payment: 'insurance' | 'self_pay', chronicDisease?: string, actor?: string): Promise<SettleOutcome> {
     const r = await this.settlement.settle(saleId, payment, chronicDisease, actor);
     this.o.onRecorded?.();
+    const sale = this.sales.get(saleId);
+    if (sale?.settled_at) {
+      const settledAt = new Date(sale.settled_at);
+      this.o.onSettled?.({ saleId, counter: sale.counter, firstScanAt: new Date(sale.first_scan_at ?? sale.opened_at), settledAt });
+    }
     return r;
   }
 
@@ -168,7 +177,10 @@ export class CheckoutService {
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
       refusals: this.sales.refusals(saleId),
-      evidence: { video: [] as unknown[] },
+      evidence: {
+        video: this.o.videoEvidence?.(saleId) ?? [],
+        snapshot: sale.snapshot ? snapshotEvidence(sale.snapshot) : null,
+      },
       sync: this.o.ledger.db
         .prepare('SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (?, ?) ORDER BY o.id')
         .all(sale.settled_seq ?? -1, sale.reversed_seq ?? -1),
@@ -185,4 +197,10 @@ export class CheckoutService {
 
 function maskedPrescription(rx: PrescriptionView): PrescriptionView {
   return { ...rx, patientCertNo: maskId(rx.patientCertNo) };
+}
+
+/** What the pages see of the settlement snapshot: its hash, camera and time (not the file path). */
+function snapshotEvidence(json: string): { sha256: string; cameraId: string; at: string } {
+  const s = JSON.parse(json) as { sha256: string; cameraId: string; at: string };
+  return { sha256: s.sha256, cameraId: s.cameraId, at: s.at };
 }

@@ -170,6 +170,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sales ADD COLUMN reverse_msgid TEXT;
   `,
+  // 5: the counter snapshot taken at settlement (path and sha256), part of the sale's evidence.
+  `
+  ALTER TABLE sales ADD COLUMN snapshot TEXT;
+  `,
 ];
 
 export function migrate(db: Db): void {

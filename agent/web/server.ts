@@ -15,6 +15,8 @@ import type { CheckoutService } from '../checkout/service.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { ScanRouter } from '../devices/router.js';
 import { deviceRoutes } from './routes/devices.js';
+import { videoRoutes } from './routes/video.js';
+import type { VideoService } from '../video/service.js';
 
 export interface WebDeps {
   config: Config;
@@ -26,6 +28,7 @@ export interface WebDeps {
   checkout: CheckoutService;
   devices: DeviceManager;
   router: ScanRouter;
+  video: VideoService;
   clock?: () => Date;
 }
 
@@ -55,6 +58,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
   await app.register(salesRoutes(deps.checkout));
   await app.register(deviceRoutes(deps.devices, deps.router));
+  await app.register(videoRoutes(deps.video));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
   return app;
 }

@@ -1,0 +1,588 @@
+// Video evidence for the counter: one recorder per camera, every closed segment indexed (duration, size,
+// sha256; broken ones too, with an alarm), sales linked to the segments covering
+// [first scan − 30 s, settlement + 30 s], a clip per sale cut without re-encoding, a snapshot at
+// settlement, retention that only ever deletes what is past it (oldest first, never to make room), and a
+// capacity forecast from the measured bytes per day that alarms when the disk cannot hold the retention.
+
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { probeMedia, run } from '../../device/camera/ffmpeg.js';
+import { CameraRecorder, maskUrl, safeName, type CameraRecorderEvents, type SegmentEvent } from '../../device/camera/recorder.js';
+import type { DeviceStatus } from '../../device/types.js';
+import { cutClip, mp4Audio, sha256File } from './clip.js';
+import { VideoStore, type SegmentRow } from './store.js';
+
+const DAY_MS = 86_400_000;
+/** A sale's video is kept at least this long after the sale, whatever retentionDays says. */
+const SALE_KEEP_DAYS = 365;
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+export interface VideoCamera {
+  id: string;
+  counter: string;
+  rtspUrl: string;
+  transport: 'tcp' | 'udp';
+}
+
+/** What the service needs of a recorder (CameraRecorder, or a fake in tests). */
+export interface Recorder {
+  readonly id: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): DeviceStatus;
+  on<K extends keyof CameraRecorderEvents>(event: K, listener: (...args: CameraRecorderEvents[K]) => void): unknown;
+}
+
+export interface VideoLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface DiskStats {
+  totalBytes: number;
+  freeBytes: number;
+}
+
+export interface VideoServiceOptions {
+  /** Root of `segments/<camera>/<YYYYMMDD>/`, `clips/` and `snapshots/` (config `video.dir`). */
+  dir: string;
+  /** `<dataDir>/video.db` */
+  dbPath: string;
+  retentionDays: number;
+  segmentSeconds: number;
+  cameras: VideoCamera[];
+  clock?: () => Date;
+  log: VideoLog;
+  diskStats?: (dir: string) => Promise<DiskStats>;
+  recorderFactory?: (camera: VideoCamera, o: { dir: string; segmentSeconds: number; clock: () => Date }) => Recorder;
+  /** Seconds of video linked before the first scan and after settlement; default 30. */
+  salePadSeconds?: number;
+  /** Kept free for the rest of the box when forecasting; default 1 GiB. */
+  reserveBytes?: number;
+  /** Days of recent footage the bytes/day rate is measured over; default 7. */
+  forecastWindowDays?: number;
+  /** Footage needed before the forecast is trusted enough to alarm; default 10 minutes. */
+  minMeasuredSeconds?: number;
+  /** Cached clips older than this are removed by the daily job (they are cut again on demand); default 7. */
+  clipCacheDays?: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+}
+
+export interface SaleVideoSegment {
+  segmentId: number;
+  cameraId: string;
+  /** ISO UTC */
+  start: string;
+  end: string;
+  durationSec: number | null;
+  bytes: number;
+  sha256: string | null;
+  broken: boolean;
+  problem?: string;
+  /** Set when retention has removed the file (the index row stays as the record). */
+  deletedAt?: string;
+}
+
+export interface SaleClip {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** ISO UTC: the window the clip shows. */
+  from: string;
+  to: string;
+  cameraId: string;
+  /** False while the sale's window is not fully recorded yet (cut again when it is). */
+  complete: boolean;
+  /** Seconds inside [from, to] with no footage (the recorder was down): the clip is that much shorter. */
+  gapSec: number;
+}
+
+export interface Snapshot {
+  path: string;
+  sha256: string;
+  cameraId: string;
+  /** ISO UTC */
+  at: string;
+}
+
+export interface VideoForecast {
+  /** Measured over the last forecastWindowDays, summed over cameras; 0 before any footage. */
+  bytesPerDay: number;
+  /** How many days of footage the disk can hold (footage on it + free − reserve); null before a measurement. */
+  daysKeepable: number | null;
+  retentionDays: number;
+  freeBytes: number | null;
+  totalBytes: number | null;
+  /** Bytes of the segments now on disk. */
+  videoBytes: number;
+  neededBytes: number;
+  shortfallBytes: number;
+  /** Seconds of footage the rate was measured on. */
+  measuredSeconds: number;
+  /** False when the disk cannot keep retentionDays at the measured rate. */
+  ok: boolean;
+}
+
+export interface VideoAlarm {
+  code: string;
+  message: string;
+}
+
+export class VideoService {
+  readonly store: VideoStore;
+  private readonly o: VideoServiceOptions;
+  private readonly clock: () => Date;
+  private readonly recorders: { camera: VideoCamera; recorder: Recorder }[] = [];
+  private indexing: Promise<void> = Promise.resolve();
+  private readonly clipping = new Map<string, Promise<SaleClip | undefined>>();
+  private disk: DiskStats | undefined;
+  private forecastCache: { at: number; value: VideoForecast } | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private started = false;
+
+  constructor(opts: VideoServiceOptions) {
+    this.o = opts;
+    this.clock = opts.clock ?? (() => new Date());
+    this.store = VideoStore.open(opts.dbPath);
+    const factory =
+      opts.recorderFactory ??
+      ((camera: VideoCamera, r: { dir: string; segmentSeconds: number; clock: () => Date }) =>
+        new CameraRecorder({
+          cameraId: camera.id,
+          counter: camera.counter,
+          url: camera.rtspUrl,
+          transport: camera.transport,
+          dir: r.dir,
+          segmentSeconds: r.segmentSeconds,
+          clock: r.clock,
+          ...(opts.ffmpegPath ? { ffmpegPath: opts.ffmpegPath } : {}),
+        }));
+    for (const camera of opts.cameras) {
+      const recorder = factory(camera, { dir: this.segmentsDir(), segmentSeconds: opts.segmentSeconds, clock: this.clock });
+      recorder.on('segment', (e) => this.enqueueIndex(camera, e));
+      recorder.on('status', (s) => {
+        const line = { camera: s.id, counter: s.counter, state: s.state, path: s.path, error: s.error };
+        if (s.state === 'error') opts.log.error(line, 'camera recorder status');
+        else opts.log.info(line, 'camera recorder status');
+      });
+      recorder.on('warning', (w) => opts.log.warn({ camera: w.deviceId, message: w.message }, 'camera recorder warning'));
+      this.recorders.push({ camera, recorder });
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await mkdir(this.segmentsDir(), { recursive: true });
+    await this.refreshDisk();
+    await this.indexOrphans();
+    await Promise.all(this.recorders.map(({ recorder }) => recorder.start()));
+    const daily = (): void => {
+      void this.runRetention().catch((err: unknown) => this.o.log.error({ err: (err as Error).message }, 'video retention failed'));
+      void this.pruneClips().catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'clip cache pruning failed'));
+    };
+    const first = setTimeout(daily, 60_000);
+    const everyDay = setInterval(daily, DAY_MS);
+    const diskEvery = setInterval(() => void this.refreshDisk(), 10 * 60_000);
+    for (const t of [first, everyDay, diskEvery]) t.unref();
+    this.timers.push(first, everyDay, diskEvery);
+    this.o.log.info({ cameras: this.recorders.map((r) => r.camera.id), dir: this.o.dir, retentionDays: this.o.retentionDays }, 'video recording started');
+  }
+
+  /** Stops the recorders (each finalizes its open segment), indexes what they closed, closes video.db. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await Promise.all(this.recorders.map(({ recorder }) => recorder.stop()));
+    await this.indexing;
+    await Promise.allSettled([...this.clipping.values()]);
+    this.store.close();
+    this.started = false;
+  }
+
+  statuses(): DeviceStatus[] {
+    return this.recorders.map(({ recorder }) => recorder.status());
+  }
+
+  /** Resolves when every segment handed over so far is indexed (tests, shutdown). */
+  async idle(): Promise<void> {
+    let last: Promise<void> | undefined;
+    while (last !== this.indexing) {
+      last = this.indexing;
+      await last;
+    }
+  }
+
+  // ----- sales -------------------------------------------------------------------------------------
+
+  /**
+   * Link a sale to the segments of its counter's cameras overlapping [first scan − 30 s, settlement + 30 s].
+   * Segments indexed later (the one still being written, the next ones while the window is open) are
+   * linked as they close.
+   */
+  linkSale(saleId: number, counter: string, firstScanAt: Date, settledAt: Date): void {
+    const pad = (this.o.salePadSeconds ?? 30) * 1000;
+    const fromMs = Math.min(firstScanAt.getTime(), settledAt.getTime()) - pad;
+    const toMs = settledAt.getTime() + pad;
+    const linked = this.store.linkSale({ saleId, counter, fromMs, toMs, settledMs: settledAt.getTime(), linkedMs: this.clock().getTime() });
+    this.o.log.info({ saleId, counter, from: iso(fromMs), to: iso(toMs), segments: linked }, 'sale linked to video');
+  }
+
+  saleVideo(saleId: number): SaleVideoSegment[] {
+    return this.store.saleSegments(saleId).map((s) => {
+      const out: SaleVideoSegment = {
+        segmentId: s.id,
+        cameraId: s.camera,
+        start: iso(s.startMs),
+        end: iso(s.endMs),
+        durationSec: s.durationMs === null ? null : s.durationMs / 1000,
+        bytes: s.bytes,
+        sha256: s.sha256,
+        broken: s.broken,
+      };
+      if (s.problem) out.problem = s.problem;
+      if (s.deletedMs !== null) out.deletedAt = iso(s.deletedMs);
+      return out;
+    });
+  }
+
+  /** The sale's window (ISO), and whether it is fully recorded. */
+  saleWindow(saleId: number): { counter: string; from: string; to: string; complete: boolean } | undefined {
+    const w = this.store.saleWindow(saleId);
+    if (!w) return undefined;
+    return { counter: w.counter, from: iso(w.fromMs), to: iso(w.toMs), complete: this.windowComplete(w.toMs, this.store.saleSegments(saleId)) };
+  }
+
+  /**
+   * One MP4 of the sale's window from one camera (default: the counter's camera with the most footage in
+   * it), cut without re-encoding. Cached per sale and camera until other segments are linked.
+   */
+  clip(saleId: number, cameraId?: string): Promise<SaleClip | undefined> {
+    const key = `${saleId}/${cameraId ?? ''}`;
+    const inflight = this.clipping.get(key);
+    if (inflight) return inflight;
+    const p = this.cut(saleId, cameraId).finally(() => this.clipping.delete(key));
+    this.clipping.set(key, p);
+    return p;
+  }
+
+  private async cut(saleId: number, cameraId: string | undefined): Promise<SaleClip | undefined> {
+    const w = this.store.saleWindow(saleId);
+    if (!w) return undefined;
+    const linked = this.store.saleSegments(saleId);
+    const usable = linked.filter((s) => !s.broken && s.deletedMs === null && s.durationMs !== null && s.durationMs > 0);
+    const camera = cameraId ?? this.pickCamera(usable, w.fromMs, w.toMs);
+    const segs = usable.filter((s) => s.camera === camera);
+    if (!camera || segs.length === 0) return undefined;
+    const segmentsKey = createHash('sha256')
+      .update(`${w.fromMs}-${w.toMs}:${segs.map((s) => `${s.id}:${s.sha256}`).join(',')}`)
+      .digest('hex')
+      .slice(0, 16);
+    const complete = this.windowComplete(w.toMs, linked.filter((s) => s.camera === camera));
+    const gapSec = (fromMs: number, toMs: number): number =>
+      Math.max(0, Math.round((toMs - fromMs - segs.reduce((n, s) => n + Math.max(0, Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs)), 0)) / 100) / 10);
+    const cached = this.store.clip(saleId, camera);
+    if (cached && cached.segmentsKey === segmentsKey && (await fileSize(cached.path)) === cached.bytes) {
+      return { path: cached.path, sha256: cached.sha256, bytes: cached.bytes, from: iso(cached.fromMs), to: iso(cached.toMs), cameraId: camera, complete, gapSec: gapSec(cached.fromMs, cached.toMs) };
+    }
+    const clipsDir = join(this.o.dir, 'clips');
+    await mkdir(clipsDir, { recursive: true });
+    const out = join(clipsDir, `sale-${saleId}-${safeName(camera)}-${segmentsKey}.mp4`);
+    const firstSeg = segs[0] as SegmentRow;
+    const probe = await probeMedia(firstSeg.path, this.paths());
+    const started = Date.now();
+    const r = await cutClip({
+      segments: segs.map((s) => ({ path: s.path, startMs: s.startMs, durationMs: s.durationMs as number })),
+      fromMs: w.fromMs,
+      toMs: w.toMs,
+      out,
+      includeAudio: mp4Audio(probe.streams.find((s) => s.type === 'audio')?.codec),
+      ...(this.o.ffmpegPath ? { ffmpegPath: this.o.ffmpegPath } : {}),
+      ...(this.o.ffprobePath ? { ffprobePath: this.o.ffprobePath } : {}),
+    });
+    if (cached && cached.path !== out) await rm(cached.path, { force: true });
+    this.store.putClip({ saleId, camera, segmentsKey, path: out, sha256: r.sha256, bytes: r.bytes, fromMs: r.fromMs, toMs: r.toMs, createdMs: this.clock().getTime() });
+    this.o.log.info({ saleId, camera, path: out, bytes: r.bytes, segments: segs.length, ms: Date.now() - started }, 'sale clip cut');
+    return { path: out, sha256: r.sha256, bytes: r.bytes, from: iso(r.fromMs), to: iso(r.toMs), cameraId: camera, complete, gapSec: gapSec(r.fromMs, r.toMs) };
+  }
+
+  private pickCamera(segs: readonly SegmentRow[], fromMs: number, toMs: number): string | undefined {
+    const cover = new Map<string, number>();
+    for (const s of segs) cover.set(s.camera, (cover.get(s.camera) ?? 0) + Math.max(0, Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs)));
+    let best: string | undefined;
+    for (const { camera } of this.recorders) if ((cover.get(camera.id) ?? 0) > (best === undefined ? 0 : (cover.get(best) ?? 0))) best = camera.id;
+    // A camera no longer configured still has its footage.
+    for (const [id, ms] of cover) if (best === undefined || ms > (cover.get(best) ?? 0)) best = id;
+    return best;
+  }
+
+  private windowComplete(toMs: number, segs: readonly SegmentRow[]): boolean {
+    if (this.clock().getTime() < toMs) return false;
+    return segs.some((s) => s.endMs >= toMs) || this.clock().getTime() > toMs + 3 * this.o.segmentSeconds * 1000;
+  }
+
+  /** One JPEG of the counter now, from its camera (decodes one frame). */
+  async snapshot(counter: string): Promise<Snapshot | undefined> {
+    const candidates = this.recorders.filter((r) => r.camera.counter === counter);
+    const chosen = candidates.find((r) => r.recorder.status().state === 'connected') ?? candidates[0];
+    if (!chosen) return undefined;
+    const cam = chosen.camera;
+    const at = this.clock();
+    const dir = join(this.o.dir, 'snapshots', at.toISOString().slice(0, 10).replace(/-/g, ''));
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${safeName(counter)}_${safeName(cam.id)}_${at.toISOString().replace(/[-:.]/g, '')}.jpg`);
+    const rtsp = /^rtsps?:\/\//i.test(cam.rtspUrl);
+    const r = await run(
+      this.o.ffmpegPath ?? 'ffmpeg',
+      [
+        '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+        ...(rtsp ? ['-rtsp_transport', cam.transport, '-timeout', '5000000'] : []),
+        '-i', cam.rtspUrl, '-frames:v', '1', '-q:v', '3', '-update', '1', '-f', 'image2', path,
+      ],
+      10_000,
+    );
+    const size = await fileSize(path);
+    if (r.code !== 0 || !size) {
+      await rm(path, { force: true });
+      this.o.log.warn({ camera: cam.id, counter, url: maskUrl(cam.rtspUrl), err: maskUrl(r.stderr.trim()).slice(0, 300) }, 'snapshot failed');
+      return undefined;
+    }
+    return { path, sha256: await sha256File(path), cameraId: cam.id, at: at.toISOString() };
+  }
+
+  // ----- indexing ----------------------------------------------------------------------------------
+
+  private enqueueIndex(camera: VideoCamera, e: SegmentEvent): void {
+    this.indexing = this.indexing
+      .then(() => this.index(camera, e))
+      .catch((err: unknown) => this.o.log.error({ camera: camera.id, path: e.path, err: (err as Error).message }, 'segment indexing failed'));
+  }
+
+  private async index(camera: VideoCamera, e: SegmentEvent): Promise<void> {
+    let bytes = 0;
+    let sha256: string | null = null;
+    let durationMs: number | null = null;
+    let problem: string | undefined;
+    try {
+      bytes = (await stat(e.path)).size;
+    } catch (err) {
+      problem = `cannot read ${e.path}: ${(err as Error).message}`;
+    }
+    if (problem === undefined && bytes === 0) {
+      sha256 = EMPTY_SHA256;
+      problem = `${e.path} is empty (0 bytes)`;
+    }
+    if (problem === undefined) {
+      sha256 = await sha256File(e.path);
+      const probe = await probeMedia(e.path, this.paths());
+      if (probe.error) problem = `${e.path} is not readable video: ${probe.error}`;
+      else if (!probe.streams.some((s) => s.type === 'video')) problem = `${e.path} has no video stream`;
+      else if (probe.durationSec === undefined) problem = `${e.path} has no duration`;
+      else durationMs = Math.round(probe.durationSec * 1000);
+    }
+    const startMs = e.startedAt.getTime();
+    const endMs = Math.max(startMs, (e.endedAt ?? e.closedAt).getTime());
+    const { row, linkedSales, created } = this.store.addSegment({
+      camera: camera.id,
+      counter: camera.counter,
+      path: e.path,
+      startMs,
+      endMs,
+      durationMs,
+      bytes,
+      sha256,
+      broken: problem !== undefined,
+      problem: problem ?? null,
+      recovered: e.recovered ?? false,
+      indexedMs: this.clock().getTime(),
+    });
+    if (!created) return;
+    this.forecastCache = undefined;
+    const line = { camera: camera.id, counter: camera.counter, path: e.path, start: iso(row.startMs), end: iso(row.endMs), bytes, sha256, sales: linkedSales };
+    if (row.broken) this.o.log.error({ ...line, problem }, 'broken video segment indexed');
+    else this.o.log.info({ ...line, durationMs, recovered: row.recovered || undefined }, 'video segment indexed');
+  }
+
+  // ----- retention and capacity --------------------------------------------------------------------
+
+  /**
+   * Delete the segments past retention (ended more than retentionDays ago) that no sale of the last 365
+   * days is linked to, oldest first. Never anything younger, never to make room. The index row stays,
+   * marked deleted, as the record of what was removed and when.
+   */
+  async runRetention(): Promise<{ deleted: number; bytes: number }> {
+    const now = this.clock().getTime();
+    const days = Math.max(this.o.retentionDays, SALE_KEEP_DAYS);
+    const cutoff = now - days * DAY_MS;
+    const saleCutoff = now - SALE_KEEP_DAYS * DAY_MS;
+    let deleted = 0;
+    let bytes = 0;
+    for (const s of this.store.retentionCandidates(cutoff, saleCutoff)) {
+      try {
+        await rm(s.path, { force: true });
+      } catch (err) {
+        this.o.log.error({ path: s.path, err: (err as Error).message }, 'cannot delete expired video segment');
+        continue;
+      }
+      this.store.markDeleted(s.id, this.clock().getTime());
+      deleted++;
+      bytes += s.bytes;
+    }
+    if (deleted > 0) this.o.log.info({ deleted, bytes, before: iso(cutoff) }, 'video past retention deleted');
+    await this.refreshDisk();
+    return { deleted, bytes };
+  }
+
+  /** Re-read the disk's size and free space (the forecast uses the last reading). */
+  async refreshDisk(): Promise<DiskStats | undefined> {
+    try {
+      this.disk = await (this.o.diskStats ?? defaultDiskStats)(this.o.dir);
+      this.forecastCache = undefined;
+    } catch (err) {
+      this.o.log.warn({ dir: this.o.dir, err: (err as Error).message }, 'cannot read video disk size');
+    }
+    return this.disk;
+  }
+
+  /** Cached for a minute (health is polled often and a year of rows is summed); new data invalidates it. */
+  forecast(): VideoForecast {
+    if (this.forecastCache && Date.now() - this.forecastCache.at < 60_000) return this.forecastCache.value;
+    const value = this.computeForecast();
+    this.forecastCache = { at: Date.now(), value };
+    return value;
+  }
+
+  private computeForecast(): VideoForecast {
+    const now = this.clock().getTime();
+    const windowDays = this.o.forecastWindowDays ?? 7;
+    let bytesPerDay = 0;
+    let measuredMs = 0;
+    for (const r of this.store.ratesSince(now - windowDays * DAY_MS)) {
+      if (r.durationMs <= 0) continue;
+      bytesPerDay += (r.bytes / r.durationMs) * DAY_MS;
+      measuredMs += r.durationMs;
+    }
+    const live = this.store.live();
+    const retentionDays = this.o.retentionDays;
+    const neededBytes = Math.round(bytesPerDay * retentionDays);
+    const disk = this.disk;
+    const usable = disk ? Math.max(0, live.bytes + disk.freeBytes - (this.o.reserveBytes ?? 1024 ** 3)) : null;
+    const daysKeepable = usable !== null && bytesPerDay > 0 ? usable / bytesPerDay : null;
+    const trusted = measuredMs >= (this.o.minMeasuredSeconds ?? 600) * 1000;
+    const shortfallBytes = usable !== null ? Math.max(0, neededBytes - usable) : 0;
+    return {
+      bytesPerDay: Math.round(bytesPerDay),
+      daysKeepable: daysKeepable === null ? null : Math.floor(daysKeepable * 10) / 10,
+      retentionDays,
+      freeBytes: disk?.freeBytes ?? null,
+      totalBytes: disk?.totalBytes ?? null,
+      videoBytes: live.bytes,
+      neededBytes,
+      shortfallBytes,
+      measuredSeconds: Math.round(measuredMs / 1000),
+      ok: !(trusted && daysKeepable !== null && daysKeepable < retentionDays),
+    };
+  }
+
+  /** For health, the counter page and the manager page (Chinese; names the camera, path or numbers). */
+  alarms(): VideoAlarm[] {
+    const now = this.clock().getTime();
+    const out: VideoAlarm[] = [];
+    for (const { camera, recorder } of this.recorders) {
+      const s = recorder.status();
+      const downFor = now - Date.parse(s.since);
+      if (s.state === 'error' || (s.state === 'missing' && downFor > 30_000)) {
+        out.push({
+          code: 'VIDEO_RECORDER_DOWN',
+          message: `摄像头 ${camera.id}（${camera.counter}）录像中断，系统正在自动重连；请检查摄像头电源和网线（${s.error ?? s.path ?? ''}）`,
+        });
+      }
+    }
+    const broken = this.store.brokenSince(now - DAY_MS);
+    const byCamera = new Map<string, SegmentRow[]>();
+    for (const b of broken) byCamera.set(b.camera, [...(byCamera.get(b.camera) ?? []), b]);
+    for (const [camera, rows] of byCamera) {
+      const latest = rows[0] as SegmentRow;
+      out.push({
+        code: 'VIDEO_SEGMENT_BROKEN',
+        message: `摄像头 ${camera} 近24小时有 ${rows.length} 个录像片段损坏（最近一个：${latest.path}，${latest.problem ?? '无法读取'}），请检查摄像头和存储盘`,
+      });
+    }
+    const f = this.forecast();
+    if (!f.ok && f.daysKeepable !== null) {
+      out.push({
+        code: 'VIDEO_RETENTION_SHORTFALL',
+        message:
+          `录像存储空间不足：按实测每天约 ${gb(f.bytesPerDay)} 计算，本盘只能保存约 ${Math.floor(f.daysKeepable)} 天录像，` +
+          `少于规定的 ${f.retentionDays} 天（需要 ${gb(f.neededBytes)}，现有录像 ${gb(f.videoBytes)}，剩余空间 ${gb(f.freeBytes ?? 0)}，缺 ${gb(f.shortfallBytes)}）。` +
+          `系统不会删除保留期内的录像来腾空间，请尽快扩容或更换更大的存储盘（${this.o.dir}）`,
+      });
+    }
+    return out;
+  }
+
+  private async pruneClips(): Promise<void> {
+    const before = this.clock().getTime() - (this.o.clipCacheDays ?? 7) * DAY_MS;
+    for (const c of this.store.clipsCreatedBefore(before)) {
+      await rm(c.path, { force: true });
+      this.store.dropClip(c.saleId, c.camera);
+    }
+  }
+
+  private segmentsDir(): string {
+    return join(this.o.dir, 'segments');
+  }
+
+  /**
+   * Segments moved into place by a recorder but never indexed (the agent died in between): found in each
+   * camera's two most recent day folders at start and indexed like any other (times from the name).
+   */
+  private async indexOrphans(): Promise<void> {
+    for (const camera of this.o.cameras) {
+      const camDir = join(this.segmentsDir(), safeName(camera.id));
+      const days = (await readdir(camDir).catch(() => [] as string[])).filter((d) => /^\d{8}$/.test(d)).sort().slice(-2);
+      for (const day of days) {
+        for (const name of (await readdir(join(camDir, day)).catch(() => [] as string[])).sort()) {
+          const m = /_(\d{8}T\d{9}Z)_r(\d+)(?:x\d+)?_(\d{6})(?:_\d+)?\.mkv$/.exec(name);
+          if (!m) continue;
+          const path = join(camDir, day, name);
+          if (this.store.hasPath(path)) continue;
+          const startedAt = new Date(`${m[1]?.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(\d{3})Z$/, '$1-$2-$3T$4:$5:$6.$7Z')}`);
+          const mtime = (await stat(path).catch(() => undefined))?.mtime;
+          if (Number.isNaN(startedAt.getTime()) || !mtime) continue;
+          this.o.log.warn({ camera: camera.id, path }, 'video segment found on disk but not indexed; indexing it');
+          this.enqueueIndex(camera, { cameraId: camera.id, path, startedAt, endedAt: mtime, closedAt: mtime, run: Number(m[2]), seq: Number(m[3]), recovered: true });
+        }
+      }
+    }
+    await this.idle();
+  }
+
+  private paths(): { ffprobe?: string } {
+    return this.o.ffprobePath ? { ffprobe: this.o.ffprobePath } : {};
+  }
+}
+
+async function defaultDiskStats(dir: string): Promise<DiskStats> {
+  const s = await statfs(dir);
+  return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function gb(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(1)} GB`;
+}

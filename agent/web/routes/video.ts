@@ -1,0 +1,27 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import type { VideoService } from '../../video/service.js';
+import { requireRole } from '../auth.js';
+
+export function videoRoutes(video: VideoService): FastifyPluginAsync {
+  return async (app) => {
+    // One playable MP4 of the sale's window [first scan − 30 s, settlement + 30 s], cut without re-encoding.
+    app.get<{ Params: { id: string }; Querystring: { camera?: string } }>(
+      '/api/sales/:id/video',
+      { preHandler: requireRole('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } } },
+      async (req, reply) => {
+        const clip = await video.clip(Number(req.params.id), req.query.camera);
+        if (!clip) return reply.code(404).send({ errors: [{ code: 'NO_VIDEO', message: `销售单 ${req.params.id} 没有录像：请检查该收银台的摄像头是否在录像` }] });
+        return reply
+          .header('content-type', 'video/mp4')
+          .header('content-length', String(clip.bytes))
+          .header('x-content-sha256', clip.sha256)
+          .header('digest', `sha-256=${Buffer.from(clip.sha256, 'hex').toString('base64')}`)
+          .header('x-video-window', `${clip.from}/${clip.to}`)
+          .header('x-video-complete', String(clip.complete))
+          .send(createReadStream(clip.path));
+      },
+    );
+    app.get('/api/video', { preHandler: requireRole('manager', 'technician') }, async () => ({ forecast: video.forecast(), cameras: video.statuses(), alarms: video.alarms() }));
+  };
+}
