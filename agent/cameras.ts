@@ -10,6 +10,8 @@ export interface Cameras {
   video: VideoService;
   /** Cameras that could not be reached at start (no RTSP URL to record from). */
   unreachable: DeviceStatus[];
+  /** What each probe found: the camera's clock skew (camera − box, ms) and warnings, for the technician. */
+  probes: { id: string; source: string; clockSkewMs: number | null; warnings: string[]; device?: unknown }[];
   close(): Promise<void>;
 }
 
@@ -21,12 +23,14 @@ export interface Cameras {
 export async function startCameras(config: Config, demo: boolean, log: Logger, clock: () => Date): Promise<Cameras> {
   const cameras: VideoCamera[] = [];
   const unreachable: DeviceStatus[] = [];
+  const probes: Cameras['probes'] = [];
   for (const c of config.cameras) {
     try {
       const info = await probeCamera(c);
       for (const w of info.warnings) log.warn({ camera: c.id, warning: w }, 'camera warning');
       if (info.clockSkewMs !== undefined) log.info({ camera: c.id, clockSkewMs: info.clockSkewMs }, 'camera clock skew');
       cameras.push({ id: c.id, counter: c.counter, rtspUrl: info.rtspUrl, transport: c.transport });
+      probes.push({ id: c.id, source: info.source, clockSkewMs: info.clockSkewMs ?? null, warnings: info.warnings, ...(info.device ? { device: info.device } : {}) });
     } catch (err) {
       log.error({ camera: c.id, err: (err as Error).message }, 'camera unreachable at start');
       unreachable.push(cameraProbeStatus(c, err as Error));
@@ -55,6 +59,7 @@ export async function startCameras(config: Config, demo: boolean, log: Logger, c
   return {
     video,
     unreachable,
+    probes,
     async close() {
       await video.stop();
       await testCamera?.stop();

@@ -116,6 +116,21 @@ describe('counter-agent CLI', () => {
     expect(json.checks.find((c) => c.name === 'scanner front')?.status).toBe('fail');
   });
 
+  it('doctor --scan prints what a scanner sends, GS shown as <GS>', async () => {
+    const pty = join(tmp.dir, 'scan-pty');
+    const cfg = join(tmp.dir, 'scan.yaml');
+    writeFileSync(cfg, `store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./scan-data\nscanners:\n  - { id: front, type: simulated, path: ${pty} }\n`);
+    const child = spawn(process.execPath, [BIN, 'doctor', '--scan', '4', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COUNTER_AGENT_CONFIG: '' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !out.includes('scan something now'); i++) await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(pty, ']d20106901234567892\x1d21SERIAL1\r');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(out).toContain('front: 0106901234567892<GS>21SERIAL1  (symbology ]d2)');
+    expect(out).toContain('1 scan(s) received');
+    expect(code).toBe(0);
+  });
+
   it('says so when there is no ledger yet', () => {
     const other = join(tmp.dir, 'empty.yaml');
     writeFileSync(other, 'store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./nothing-here\n');

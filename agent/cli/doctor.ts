@@ -151,3 +151,33 @@ export async function doctorCommand(loaded: LoadedConfig, io: CliIo, json: boole
   for (const d of r.hid as Record<string, unknown>[]) io.out(`  ${'error' in d ? `cannot list: ${String(d.error)}` : `${String(d.vendorId)}:${String(d.productId)} ${String(d.path ?? '')} ${String(d.product ?? '')}`}`);
   return worst;
 }
+
+/** Shows what the scanner sends, byte for byte where it matters: GS (0x1D) as <GS>, other controls as <0xNN>. */
+export function showScan(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\x1d' ? '<GS>' : `<0x${c.charCodeAt(0).toString(16).padStart(2, '0')}>`));
+}
+
+/** `doctor --scan N`: opens the configured scanners and prints every scan for N seconds. */
+export async function liveScanCheck(loaded: LoadedConfig, io: CliIo, seconds: number): Promise<number> {
+  const { createScanner } = await import('../../device/scanner/index.js');
+  const scanners = loaded.config.scanners.map((c) => createScanner(c));
+  if (scanners.length === 0) {
+    io.err('doctor --scan: no scanners configured (scanners[] in the config)');
+    return 2;
+  }
+  let scans = 0;
+  for (const s of scanners) {
+    s.on('scan', (e) => {
+      scans++;
+      io.out(`${e.deviceId}: ${showScan(e.text)}${e.symbology ? `  (symbology ${e.symbology})` : ''}`);
+    });
+    s.on('status', (st) => io.out(`${st.id}: ${st.state}${st.path ? ` ${st.path}` : ''}${st.error ? ` — ${st.error}` : ''}`));
+    s.on('warning', (w) => io.out(`${w.deviceId}: warning: ${w.message}`));
+  }
+  await Promise.all(scanners.map((s) => s.start()));
+  io.out(`scan something now (${seconds} s)…`);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await Promise.all(scanners.map((s) => s.stop()));
+  io.out(`${scans} scan(s) received`);
+  return scans > 0 ? 0 : 1;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.js';
 import { VERSION } from '../version.js';
-import { doctorCommand } from './doctor.js';
+import { doctorCommand, liveScanCheck } from './doctor.js';
 import { importCatalogCommand } from './import-catalog.js';
 import { runCommand } from './run.js';
 import { runSimulatorCli } from '../../sync/simulator/cli.js';
@@ -15,6 +15,7 @@ Usage: counter-agent <command> [options]
 Commands:
   run [--config FILE]                    start the box (demo mode with an embedded simulator when no config is given)
   doctor [--config FILE] [--json]        check config, ledger, scanners and readers, disk, platform, outbox; exit 0 ok, 1 warnings, 2 failures
+  doctor --scan SECONDS [--config FILE]  live check: prints what each configured scanner sends (GS shown as <GS>)
   verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
   simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
@@ -51,7 +52,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' }, json: { type: 'boolean' }, scan: { type: 'string' } },
     });
   } catch (err) {
     io.err(`counter-agent: ${(err as Error).message}\n\n${HELP}`);
@@ -73,6 +74,14 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       case 'run':
         return await runCommand(config());
       case 'doctor':
+        if (values.scan !== undefined) {
+          const seconds = Number(values.scan);
+          if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+            io.err(`counter-agent doctor: --scan takes a number of seconds (1–3600), got ${values.scan}`);
+            return 2;
+          }
+          return await liveScanCheck(config(), io, seconds);
+        }
         return await doctorCommand(config(), io, values.json === true);
       case 'verify-ledger':
         return verifyLedgerCommand(config(), io, values.json === true);

@@ -29,6 +29,8 @@ export interface WebDeps {
   devices: DeviceManager;
   router: ScanRouter;
   video: VideoService;
+  /** What the camera probes found at start (clock skew, warnings). */
+  cameraProbes?: () => unknown[];
   clock?: () => Date;
 }
 
@@ -58,7 +60,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
   await app.register(salesRoutes(deps.checkout));
   await app.register(deviceRoutes(deps.devices, deps.router));
-  await app.register(videoRoutes(deps.video));
+  await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
   return app;
 }

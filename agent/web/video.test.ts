@@ -64,6 +64,10 @@ describe('video for each sale', () => {
     expect(info.streams[0]?.codec_name).toBe('h264');
     expect(Number(info.format.duration)).toBeGreaterThan(1);
 
+    const overview = (await (await fetch(`${agent.url}/api/video`, { headers: h })).json()) as { probes: { id: string; source: string }[]; forecast: { retentionDays: number } };
+    expect(overview.probes).toEqual([expect.objectContaining({ id: 'cam-1', source: 'rtsp' })]);
+    expect(overview.forecast.retentionDays).toBe(365);
+
     const cashier = await fetch(`${agent.url}/api/sales/${id}/video`, { headers: { authorization: `Bearer ${TOKENS.cashier}` } });
     expect(cashier.status).toBe(403);
     expect((await fetch(`${agent.url}/api/sales/99999/video`, { headers: h })).status).toBe(404);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { VideoService } from '../../video/service.js';
 import { requireRole } from '../auth.js';
 
-export function videoRoutes(video: VideoService): FastifyPluginAsync {
+export function videoRoutes(video: VideoService, probes: () => unknown[] = () => []): FastifyPluginAsync {
   return async (app) => {
     // One playable MP4 of the sale's window [first scan − 30 s, settlement + 30 s], cut without re-encoding.
     app.get<{ Params: { id: string }; Querystring: { camera?: string } }>(
@@ -22,6 +22,6 @@ export function videoRoutes(video: VideoService): FastifyPluginAsync {
           .send(createReadStream(clip.path));
       },
     );
-    app.get('/api/video', { preHandler: requireRole('manager', 'technician') }, async () => ({ forecast: video.forecast(), cameras: video.statuses(), alarms: video.alarms() }));
+    app.get('/api/video', { preHandler: requireRole('manager', 'technician') }, async () => ({ forecast: video.forecast(), cameras: video.statuses(), probes: probes(), alarms: video.alarms() }));
   };
 }
