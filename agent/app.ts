@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { AccountStore } from './accounts/store.js';
 import { statfs } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
@@ -43,7 +44,15 @@ export interface RunningAgent {
   recovery: { reopened: number; pending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
   demoToken?: string;
+  /** Demo mode only, and only on the start that created them: the demo accounts with their secrets, to print once. */
+  demoAccounts?: DemoAccounts;
+  accounts: AccountStore;
   close(): Promise<void>;
+}
+
+export interface DemoAccounts {
+  manager: { username: string; password: string };
+  cashier: { username: string; pin: string };
 }
 
 /** The composition root: the one place that wires config, ledger, services and the web server. */
@@ -69,6 +78,17 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
   const receiving = new ReceivingService(ledger, classifyOptions, clock, () => platform.worker.notify());
   if (opts.demo) seedDemo(ledger, receiving, clock, log);
+  const accounts = new AccountStore(ledger.db, clock);
+  let demoAccounts: DemoAccounts | undefined;
+  if (opts.demo) {
+    try {
+      demoAccounts = await seedDemoAccounts(accounts, log);
+    } catch (err) {
+      await platform.close();
+      ledger.close();
+      throw err;
+    }
+  }
   let cameras: Cameras;
   try {
     cameras = await startCameras(config, opts.demo, log, clock);
@@ -126,7 +146,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     };
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes });
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });
@@ -145,6 +165,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ledger,
     server,
     ...(demoToken ? { demoToken } : {}),
+    ...(demoAccounts ? { demoAccounts } : {}),
+    accounts,
     platform,
     checkout,
     recovery,
@@ -178,6 +200,20 @@ function seedDemo(ledger: Ledger, receiving: ReceivingService, clock: () => Date
   const result = receiving.receive(demoReceipt(shanghaiDate(clock())), 'demo');
   if (!result.ok) throw new Error(`demo stock refused: ${JSON.stringify(result.problems)}`);
   log.info({ products: DEMO_PRODUCTS.length, receipt: result.id }, 'demo catalogue and stock seeded');
+}
+
+/**
+ * A demo box with no users gets a manager `manager` (random password) and a cashier `cashier` (random
+ * 6-digit PIN). The secrets exist only in this start's output: a later start finds users and makes none.
+ */
+async function seedDemoAccounts(accounts: AccountStore, log: Logger): Promise<DemoAccounts | undefined> {
+  if (accounts.count() > 0) return undefined;
+  const password = randomBytes(9).toString('base64url');
+  const pin = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  await accounts.create({ username: 'manager', displayName: '演示店长', role: 'manager', password });
+  await accounts.create({ username: 'cashier', displayName: '演示收银员', role: 'cashier', password: pin });
+  log.info('demo accounts created: manager, cashier');
+  return { manager: { username: 'manager', password }, cashier: { username: 'cashier', pin } };
 }
 
 async function diskReport(dir: string): Promise<{ path: string; freeBytes: number; totalBytes: number }> {

@@ -154,7 +154,13 @@ export async function doctorCommand(loaded: LoadedConfig, io: CliIo, json: boole
 
 /** Shows what the scanner sends, byte for byte where it matters: GS (0x1D) as <GS>, other controls as <0xNN>. */
 export function showScan(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\x1d' ? '<GS>' : `<0x${c.charCodeAt(0).toString(16).padStart(2, '0')}>`));
+  return [...text]
+    .map((c) => {
+      const n = c.charCodeAt(0);
+      if (n === 0x1d) return '<GS>';
+      return n < 0x20 || n === 0x7f ? `<0x${n.toString(16).padStart(2, '0')}>` : c;
+    })
+    .join('');
 }
 
 /** `doctor --scan N`: opens the configured scanners and prints every scan for N seconds. */

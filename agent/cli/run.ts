@@ -13,6 +13,13 @@ export async function runCommand(loaded: LoadedConfig): Promise<number> {
         `  counter-agent demo mode — ${loaded.config.store.name}`,
         `  API:          ${agent.url}/api/health`,
         `  demo manager token (Authorization: Bearer …): ${agent.demoToken}`,
+        ...(agent.demoAccounts
+          ? [
+              `  demo sign-in (POST /api/login, shown only this once):`,
+              `    manager  password ${agent.demoAccounts.manager.password}`,
+              `    cashier  PIN      ${agent.demoAccounts.cashier.pin}`,
+            ]
+          : ['  demo accounts: already created on an earlier start (passwords were printed then)']),
         `  data:         ${loaded.config.dataDir}`,
         ...simulatedDevices(agent),
         '  Stop with Ctrl+C.',

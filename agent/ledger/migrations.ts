@@ -174,6 +174,32 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sales ADD COLUMN snapshot TEXT;
   `,
+  // 6: local user accounts (scrypt password/PIN hashes), sign-in sessions (only the SHA-256 of the
+  // cookie token is stored) and failed sign-in attempts for throttling. Not ledger events: a session
+  // is not evidence, and a stolen database must not hold usable cookies.
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('cashier', 'manager', 'technician')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE TABLE login_attempts (key TEXT NOT NULL, at TEXT NOT NULL);
+  CREATE INDEX login_attempts_key ON login_attempts(key, at);
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -4,7 +4,9 @@ import type { Config } from '../../config/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { ReceivingService } from '../receiving/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
-import { TokenAuth } from './auth.js';
+import { TokenAuth, authenticate } from './auth.js';
+import type { AccountStore } from '../accounts/store.js';
+import { accountRoutes } from './routes/accounts.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { receivingRoutes } from './routes/receiving.js';
@@ -29,6 +31,7 @@ export interface WebDeps {
   devices: DeviceManager;
   router: ScanRouter;
   video: VideoService;
+  accounts: AccountStore;
   /** What the camera probes found at start (clock skew, warnings). */
   cameraProbes?: () => unknown[];
   clock?: () => Date;
@@ -41,10 +44,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
   });
   const auth = new TokenAuth(deps.config.http.apiTokens);
-  app.addHook('onRequest', async (req) => {
-    const principal = auth.identify(req.headers.authorization);
-    if (principal) req.principal = principal;
-  });
+  app.addHook('onRequest', authenticate(auth, deps.accounts));
   app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
     if (Array.isArray(err.validation)) {
       const problems = formatAjvErrors(err.validation as Parameters<typeof formatAjvErrors>[0]);
@@ -55,6 +55,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ errors: [{ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? '内部错误：请联系技术员查看日志' : err.message }] });
   });
   await app.register(healthRoutes(deps.health));
+  await app.register(accountRoutes(deps.accounts));
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions));

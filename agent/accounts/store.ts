@@ -1,0 +1,255 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ApiRole } from '../../config/index.js';
+import { withoutFsync, type Db } from '../ledger/db.js';
+import { burnVerify, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+
+export type Role = ApiRole;
+export const ROLES: readonly Role[] = ['cashier', 'manager', 'technician'];
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface Session {
+  /** SHA-256 (hex) of the cookie token; the token itself is never stored. */
+  id: string;
+  user: User;
+  expiresAt: Date;
+}
+
+/**
+ * Session lifetime: a session ends after 8 h without a request (idle) and at most 12 h after sign-in
+ * (absolute), which covers one cashier shift; the next shift signs in again.
+ * Throttling: 5 failed sign-ins for one username, or 20 from one IP address, within 15 min lock that
+ * key for 15 min from the last failure. Attempts while locked are refused without checking the password
+ * (so they neither reveal it nor extend the lock). A cashier PIN is only 4–8 digits, hence the strict limit.
+ */
+export interface AccountLimits {
+  idleMs: number;
+  absoluteMs: number;
+  maxFailuresPerUser: number;
+  maxFailuresPerIp: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+export const DEFAULT_LIMITS: AccountLimits = {
+  idleMs: 8 * 3600_000,
+  absoluteMs: 12 * 3600_000,
+  maxFailuresPerUser: 5,
+  maxFailuresPerIp: 20,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+};
+
+/** A refusal with its HTTP status and a message for the person at the counter. */
+export class AccountError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export type LoginResult =
+  | { ok: true; user: User; token: string; session: Session }
+  | { ok: false; reason: 'locked'; retryAt: Date }
+  | { ok: false; reason: 'bad_credentials' }
+  | { ok: false; reason: 'disabled' };
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+const toUser = (r: UserRow): User => ({ id: r.id, username: r.username, displayName: r.display_name, role: r.role, disabled: r.disabled !== 0, createdAt: r.created_at });
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export const normalizeUsername = (u: string) => u.trim().toLowerCase();
+const USERNAME = /^[a-z][a-z0-9_.-]{1,31}$/;
+
+/** A cashier's password is a PIN of 4–8 digits; managers and technicians need at least 8 characters. */
+export function passwordProblem(role: Role, password: string): string | undefined {
+  if (role === 'cashier') return /^[0-9]{4,8}$/.test(password) ? undefined : '收银员的密码是 4–8 位数字 PIN';
+  if (password.length < 8 || password.length > 128) return '密码长度须为 8–128 个字符';
+  return undefined;
+}
+
+export class AccountStore {
+  readonly limits: AccountLimits;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+    limits: Partial<AccountLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number;
+  }
+
+  list(): User[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  }
+
+  get(username: string): User | undefined {
+    const row = this.row(username);
+    return row && toUser(row);
+  }
+
+  private row(username: string): UserRow | undefined {
+    return this.db.prepare('SELECT * FROM users WHERE username = ?').get(normalizeUsername(username)) as UserRow | undefined;
+  }
+
+  async create(input: { username: string; displayName?: string; role: Role; password: string }): Promise<User> {
+    const username = normalizeUsername(input.username);
+    if (!USERNAME.test(username)) throw new AccountError('USERNAME_INVALID', '用户名须为 2–32 位字母、数字或 _ . -，以字母开头', 400);
+    if (!ROLES.includes(input.role)) throw new AccountError('ROLE_INVALID', `未知角色：${input.role}`, 400);
+    const problem = passwordProblem(input.role, input.password);
+    if (problem) throw new AccountError('PASSWORD_WEAK', problem, 400);
+    const hash = await hashPassword(input.password);
+    if (this.row(username)) throw new AccountError('USER_EXISTS', `用户名 ${username} 已存在`, 409);
+    const displayName = input.displayName?.trim() || username;
+    this.db
+      .prepare('INSERT INTO users (username, display_name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, 0, ?)')
+      .run(username, displayName, input.role, hash, this.clock().toISOString());
+    return this.get(username) as User;
+  }
+
+  /** Disables the account and ends all its sessions at once. */
+  disable(username: string): User {
+    const row = this.row(username);
+    if (!row) throw new AccountError('USER_UNKNOWN', `没有用户 ${normalizeUsername(username)}`, 404);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(row.id);
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(row.id);
+    })();
+    return toUser({ ...row, disabled: 1 });
+  }
+
+  /** Sets a new password (PIN for cashiers) and ends the user's other sessions. */
+  async setPassword(username: string, password: string, keepSessionId?: string): Promise<void> {
+    const row = this.row(username);
+    if (!row) throw new AccountError('USER_UNKNOWN', `没有用户 ${normalizeUsername(username)}`, 404);
+    const problem = passwordProblem(row.role, password);
+    if (problem) throw new AccountError('PASSWORD_WEAK', problem, 400);
+    const hash = await hashPassword(password);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, row.id);
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?').run(row.id, keepSessionId ?? null);
+    })();
+  }
+
+  /**
+   * Checks a password with throttling (username and IP keys). Unknown usernames cost the same scrypt
+   * work as known ones and give the same answer, so the caller cannot tell which it was.
+   */
+  async verify(username: string, password: string, ip: string): Promise<{ ok: true; user: User } | Exclude<LoginResult, { ok: true }>> {
+    const name = normalizeUsername(username);
+    const keys = [`user:${name}`, `ip:${ip}`];
+    const retryAt = this.lockedUntil(name, ip);
+    if (retryAt) return { ok: false, reason: 'locked', retryAt };
+    const row = this.row(name);
+    const good = row ? await verifyPassword(password, row.password_hash) : await burnVerify(password);
+    if (!row || !good) {
+      this.recordFailure(keys);
+      return { ok: false, reason: 'bad_credentials' };
+    }
+    if (row.disabled) return { ok: false, reason: 'disabled' };
+    this.db.prepare('DELETE FROM login_attempts WHERE key = ?').run(`user:${name}`);
+    if (needsRehash(row.password_hash)) this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(await hashPassword(password), row.id);
+    return { ok: true, user: toUser(row) };
+  }
+
+  async login(username: string, password: string, meta: { ip: string; userAgent?: string }): Promise<LoginResult> {
+    const v = await this.verify(username, password, meta.ip);
+    if (!v.ok) return v;
+    const now = this.clock();
+    const token = randomBytes(32).toString('base64url');
+    const id = digest(token);
+    const expiresAt = new Date(now.getTime() + this.limits.absoluteMs);
+    this.db.transaction(() => {
+      this.expire();
+      this.db
+        .prepare('INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, v.user.id, now.toISOString(), now.toISOString(), expiresAt.toISOString(), meta.ip, meta.userAgent?.slice(0, 300) ?? null);
+    })();
+    return { ok: true, user: v.user, token, session: { id, user: v.user, expiresAt } };
+  }
+
+  /** The live session for a cookie token (and marks it used), or undefined when unknown, expired or its user disabled. */
+  session(token: string): Session | undefined {
+    if (!token || token.length > 200) return undefined;
+    const id = digest(token);
+    const row = this.db
+      .prepare('SELECT s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?')
+      .get(id) as (UserRow & { last_seen_at: string; expires_at: string }) | undefined;
+    if (!row || row.disabled) return undefined;
+    const now = this.clock().getTime();
+    const lastSeen = Date.parse(row.last_seen_at);
+    const expiresAt = new Date(row.expires_at);
+    if (now >= expiresAt.getTime() || now - lastSeen >= this.limits.idleMs) {
+      this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+      return undefined;
+    }
+    // Losing a last-seen mark in a power cut only shortens an idle session: no fsync for it.
+    if (now - lastSeen >= 60_000) withoutFsync(this.db, () => this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(new Date(now).toISOString(), id));
+    return { id, user: toUser(row), expiresAt };
+  }
+
+  revoke(sessionId: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+  }
+
+  /** Removes sessions past their idle or absolute limit, and failed attempts older than a day. */
+  expire(): void {
+    const now = this.clock().getTime();
+    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?').run(new Date(now).toISOString(), new Date(now - this.limits.idleMs).toISOString());
+    this.db.prepare('DELETE FROM login_attempts WHERE at < ?').run(new Date(now - 24 * 3600_000).toISOString());
+  }
+
+  /**
+   * When a locked username or IP may try again, or undefined when neither is locked: a key is locked for
+   * `lockMs` from the failure that made `max` failures within `windowMs`.
+   */
+  lockedUntil(username: string, ip: string): Date | undefined {
+    const now = this.clock().getTime();
+    const since = new Date(now - this.limits.windowMs - this.limits.lockMs).toISOString();
+    let until: number | undefined;
+    for (const [key, max] of [
+      [`user:${normalizeUsername(username)}`, this.limits.maxFailuresPerUser],
+      [`ip:${ip}`, this.limits.maxFailuresPerIp],
+    ] as const) {
+      const times = (this.db.prepare('SELECT at FROM login_attempts WHERE key = ? AND at > ? ORDER BY at').pluck().all(key, since) as string[]).map(Date.parse);
+      for (let i = max - 1; i < times.length; i++) {
+        const last = times[i] as number;
+        if (last - (times[i - max + 1] as number) < this.limits.windowMs && last + this.limits.lockMs > now) until = Math.max(until ?? 0, last + this.limits.lockMs);
+      }
+    }
+    return until === undefined ? undefined : new Date(until);
+  }
+
+  private recordFailure(keys: string[]): void {
+    const at = this.clock().toISOString();
+    const insert = this.db.prepare('INSERT INTO login_attempts (key, at) VALUES (?, ?)');
+    this.db.transaction(() => keys.forEach((k) => insert.run(k, at)))();
+  }
+}

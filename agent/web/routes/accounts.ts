@@ -1,0 +1,144 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AccountError, ROLES, type AccountStore, type User } from '../../accounts/store.js';
+import { SESSION_COOKIE, requireRole } from '../auth.js';
+
+const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
+const BAD_CREDENTIALS = '用户名或密码（PIN）错误';
+
+/** Shanghai wall-clock time, for "try again after …". */
+const hhmm = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+
+function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number): string {
+  const secure = req.protocol === 'https' ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+async function fail(reply: FastifyReply, err: unknown): Promise<FastifyReply> {
+  if (!(err instanceof AccountError)) throw err;
+  return reply.code(err.status).send({ errors: [{ code: err.code, message: err.message }] });
+}
+
+const usernameParam = { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { username: string; password: string } }>(
+      '/api/login',
+      {
+        schema: {
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['username', 'password'],
+            properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+          },
+        },
+      },
+      async (req, reply) => {
+        const r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+        if (!r.ok && r.reason === 'locked') {
+          const seconds = Math.max(1, Math.ceil((r.retryAt.getTime() - accounts.now().getTime()) / 1000));
+          const minutes = Math.ceil(seconds / 60);
+          return reply
+            .code(429)
+            .header('retry-after', String(seconds))
+            .send({ errors: [{ code: 'LOGIN_LOCKED', message: `登录失败次数过多，已暂时锁定：请于 ${hhmm(r.retryAt)}（约 ${minutes} 分钟后）再试`, retryAt: r.retryAt.toISOString() }] });
+        }
+        if (!r.ok && r.reason === 'disabled') return reply.code(403).send({ errors: [{ code: 'USER_DISABLED', message: '该账号已停用，请联系店长' }] });
+        if (!r.ok) return reply.code(401).send({ errors: [{ code: 'BAD_CREDENTIALS', message: BAD_CREDENTIALS }] });
+        const maxAge = Math.floor((r.session.expiresAt.getTime() - accounts.now().getTime()) / 1000);
+        reply.header('set-cookie', sessionCookie(req, r.token, maxAge));
+        return { user: publicUser(r.user) };
+      },
+    );
+
+    app.post('/api/logout', async (req, reply) => {
+      if (req.principal?.sessionId) accounts.revoke(req.principal.sessionId);
+      reply.header('set-cookie', sessionCookie(req, '', 0));
+      return reply.code(204).send();
+    });
+
+    app.get('/api/me', { preHandler: requireRole('cashier', 'manager', 'technician') }, async (req) => {
+      const p = req.principal!;
+      return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
+    });
+
+    app.get('/api/users', { preHandler: requireRole('manager') }, async () => ({
+      users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
+    }));
+
+    app.post<{ Body: { username: string; displayName?: string; role: User['role']; password: string } }>(
+      '/api/users',
+      {
+        preHandler: requireRole('manager'),
+        schema: {
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['username', 'role', 'password'],
+            properties: {
+              username: { type: 'string', minLength: 1, maxLength: 64 },
+              displayName: { type: 'string', maxLength: 64 },
+              role: { type: 'string', enum: [...ROLES] },
+              password: { type: 'string', minLength: 1, maxLength: 256 },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        try {
+          const u = await accounts.create(req.body);
+          return reply.code(201).send({ user: publicUser(u) });
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post<{ Params: { username: string } }>('/api/users/:username/disable', { preHandler: requireRole('manager'), schema: { params: usernameParam } }, async (req, reply) => {
+      if (req.principal?.via === 'session' && req.principal.name === req.params.username.trim().toLowerCase()) {
+        return reply.code(409).send({ errors: [{ code: 'CANNOT_DISABLE_SELF', message: '不能停用自己正在使用的账号' }] });
+      }
+      try {
+        return { user: { ...publicUser(accounts.disable(req.params.username)), disabled: true } };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    });
+
+    // A manager sets anyone's password; anyone signed in changes their own with the old one (managers too:
+    // a session left open at the counter must not be enough to take the account over).
+    app.put<{ Params: { username: string }; Body: { password: string; oldPassword?: string } }>(
+      '/api/users/:username/password',
+      {
+        preHandler: requireRole('cashier', 'manager', 'technician'),
+        schema: {
+          params: usernameParam,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['password'],
+            properties: { password: { type: 'string', minLength: 1, maxLength: 256 }, oldPassword: { type: 'string', maxLength: 256 } },
+          },
+        },
+      },
+      async (req, reply) => {
+        const p = req.principal!;
+        const self = p.via === 'session' && p.name === req.params.username.trim().toLowerCase();
+        try {
+          if (self) {
+            const v = await accounts.verify(p.name, req.body.oldPassword ?? '', req.ip);
+            if (!v.ok && v.reason === 'locked') return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
+            if (!v.ok) return reply.code(403).send({ errors: [{ code: 'OLD_PASSWORD_WRONG', message: '原密码（PIN）错误' }] });
+          } else if (!self && p.role !== 'manager') {
+            return reply.code(403).send({ errors: [{ code: 'FORBIDDEN', message: '只有店长可以修改他人的密码' }] });
+          }
+          await accounts.setPassword(req.params.username, req.body.password, self ? p.sessionId : undefined);
+          return reply.code(204).send();
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+  };
+}
