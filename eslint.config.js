@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The pages are plain browser scripts (no build step).
+    files: ['agent/web/pages/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
     // DESIGN 3: hardware adapters know nothing of sales, the ledger or the platform.
     files: ['device/**/*.ts'],
     rules: {

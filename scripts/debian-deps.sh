@@ -6,9 +6,10 @@
 #   ffmpeg        records the counter cameras (and makes the test camera in demo mode and tests)
 #   rtsp-server-perl  a real RTSP server that re-serves the test camera stream (demo and tests)
 #   chromium      the browser the page tests drive (playwright-core, no browser download)
+#   fonts-wqy-microhei  a Chinese font for the kiosk browser and the page screenshots
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
-PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium"
+PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei"
 missing=
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

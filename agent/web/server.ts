@@ -18,6 +18,7 @@ import type { DeviceManager } from '../devices/manager.js';
 import type { ScanRouter } from '../devices/router.js';
 import { deviceRoutes } from './routes/devices.js';
 import { videoRoutes } from './routes/video.js';
+import { pageRoutes } from './routes/pages.js';
 import type { VideoService } from '../video/service.js';
 
 export interface WebDeps {
@@ -63,5 +64,6 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
+  await app.register(pageRoutes());
   return app;
 }
