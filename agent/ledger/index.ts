@@ -4,6 +4,7 @@ import { EventLog } from './events.js';
 import { LedgerQueries } from './queries.js';
 import { ReceiptWriter } from './receipts.js';
 import { SaleWriter } from './sales.js';
+import { AdjustmentWriter } from './adjustments.js';
 
 export type { Db } from './db.js';
 export { CodeState } from './codestate.js';
@@ -15,6 +16,7 @@ export class Ledger {
   readonly receipts: ReceiptWriter;
   readonly queries: LedgerQueries;
   readonly sales: SaleWriter;
+  readonly adjustments: AdjustmentWriter;
 
   private constructor(readonly db: Db) {
     this.log = new EventLog(db);
@@ -22,6 +24,7 @@ export class Ledger {
     this.receipts = new ReceiptWriter(db, this.log);
     this.queries = new LedgerQueries(db);
     this.sales = new SaleWriter(db, this.log);
+    this.adjustments = new AdjustmentWriter(db, this.log);
   }
 
   static open(path: string, opts?: OpenLedgerOptions): Ledger {

@@ -66,6 +66,7 @@ export const replayers: Record<string, Replayer> = {
       s.sold.set(it.code, { pieces: (prev?.pieces ?? 0) + it.pieces, seq });
     }
   },
+  'stock.adjusted': (payload, seq, s) => moveLot(s, seq, payload.lotBchno as string, payload.delta as number),
   'sale.reversed': (payload, seq, s) => {
     for (const it of payload.items as SoldLike[]) {
       moveLot(s, seq, it.lotBchno, it.pieces);

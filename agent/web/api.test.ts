@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMOX, HERB, IBU, code, receipt } from '../../test/fixtures.js';
 import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
 import { startAgent, type RunningAgent } from '../app.js';
+import { verifyLedger } from '../ledger/verify.js';
 
 let agent: RunningAgent;
 let tmp: { dir: string; cleanup: () => void };
@@ -108,6 +109,34 @@ describe('HTTP API over real HTTP', () => {
     const health = await api('GET', '/api/health', undefined, null);
     expect(health.body.platform).toMatchObject({ simulator: true, backlog: 0, failed: 0 });
     expect((await api('POST', '/api/sync/retry', {})).body).toEqual({ retried: 0 });
+  });
+
+  it('corrects stock with a reason (盘亏/报损/盘盈) as new events, reported as 3502, never below zero', async () => {
+    const stock = await api('GET', '/api/stock?productId=AMOX');
+    const lot = (stock.body.products as { lots: { lotId: number; piecesOnHand: number }[] }[])[0]!.lots[0]!;
+    const cashier = await api('POST', '/api/stock/adjustments', { lotId: lot.lotId, codes: [code('8100003', 2)], reason: '破损' }, TOKENS.cashier);
+    expect(cashier.status).toBe(403);
+    const noReason = await api('POST', '/api/stock/adjustments', { lotId: lot.lotId, codes: [code('8100003', 2)], reason: ' ' });
+    expect(noReason.body.errors?.[0]?.code).toBe('REASON_REQUIRED');
+    const byCount = await api('POST', '/api/stock/adjustments', { lotId: lot.lotId, deltaPieces: -3, reason: '盘亏' });
+    expect(byCount.body.errors?.[0]?.code).toBe('USE_CODES'); // a coded lot loses boxes by code
+    const writeOff = await api('POST', '/api/stock/adjustments', { lotId: lot.lotId, codes: [code('8100003', 2)], reason: '破损' });
+    expect(writeOff.status).toBe(201);
+    expect(writeOff.body).toMatchObject({ delta: -24 });
+    expect((await api('GET', `/api/codes/${code('8100003', 2)}`)).body).toMatchObject({ state: 'written_off' });
+    const again = await api('POST', '/api/stock/adjustments', { lotId: lot.lotId, codes: [code('8100003', 2)], reason: '破损' });
+    expect(again.body.errors?.[0]?.code).toBe('CODE_NOT_IN_STOCK');
+    const after = await api('GET', '/api/stock?productId=AMOX');
+    expect((after.body.products as { piecesOnHand: number }[])[0]!.piecesOnHand).toBe(lot.piecesOnHand - 24);
+
+    const herb = (await api('GET', '/api/stock?productId=HERB')).body.products as { lots: { lotId: number; piecesOnHand: number }[] }[];
+    const herbLot = herb[0]!.lots[0]!;
+    expect((await api('POST', '/api/stock/adjustments', { lotId: herbLot.lotId, deltaPieces: 2, reason: '盘盈' })).status).toBe(201);
+    const below = await api('POST', '/api/stock/adjustments', { lotId: herbLot.lotId, deltaPieces: -(herbLot.piecesOnHand + 3), reason: '盘亏' });
+    expect(below.body.errors?.[0]?.code).toBe('BELOW_ZERO');
+    const outbox = agent.ledger.db.prepare("SELECT COUNT(*) FROM outbox WHERE infno = '3502'").pluck().get();
+    expect(outbox).toBe(2);
+    expect(verifyLedger(agent.ledger.db)).toMatchObject({ ok: true });
   });
 
   it('imports opening stock without codes', async () => {

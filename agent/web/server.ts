@@ -59,7 +59,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes(deps.accounts));
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
-  await app.register(stockRoutes(deps.ledger, deps.classifyOptions));
+  await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.()));
   await app.register(salesRoutes(deps.checkout));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));

@@ -1,5 +1,6 @@
 import { inventoryRecord, purchaseRecord } from './receiving.js';
 import { saleRecord } from './sales.js';
+import { stockChangeRecord } from './adjustments.js';
 import { MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from './types.js';
 
 export { MappingError } from './types.js';
@@ -20,6 +21,9 @@ const MAPPERS: Record<string, Partial<Record<string, Mapper>>> = {
   },
   'sale.reversed': {
     '3506': (e, key, ctx) => ({ infno: '3506', input: { selinfo: saleRecord(e, key, ctx) } }),
+  },
+  'stock.adjusted': {
+    '3502': (e, key, ctx) => ({ infno: '3502', input: { invinfo: stockChangeRecord(e, key, ctx) } }),
   },
   'stock.opening_recorded': {
     '3501': (e, key) => ({ infno: '3501', input: { invinfo: inventoryRecord(e, key) } }),

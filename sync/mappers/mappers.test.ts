@@ -89,6 +89,37 @@ describe('ledger event -> platform record', () => {
     });
   });
 
+  it('maps a stock correction to 3502 invinfo', () => {
+    const e: LedgerEventForSync = {
+      seq: 12,
+      at: '2026-11-22T02:03:04.000Z',
+      type: 'stock.adjusted',
+      actor: 'mgr',
+      payload: {
+        bchno: 'ab12cd34-A12', lotBchno: 'ab12cd34-7-1', productId: 'AMOX', product: { ...line.product, piecesPerPack: 24 }, lot: 'A2401', mfgDate: '2026-01-10',
+        expiry: '2028-01-09', delta: -24, pricePerPack: 1100, codes: [{ code: '81000030000000000002', pieces: 24 }], reason: '破损',
+      },
+    };
+    expect(mapOutboxRecord(e, '3502', 'ab12cd34-A12', ctx).input).toEqual({
+      invinfo: {
+        fixmedins_bchno: 'ab12cd34-A12',
+        med_list_codg: 'XJ01CAA040E001010100432',
+        fixmedins_hilist_id: 'AMOX',
+        fixmedins_hilist_name: '阿莫西林胶囊',
+        rx_flag: '1',
+        manu_lotnum: 'A2401',
+        manu_date: '2026-01-10',
+        expy_end: '2028-01-09',
+        inv_chg_type: '102',
+        inv_chg_time: '2026-11-22 10:03:04',
+        inv_chg_cnt: '24',
+        pric: '0.458333',
+        drugtracinfo: [{ drug_trac_codg: '81000030000000000002' }],
+        memo: '破损',
+      },
+    });
+  });
+
   it('refuses what it cannot map, as a MappingError (never retried)', () => {
     expect(() => mapOutboxRecord(receiptEvent, '3505', 'ab12cd34-7-1', ctx)).toThrow(MappingError);
     expect(() => mapOutboxRecord(receiptEvent, '3503', 'no-such-batch', ctx)).toThrow(/no line with batch no-such-batch/);

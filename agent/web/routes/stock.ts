@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { AdjustmentError } from '../../ledger/adjustments.js';
 import type { Ledger } from '../../ledger/index.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
 import { requireRole } from '../auth.js';
 
-export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions): FastifyPluginAsync {
+export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}): FastifyPluginAsync {
   return async (app) => {
     const anyRole = requireRole('manager', 'cashier', 'technician');
     app.get<{ Querystring: { productId?: string; includeEmpty?: string } }>('/api/stock', { preHandler: anyRole }, async (req) => ({
@@ -12,6 +13,50 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions): F
         includeEmpty: req.query.includeEmpty === 'true' || req.query.includeEmpty === '1',
       }),
     }));
+    // Stocktake differences and write-offs (盘盈/盘亏/报损): a new ledger event with its reason, reported as 3502.
+    app.post<{ Body: { lotId: number; deltaPieces?: number; codes?: string[]; reason: string } }>(
+      '/api/stock/adjustments',
+      {
+        preHandler: requireRole('manager'),
+        schema: {
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['lotId', 'reason'],
+            properties: {
+              lotId: { type: 'integer', minimum: 1 },
+              deltaPieces: { type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
+              codes: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 512 } },
+              reason: { type: 'string', maxLength: 200 },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const keys: string[] = [];
+        for (const raw of req.body.codes ?? []) {
+          const c = classifyScan(raw, classifyOptions);
+          if (c.kind === 'invalid') return reply.code(422).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: `${c.message}（${raw}）` }] });
+          keys.push(c.key);
+        }
+        const lot = ledger.db.prepare('SELECT product_id FROM lots WHERE id = ?').pluck().get(req.body.lotId) as string | undefined;
+        const product = lot ? ledger.catalog.get(lot) : undefined;
+        if (!product) return reply.code(422).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.body.lotId} 不存在` }] });
+        try {
+          const r = ledger.adjustments.record(
+            { lotId: req.body.lotId, ...(req.body.deltaPieces !== undefined ? { deltaPieces: req.body.deltaPieces } : {}), codes: keys, reason: req.body.reason },
+            product,
+            { at: new Date(), ...(req.principal ? { actor: req.principal.name } : {}) },
+          );
+          onRecorded();
+          return reply.code(201).send(r);
+        } catch (err) {
+          if (err instanceof AdjustmentError) return reply.code(422).send({ errors: [{ code: err.code, message: err.message }] });
+          throw err;
+        }
+      },
+    );
+
     app.get<{ Params: { code: string } }>('/api/codes/:code', { preHandler: anyRole }, async (req, reply) => {
       const c = classifyScan(req.params.code, classifyOptions);
       if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });

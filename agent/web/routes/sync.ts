@@ -5,6 +5,8 @@ import { requireRole } from '../auth.js';
 
 export interface SyncControl {
   retryFailed(ids?: readonly number[]): number;
+  /** New outbox rows were written: send them soon. */
+  notify?(): void;
 }
 
 export function syncRoutes(ledger: Ledger, control: SyncControl, clock: () => Date): FastifyPluginAsync {

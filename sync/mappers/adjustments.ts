@@ -1,0 +1,26 @@
+import type { StockChangeRecord } from '../interfaces.js';
+import { formatShanghaiDateTime } from '../time.js';
+import { recordBase, type LineGoods } from './record-base.js';
+import type { LedgerEventForSync, MapContext } from './types.js';
+import { piecePriceYuan } from './units.js';
+
+/**
+ * inv_chg_type of 3502 as the national dictionary lists them for stocktake results; provinces vary, so the
+ * choice lives here: a surplus is 盘盈, a shortfall or write-off is 盘亏/报损.
+ */
+const CHANGE_GAIN = '101';
+const CHANGE_LOSS = '102';
+
+/** stock.adjusted -> 3502 库存变更 (invinfo). */
+export function stockChangeRecord(e: LedgerEventForSync, _bchno: string, _ctx: MapContext): StockChangeRecord {
+  const p = e.payload as unknown as LineGoods & { delta: number; pricePerPack: number; product: { piecesPerPack: number }; codes: { code: string }[]; reason: string };
+  return {
+    ...recordBase(p),
+    inv_chg_type: p.delta > 0 ? CHANGE_GAIN : CHANGE_LOSS,
+    inv_chg_time: formatShanghaiDateTime(new Date(e.at)),
+    inv_chg_cnt: String(Math.abs(p.delta)),
+    pric: piecePriceYuan(p.pricePerPack, p.product.piecesPerPack),
+    drugtracinfo: p.codes.map((c) => ({ drug_trac_codg: c.code })),
+    memo: p.reason,
+  };
+}
