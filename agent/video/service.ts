@@ -2,134 +2,26 @@
 // sha256; broken ones too, with an alarm), sales linked to the segments covering
 // [first scan − 30 s, settlement + 30 s], a clip per sale cut without re-encoding, a snapshot at
 // settlement, retention that only ever deletes what is past it (oldest first, never to make room), and a
-// capacity forecast from the measured bytes per day that alarms when the disk cannot hold the retention.
+// capacity forecast from the measured bytes per day that alarms when the disk cannot hold the retention
+// (those two in retention.ts; the option and result types in types.ts).
 
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeMedia, run } from '../../device/camera/ffmpeg.js';
-import { CameraRecorder, maskUrl, safeName, type CameraRecorderEvents, type SegmentEvent } from '../../device/camera/recorder.js';
+import { CameraRecorder, maskUrl, safeName, type SegmentEvent } from '../../device/camera/recorder.js';
 import type { DeviceStatus } from '../../device/types.js';
 import { cutClip, mp4Audio, sha256File } from './clip.js';
+import { DAY_MS, VideoRetention } from './retention.js';
 import { VideoStore, type SegmentRow } from './store.js';
+import type { DiskStats, Recorder, SaleClip, SaleVideoSegment, Snapshot, VideoAlarm, VideoCamera, VideoForecast, VideoServiceOptions } from './types.js';
 
-const DAY_MS = 86_400_000;
-/** A sale's video is kept at least this long after the sale, whatever retentionDays says. */
-const SALE_KEEP_DAYS = 365;
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
-export interface VideoCamera {
-  id: string;
-  counter: string;
-  rtspUrl: string;
-  transport: 'tcp' | 'udp';
-}
-
-/** What the service needs of a recorder (CameraRecorder, or a fake in tests). */
-export interface Recorder {
-  readonly id: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  status(): DeviceStatus;
-  on<K extends keyof CameraRecorderEvents>(event: K, listener: (...args: CameraRecorderEvents[K]) => void): unknown;
-}
-
-export interface VideoLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface DiskStats {
-  totalBytes: number;
-  freeBytes: number;
-}
-
-export interface VideoServiceOptions {
-  /** Root of `segments/<camera>/<YYYYMMDD>/`, `clips/` and `snapshots/` (config `video.dir`). */
-  dir: string;
-  /** `<dataDir>/video.db` */
-  dbPath: string;
-  retentionDays: number;
-  segmentSeconds: number;
-  cameras: VideoCamera[];
-  clock?: () => Date;
-  log: VideoLog;
-  diskStats?: (dir: string) => Promise<DiskStats>;
-  recorderFactory?: (camera: VideoCamera, o: { dir: string; segmentSeconds: number; clock: () => Date }) => Recorder;
-  /** Seconds of video linked before the first scan and after settlement; default 30. */
-  salePadSeconds?: number;
-  /** Kept free for the rest of the box when forecasting; default 1 GiB. */
-  reserveBytes?: number;
-  /** Days of recent footage the bytes/day rate is measured over; default 7. */
-  forecastWindowDays?: number;
-  /** Footage needed before the forecast is trusted enough to alarm; default 10 minutes. */
-  minMeasuredSeconds?: number;
-  /** Cached clips older than this are removed by the daily job (they are cut again on demand); default 7. */
-  clipCacheDays?: number;
-  ffmpegPath?: string;
-  ffprobePath?: string;
-}
-
-export interface SaleVideoSegment {
-  segmentId: number;
-  cameraId: string;
-  /** ISO UTC */
-  start: string;
-  end: string;
-  durationSec: number | null;
-  bytes: number;
-  sha256: string | null;
-  broken: boolean;
-  problem?: string;
-  /** Set when retention has removed the file (the index row stays as the record). */
-  deletedAt?: string;
-}
-
-export interface SaleClip {
-  path: string;
-  sha256: string;
-  bytes: number;
-  /** ISO UTC: the window the clip shows. */
-  from: string;
-  to: string;
-  cameraId: string;
-  /** False while the sale's window is not fully recorded yet (cut again when it is). */
-  complete: boolean;
-  /** Seconds inside [from, to] with no footage (the recorder was down): the clip is that much shorter. */
-  gapSec: number;
-}
-
-export interface Snapshot {
-  path: string;
-  sha256: string;
-  cameraId: string;
-  /** ISO UTC */
-  at: string;
-}
-
-export interface VideoForecast {
-  /** Measured over the last forecastWindowDays, summed over cameras; 0 before any footage. */
-  bytesPerDay: number;
-  /** How many days of footage the disk can hold (footage on it + free − reserve); null before a measurement. */
-  daysKeepable: number | null;
-  retentionDays: number;
-  freeBytes: number | null;
-  totalBytes: number | null;
-  /** Bytes of the segments now on disk. */
-  videoBytes: number;
-  neededBytes: number;
-  shortfallBytes: number;
-  /** Seconds of footage the rate was measured on. */
-  measuredSeconds: number;
-  /** False when the disk cannot keep retentionDays at the measured rate. */
-  ok: boolean;
-}
-
-export interface VideoAlarm {
-  code: string;
-  message: string;
-}
+// The option and result types live in types.ts; re-exported so existing imports keep working.
+export type {
+  DiskStats, Recorder, SaleClip, SaleVideoSegment, Snapshot, VideoAlarm, VideoCamera, VideoForecast, VideoLog, VideoServiceOptions,
+} from './types.js';
 
 export class VideoService {
   readonly store: VideoStore;
@@ -138,8 +30,7 @@ export class VideoService {
   private readonly recorders: { camera: VideoCamera; recorder: Recorder }[] = [];
   private indexing: Promise<void> = Promise.resolve();
   private readonly clipping = new Map<string, Promise<SaleClip | undefined>>();
-  private disk: DiskStats | undefined;
-  private forecastCache: { at: number; value: VideoForecast } | undefined;
+  private readonly retention: VideoRetention;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
 
@@ -147,6 +38,7 @@ export class VideoService {
     this.o = opts;
     this.clock = opts.clock ?? (() => new Date());
     this.store = VideoStore.open(opts.dbPath);
+    this.retention = new VideoRetention(this.store, opts, this.clock);
     const factory =
       opts.recorderFactory ??
       ((camera: VideoCamera, r: { dir: string; segmentSeconds: number; clock: () => Date }) =>
@@ -400,91 +292,27 @@ export class VideoService {
       indexedMs: this.clock().getTime(),
     });
     if (!created) return;
-    this.forecastCache = undefined;
+    this.retention.invalidate();
     const line = { camera: camera.id, counter: camera.counter, path: e.path, start: iso(row.startMs), end: iso(row.endMs), bytes, sha256, sales: linkedSales };
     if (row.broken) this.o.log.error({ ...line, problem }, 'broken video segment indexed');
     else this.o.log.info({ ...line, durationMs, recovered: row.recovered || undefined }, 'video segment indexed');
   }
 
-  // ----- retention and capacity --------------------------------------------------------------------
+  // ----- retention and capacity (retention.ts) ---------------------------------------------------
 
-  /**
-   * Delete the segments past retention (ended more than retentionDays ago) that no sale of the last 365
-   * days is linked to, oldest first. Never anything younger, never to make room. The index row stays,
-   * marked deleted, as the record of what was removed and when.
-   */
-  async runRetention(): Promise<{ deleted: number; bytes: number }> {
-    const now = this.clock().getTime();
-    const days = Math.max(this.o.retentionDays, SALE_KEEP_DAYS);
-    const cutoff = now - days * DAY_MS;
-    const saleCutoff = now - SALE_KEEP_DAYS * DAY_MS;
-    let deleted = 0;
-    let bytes = 0;
-    for (const s of this.store.retentionCandidates(cutoff, saleCutoff)) {
-      try {
-        await rm(s.path, { force: true });
-      } catch (err) {
-        this.o.log.error({ path: s.path, err: (err as Error).message }, 'cannot delete expired video segment');
-        continue;
-      }
-      this.store.markDeleted(s.id, this.clock().getTime());
-      deleted++;
-      bytes += s.bytes;
-    }
-    if (deleted > 0) this.o.log.info({ deleted, bytes, before: iso(cutoff) }, 'video past retention deleted');
-    await this.refreshDisk();
-    return { deleted, bytes };
+  /** Delete what is past retention (see VideoRetention.run). */
+  runRetention(): Promise<{ deleted: number; bytes: number }> {
+    return this.retention.run();
   }
 
   /** Re-read the disk's size and free space (the forecast uses the last reading). */
-  async refreshDisk(): Promise<DiskStats | undefined> {
-    try {
-      this.disk = await (this.o.diskStats ?? defaultDiskStats)(this.o.dir);
-      this.forecastCache = undefined;
-    } catch (err) {
-      this.o.log.warn({ dir: this.o.dir, err: (err as Error).message }, 'cannot read video disk size');
-    }
-    return this.disk;
+  refreshDisk(): Promise<DiskStats | undefined> {
+    return this.retention.refreshDisk();
   }
 
-  /** Cached for a minute (health is polled often and a year of rows is summed); new data invalidates it. */
+  /** Capacity forecast, cached for a minute (see VideoRetention.forecast). */
   forecast(): VideoForecast {
-    if (this.forecastCache && Date.now() - this.forecastCache.at < 60_000) return this.forecastCache.value;
-    const value = this.computeForecast();
-    this.forecastCache = { at: Date.now(), value };
-    return value;
-  }
-
-  private computeForecast(): VideoForecast {
-    const now = this.clock().getTime();
-    const windowDays = this.o.forecastWindowDays ?? 7;
-    let bytesPerDay = 0;
-    let measuredMs = 0;
-    for (const r of this.store.ratesSince(now - windowDays * DAY_MS)) {
-      if (r.durationMs <= 0) continue;
-      bytesPerDay += (r.bytes / r.durationMs) * DAY_MS;
-      measuredMs += r.durationMs;
-    }
-    const live = this.store.live();
-    const retentionDays = this.o.retentionDays;
-    const neededBytes = Math.round(bytesPerDay * retentionDays);
-    const disk = this.disk;
-    const usable = disk ? Math.max(0, live.bytes + disk.freeBytes - (this.o.reserveBytes ?? 1024 ** 3)) : null;
-    const daysKeepable = usable !== null && bytesPerDay > 0 ? usable / bytesPerDay : null;
-    const trusted = measuredMs >= (this.o.minMeasuredSeconds ?? 600) * 1000;
-    const shortfallBytes = usable !== null ? Math.max(0, neededBytes - usable) : 0;
-    return {
-      bytesPerDay: Math.round(bytesPerDay),
-      daysKeepable: daysKeepable === null ? null : Math.floor(daysKeepable * 10) / 10,
-      retentionDays,
-      freeBytes: disk?.freeBytes ?? null,
-      totalBytes: disk?.totalBytes ?? null,
-      videoBytes: live.bytes,
-      neededBytes,
-      shortfallBytes,
-      measuredSeconds: Math.round(measuredMs / 1000),
-      ok: !(trusted && daysKeepable !== null && daysKeepable < retentionDays),
-    };
+    return this.retention.forecast();
   }
 
   /** For health, the counter page and the manager page (Chinese; names the camera, path or numbers). */
@@ -511,16 +339,8 @@ export class VideoService {
         message: `摄像头 ${camera} 近24小时有 ${rows.length} 个录像片段损坏（最近一个：${latest.path}，${latest.problem ?? '无法读取'}），请检查摄像头和存储盘`,
       });
     }
-    const f = this.forecast();
-    if (!f.ok && f.daysKeepable !== null) {
-      out.push({
-        code: 'VIDEO_RETENTION_SHORTFALL',
-        message:
-          `录像存储空间不足：按实测每天约 ${gb(f.bytesPerDay)} 计算，本盘只能保存约 ${Math.floor(f.daysKeepable)} 天录像，` +
-          `少于规定的 ${f.retentionDays} 天（需要 ${gb(f.neededBytes)}，现有录像 ${gb(f.videoBytes)}，剩余空间 ${gb(f.freeBytes ?? 0)}，缺 ${gb(f.shortfallBytes)}）。` +
-          `系统不会删除保留期内的录像来腾空间，请尽快扩容或更换更大的存储盘（${this.o.dir}）`,
-      });
-    }
+    const shortfall = this.retention.shortfallAlarm();
+    if (shortfall) out.push(shortfall);
     return out;
   }
 
@@ -566,11 +386,6 @@ export class VideoService {
   }
 }
 
-async function defaultDiskStats(dir: string): Promise<DiskStats> {
-  const s = await statfs(dir);
-  return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
-}
-
 async function fileSize(path: string): Promise<number | undefined> {
   try {
     return (await stat(path)).size;
@@ -581,8 +396,4 @@ async function fileSize(path: string): Promise<number | undefined> {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function gb(bytes: number): string {
-  return `${(bytes / 1e9).toFixed(1)} GB`;
 }

@@ -9,15 +9,24 @@
 //
 // A bad or missing token answers HTTP 400 with a SOAP Fault env:Sender / ter:NotAuthorized, reason
 // "Sender not Authorized" (node-onvif turns it into "400 Bad Request - Sender not Authorized").
-// node-onvif parses with xml2js, prefixes stripped: it needs the response element named
-// <Operation>Response directly in the Body, the profile token as an attribute, Bounds as attributes,
-// Resolution/RateControl as elements, and Capabilities/Media/XAddr pointing at the media service.
+// This file is the HTTP server and the operations; WS-Security and SOAP envelopes/faults are in
+// onvif-soap.ts, the answer bodies (shaped for node-onvif's xml2js parsing) in onvif-responses.ts.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { digestResponse, parseAuthHeader } from './onvif.js';
+import { XMLValidator } from 'fast-xml-parser';
+import { digestResponse, parseAuthHeader } from './http-auth.js';
+import {
+  SoapFault, child, envelope, faultXml, invalidArg, notAuthorized, parseXml, textOf, usernameTokenOf, verifyUsernameToken,
+  type XmlNode,
+} from './onvif-soap.js';
+import { capabilities, mediaUri, profileXml, services, systemDateAndTime } from './onvif-responses.js';
+
+// The SOAP/WS-Security half lives in onvif-soap.ts; re-exported so existing imports keep working.
+export {
+  ONVIF_NS, PASSWORD_DIGEST_TYPE, passwordDigest, usernameTokenOf, verifyUsernameToken, type TokenCheck, type UsernameToken,
+} from './onvif-soap.js';
 
 export interface ResponderDeviceInfo {
   manufacturer: string;
@@ -83,152 +92,11 @@ export interface OnvifResponder {
   close(): Promise<void>;
 }
 
-export const ONVIF_NS = {
-  env: 'http://www.w3.org/2003/05/soap-envelope',
-  tds: 'http://www.onvif.org/ver10/device/wsdl',
-  trt: 'http://www.onvif.org/ver10/media/wsdl',
-  tt: 'http://www.onvif.org/ver10/schema',
-  ter: 'http://www.onvif.org/ver10/error',
-  wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
-  wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
-} as const;
-
-export const PASSWORD_DIGEST_TYPE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest';
-
 /** A 32×24 ffmpeg testsrc frame (851 bytes). */
 export const SAMPLE_JPEG: Uint8Array = new Uint8Array(Buffer.from(
   '/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgQEBMQExYWFhYWFhoYGhsbGxoaGhobGxsdHR0iIiIdHR0bGx0dICAiIiUmJSMjIiMmJigoKDAwLi44ODpFRVP/xACUAAEBAQEBAAAAAAAAAAAAAAAHBgUAAQEBAAIDAQEAAAAAAAAAAAAABwUGAAQCCAMQAAEBBQYDBwUBAQAAAAAAAAECABIDBRGCQyExwQQzMlEjsyJhFRM1soRzgXRBBhEAAQEFBAgEBAcBAAAAAAAAAQIABAMSEYExBSFCQ4NBUcHCIjQzYRUTsTJys3RxYmM1FiP/wAARCAAYACADARIAAhIAAxIA/9oADAMBAAIRAxEAPwCGkGyO4MRawRDBSK0NFqFSUg5YAgqpiAR1ay/5v44/1Re6gt2l2EdQmPam8bzXd+mWbSbrpWc214+NLwmBETCTWNHoELNCmGE1mVQ3q7hKKU3m6ho+O6jadDRUyx9u1o3kxu7WjKLokJBSkAABIAAoABWgA4N266VnNmjG0pQl2SkBKUhYAAoABJQADIAN3juo2nQzzMbu1o3TG7taN4rddKzm2OulZzYpx3UbTobMd1G06GyZBMguIdtFPaKS9DUSPGEZpxNSuiqigNUgk5Mfyf5nYfcdwpmKFHVGSEqzKNLeQePrlfvbSddKzmyG/YTAw6OqLA7EvOZhAdqFIvk4JVN9NyaZZUAtGO6jadDasl3kvhQTBC3Q89QiJzrAFXiOiR/tBRiqXXlnVoeNGxKEoCEqUKP8PzVde0w9aNvJqu/Ya5v6VqgQjFEEE9pi1FeCahSiZcgATwa0YFr9n1sn7n0x5Pu5Yu8byry/rNo2Y3drRre4e/zH4l2VfDcmUHXSs5sSYp73Mj413dJ4f0r9Nl7I2O6jadDJM09SfQ7y1NOFlhXPHo1hMbu1owc5/wCZlNb8q+MYcddKzmxEub/l7l+6W70m8my9vvjuo2nQx1sdhvFKh7nbw+0hglKnkCj4KT4VmhqK5jzDKsl4A/HC+kt6BeIbmhEzsKT3eZnT7201eTA+wfIM0KfXB5WqC8xAuK7mVYE9EFV4mhiUnKhAJoRQ0LEUD+xxX80v8WK3/9k=',
   'base64',
 ));
-
-// ---------------------------------------------------------------------------------------------
-// WS-Security UsernameToken
-
-export interface UsernameToken {
-  username: string;
-  /** The Password element's text: for PasswordDigest, Base64(SHA-1(nonce + created + password)). */
-  password: string;
-  /** The Password element's Type attribute (absent means PasswordText). */
-  passwordType?: string;
-  /** Base64. */
-  nonce?: string;
-  /** ISO 8601 UTC. */
-  created?: string;
-}
-
-/** Base64(SHA-1(nonce bytes + created + password)), the WS-Security PasswordDigest. */
-export function passwordDigest(nonce: Uint8Array, created: string, password: string): string {
-  return createHash('sha1').update(nonce).update(created, 'utf8').update(password, 'utf8').digest('base64');
-}
-
-export type TokenCheck = { ok: true } | { ok: false; reason: string };
-
-/** Checks a UsernameToken against the camera's one account. PasswordText is refused. */
-export function verifyUsernameToken(
-  token: UsernameToken | undefined,
-  account: { username: string; password: string },
-  opts: { cameraNowMs?: number; maxSkewMs?: number } = {},
-): TokenCheck {
-  if (token === undefined) return { ok: false, reason: 'no WS-Security UsernameToken' };
-  if (token.passwordType === undefined || !token.passwordType.endsWith('#PasswordDigest')) {
-    return { ok: false, reason: 'password not sent as PasswordDigest' };
-  }
-  if (!token.nonce || !token.created) return { ok: false, reason: 'Nonce or Created missing' };
-  if (token.username !== account.username) return { ok: false, reason: 'unknown user' };
-  const expected = Buffer.from(passwordDigest(Buffer.from(token.nonce, 'base64'), token.created, account.password), 'base64');
-  const got = Buffer.from(token.password, 'base64');
-  if (got.length !== expected.length || !timingSafeEqual(got, expected)) return { ok: false, reason: 'wrong password digest' };
-  if (opts.maxSkewMs !== undefined) {
-    const created = Date.parse(token.created);
-    const nowMs = opts.cameraNowMs ?? Date.now();
-    if (!Number.isFinite(created)) return { ok: false, reason: 'Created is not a date' };
-    if (Math.abs(created - nowMs) > opts.maxSkewMs) {
-      return { ok: false, reason: `Created is ${Math.round((created - nowMs) / 1000)} s from the camera clock` };
-    }
-  }
-  return { ok: true };
-}
-
-/** The UsernameToken of a parsed SOAP Header (fast-xml-parser, prefixes removed, attributes '@_'). */
-export function usernameTokenOf(header: unknown): UsernameToken | undefined {
-  const t = child(child(header, 'Security'), 'UsernameToken');
-  if (t === undefined) return undefined;
-  const pw = child(t, 'Password');
-  const passwordType = attr(pw, 'Type');
-  const nonce = textOf(child(t, 'Nonce'));
-  const created = textOf(child(t, 'Created'));
-  return {
-    username: textOf(child(t, 'Username')),
-    password: textOf(pw),
-    ...(passwordType === undefined ? {} : { passwordType }),
-    ...(nonce ? { nonce } : {}),
-    ...(created ? { created } : {}),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// XML
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-});
-
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  suppressEmptyNode: true,
-  // Otherwise fixed="true" is written as a bare `fixed`, which xml2js (node-onvif) rejects.
-  suppressBooleanAttributes: false,
-});
-
-type XmlNode = Record<string, unknown>;
-
-function envelope(body: XmlNode): string {
-  return builder.build({
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    'env:Envelope': {
-      '@_xmlns:env': ONVIF_NS.env,
-      '@_xmlns:tds': ONVIF_NS.tds,
-      '@_xmlns:trt': ONVIF_NS.trt,
-      '@_xmlns:tt': ONVIF_NS.tt,
-      '@_xmlns:ter': ONVIF_NS.ter,
-      'env:Body': body,
-    },
-  }) as string;
-}
-
-class SoapFault extends Error {
-  constructor(
-    readonly httpStatus: number,
-    readonly code: 'env:Sender' | 'env:Receiver',
-    readonly subcodes: string[],
-    readonly reason: string,
-    /** Logged, not sent (a camera does not say why a token failed). */
-    readonly detail?: string,
-  ) {
-    super(reason);
-  }
-}
-
-function faultXml(f: SoapFault): string {
-  let subcode: XmlNode | undefined;
-  for (const s of [...f.subcodes].reverse()) subcode = { 'env:Value': s, ...(subcode ? { 'env:Subcode': subcode } : {}) };
-  return envelope({
-    'env:Fault': {
-      'env:Code': { 'env:Value': f.code, ...(subcode ? { 'env:Subcode': subcode } : {}) },
-      'env:Reason': { 'env:Text': { '@_xml:lang': 'en', '#text': f.reason } },
-    },
-  });
-}
-
-const notAuthorized = (detail: string): SoapFault =>
-  new SoapFault(400, 'env:Sender', ['ter:NotAuthorized'], 'Sender not Authorized', detail);
-const invalidArg = (sub: string, reason: string): SoapFault => new SoapFault(400, 'env:Sender', ['ter:InvalidArgVal', sub], reason);
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -314,7 +182,7 @@ export async function startOnvifResponder(opts: OnvifResponderOptions): Promise<
     try {
       const xml = await readBody(req);
       if (XMLValidator.validate(xml) !== true) throw new SoapFault(400, 'env:Sender', ['ter:WellFormed'], 'request is not well-formed XML');
-      const env = child(parser.parse(xml) as unknown, 'Envelope');
+      const env = child(parseXml(xml), 'Envelope');
       const body = child(env, 'Body');
       operation = Object.keys(body ?? {}).find((k) => !k.startsWith('@_') && k !== '#text') ?? '';
       if (!operation) throw new SoapFault(400, 'env:Sender', ['ter:InvalidArgs'], 'no operation in the SOAP Body');
@@ -441,135 +309,6 @@ export async function startOnvifResponder(opts: OnvifResponderOptions): Promise<
 }
 
 // ---------------------------------------------------------------------------------------------
-// Response bodies
-
-function systemDateAndTime(now: Date): XmlNode {
-  const dt = (d: Date): XmlNode => ({
-    'tt:Time': { 'tt:Hour': String(d.getUTCHours()), 'tt:Minute': String(d.getUTCMinutes()), 'tt:Second': String(d.getUTCSeconds()) },
-    'tt:Date': { 'tt:Year': String(d.getUTCFullYear()), 'tt:Month': String(d.getUTCMonth() + 1), 'tt:Day': String(d.getUTCDate()) },
-  });
-  return {
-    'tds:GetSystemDateAndTimeResponse': {
-      'tds:SystemDateAndTime': {
-        'tt:DateTimeType': 'Manual',
-        'tt:DaylightSavings': 'false',
-        // China Standard Time, POSIX notation.
-        'tt:TimeZone': { 'tt:TZ': 'CST-8' },
-        'tt:UTCDateTime': dt(now),
-        'tt:LocalDateTime': dt(new Date(now.getTime() + 8 * 3600_000)),
-      },
-    },
-  };
-}
-
-function capabilities(base: string, body: XmlNode): XmlNode {
-  const raw = child(body, 'Category');
-  const asked = (Array.isArray(raw) ? raw : [raw]).map(textOf).filter((s) => s !== '');
-  const categories = asked.length === 0 ? ['All'] : asked;
-  const want = (c: string): boolean => categories.includes('All') || categories.includes(c);
-  if (!want('Device') && !want('Media')) {
-    throw new SoapFault(400, 'env:Receiver', ['ter:ActionNotSupported', 'ter:NoSuchService'], `no ${categories.join(', ')} service`);
-  }
-  return {
-    'tds:GetCapabilitiesResponse': {
-      'tds:Capabilities': {
-        ...(want('Device')
-          ? {
-              'tt:Device': {
-                'tt:XAddr': `${base}/onvif/device_service`,
-                'tt:System': {
-                  'tt:DiscoveryResolve': 'false',
-                  'tt:DiscoveryBye': 'false',
-                  'tt:RemoteDiscovery': 'false',
-                  'tt:SystemBackup': 'false',
-                  'tt:SystemLogging': 'false',
-                  'tt:FirmwareUpgrade': 'false',
-                  'tt:SupportedVersions': { 'tt:Major': '2', 'tt:Minor': '40' },
-                },
-                'tt:Security': {
-                  'tt:TLS1.1': 'false',
-                  'tt:TLS1.2': 'false',
-                  'tt:OnboardKeyGeneration': 'false',
-                  'tt:AccessPolicyConfig': 'false',
-                  'tt:X.509Token': 'false',
-                  'tt:SAMLToken': 'false',
-                  'tt:KerberosToken': 'false',
-                  'tt:RELToken': 'false',
-                },
-              },
-            }
-          : {}),
-        ...(want('Media')
-          ? {
-              'tt:Media': {
-                'tt:XAddr': `${base}/onvif/media_service`,
-                'tt:StreamingCapabilities': { 'tt:RTPMulticast': 'false', 'tt:RTP_TCP': 'true', 'tt:RTP_RTSP_TCP': 'true' },
-              },
-            }
-          : {}),
-      },
-    },
-  };
-}
-
-function services(base: string): XmlNode {
-  const service = (namespace: string, path: string): XmlNode => ({
-    'tds:Namespace': namespace,
-    'tds:XAddr': `${base}${path}`,
-    'tds:Version': { 'tt:Major': '2', 'tt:Minor': '40' },
-  });
-  return {
-    'tds:GetServicesResponse': {
-      'tds:Service': [service(ONVIF_NS.tds, '/onvif/device_service'), service(ONVIF_NS.trt, '/onvif/media_service')],
-    },
-  };
-}
-
-function profileXml(p: ResponderProfile, index: number, all: ResponderProfile[]): XmlNode {
-  const encoding = p.encoding ?? 'H264';
-  const framerate = p.framerate ?? 25;
-  const maxWidth = Math.max(...all.map((x) => x.width));
-  const maxHeight = Math.max(...all.map((x) => x.height));
-  return {
-    '@_token': p.token,
-    '@_fixed': 'true',
-    'tt:Name': p.name,
-    'tt:VideoSourceConfiguration': {
-      '@_token': 'VideoSourceConfig_1',
-      'tt:Name': 'VideoSourceConfig',
-      'tt:UseCount': String(all.length),
-      'tt:SourceToken': 'VideoSource_1',
-      'tt:Bounds': { '@_x': '0', '@_y': '0', '@_width': String(maxWidth), '@_height': String(maxHeight) },
-    },
-    'tt:VideoEncoderConfiguration': {
-      '@_token': `VideoEncoder_${index + 1}`,
-      'tt:Name': `VideoEncoder_${index + 1}`,
-      'tt:UseCount': '1',
-      'tt:Encoding': encoding,
-      'tt:Resolution': { 'tt:Width': String(p.width), 'tt:Height': String(p.height) },
-      'tt:Quality': '4',
-      'tt:RateControl': {
-        'tt:FrameRateLimit': String(framerate),
-        'tt:EncodingInterval': '1',
-        'tt:BitrateLimit': String(p.bitrate ?? 4096),
-      },
-      ...(encoding === 'H264' ? { 'tt:H264': { 'tt:GovLength': String(framerate * 2), 'tt:H264Profile': 'Main' } } : {}),
-      'tt:Multicast': {
-        'tt:Address': { 'tt:Type': 'IPv4', 'tt:IPv4Address': '0.0.0.0' },
-        'tt:Port': '0',
-        'tt:TTL': '0',
-        'tt:AutoStart': 'false',
-      },
-      'tt:SessionTimeout': 'PT60S',
-    },
-  };
-}
-
-function mediaUri(uri: string): XmlNode {
-  return { 'tt:Uri': uri, 'tt:InvalidAfterConnect': 'false', 'tt:InvalidAfterReboot': 'false', 'tt:Timeout': 'PT0S' };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Helpers
 
 class BodyTooLarge extends Error {}
@@ -590,21 +329,4 @@ function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function child(node: unknown, name: string): unknown {
-  if (typeof node !== 'object' || node === null) return undefined;
-  return (node as Record<string, unknown>)[name];
-}
-
-function attr(node: unknown, name: string): string | undefined {
-  const v = child(node, `@_${name}`);
-  return typeof v === 'string' ? v : undefined;
-}
-
-function textOf(node: unknown): string {
-  if (typeof node === 'string') return node;
-  if (typeof node === 'number' || typeof node === 'boolean') return String(node);
-  const t = child(node, '#text');
-  return typeof t === 'string' || typeof t === 'number' ? String(t) : '';
 }

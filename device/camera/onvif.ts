@@ -1,17 +1,22 @@
 // What the box learns about a camera before recording it (DESIGN 4, Cameras): through node-onvif the
 // device information, media profiles, stream and snapshot URIs and the camera's clock; or nothing at
-// all when the camera is given directly by an RTSP URL. Also one snapshot (JPEG) on demand.
+// all when the camera is given directly by an RTSP URL. Snapshots are in snapshot.ts, HTTP auth and URL
+// helpers in http-auth.ts.
 //
 // node-onvif's init() runs GetSystemDateAndTime, GetCapabilities, GetDeviceInformation, GetProfiles,
 // GetStreamUri (UDP, HTTP, RTSP for every profile) and GetSnapshotUri (every profile); its errors are
 // bare strings ("Failed to initialize the device: Error: 400 Bad Request - Sender not Authorized"),
 // so probeCamera() sorts them into what a technician can act on and names the URL.
 
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import type { CameraConfig } from '../../config/schema.js';
 import type { DeviceStatus } from '../types.js';
 import type onvifTypes from 'node-onvif';
+import { errorText, hostOf, maskUrl, seconds, withCredentials } from './http-auth.js';
+import { rememberCredentials } from './snapshot.js';
+
+// Moved out of this module; re-exported so existing imports keep working.
+export { digestResponse, maskUrl, parseAuthHeader, withCredentials, type AuthChallenge, type DigestInput } from './http-auth.js';
+export { fetchSnapshot, type SnapshotOptions } from './snapshot.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -104,14 +109,6 @@ export const CLOCK_SKEW_WARN_MS = 5000;
 
 // ---------------------------------------------------------------------------------------------
 // probeCamera
-
-/** Credentials of a probed camera, kept off the (serialisable) CameraInfo; fetchSnapshot uses them. */
-const credentialsOf = new WeakMap<CameraInfo, Credentials>();
-
-interface Credentials {
-  username: string;
-  password: string;
-}
 
 export async function probeCamera(config: CameraConfig, opts: ProbeOptions = {}): Promise<CameraInfo> {
   if (config.onvif === undefined) {
@@ -215,7 +212,7 @@ async function probeOnvif(config: CameraConfig, onvifConfig: NonNullable<CameraC
     ...(clockSkewMs === undefined ? {} : { clockSkewMs }),
     warnings,
   };
-  if (username) credentialsOf.set(info, { username, password });
+  if (username) rememberCredentials(info, { username, password });
   return info;
 }
 
@@ -323,11 +320,6 @@ function isNetworkError(e: unknown): boolean {
   return /^(Error: )?Network Error/.test(errorText(e));
 }
 
-function errorText(e: unknown): string {
-  const s = e instanceof Error ? e.message : String(e);
-  return s.replace(/\s+/g, ' ').trim();
-}
-
 // ---------------------------------------------------------------------------------------------
 // URLs
 
@@ -354,40 +346,6 @@ function parseXaddr(id: string, url: string): { xaddr: string; username?: string
   return { xaddr: u.href, ...optional('username', username), ...optional('password', password) };
 }
 
-/** The URL with user:password inserted (percent-encoded) unless it already carries a user. */
-export function withCredentials(url: string, username: string, password: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url;
-  }
-  if (u.username !== '' || u.host === '') return url;
-  u.username = username;
-  u.password = password;
-  return u.href;
-}
-
-/** The URL with its password replaced by "***" (for display); unchanged when it has none. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password === '') return url;
-    u.password = '***';
-    return u.href;
-  } catch {
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
-  }
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Status
 
@@ -401,200 +359,6 @@ export function cameraProbeStatus(config: CameraConfig, result: CameraInfo | Err
   const path = config.onvif ? maskUrl(config.onvif.url) : maskUrl(config.rtspUrl ?? '');
   const state = result instanceof CameraProbeError && (result.code === 'unreachable' || result.code === 'timeout') ? 'missing' : 'error';
   return { ...base, type, path, state, error: result.message };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Snapshot
-
-export interface SnapshotOptions {
-  /** Default: the credentials probeCamera() used, else those in info.rtspUrl. */
-  username?: string;
-  password?: string;
-  /** Default 5 s. */
-  timeoutMs?: number;
-  /** For the frame grab when the camera has no snapshot URI; default 'ffmpeg'. */
-  ffmpegPath?: string;
-}
-
-/** One JPEG: GET the snapshot URI (HTTP digest or basic auth, whichever the camera asks for), or,
- *  when the camera has none (RTSP-only), one frame of the stream through ffmpeg. */
-export async function fetchSnapshot(info: CameraInfo, opts: SnapshotOptions = {}): Promise<Uint8Array> {
-  const timeoutMs = opts.timeoutMs ?? 5000;
-  const creds = snapshotCredentials(info, opts);
-  if (info.snapshotUrl !== undefined) return httpSnapshot(info.id, info.snapshotUrl, creds, timeoutMs);
-  return ffmpegSnapshot(info, opts.ffmpegPath ?? 'ffmpeg', timeoutMs, creds?.password);
-}
-
-function snapshotCredentials(info: CameraInfo, opts: SnapshotOptions): Credentials | undefined {
-  if (opts.username !== undefined) return { username: opts.username, password: opts.password ?? '' };
-  const known = credentialsOf.get(info);
-  if (known) return known;
-  try {
-    const u = new URL(info.rtspUrl);
-    if (u.username) return { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
-  } catch {
-    // not a URL: no credentials
-  }
-  return undefined;
-}
-
-async function httpSnapshot(id: string, url: string, creds: Credentials | undefined, timeoutMs: number): Promise<Uint8Array> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`camera ${id}: snapshot URI "${maskUrl(url)}" is not a URL`);
-  }
-  if (u.username && creds === undefined) {
-    creds = { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
-  }
-  u.username = '';
-  u.password = '';
-  const shown = u.href;
-  const fail = (what: string): Error => new Error(`camera ${id}: snapshot ${shown} ${what}`);
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    let res = await fetch(u, { signal });
-    if (res.status === 401 && creds !== undefined) {
-      const authorization = authorizationFor(res.headers.get('www-authenticate') ?? '', 'GET', u.pathname + u.search, creds);
-      await res.arrayBuffer();
-      if (authorization !== undefined) res = await fetch(u, { signal, headers: { authorization } });
-    }
-    const body = new Uint8Array(await res.arrayBuffer());
-    if (res.status === 401 || res.status === 403) {
-      throw fail(creds === undefined
-        ? `needs a username and password and none are known (${res.status} ${res.statusText})`
-        : `refused the credentials of user "${creds.username}": wrong username or password (${res.status} ${res.statusText})`);
-    }
-    if (res.status !== 200) throw fail(`failed: ${res.status} ${res.statusText}`);
-    const type = res.headers.get('content-type') ?? '';
-    if (type !== '' && !/^image\//i.test(type)) {
-      throw fail(`answered ${type}, not an image: ${new TextDecoder().decode(body.subarray(0, 120)).replace(/\s+/g, ' ')}`);
-    }
-    if (!isJpeg(body)) throw fail(`answered ${body.length} bytes that are not a JPEG`);
-    return body;
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith(`camera ${id}: `)) throw e;
-    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
-    if (e instanceof Error && e.name === 'TimeoutError') throw fail(`did not answer within ${seconds(timeoutMs)} s`);
-    throw fail(`is unreachable (${errorText(e)}${cause})`);
-  }
-}
-
-function ffmpegSnapshot(info: CameraInfo, ffmpegPath: string, timeoutMs: number, password: string | undefined): Promise<Uint8Array> {
-  const url = info.rtspUrl;
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
-  if (/^rtsps?:/i.test(url)) args.push('-rtsp_transport', info.transport);
-  args.push('-i', url, '-frames:v', '1', '-f', 'mjpeg', 'pipe:1');
-  const redact = (s: string): string => (password ? s.split(password).join('***') : s);
-  const fail = (what: string): Error => new Error(`camera ${info.id}: could not grab a frame from ${info.displayUrl} with ffmpeg: ${redact(what)}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => {
-      if (err.length < 4000) err += b.toString();
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(fail(errorText(e)));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const bytes = new Uint8Array(Buffer.concat(out));
-      if (timedOut) reject(fail(`no frame within ${seconds(timeoutMs)} s`));
-      else if (code === 0 && isJpeg(bytes)) resolve(bytes);
-      else reject(fail(errorText(err.trim().split('\n').slice(-2).join(' ')) || `exit code ${code}`));
-    });
-  });
-}
-
-function isJpeg(b: Uint8Array): boolean {
-  return b.length > 3 && b[0] === 0xff && b[1] === 0xd8;
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP authentication (digest per RFC 7616 / 2617, basic); the responder uses these too.
-
-export interface AuthChallenge {
-  /** Lower case: 'digest', 'basic'. */
-  scheme: string;
-  /** Parameter names in lower case, values unquoted. */
-  params: Record<string, string>;
-}
-
-/** The challenges of a WWW-Authenticate header (several may be joined with commas), or the one
- *  credential of an Authorization: Digest header. */
-export function parseAuthHeader(header: string): AuthChallenge[] {
-  const out: AuthChallenge[] = [];
-  let current: AuthChallenge | undefined;
-  const re = /([\w!#$%&'*+.^`|~-]+)(\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*)))?/g;
-  for (const m of header.matchAll(re)) {
-    const name = m[1] ?? '';
-    if (m[2] === undefined) {
-      current = { scheme: name.toLowerCase(), params: {} };
-      out.push(current);
-    } else if (current !== undefined) {
-      current.params[name.toLowerCase()] = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : (m[4] ?? '');
-    }
-  }
-  return out;
-}
-
-export interface DigestInput {
-  algorithm: string;
-  username: string;
-  realm: string;
-  password: string;
-  method: string;
-  uri: string;
-  nonce: string;
-  /** Absent: RFC 2069 (no qop). */
-  qop?: string;
-  nc?: string;
-  cnonce?: string;
-}
-
-/** The `response` value of a digest Authorization (MD5, SHA-256, and their -sess variants). */
-export function digestResponse(d: DigestInput): string {
-  const algo = d.algorithm.toUpperCase();
-  const hashName = algo.startsWith('SHA-256') ? 'sha256' : 'md5';
-  const H = (s: string): string => createHash(hashName).update(s, 'utf8').digest('hex');
-  let ha1 = H(`${d.username}:${d.realm}:${d.password}`);
-  if (algo.endsWith('-SESS')) ha1 = H(`${ha1}:${d.nonce}:${d.cnonce ?? ''}`);
-  const ha2 = H(`${d.method}:${d.uri}`);
-  return d.qop ? H(`${ha1}:${d.nonce}:${d.nc ?? ''}:${d.cnonce ?? ''}:${d.qop}:${ha2}`) : H(`${ha1}:${d.nonce}:${ha2}`);
-}
-
-function authorizationFor(wwwAuthenticate: string, method: string, uri: string, creds: Credentials): string | undefined {
-  const challenges = parseAuthHeader(wwwAuthenticate);
-  const digest = challenges.find((c) => c.scheme === 'digest');
-  if (digest !== undefined) {
-    const p = digest.params;
-    const algorithm = p.algorithm ?? 'MD5';
-    const qops = (p.qop ?? '').split(',').map((s) => s.trim());
-    const qop = qops.includes('auth') ? 'auth' : undefined;
-    const cnonce = randomBytes(8).toString('hex');
-    const nc = '00000001';
-    const realm = p.realm ?? '';
-    const nonce = p.nonce ?? '';
-    const response = digestResponse({ algorithm, username: creds.username, realm, password: creds.password, method, uri, nonce, ...(qop ? { qop, nc, cnonce } : {}) });
-    const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
-    const parts = [`username=${q(creds.username)}`, `realm=${q(realm)}`, `nonce=${q(nonce)}`, `uri=${q(uri)}`, `algorithm=${algorithm}`, `response=${q(response)}`];
-    if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce=${q(cnonce)}`);
-    if (p.opaque !== undefined) parts.push(`opaque=${q(p.opaque)}`);
-    return `Digest ${parts.join(', ')}`;
-  }
-  if (challenges.some((c) => c.scheme === 'basic')) {
-    return `Basic ${Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64')}`;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,8 +396,4 @@ function finite(n: number): number | undefined {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1);
 }

@@ -17,6 +17,8 @@
 // (the agent probes it and indexes it, broken or not). stop() sends SIGINT so ffmpeg finalizes the last
 // segment, then SIGKILL after a grace period.
 //
+// ffmpeg's arguments, the segment-list parsing and the file naming are in segment-list.ts.
+//
 // No business logic here: what a segment means for a sale is the agent's business.
 
 import type { ChildProcess } from 'node:child_process';
@@ -26,6 +28,10 @@ import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DeviceState, DeviceStatus } from '../types.js';
 import { spawnTracked, TailBuffer, terminate } from './ffmpeg.js';
+import { EXT, REC, compactTime, ffmpegSegmentArgs, lines, maskUrl, parseSegmentListLine, safeName, seqOf } from './segment-list.js';
+
+// Moved to segment-list.ts; re-exported so existing imports keep working.
+export { maskUrl, safeName } from './segment-list.js';
 
 export interface CameraRecorderOptions {
   cameraId: string;
@@ -97,9 +103,6 @@ interface Closed {
   endSec: number;
   closedAt: Date;
 }
-
-const REC = '.rec';
-const EXT = '.mkv';
 
 export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
   readonly id: string;
@@ -194,7 +197,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     for (let k = 2; existing.some((f) => f.startsWith(`${prefix}_`)); k++) prefix = `${safeName(this.id)}_${runStart}_r${n}x${k}`;
     if (!this.running) return; // stopped while we looked
 
-    const args = this.ffmpegArgs(join(this.recDir, `${prefix}_%06d${EXT}`));
+    const args = ffmpegSegmentArgs(this.opts, join(this.recDir, `${prefix}_%06d${EXT}`));
     const child = spawnTracked(this.opts.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     let resolveDone: () => void = () => undefined;
     const run: Run = {
@@ -229,53 +232,6 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     await Promise.resolve();
   }
 
-  private ffmpegArgs(pattern: string): string[] {
-    const o = this.opts;
-    const rtsp = /^rtsps?:\/\//i.test(o.url);
-    const input = rtsp
-      ? ['-rtsp_transport', o.transport, '-timeout', String(o.socketTimeoutMs * 1000), ...(o.transport === 'udp' ? ['-buffer_size', String(1 << 21)] : [])]
-      : [];
-    return [
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'error',
-      '-nostats',
-      '-progress',
-      'pipe:3',
-      ...input,
-      '-i',
-      o.url,
-      // Video and audio as the camera sends them; data tracks (ONVIF metadata) do not fit the container.
-      '-map',
-      '0:v',
-      '-map',
-      '0:a?',
-      '-c',
-      'copy',
-      // A run joins the stream mid-GOP; copy starts at the first keyframe. make_zero puts that keyframe at
-      // 0, so the segment list's times and the first segment's own timestamps agree.
-      '-avoid_negative_ts',
-      'make_zero',
-      '-f',
-      'segment',
-      '-segment_time',
-      String(o.segmentSeconds),
-      '-segment_format',
-      'matroska',
-      // Each finished Matroska cluster (one per keyframe) goes to disk at once: a crash loses at most a GOP.
-      '-segment_format_options',
-      'flush_packets=1',
-      '-reset_timestamps',
-      '1',
-      '-segment_list',
-      'pipe:1',
-      '-segment_list_type',
-      'csv',
-      pattern,
-    ];
-  }
-
   private armStall(run: Run, ms: number): void {
     clearTimeout(run.stallTimer);
     run.stallTimer = setTimeout(() => {
@@ -293,10 +249,9 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
   }
 
   private onListLine(run: Run, line: string): void {
-    // csv: filename,start,end (filename quoted only when it needs to be; ours never does)
-    const m = /^"?([^",]+)"?,([\d.]+),([\d.]+)$/.exec(line.trim());
-    if (!m) return;
-    const closed: Closed = { file: join(this.recDir, basename(m[1] as string)), startSec: Number(m[2]), endSec: Number(m[3]), closedAt: this.opts.clock() };
+    const entry = parseSegmentListLine(line);
+    if (!entry) return;
+    const closed: Closed = { file: join(this.recDir, basename(entry.file)), startSec: entry.startSec, endSec: entry.endSec, closedAt: this.opts.clock() };
     run.offsets.push(closed.closedAt.getTime() - closed.endSec * 1000);
     if (run.offsets.length > 10) run.offsets.shift();
     run.segments++;
@@ -424,38 +379,3 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
-
-function lines(stream: Readable | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let partial = '';
-  stream.on('data', (b: Buffer) => {
-    const parts = (partial + b.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    for (const p of parts) onLine(p.replace(/\r$/, ''));
-  });
-  stream.on('end', () => {
-    if (partial) onLine(partial);
-    partial = '';
-  });
-  stream.on('error', () => undefined);
-}
-
-function seqOf(file: string): number {
-  return Number(/_(\d{6})\.mkv$/.exec(file)?.[1] ?? 0);
-}
-
-/** 2026-01-02T03:04:05.678Z -> 20260102T030405678Z */
-function compactTime(d: Date): string {
-  return d.toISOString().replace(/[-:.]/g, '');
-}
-
-/** A camera id as a file-name part: letters, digits, - and _ only. */
-export function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9_-]/g, '_');
-}
-
-/** rtsp://user:secret@host/… -> rtsp://user:***@host/…, anywhere in a text (status and logs never show passwords). */
-export function maskUrl(url: string): string {
-  return url.replace(/([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/gi, '$1:***@');
-}
-
