@@ -28,10 +28,14 @@ export class AdjustmentWriter {
   private readonly outbox: Outbox;
   private readonly s;
 
-  constructor(private readonly db: Db, private readonly log: EventLog) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: EventLog,
+    /** The ledger file's random id (meta), part of every batch id we issue. */
+    private readonly ledgerId: string,
+  ) {
     this.outbox = new Outbox(db);
     this.s = {
-      ledgerId: db.prepare("SELECT value FROM meta WHERE key = 'ledger_id'").pluck(),
       lot: db.prepare('SELECT l.*, p.nhsa_code, p.name, p.rx, p.pieces_per_pack FROM lots l JOIN products p ON p.id = l.product_id WHERE l.id = ?'),
       code: db.prepare('SELECT code, lot_id, pieces, pieces_sold, state FROM trace_codes WHERE code = ?'),
       writeOff: db.prepare(`UPDATE trace_codes SET state = ${CodeState.WRITTEN_OFF} WHERE code = ? AND state = ${CodeState.IN_STOCK}`),
@@ -57,7 +61,7 @@ export class AdjustmentWriter {
       const delta = (input.deltaPieces ?? 0) - codes.reduce((n, c) => n + c.pieces, 0);
       if (delta === 0) throw new AdjustmentError('NOTHING_TO_ADJUST', '调整数量为零：请填写调整数量或扫描报损的追溯码');
       if (lot.pieces_on_hand + delta < 0) throw new AdjustmentError('BELOW_ZERO', `批次 ${lot.lot_no} 只有 ${lot.pieces_on_hand} 件，不能减少 ${-delta} 件`);
-      const ledgerId = this.s.ledgerId.get() as string;
+      const ledgerId = this.ledgerId;
       const seqHint = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events').pluck().get() as number);
       const bchno = `${ledgerId}-A${seqHint}`;
       const { seq } = this.log.append(

@@ -2,6 +2,7 @@ import { Catalog } from './catalog.js';
 import { openLedger, type Db, type OpenLedgerOptions } from './db.js';
 import { EventLog } from './events.js';
 import { LedgerQueries } from './queries.js';
+import { readLedgerId } from './migrations.js';
 import { ReceiptWriter } from './receipts.js';
 import { SaleWriter } from './sales.js';
 import { AdjustmentWriter } from './adjustments.js';
@@ -21,10 +22,11 @@ export class Ledger {
   private constructor(readonly db: Db) {
     this.log = new EventLog(db);
     this.catalog = new Catalog(db, this.log);
-    this.receipts = new ReceiptWriter(db, this.log);
+    const ledgerId = readLedgerId(db);
+    this.receipts = new ReceiptWriter(db, this.log, ledgerId);
     this.queries = new LedgerQueries(db);
-    this.sales = new SaleWriter(db, this.log);
-    this.adjustments = new AdjustmentWriter(db, this.log);
+    this.sales = new SaleWriter(db, this.log, ledgerId);
+    this.adjustments = new AdjustmentWriter(db, this.log, ledgerId);
   }
 
   static open(path: string, opts?: OpenLedgerOptions): Ledger {

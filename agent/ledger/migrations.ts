@@ -219,3 +219,8 @@ export function migrate(db: Db): void {
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The ledger file's random id, written by the first migration; constant for the life of the file. */
+export function readLedgerId(db: Db): string {
+  return db.prepare("SELECT value FROM meta WHERE key = 'ledger_id'").pluck().get() as string;
+}

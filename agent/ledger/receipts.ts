@@ -30,10 +30,14 @@ export class ReceiptWriter {
   private readonly stmts;
   private readonly outbox: Outbox;
 
-  constructor(private readonly db: Db, private readonly log: EventLog) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: EventLog,
+    /** The ledger file's random id (meta), part of every batch id we issue. */
+    private readonly ledgerId: string,
+  ) {
     this.outbox = new Outbox(db);
     this.stmts = {
-      ledgerId: db.prepare("SELECT value FROM meta WHERE key = 'ledger_id'").pluck(),
       nextReceiptId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM receipts').pluck(),
       supplierId: db.prepare('SELECT id FROM suppliers WHERE name = ?').pluck(),
       insertSupplier: db.prepare('INSERT INTO suppliers (name) VALUES (?)'),
@@ -48,7 +52,7 @@ export class ReceiptWriter {
   recordReceipt(r: RecordReceiptArgs, opts: { at: Date; actor?: string }): { id: number; seq: number; lotIds: number[] } {
     return this.db.transaction(() => {
       const id = this.stmts.nextReceiptId.get() as number;
-      const ledgerId = this.stmts.ledgerId.get() as string;
+      const ledgerId = this.ledgerId;
       const lines = r.lines.map((l) => ({ ...l, bchno: bchno(ledgerId, id, l.lineNo) }));
       const { seq } = this.log.append(
         'receipt.recorded',
@@ -90,20 +94,7 @@ export class ReceiptWriter {
       });
       const lotIds: number[] = [];
       for (const l of lines) {
-        const lotId = Number(
-          this.stmts.insertLot.run({
-            receiptId: id,
-            lineNo: l.lineNo,
-            productId: l.product.id,
-            lot: l.lot,
-            mfgDate: l.mfgDate,
-            expiry: l.expiry,
-            bchno: l.bchno,
-            coded: l.codes.length > 0 ? 1 : 0,
-            pieces: l.pieces,
-            pricePerPack: l.pricePerPack,
-          }).lastInsertRowid,
-        );
+        const lotId = this.insertLot(id, l, l.codes.length > 0);
         lotIds.push(lotId);
         for (const code of l.codes) this.stmts.insertCode.run(code, lotId, l.product.piecesPerPack, CodeState.IN_STOCK, seq);
         if (reportable(l.product)) this.outbox.enqueue(seq, '3503', l.bchno, opts.at);
@@ -122,7 +113,7 @@ export class ReceiptWriter {
   ): { id: number; seq: number; lotIds: number[] } {
     return this.db.transaction(() => {
       const id = this.stmts.nextReceiptId.get() as number;
-      const ledgerId = this.stmts.ledgerId.get() as string;
+      const ledgerId = this.ledgerId;
       const lines = r.lines.map((l, i) => ({ ...l, lineNo: i + 1, bchno: bchno(ledgerId, id, i + 1) }));
       const { seq } = this.log.append(
         'stock.opening_recorded',
@@ -158,25 +149,26 @@ export class ReceiptWriter {
         at: opts.at.toISOString(),
       });
       const lotIds = lines.map((l) => {
-        const lotId = Number(
-          this.stmts.insertLot.run({
-            receiptId: id,
-            lineNo: l.lineNo,
-            productId: l.product.id,
-            lot: l.lot,
-            mfgDate: l.mfgDate ?? null,
-            expiry: l.expiry,
-            bchno: l.bchno,
-            coded: 0,
-            pieces: l.pieces,
-            pricePerPack: l.pricePerPack,
-          }).lastInsertRowid,
-        );
+        const lotId = this.insertLot(id, l, false);
         if (reportable(l.product)) this.outbox.enqueue(seq, '3501', l.bchno, opts.at);
         return lotId;
       });
       return { id, seq, lotIds };
     })();
+  }
+
+  /** One lot row per receipt line: its stock starts as what was received. */
+  private insertLot(
+    receiptId: number,
+    l: { lineNo: number; product: { id: string }; lot: string; mfgDate?: string | undefined; expiry: string; bchno: string; pieces: number; pricePerPack: number },
+    coded: boolean,
+  ): number {
+    return Number(
+      this.stmts.insertLot.run({
+        receiptId, lineNo: l.lineNo, productId: l.product.id, lot: l.lot, mfgDate: l.mfgDate ?? null, expiry: l.expiry,
+        bchno: l.bchno, coded: coded ? 1 : 0, pieces: l.pieces, pricePerPack: l.pricePerPack,
+      }).lastInsertRowid,
+    );
   }
 
   private supplierId(name: string): number {

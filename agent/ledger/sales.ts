@@ -56,10 +56,14 @@ export class SaleWriter {
   private readonly outbox: Outbox;
   private readonly s;
 
-  constructor(private readonly db: Db, private readonly log: EventLog) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: EventLog,
+    /** The ledger file's random id (meta), part of every batch id we issue. */
+    private readonly ledgerId: string,
+  ) {
     this.outbox = new Outbox(db);
     this.s = {
-      ledgerId: db.prepare("SELECT value FROM meta WHERE key = 'ledger_id'").pluck(),
       lot: db.prepare('SELECT bchno, lot_no, expiry, mfg_date FROM lots WHERE id = ?'),
       sellCode: db.prepare(`UPDATE trace_codes SET pieces_sold = pieces_sold + @pieces,
           state = CASE WHEN pieces_sold + @pieces >= pieces THEN ${CodeState.SOLD} ELSE ${CodeState.IN_STOCK} END
@@ -81,7 +85,7 @@ export class SaleWriter {
 
   recordSettled(saleId: number, counter: string, items: readonly SettledItem[], facts: SettlementFacts, opts: { at: Date; actor?: string }): number {
     return this.db.transaction(() => {
-      const ledgerId = this.s.ledgerId.get() as string;
+      const ledgerId = this.ledgerId;
       const lines = items.map((it, i) => {
         const lot = this.s.lot.get(it.lotId) as LotInfo | undefined;
         if (!lot) throw new StockConflictError(`lot ${it.lotId} not found`, it.itemId, 'lot');
@@ -145,7 +149,7 @@ export class SaleWriter {
       type SoldItem = { bchno: string; code: string | null; lotBchno: string; pieces: number; product: { nhsaCode: string }; [k: string]: unknown };
       const sold = JSON.parse(settled) as { items: SoldItem[]; psnNo?: string; setlId?: string };
       const items = sold.items;
-      const ledgerId = this.s.ledgerId.get() as string;
+      const ledgerId = this.ledgerId;
       const { seq } = this.log.append(
         'sale.reversed',
         {
