@@ -7,9 +7,12 @@
 #   rtsp-server-perl  a real RTSP server that re-serves the test camera stream (demo and tests)
 #   chromium      the browser the page tests drive (playwright-core, no browser download)
 #   fonts-wqy-microhei  a Chinese font for the kiosk browser and the page screenshots
+#   systemd       systemd-notify (READY/WATCHDOG from the service), and systemd-analyze, -sysusers and
+#                 -tmpfiles with which the tests check the files in systemd/
+#   perl          the tests' stand-in for systemd's notify socket (a datagram socket with arrival times)
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
-PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei"
+PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl"
 missing=
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

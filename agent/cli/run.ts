@@ -1,11 +1,24 @@
 import type { LoadedConfig } from '../../config/index.js';
 import { startAgent } from '../app.js';
 import { createLogger } from '../log.js';
+import { serviceStatusLine } from '../service/status-line.js';
+import { systemdService } from '../service/systemd.js';
 
 /** Runs the box until SIGINT/SIGTERM. */
 export async function runCommand(loaded: LoadedConfig): Promise<number> {
   const log = createLogger(loaded.config.log.level);
-  const agent = await startAgent({ config: loaded.config, demo: loaded.demo, log });
+  // Type=notify: READY=1 only once startAgent has the ledger, sync and web server up; no-op outside systemd.
+  const systemd = systemdService({ log });
+  systemd.status('starting: ledger, platform sync, cameras, web server');
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent({ config: loaded.config, demo: loaded.demo, log });
+  } catch (err) {
+    systemd.status(`failed to start: ${(err as Error).message}`);
+    await systemd.flush(3000);
+    throw err;
+  }
+  systemd.ready(() => serviceStatusLine(agent));
   if (loaded.demo) {
     console.error(
       [
@@ -33,7 +46,9 @@ export async function runCommand(loaded: LoadedConfig): Promise<number> {
     process.once('SIGTERM', stop);
   });
   log.info('stopping');
+  systemd.stopping();
   await agent.close();
+  await systemd.flush(3000);
   return 0;
 }
 
