@@ -1,7 +1,8 @@
 // The counter page in a real browser (Debian's chromium through playwright-core) against a real agent:
 // sign in with a cashier PIN, open a sale, scan through the keyboard-wedge input, see a refusal, settle
 // self-pay with F9 and read the receipt. Screenshots go to test-results/screens/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, codeOf, line, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
@@ -15,6 +16,7 @@ beforeAll(async () => {
   mkdirSync(SCREENS, { recursive: true });
   t = await startTestAgent();
   await t.receive({ procurementOrderNo: 'CG202611000009', lines: [line('IBU', 'I1', serials('IBU', 1, 3))] });
+  await t.receive({ invoiceNo: 'INV-VITC', lines: [line('VITC', 'V1', [], { packs: 5 })] });
   await t.agent.accounts.create({ username: 'zhang', displayName: '张收银', role: 'cashier', password: '246810' });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -35,6 +37,10 @@ describe('counter page', () => {
     expect(await html.text()).toContain('收银台');
     expect((await fetch(`${t.agent.url}/counter/counter.js`)).headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(`${t.agent.url}/counter/counter.css`)).headers.get('content-type')).toMatch(/text\/css/);
+    // Every module of the page is served as JavaScript (a missing one would break the whole page).
+    const modules = readdirSync(fileURLToPath(new URL('./pages/counter/', import.meta.url))).filter((f) => f.endsWith('.js'));
+    expect(modules.length).toBeGreaterThan(5);
+    for (const m of modules) expect((await fetch(`${t.agent.url}/counter/${m}`)).headers.get('content-type'), m).toMatch(/javascript/);
     expect((await fetch(`${t.agent.url}/counter/../package.json`)).status).toBe(404);
     expect((await fetch(`${t.agent.url}/counter/index.html.bak`)).status).toBe(404);
   });
@@ -53,6 +59,10 @@ describe('counter page', () => {
     await page.locator('#login-pin').press('Enter');
     await page.locator('#counter').waitFor({ state: 'visible' });
     expect(await page.locator('#who').textContent()).toBe('张收银');
+    // Every key binding is on screen, and a manager can reach the manager page.
+    const keybar = (await page.locator('#keybar').textContent()) ?? '';
+    for (const key of ['F2', 'F4', 'F6', 'F7', 'F8', 'F9', 'F10', 'F12', 'Esc', 'Del', '↑↓']) expect(keybar).toContain(key);
+    expect(await page.locator('#manager-link').getAttribute('href')).toBe('/manager');
 
     // 新单 (F2): an empty open sale; the scanner input has the focus.
     await page.keyboard.press('F2');
@@ -111,4 +121,18 @@ describe('counter page', () => {
     expect(sale.refusals.map((r) => r.code)).toEqual(['TRACE_CODE_DUPLICATE_IN_SALE']);
     expect(errors).toEqual([]);
   }, 25_000);
+
+  it('health food is flagged as self-pay only before settling, and the cashier removes it with ↑↓ and Del', async () => {
+    await page.keyboard.press('F2');
+    await expect.poll(() => page.locator('#sale-title').textContent()).toMatch(/进行中/);
+    await page.keyboard.type(CATALOG.VITC.barcode);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#lines tr').count()).toBe(1);
+    expect(await page.locator('#lines tr').getAttribute('data-state')).toBe('exempt');
+    expect(await page.locator('#todo [data-task="self-pay"]').textContent()).toContain(CATALOG.VITC.name);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('#lines tr').count()).toBe(0);
+    expect(await page.locator('#status').textContent()).toContain(`已删除：${CATALOG.VITC.name}`);
+  });
 });

@@ -1,29 +1,76 @@
-// The counter page: static files (plain HTML/JS/CSS, no build step). tsc copies none of them into dist,
-// so they are served from the source folder, found from this module both as source and as dist.
-import { existsSync } from 'node:fs';
+// The pages (counter, manager): static files, plain HTML/JS/CSS with no build step. tsc copies none of them
+// into dist, so they are served from the source folder, found from this module both as source and as dist.
+// Each page serves only the files its folder held at start (a whitelist of plain names), and /vendor/ serves
+// the browser libraries bundled with the box from node_modules (no CDN: the store network may have no internet).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
-const CANDIDATES = [
-  new URL('../../../../agent/web/pages/counter/', import.meta.url), // dist/agent/web/routes → checkout/agent/web/pages
-  new URL('../pages/counter/', import.meta.url), // agent/web/routes (source, Vitest)
+export const PAGES = ['counter', 'manager'] as const;
+export type PageName = (typeof PAGES)[number];
+
+const CANDIDATE_ROOTS = [
+  new URL('../../../../agent/web/pages/', import.meta.url), // dist/agent/web/routes → checkout/agent/web/pages
+  new URL('../pages/', import.meta.url), // agent/web/routes (source, Vitest)
 ];
 
-/** The folder that holds the counter page, or undefined when neither place has it. */
-export function counterPageDir(): string | undefined {
-  for (const u of CANDIDATES) {
-    const dir = fileURLToPath(u);
+/** The folder that holds one page (its index.html), or undefined when neither place has it. */
+export function pageDir(page: PageName): string | undefined {
+  for (const root of CANDIDATE_ROOTS) {
+    const dir = join(fileURLToPath(root), page);
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
   return undefined;
 }
 
+/** The folder that holds the counter page, or undefined when neither place has it. */
+export function counterPageDir(): string | undefined {
+  return pageDir('counter');
+}
+
 const TYPES: Record<string, string> = {
-  'counter.js': 'text/javascript; charset=utf-8',
-  'counter.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.wav': 'audio/wav',
 };
+/** A plain file name: no path separators, no dot files, one of the served extensions. */
+const SERVABLE = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:html|js|css|svg|wav)$/;
+
+/** The files a page folder holds now (name → content type): listed once at start, so no request path reaches the file system. */
+export function pageFiles(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of readdirSync(dir)) {
+    if (!SERVABLE.test(name) || !statSync(join(dir, name)).isFile()) continue;
+    files.set(name, TYPES[extname(name)] as string);
+  }
+  return files;
+}
+
+/** Browser libraries served under /vendor/: the file inside the package's folder that the pages load. */
+const VENDOR: Record<string, { pkg: string; file: string }> = {
+  // Chart.js 4 UMD build: a classic script defining window.Chart; no eval, so it runs under CSP 'self'.
+  'chart.umd.min.js': { pkg: 'chart.js', file: 'chart.umd.min.js' },
+};
+
+/** /vendor/<name> → absolute path, resolved from node_modules (a missing package leaves its name out). */
+export function vendorFiles(): Map<string, string> {
+  const require = createRequire(import.meta.url);
+  const out = new Map<string, string>();
+  for (const [name, v] of Object.entries(VENDOR)) {
+    try {
+      const path = join(dirname(require.resolve(v.pkg)), v.file);
+      if (existsSync(path)) out.set(name, path);
+    } catch {
+      // not installed: /vendor/<name> answers 404 and the page says charts are unavailable
+    }
+  }
+  return out;
+}
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-cache',
@@ -32,21 +79,23 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'same-origin',
 } as const;
 
-export function pageRoutes(dir: string | undefined = counterPageDir()): FastifyPluginAsync {
+const PAGE_MISSING: Record<PageName, string> = {
+  counter: '收银页面文件缺失：请重新安装 counter-agent',
+  manager: '管理页面文件缺失：请重新安装 counter-agent',
+};
+
+export function pageRoutes(dirs: Partial<Record<PageName, string | undefined>> = { counter: pageDir('counter'), manager: pageDir('manager') }): FastifyPluginAsync {
   return async (app) => {
+    const send = async (reply: FastifyReply, path: string, type: string) => reply.headers(SECURITY_HEADERS).type(type).send(await readFile(path));
     app.get('/', async (_req, reply) => reply.redirect('/counter'));
-    const missing = { errors: [{ code: 'PAGE_MISSING', message: '收银页面文件缺失：请重新安装 counter-agent' }] };
-    app.get('/counter', async (_req, reply) => {
-      if (!dir) return reply.code(500).send(missing);
-      const html = await readFile(join(dir, 'index.html'));
-      return reply.headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(html);
-    });
-    // Only the page's own files: a fixed list, so no path from the request reaches the file system.
-    for (const [name, type] of Object.entries(TYPES)) {
-      app.get(`/counter/${name}`, async (_req, reply) => {
-        if (!dir) return reply.code(500).send(missing);
-        return reply.headers(SECURITY_HEADERS).type(type).send(await readFile(join(dir, name)));
-      });
+    for (const page of PAGES) {
+      const dir = dirs[page];
+      const missing = { errors: [{ code: 'PAGE_MISSING', message: PAGE_MISSING[page] }] };
+      app.get(`/${page}`, async (_req, reply) => (dir ? send(reply, join(dir, 'index.html'), TYPES['.html'] as string) : reply.code(500).send(missing)));
+      app.get(`/${page}/`, async (_req, reply) => reply.redirect(`/${page}`));
+      if (!dir) continue;
+      for (const [name, type] of pageFiles(dir)) app.get(`/${page}/${name}`, async (_req, reply) => send(reply, join(dir, name), type));
     }
+    for (const [name, path] of vendorFiles()) app.get(`/vendor/${name}`, async (_req, reply) => send(reply, path, TYPES['.js'] as string));
   };
 }

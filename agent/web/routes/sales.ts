@@ -69,6 +69,17 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
         }),
     );
 
+    // A 医保电子凭证 QR code read by the counter page's keyboard-wedge scanner: 1161 for its token, then 1101.
+    app.put<{ Params: { id: string }; Body: { qrcode: string } }>(
+      '/api/sales/:id/identity/evoucher',
+      { preHandler: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } } } },
+      async (req, reply) =>
+        answer(reply, async () => {
+          await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
+          return { person: checkout.view(Number(req.params.id)).identity };
+        }),
+    );
+
     app.put<{ Params: { id: string }; Body: { rxNo: string; institutionCode: string; doctorName: string; patientCertNo: string; issuedAt: string; signed: boolean } }>(
       '/api/sales/:id/prescription',
       {

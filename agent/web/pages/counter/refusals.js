@@ -1,0 +1,46 @@
+// The red panel: every refusal at once, each in plain Chinese naming its item and the next step, with a
+// sound. It stays until Esc; the next step's key (F4, F6, F7, F9) closes it and does that step.
+import { $, el, productLabel } from './dom.js';
+import { beep } from './sound.js';
+import { itemById, state } from './state.js';
+
+/** The key that does the next step for a refusal code (shown on the panel; handled in keys.js). */
+export const NEXT_STEP = {
+  IDENTITY_REQUIRED: { key: 'F4', text: '读取参保人身份（刷身份证、电子凭证或输入证件号）' },
+  PRESCRIPTION_REQUIRED: { key: 'F6', text: '录入处方' },
+  PRESCRIPTION_IDENTITY_MISMATCH: { key: 'F6', text: '核对并修改处方的患者证件号' },
+  CONSENT_REQUIRED: { key: 'F7', text: '向参保人告知并登记同意' },
+  NOT_INSURANCE_PAYABLE: { key: 'F9', text: '改用自费结算，或用 ↑↓ 选中该行按 Del 删除' },
+  PLATFORM_UNAVAILABLE: { key: 'F9', text: '稍后重试，或改用自费结算' },
+  TRACE_CODE_MISSING: { key: null, text: '扫描该药品包装上的追溯码' },
+};
+
+export const refusalsOpen = () => !$('refusals').hidden;
+
+/** Adds refusals ({ code, message, itemId? }) to the panel and shows it. `scanned`: what the scanner read. */
+export function showRefusals(list, scanned) {
+  if (!list || list.length === 0) return;
+  for (const r of list) state.refusals.push({ ...r, scanned });
+  $('refusal-list').replaceChildren(...state.refusals.map(refusalRow));
+  $('refusals-count').textContent = state.refusals.length > 1 ? `（共 ${state.refusals.length} 项）` : '';
+  $('refusals').hidden = false;
+  $('refusals').dataset.beeped = String(beep());
+}
+
+function refusalRow(r) {
+  const item = r.itemId !== undefined && r.itemId !== null ? itemById(r.itemId) : undefined;
+  const next = NEXT_STEP[r.code];
+  const detail = [item ? `商品：${productLabel(item)}` : '', r.scanned ? `扫码内容：${r.scanned}` : ''].filter(Boolean).join('\u3000');
+  return el(
+    'li',
+    { 'data-code': r.code || '' },
+    el('div', { class: 'refusal-msg' }, r.message || r.code),
+    detail ? el('div', { class: 'refusal-item' }, detail) : null,
+    next ? el('div', { class: 'refusal-next' }, '下一步：', next.key ? el('kbd', {}, next.key) : null, ` ${next.text}`) : null,
+  );
+}
+
+export function dismissRefusals() {
+  state.refusals = [];
+  $('refusals').hidden = true;
+}
