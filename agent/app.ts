@@ -21,6 +21,7 @@ import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { syncStatus } from '../sync/outbox/status.js';
 import { shanghaiDate } from './receiving/dates.js';
 import { ReceivingService } from './receiving/service.js';
+import { SuspiciousService } from './suspicious/service.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
 import { VERSION } from './version.js';
 import type { HealthReport } from './web/routes/health.js';
@@ -47,6 +48,8 @@ export interface RunningAgent {
   /** Demo mode only, and only on the start that created them: the demo accounts with their secrets, to print once. */
   demoAccounts?: DemoAccounts;
   accounts: AccountStore;
+  /** The platform's 疑点: pulled on request and once a day by itself. */
+  suspicious: SuspiciousService;
   close(): Promise<void>;
 }
 
@@ -146,7 +149,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     };
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts });
+  const suspicious = new SuspiciousService(ledger.db, platform.client, clock, log);
+  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });
@@ -159,6 +163,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   }
   // Devices start after the web server: a scanner missing at boot retries in the background.
   await devices.start();
+  suspicious.start();
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -167,12 +172,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ...(demoToken ? { demoToken } : {}),
     ...(demoAccounts ? { demoAccounts } : {}),
     accounts,
+    suspicious,
     platform,
     checkout,
     recovery,
     devices,
     async close() {
       clearInterval(recoveryTimer);
+      await suspicious.stop();
       await devices.stop();
       await server.close();
       await cameras.close();

@@ -200,6 +200,44 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE login_attempts (key TEXT NOT NULL, at TEXT NOT NULL);
   CREATE INDEX login_attempts_key ON login_attempts(key, at);
   `,
+  // 7: the platform's 疑点 (suspicious items, pulled with 3601) and the manager's answers. Both are
+  // evidence: an item is kept as the platform sent it, an answer is never replaced (a new one is added).
+  // Also an index for the manager's reports, which read a period's events by type and time: without it each
+  // report scans the whole event log while the counter waits (better-sqlite3 is synchronous).
+  `
+  CREATE INDEX events_type_at ON events(type, at);
+  CREATE TABLE suspicious_items (
+    item_id TEXT PRIMARY KEY,
+    audit_date TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    rule_name TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    psn_no TEXT,
+    setl_id TEXT,
+    amount_fen INTEGER,
+    sale_id INTEGER REFERENCES sales(id),
+    pulled_at TEXT NOT NULL
+  );
+  CREATE INDEX suspicious_items_date ON suspicious_items(audit_date);
+  CREATE TRIGGER suspicious_items_keep_update BEFORE UPDATE ON suspicious_items
+    BEGIN SELECT RAISE(ABORT, 'suspicious items are kept as the platform sent them: UPDATE refused'); END;
+  CREATE TRIGGER suspicious_items_keep_delete BEFORE DELETE ON suspicious_items
+    BEGIN SELECT RAISE(ABORT, 'suspicious items are kept as the platform sent them: DELETE refused'); END;
+  CREATE TABLE suspicious_answers (
+    id INTEGER PRIMARY KEY,
+    item_id TEXT NOT NULL REFERENCES suspicious_items(item_id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX suspicious_answers_item ON suspicious_answers(item_id, id);
+  CREATE TRIGGER suspicious_answers_append_only_update BEFORE UPDATE ON suspicious_answers
+    BEGIN SELECT RAISE(ABORT, 'answers are append-only: UPDATE refused; add a new answer instead'); END;
+  CREATE TRIGGER suspicious_answers_append_only_delete BEFORE DELETE ON suspicious_answers
+    BEGIN SELECT RAISE(ABORT, 'answers are append-only: DELETE refused; add a new answer instead'); END;
+  -- Days pulled, when last, and how many items the platform listed for each.
+  CREATE TABLE suspicious_pulls (audit_date TEXT PRIMARY KEY, pulled_at TEXT NOT NULL, items INTEGER NOT NULL);
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -20,6 +20,11 @@ import { deviceRoutes } from './routes/devices.js';
 import { videoRoutes } from './routes/video.js';
 import { pageRoutes } from './routes/pages.js';
 import type { VideoService } from '../video/service.js';
+import type { SuspiciousService } from '../suspicious/service.js';
+import { reportRoutes } from './routes/reports.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
+import { auditRoutes } from './routes/audit.js';
+import { suspiciousRoutes } from './routes/suspicious.js';
 
 export interface WebDeps {
   config: Config;
@@ -33,6 +38,8 @@ export interface WebDeps {
   router: ScanRouter;
   video: VideoService;
   accounts: AccountStore;
+  /** The platform's 疑点 and the manager's answers. */
+  suspicious: SuspiciousService;
   /** What the camera probes found at start (clock skew, warnings). */
   cameraProbes?: () => unknown[];
   clock?: () => Date;
@@ -59,11 +66,15 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes(deps.accounts));
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
-  await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.()));
+  await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.(), deps.clock));
   await app.register(salesRoutes(deps.checkout));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
+  await app.register(reportRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
+  await app.register(reconciliationRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
+  await app.register(auditRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
+  await app.register(suspiciousRoutes(deps.suspicious, deps.clock ?? (() => new Date())));
   await app.register(pageRoutes());
   return app;
 }

@@ -4,7 +4,7 @@ import type { Ledger } from '../../ledger/index.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
 import { requireRole } from '../auth.js';
 
-export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}): FastifyPluginAsync {
+export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): FastifyPluginAsync {
   return async (app) => {
     const anyRole = requireRole('manager', 'cashier', 'technician');
     app.get<{ Querystring: { productId?: string; includeEmpty?: string } }>('/api/stock', { preHandler: anyRole }, async (req) => ({
@@ -46,7 +46,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
           const r = ledger.adjustments.record(
             { lotId: req.body.lotId, ...(req.body.deltaPieces !== undefined ? { deltaPieces: req.body.deltaPieces } : {}), codes: keys, reason: req.body.reason },
             product,
-            { at: new Date(), ...(req.principal ? { actor: req.principal.name } : {}) },
+            { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
           );
           onRecorded();
           return reply.code(201).send(r);

@@ -1,0 +1,48 @@
+// The checks say when figures do not agree, what the gap is and what to do (in Chinese).
+import { describe, expect, it } from 'vitest';
+import { purchasesCheck, salesCheck, stockCheck, uploadsCheck } from './checks.js';
+import type { Purchases, SaleRow, Sales, StockRow } from './types.js';
+
+const purchases = (over: Partial<Purchases>): Purchases => ({
+  receipts: 2, pieces: 10, amountFen: 1000, missingInvoice: 0, missingDeliveryNote: 0, missingProcurement: 0,
+  upload: { sent: 2, pending: 0, failed: 0 }, openingImports: { receipts: 0, pieces: 0 }, rows: [], ...over,
+});
+const row = (over: Partial<SaleRow>): SaleRow => ({
+  saleId: 1, settledAt: '2026-11-22T02:00:00.000Z', payment: 'insurance', status: 'settled', pieces: 1, totalFen: 100, fundFen: 50, accountFen: 30, cashFen: 20,
+  settlementId: 'S1', upload: 'sent', ...over,
+});
+const sales = (rows: SaleRow[], settling = 0): Sales => ({
+  settled: rows.length, pieces: 0, totalFen: 0, fundFen: 0, accountFen: 0, cashFen: 0, insurance: { count: 0, totalFen: 0 }, selfPay: { count: 0, totalFen: 0 },
+  reversed: { count: 0, totalFen: 0 }, returns: { count: 0, pieces: 0, totalFen: 0 }, settling, upload: { sent: 0, pending: 0, failed: 0 }, rows,
+});
+const stock = (over: Partial<StockRow>): StockRow => ({
+  productId: 'P', name: '布洛芬', opening: 0, received: 10, sold: 2, returned: 0, adjusted: 0, closing: 8, book: 8, counted: null, difference: null, ...over,
+});
+
+describe('reconciliation checks', () => {
+  it('票账相符 fails on a receipt without invoice or delivery note and says to add them', () => {
+    expect(purchasesCheck(purchases({})).ok).toBe(true);
+    const c = purchasesCheck(purchases({ missingInvoice: 1, missingDeliveryNote: 2 }));
+    expect(c).toMatchObject({ ok: false, title: '票账相符' });
+    expect(c.message).toMatch(/1 张入库单缺少增值税发票号，2 张入库单缺少随货同行单号：请.*补录/);
+  });
+
+  it('sales fail when fund + account + cash ≠ total, an insurance sale has no settlement id, or a settlement is unconfirmed', () => {
+    expect(salesCheck(sales([row({})])).ok).toBe(true);
+    expect(salesCheck(sales([row({ saleId: 7, cashFen: 21 })])).message).toMatch(/销售单 7 的统筹\+个人账户\+现金不等于总额/);
+    expect(salesCheck(sales([row({ saleId: 8, settlementId: null })])).message).toMatch(/医保销售单 8 没有医保结算号/);
+    expect(salesCheck(sales([row({ payment: 'self_pay', settlementId: null })])).ok).toBe(true);
+    expect(salesCheck(sales([], 1))).toMatchObject({ ok: false, message: expect.stringMatching(/1 笔医保结算尚未得到平台确认/) });
+  });
+
+  it('uploads fail while records wait or were refused, and say where to look', () => {
+    expect(uploadsCheck({ pending: 0, failed: 0 }).ok).toBe(true);
+    expect(uploadsCheck({ pending: 0, failed: 2 })).toMatchObject({ ok: false, message: expect.stringMatching(/2 条被医保平台拒收.*平台同步/) });
+  });
+
+  it('账实相符 fails on negative stock or tables that differ from the record', () => {
+    expect(stockCheck([stock({})], true).ok).toBe(true);
+    expect(stockCheck([stock({ closing: -1, book: -1 })], true).message).toMatch(/布洛芬 的期末库存为负数/);
+    expect(stockCheck([stock({ book: 9 })], true)).toMatchObject({ ok: false, message: expect.stringMatching(/按记录 8 件，库存表 9 件/) });
+  });
+});

@@ -1,0 +1,71 @@
+// The four checks a reconciliation ends with: each says whether the figures agree and, if not, what the
+// gap is and what the manager does about it. Pure: computed from the sections alone.
+import { fenToYuan } from '../../sync/money.js';
+import type { Check, Purchases, Sales, StockRow } from './types.js';
+
+export function purchasesCheck(p: Purchases): Check {
+  const gaps: string[] = [];
+  if (p.missingInvoice > 0) gaps.push(`${p.missingInvoice} 张入库单缺少增值税发票号`);
+  if (p.missingDeliveryNote > 0) gaps.push(`${p.missingDeliveryNote} 张入库单缺少随货同行单号`);
+  const note = p.missingProcurement > 0 ? `另有 ${p.missingProcurement} 张入库单既无网采订单号也无备案记录，其药品不能医保结算。` : '';
+  const ok = gaps.length === 0;
+  return {
+    key: 'purchases_invoices',
+    ok,
+    title: '票账相符',
+    message: ok
+      ? `本期 ${p.receipts} 张入库单均有发票号和随货同行单号，进货 ${p.pieces} 件、金额 ${fenToYuan(p.amountFen)} 元。${note}`
+      : `${gaps.join('，')}：请找出纸质发票和随货同行单核对，在入库记录中补录后再对账。${note}`,
+  };
+}
+
+export function salesCheck(s: Sales): Check {
+  const unbalanced = s.rows.filter((r) => r.fundFen + r.accountFen + r.cashFen !== r.totalFen);
+  const noSetlId = s.rows.filter((r) => r.payment === 'insurance' && r.settlementId === null);
+  const gaps: string[] = [];
+  if (unbalanced.length > 0) gaps.push(`销售单 ${unbalanced.map((r) => r.saleId).join('、')} 的统筹+个人账户+现金不等于总额`);
+  if (noSetlId.length > 0) gaps.push(`医保销售单 ${noSetlId.map((r) => r.saleId).join('、')} 没有医保结算号`);
+  if (s.settling > 0) gaps.push(`${s.settling} 笔医保结算尚未得到平台确认（系统会自动冲正后退回收银台）`);
+  const ok = gaps.length === 0;
+  return {
+    key: 'sales_settlements',
+    ok,
+    title: '销售与结算相符',
+    message: ok
+      ? `本期结算 ${s.settled} 笔、合计 ${fenToYuan(s.totalFen)} 元（医保 ${s.insurance.count} 笔，自费 ${s.selfPay.count} 笔，其中已退费 ${s.reversed.count} 笔），每笔统筹+个人账户+现金均等于总额。`
+      : `${gaps.join('；')}：请在销售记录中逐笔核对，并与医保平台结算明细对照；无法解释的差异请联系技术员。`,
+  };
+}
+
+export function uploadsCheck(u: { pending: number; failed: number }): Check {
+  const ok = u.pending === 0 && u.failed === 0;
+  const parts: string[] = [];
+  if (u.pending > 0) parts.push(`${u.pending} 条待上传（联网后自动补传）`);
+  if (u.failed > 0) parts.push(`${u.failed} 条被医保平台拒收`);
+  return {
+    key: 'uploads',
+    ok,
+    title: '进销存上传完整',
+    message: ok
+      ? '本期进、销、存、退记录均已上传医保平台。'
+      : `本期进销存记录中${parts.join('，')}：${u.failed > 0 ? '请到「平台同步」查看拒收原因，修正后点击重新上传；' : ''}待上传记录无需处理，网络恢复后会自动上传。`,
+  };
+}
+
+export function stockCheck(rows: readonly StockRow[], toIsToday: boolean): Check {
+  const negative = rows.filter((r) => r.closing < 0);
+  const drift = rows.filter((r) => r.book !== r.closing);
+  const gaps: string[] = [];
+  if (negative.length > 0) gaps.push(`${negative.map((r) => r.name).join('、')} 的期末库存为负数`);
+  if (drift.length > 0) gaps.push(`${drift.map((r) => `${r.name}（按记录 ${r.closing} 件，库存表 ${r.book} 件）`).join('、')} 账面库存与进销存记录不一致`);
+  const ok = gaps.length === 0;
+  const countNote = '本机不单独保存盘点数量：盘点后请把实物数与账面库存比较，盘盈盘亏通过「库存调整」登记并写明原因。';
+  return {
+    key: 'stock_book',
+    ok,
+    title: '账实相符',
+    message: ok
+      ? `${toIsToday ? '当前库存表与进销存记录逐品种一致，' : ''}期初+入库−销售+退回±调整=期末，逐品种相符。${countNote}`
+      : `${gaps.join('；')}：请运行 counter-agent verify-ledger 检查台账，并联系技术员。${countNote}`,
+  };
+}
