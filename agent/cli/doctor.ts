@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { LoadedConfig } from '../../config/index.js';
-import { platformClient } from '../platform.js';
-import { MsgidAllocator } from '../../sync/msgid.js';
 import { syncStatus } from '../../sync/outbox/status.js';
-import { Ledger } from '../ledger/index.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
+import { readLedger } from './doctor-ledger.js';
+import { outboxCheck, platformClockCheck, platformSignInCheck } from './doctor-platform.js';
+import { videoChecks, type VideoCheckOptions } from './doctor-video.js';
 import type { CliIo } from './main.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -42,7 +42,7 @@ async function hidDevices(): Promise<UsbHid[]> {
 }
 
 /** Every check the technician needs, each with pass/warn/fail and the fix. */
-export async function runChecks(loaded: LoadedConfig): Promise<{ checks: Check[]; serial: unknown[]; hid: unknown[] }> {
+export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = {}): Promise<{ checks: Check[]; serial: unknown[]; hid: unknown[] }> {
   const { config } = loaded;
   const checks: Check[] = [{ name: 'config', status: 'pass', detail: `valid (${loaded.source})` }];
 
@@ -50,18 +50,15 @@ export async function runChecks(loaded: LoadedConfig): Promise<{ checks: Check[]
   let backlog: ReturnType<typeof syncStatus> | undefined;
   if (!existsSync(path)) checks.push({ name: 'ledger', status: 'warn', detail: `no ledger yet at ${path}`, fix: 'start the service once (systemctl start counter-agent)' });
   else {
-    const ledger = Ledger.open(path, { readonly: true });
-    try {
-      const v = verifyLedger(ledger.db);
+    readLedger(path, (db) => {
+      const v = verifyLedger(db);
       checks.push(
         v.ok
           ? { name: 'ledger', status: 'pass', detail: `${v.events} events, ${v.codes} trace codes, chain and stock invariants hold` }
           : { name: 'ledger', status: 'fail', detail: v.problems[0]?.message ?? 'broken', fix: 'do not edit the ledger; keep the file and contact support with `counter-agent verify-ledger --json`' },
       );
-      backlog = syncStatus(ledger.db, new Date());
-    } finally {
-      ledger.close();
-    }
+      backlog = syncStatus(db, (opts.now ?? (() => new Date()))());
+    });
   }
 
   let serial: Awaited<ReturnType<typeof serialPorts>> = [];
@@ -105,30 +102,11 @@ export async function runChecks(loaded: LoadedConfig): Promise<{ checks: Check[]
     checks.push({ name: 'disk', status: 'fail', detail: `dataDir ${config.dataDir}: ${(err as Error).message}`, fix: 'create dataDir or fix its permissions (counter-agent provision)' });
   }
 
+  checks.push(...(await videoChecks(config, opts)));
+
   if (config.platform.simulator) checks.push({ name: 'platform', status: 'pass', detail: 'embedded simulator (demo/training)' });
-  else if (config.platform.url) {
-    const { default: Database } = await import('better-sqlite3');
-    const scratch = new Database(':memory:');
-    try {
-      const client = platformClient(config, config.platform.url, new MsgidAllocator(scratch, config.store.code), { timeoutMs: Math.min(config.platform.timeoutMs, 10_000) });
-      await client.signIn();
-      checks.push({ name: 'platform', status: 'pass', detail: `sign-in (9001) works at ${config.platform.url}` });
-    } catch (err) {
-      checks.push({ name: 'platform', status: 'fail', detail: `${config.platform.url}: ${(err as Error).message}`, fix: 'check the network, platform.url, the store code and the signing keys' });
-    } finally {
-      scratch.close();
-    }
-  }
-  if (backlog) {
-    const age = backlog.oldestPendingAgeSeconds ?? 0;
-    checks.push(
-      backlog.failed > 0
-        ? { name: 'outbox', status: 'warn', detail: `${backlog.failed} records refused by the platform; last error: ${backlog.lastError?.error ?? ''}`, fix: 'see /api/sync and retry after fixing the cause' }
-        : age > 86_400
-          ? { name: 'outbox', status: 'warn', detail: `${backlog.backlog} records waiting, oldest ${Math.floor(age / 3600)} h`, fix: 'check the platform connection' }
-          : { name: 'outbox', status: 'pass', detail: `${backlog.backlog} records waiting` },
-    );
-  }
+  else if (config.platform.url) checks.push(await platformSignInCheck(config), await platformClockCheck(config.platform.url, opts.now));
+  if (backlog) checks.push(outboxCheck(backlog, config));
   return {
     checks,
     serial: serial.map((p) => ({ path: p.path, manufacturer: p.manufacturer, vendorId: p.vendorId, productId: p.productId, pnpId: p.pnpId })),

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.j
 import { VERSION } from '../version.js';
 import { doctorCommand, liveScanCheck } from './doctor.js';
 import { importCatalogCommand } from './import-catalog.js';
+import { provisionCli } from './provision.js';
 import { runCommand } from './run.js';
 import { runSimulatorCli } from '../../sync/simulator/cli.js';
 import { verifyLedgerCommand } from './verify-ledger.js';
@@ -14,8 +15,12 @@ Usage: counter-agent <command> [options]
 
 Commands:
   run [--config FILE]                    start the box (demo mode with an embedded simulator when no config is given)
-  doctor [--config FILE] [--json]        check config, ledger, scanners and readers, disk, platform, outbox; exit 0 ok, 1 warnings, 2 failures
+  doctor [--config FILE] [--json]        check config, ledger, scanners and readers, disk, cameras, recording, video retention,
+                                         platform sign-in and clock, outbox; exit 0 ok, 1 warnings, 2 failures
   doctor --scan SECONDS [--config FILE]  live check: prints what each configured scanner sends (GS shown as <GS>)
+  provision --store-code … --admdvs … --platform-url https://… --manager-user … [--dry-run]
+                                         set this machine up as a box: user, dirs, config, udev rules, units, first manager,
+                                         service enabled and started; idempotent (provision --help for every flag)
   verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
   simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
@@ -37,6 +42,8 @@ const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) 
 
 /** Runs one CLI command and returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+  // provision has flags of its own (one per config key it can set).
+  if (argv[0] === 'provision') return provisionCli(argv.slice(1), io);
   if (argv[0] === 'simulate-platform') {
     // Its flags are its own (fault rates); it reads no config.
     try {
