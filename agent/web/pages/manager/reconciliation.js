@@ -1,0 +1,140 @@
+// 对账 (账实相符、票账相符): for a period, the checks as green/red statements, then purchases against
+// invoices, sales against settlements and platform uploads, book stock against counted stock, each with
+// totals, and the same report as a CSV download.
+import { $, api, el, failed, fillRows, PAYMENT, periodQuery, SALE_STATUS, shanghaiTime, UPLOAD, yuan } from './lib.js';
+
+const num = (v) => el('td', { class: 'num' }, v === null || v === undefined ? '—' : v);
+const money = (fen) => el('td', { class: 'num' }, yuan(fen));
+const uploadCell = (u) => el('td', { class: `upload-${u}` }, UPLOAD[u] || u || '—');
+const sumOf = (rows, key) => rows.reduce((n, r) => n + (Number(r[key]) || 0), 0);
+const uploads = (u) => (u ? `上传：已上传 ${u.sent}，待上传 ${u.pending}，失败 ${u.failed}` : '');
+
+function renderChecks(checks) {
+  $('rec-checks').replaceChildren(
+    ...checks.map((c) =>
+      el(
+        'li',
+        { class: c.ok ? 'ok' : 'bad', 'data-key': c.key },
+        el('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'),
+        el('b', {}, c.title),
+        el('span', {}, c.message),
+      ),
+    ),
+  );
+}
+
+function renderPurchases(p) {
+  $('rec-purchases-summary').textContent =
+    `${p.receipts} 张入库单，${p.pieces} 件，金额 ${yuan(p.amountFen)}；缺发票 ${p.missingInvoice}，缺随货同行单 ${p.missingDeliveryNote}，无网采订单/备案 ${p.missingProcurement}。${uploads(p.upload)}`;
+  fillRows(
+    $('rec-purchases'),
+    p.rows.map((r) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, `#${r.receiptId}`),
+        el('td', {}, shanghaiTime(r.at)),
+        el('td', {}, r.supplier || '—'),
+        el('td', { class: r.invoiceNo ? '' : 'bad' }, r.invoiceNo || '缺'),
+        el('td', { class: r.deliveryNoteNo ? '' : 'bad' }, r.deliveryNoteNo || '缺'),
+        el('td', { class: r.procurementOrderNo ? '' : 'warn' }, r.procurementOrderNo || '无'),
+        num(r.lines),
+        num(r.pieces),
+        money(r.amountFen),
+        uploadCell(r.upload),
+      ),
+    ),
+    10,
+    '本期没有入库',
+  );
+  $('rec-purchases-total').replaceChildren(
+    el('tr', { class: 'total' }, el('td', { colspan: '6' }, '合计'), num(sumOf(p.rows, 'lines')), num(p.pieces), money(p.amountFen), el('td', {})),
+  );
+}
+
+function renderSales(s) {
+  $('rec-sales-summary').textContent =
+    `已结算 ${s.settled} 笔，${s.pieces} 件，金额 ${yuan(s.totalFen)}（统筹 ${yuan(s.fundFen)}，个账 ${yuan(s.accountFen)}，现金 ${yuan(s.cashFen)}）；` +
+    `医保 ${s.insurance.count} 笔 ${yuan(s.insurance.totalFen)}，自费 ${s.selfPay.count} 笔 ${yuan(s.selfPay.totalFen)}，退费 ${s.reversed.count} 笔 ${yuan(s.reversed.totalFen)}。${uploads(s.upload)}`;
+  fillRows(
+    $('rec-sales'),
+    s.rows.map((r) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, el('a', { href: `#/sales/${r.saleId}` }, `#${r.saleId}`)),
+        el('td', {}, shanghaiTime(r.settledAt)),
+        el('td', {}, PAYMENT[r.payment] || r.payment || '—'),
+        el('td', {}, SALE_STATUS[r.status] || r.status),
+        num(r.pieces),
+        money(r.totalFen),
+        money(r.fundFen),
+        money(r.accountFen),
+        money(r.cashFen),
+        el('td', { class: 'code small' }, r.settlementId || '—'),
+        uploadCell(r.upload),
+      ),
+    ),
+    11,
+    '本期没有结算',
+  );
+  $('rec-sales-total').replaceChildren(
+    el('tr', { class: 'total' }, el('td', { colspan: '4' }, '合计'), num(s.pieces), money(s.totalFen), money(s.fundFen), money(s.accountFen), money(s.cashFen), el('td', { colspan: '2' })),
+  );
+}
+
+function renderStock(st) {
+  fillRows(
+    $('rec-stock'),
+    st.rows.map((r) =>
+      el(
+        'tr',
+        { 'data-product': r.productId },
+        el('td', {}, r.name),
+        num(r.opening),
+        num(r.received),
+        num(r.sold),
+        num(r.returned),
+        num(r.adjusted),
+        num(r.closing),
+        num(r.book),
+        num(r.counted),
+        el('td', { class: `num ${r.difference ? 'bad' : ''}` }, r.difference === null || r.difference === undefined ? '—' : r.difference),
+      ),
+    ),
+    10,
+    '没有商品',
+  );
+  const t = st.totals;
+  $('rec-stock-total').replaceChildren(
+    el('tr', { class: 'total' }, el('td', {}, '合计'), num(t.opening), num(t.received), num(t.sold), num(t.returned), num(t.adjusted), num(t.closing), num(t.book), el('td', { colspan: '2' })),
+  );
+}
+
+async function load() {
+  const q = periodQuery($('rec-from'), $('rec-to'));
+  const r = await api('GET', `/api/reconciliation${q}`);
+  if (r.status !== 200) return failed(r, '对账失败：');
+  const d = r.body;
+  // The server's period (its default is the last 7 days ending today, Shanghai).
+  $('rec-from').value = d.from;
+  $('rec-to').value = d.to;
+  $('rec-csv').href = `/api/reconciliation.csv?from=${d.from}&to=${d.to}`;
+  $('rec-csv').setAttribute('download', `reconciliation-${d.from}-${d.to}.csv`);
+  renderChecks(d.checks);
+  renderPurchases(d.purchases);
+  renderSales(d.sales);
+  renderStock(d.stock);
+  return true;
+}
+
+export function init() {
+  $('rec-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void load();
+  });
+}
+
+export async function show() {
+  await load();
+}
