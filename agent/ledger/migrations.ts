@@ -238,6 +238,40 @@ const MIGRATIONS: readonly string[] = [
   -- Days pulled, when last, and how many items the platform listed for each.
   CREATE TABLE suspicious_pulls (audit_date TEXT PRIMARY KEY, pulled_at TEXT NOT NULL, items INTEGER NOT NULL);
   `,
+  // 8: stocktakes (盘点): the pieces counted per lot next to the book stock at that moment. A record of what
+  // was counted, not a stock movement: the book changes only through stock.adjusted events. `book_seq` is the
+  // last ledger event when the count was recorded, so "adjustments after the count" is exact (by event order,
+  // not by clock). Kept as counted: a recount is a new stocktake.
+  `
+  CREATE TABLE stocktakes (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT,
+    note TEXT,
+    book_seq INTEGER NOT NULL
+  );
+  CREATE INDEX stocktakes_at ON stocktakes(at);
+  CREATE TABLE stocktake_lines (
+    stocktake_id INTEGER NOT NULL REFERENCES stocktakes(id),
+    lot_id INTEGER NOT NULL REFERENCES lots(id),
+    product_id TEXT NOT NULL REFERENCES products(id),
+    book_pieces INTEGER NOT NULL CHECK (book_pieces >= 0),
+    counted_pieces INTEGER NOT NULL CHECK (counted_pieces >= 0),
+    PRIMARY KEY (stocktake_id, lot_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX stocktake_lines_lot ON stocktake_lines(lot_id, stocktake_id);
+  -- A lot's boxes on the shelf (the stocktake's 未盘到 list) without scanning every code ever received:
+  -- partial, so it holds only the codes in stock now (a few thousand), not the 10M sold over the years.
+  CREATE INDEX trace_codes_lot_in_stock ON trace_codes(lot_id) WHERE state = 0;
+  CREATE TRIGGER stocktakes_append_only_update BEFORE UPDATE ON stocktakes
+    BEGIN SELECT RAISE(ABORT, 'stocktakes are append-only: UPDATE refused; record a new stocktake instead'); END;
+  CREATE TRIGGER stocktakes_append_only_delete BEFORE DELETE ON stocktakes
+    BEGIN SELECT RAISE(ABORT, 'stocktakes are append-only: DELETE refused; record a new stocktake instead'); END;
+  CREATE TRIGGER stocktake_lines_append_only_update BEFORE UPDATE ON stocktake_lines
+    BEGIN SELECT RAISE(ABORT, 'stocktake lines are append-only: UPDATE refused; record a new stocktake instead'); END;
+  CREATE TRIGGER stocktake_lines_append_only_delete BEFORE DELETE ON stocktake_lines
+    BEGIN SELECT RAISE(ABORT, 'stocktake lines are append-only: DELETE refused; record a new stocktake instead'); END;
+  `,
 ];
 
 export function migrate(db: Db): void {

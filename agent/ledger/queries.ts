@@ -1,6 +1,6 @@
 import type { Product } from '../catalog/product.js';
 import { productFromRow } from './catalog.js';
-import { codeStateName } from './codestate.js';
+import { CodeState, codeStateName } from './codestate.js';
 import type { Db } from './db.js';
 
 export interface StockLot {
@@ -43,6 +43,23 @@ export interface CodeLife {
     pieces?: number;
     payment?: string | null;
   }[];
+}
+
+/** A box of a lot still (partly) on the shelf by the book: what a stocktake expects to find. */
+export interface LotCode {
+  code: string;
+  /** `partly_sold`: a split pack (拆零) some pieces of which were sold; `piecesLeft` says how many remain. */
+  state: 'in_stock' | 'partly_sold';
+  pieces: number;
+  piecesLeft: number;
+}
+
+export interface LotCodes {
+  lotId: number;
+  productId: string;
+  lot: string;
+  coded: boolean;
+  codes: LotCode[];
 }
 
 /** Read side of the ledger: stock and the life of a code. */
@@ -142,6 +159,24 @@ export class LedgerQueries {
           ...(x.reversed_seq !== null && x.reversed_at !== null ? [{ kind: 'returned' as const, at: x.reversed_at, eventSeq: x.reversed_seq, saleId: x.saleId, pieces: x.pieces }] : []),
         ]),
       ],
+    };
+  }
+
+  /** The boxes of a lot in stock by the book (whole or partly sold), by code; undefined for an unknown lot. */
+  lotCodes(lotId: number): LotCodes | undefined {
+    const lot = this.db.prepare('SELECT id, product_id, lot_no, coded FROM lots WHERE id = ?').get(lotId) as
+      | { id: number; product_id: string; lot_no: string; coded: number }
+      | undefined;
+    if (!lot) return undefined;
+    const rows = this.db
+      .prepare(`SELECT code, pieces, pieces_sold FROM trace_codes WHERE lot_id = ? AND state = ${CodeState.IN_STOCK} ORDER BY code`)
+      .all(lotId) as { code: string; pieces: number; pieces_sold: number }[];
+    return {
+      lotId: lot.id,
+      productId: lot.product_id,
+      lot: lot.lot_no,
+      coded: lot.coded === 1,
+      codes: rows.map((r) => ({ code: r.code, state: r.pieces_sold > 0 ? 'partly_sold' : 'in_stock', pieces: r.pieces, piecesLeft: r.pieces - r.pieces_sold })),
     };
   }
 

@@ -1,7 +1,8 @@
 // The four checks a reconciliation ends with: each says whether the figures agree and, if not, what the
 // gap is and what the manager does about it. Pure: computed from the sections alone.
 import { fenToYuan } from '../../sync/money.js';
-import type { Check, Purchases, Sales, StockRow } from './types.js';
+import { formatShanghaiDateTime } from '../../sync/time.js';
+import type { Check, LotCount, Purchases, Sales, StockRow } from './types.js';
 
 export function purchasesCheck(p: Purchases): Check {
   const gaps: string[] = [];
@@ -52,20 +53,47 @@ export function uploadsCheck(u: { pending: number; failed: number }): Check {
   };
 }
 
+const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
+
+/** Counted lots whose difference (counted − book at the count) the adjustments posted since do not add up to. */
+export function unexplainedCounts(rows: readonly StockRow[]): { name: string; count: LotCount }[] {
+  return rows.flatMap((r) => r.counts.filter((c) => c.counted - c.book !== c.adjustedSince).map((count) => ({ name: r.name, count })));
+}
+
+/** What the period's stocktakes say when they all agree (or were all explained by adjustments). */
+function countNote(rows: readonly StockRow[]): string {
+  const counts = rows.flatMap((r) => r.counts);
+  if (counts.length === 0) return '本期没有盘点记录：盘点后在「盘点」点“完成盘点”保存实盘数量，这里会逐批核对实盘与账面。';
+  const differing = counts.filter((c) => c.counted !== c.book).length;
+  return `本期盘点 ${counts.length} 个批次：${counts.length - differing} 个实盘与账面相符${differing ? `，${differing} 个有差异且盘点后已通过库存调整登记原因` : ''}。`;
+}
+
+/**
+ * 账实相符: the stock tables agree with the record of movements, and every lot counted in the period either
+ * matched the book or had its difference posted as adjustments after the count.
+ */
 export function stockCheck(rows: readonly StockRow[], toIsToday: boolean): Check {
   const negative = rows.filter((r) => r.closing < 0);
   const drift = rows.filter((r) => r.book !== r.closing);
   const gaps: string[] = [];
   if (negative.length > 0) gaps.push(`${negative.map((r) => r.name).join('、')} 的期末库存为负数`);
   if (drift.length > 0) gaps.push(`${drift.map((r) => `${r.name}（按记录 ${r.closing} 件，库存表 ${r.book} 件）`).join('、')} 账面库存与进销存记录不一致`);
-  const ok = gaps.length === 0;
-  const countNote = '本机不单独保存盘点数量：盘点后请把实物数与账面库存比较，盘盈盘亏通过「库存调整」登记并写明原因。';
+  const unexplained = unexplainedCounts(rows).map(
+    ({ name, count: c }) =>
+      `${name} 批号 ${c.lot}（${formatShanghaiDateTime(new Date(c.at))} 盘点：实盘 ${c.counted} 件，账面 ${c.book} 件，差异 ${signed(c.counted - c.book)} 件，盘点后已调整 ${signed(c.adjustedSince)} 件）`,
+  );
+  const parts: string[] = [];
+  if (gaps.length > 0) parts.push(`${gaps.join('；')}：请运行 counter-agent verify-ledger 检查台账，并联系技术员。`);
+  if (unexplained.length > 0) {
+    parts.push(`${unexplained.join('、')} 实盘差异尚未登记：请在「盘点」为差异填写原因并过账（库存调整，上报平台 3502）；若怀疑点错，请复盘后再次完成盘点。`);
+  } else parts.push(countNote(rows));
+  const ok = gaps.length === 0 && unexplained.length === 0;
   return {
     key: 'stock_book',
     ok,
     title: '账实相符',
     message: ok
-      ? `${toIsToday ? '当前库存表与进销存记录逐品种一致，' : ''}期初+入库−销售+退回±调整=期末，逐品种相符。${countNote}`
-      : `${gaps.join('；')}：请运行 counter-agent verify-ledger 检查台账，并联系技术员。${countNote}`,
+      ? `${toIsToday ? '当前库存表与进销存记录逐品种一致，' : ''}期初+入库−销售+退回±调整=期末，逐品种相符。${countNote(rows)}`
+      : parts.join(''),
   };
 }

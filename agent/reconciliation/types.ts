@@ -76,12 +76,29 @@ export interface StockFigures {
   book: number;
 }
 
+/** One lot's latest stocktake in the period (reconciliation/counted.ts). */
+export interface LotCount {
+  stocktakeId: number;
+  at: string;
+  lotId: number;
+  lot: string;
+  productId: string;
+  /** The lot's book stock when the count was recorded. */
+  book: number;
+  counted: number;
+  /** Net stock adjustments of the lot posted after that count (before its next count, if any). */
+  adjustedSince: number;
+}
+
 export interface StockRow extends StockFigures {
   productId: string;
   name: string;
-  /** No physical count is recorded apart from adjustments, so these stay null (see the stock_book check). */
+  /** Sum over the product's lots counted in the period of each lot's latest count; null when none was counted. */
   counted: number | null;
+  /** counted − the book of those lots at their counts; null when none was counted. */
   difference: number | null;
+  /** The lots behind `counted`, earliest expiry first (empty when none was counted). */
+  counts: LotCount[];
 }
 
 export type CheckKey = 'purchases_invoices' | 'sales_settlements' | 'uploads' | 'stock_book';

@@ -1,7 +1,9 @@
 // The manager page in Chromium against a real agent: a receipt end to end (boxes scanned at the counter's
 // scanner and typed, a box of another product refused on the spot, the agent's problems shown per line,
-// commit), the stock with its new lots and expiry highlighting, a code's life, and a stocktake whose
-// difference is posted as an adjustment (a stock.adjusted ledger event and a 3502 outbox row).
+// commit), the stock with its new lots and expiry highlighting, a code's life, a stocktake that lists the
+// boxes not scanned (未盘到) and writes them off in one step, records the count (完成盘点) and posts each
+// difference as an adjustment (a stock.adjusted ledger event and a 3502 outbox row), and the reconciliation's
+// 实盘/差异 from that count.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signIn, startManagerAgent, USERS, type ManagerAgent, type ManagerPage } from './manager-page.test-helpers.js';
@@ -139,55 +141,107 @@ describe('manager page: receiving, stock, stocktake', () => {
     expect(await m.fitsWidth()).toEqual([]);
   });
 
-  it('takes stock: counts by scanning and typing, posts a difference with its reason as a 3502 adjustment', async () => {
+  it('takes stock: scanning 2 of 3 boxes lists the third as 未盘到 and writes it off in one step; 完成盘点 records the count', async () => {
     const { page } = m;
-    await t.receive({ procurementOrderNo: 'CG202611000010', lines: [line('METF', 'M1', serials('METF', 1, 3))] });
+    const [box1, box2, box3, box4] = serials('METF', 1, 4) as [string, string, string, string];
+    await t.receive({ procurementOrderNo: 'CG202611000010', lines: [line('METF', 'M1', [box1, box2, box3, box4])] });
+    const stock = await t.api<{ products: { lots: { lotId: number }[] }[] }>('GET', '/api/stock?productId=METF');
+    const metfLot = stock.body.products[0]!.lots[0]!.lotId;
+    // A box written off earlier (broken) that is still lying on the shelf.
+    expect((await t.api('POST', '/api/stock/adjustments', { lotId: metfLot, codes: [box4], reason: '破损' })).status).toBe(201);
+
     await m.open('#/stocktake', 'stocktake');
     const lotRow = (lot: string) => page.locator('#st-rows tr[data-lot]', { hasText: `批号 ${lot}` });
+    const detail = page.locator(`#st-rows tr[data-detail-lot="${metfLot}"]`);
     await lotRow('M1').waitFor();
     expect(await lotRow('M1').locator('.book').textContent()).toBe('144');
 
-    // Two of the three boxes are on the shelf; a box of another lot's product is not counted here.
+    // Two of the three boxes are on the shelf; a box of another product is not counted here.
     await page.locator('#st-product').selectOption('METF');
-    await page.locator('#st-scan').fill(codeOf('METF', 1));
-    await page.locator('#st-scan').press('Enter');
-    await page.locator('#st-scan').fill(codeOf('METF', 2));
-    await page.locator('#st-scan').press('Enter');
+    for (const box of [box1, box2]) {
+      await page.locator('#st-scan').fill(box);
+      await page.locator('#st-scan').press('Enter');
+    }
     await expect.poll(() => lotRow('M1').locator('.scanned').textContent()).toBe('2');
     expect(await lotRow('M1').locator('.diff').textContent()).toBe('盘亏 -48');
+    // The box nobody scanned is listed by code, from the agent's book.
+    await expect.poll(() => detail.locator('.st-missing').textContent()).toContain('未盘到 1 盒（48 件）');
+    expect(await detail.locator('.st-missing').textContent()).toContain(box3);
     await page.locator('#st-scan').fill(codeOf('IBU', 101));
     await page.locator('#st-scan').press('Enter');
     await expect.poll(() => page.locator('#st-refused').textContent()).toContain('不是正在盘点的商品');
+    // The written-off box on the shelf is flagged under its lot and not counted.
+    await page.locator('#st-scan').fill(box4);
+    await page.locator('#st-scan').press('Enter');
+    await expect.poll(() => detail.locator('.st-extra').textContent()).toContain(`账外 1 盒：${box4}（账面已报损）`);
+    expect(await lotRow('M1').locator('.scanned').textContent()).toBe('2');
+    expect(await page.locator('#st-refused li').first().textContent()).toContain('已报损，却在货架上');
 
-    // A coded lot's shortfall names the missing box; without it the page says what to do.
-    await lotRow('M1').locator('input.reason').fill('盘亏');
-    await lotRow('M1').locator('button.post').click();
-    await expect.poll(() => page.locator('#notice').textContent()).toContain('须逐盒报损');
-    await lotRow('M1').locator('input.write-off').fill(codeOf('METF', 3));
+    // One step: the reason, then the button; nobody types the missing box's code.
+    expect(await lotRow('M1').locator('input.write-off').inputValue()).toBe('');
     await m.shot('stocktake');
-    await lotRow('M1').locator('button.post').click();
+    expect(await m.fitsWidth()).toEqual([]);
+    await detail.locator('button.write-off-missing').click();
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('请填写调整原因');
+    await lotRow('M1').locator('input.reason').fill('盘亏');
+    await detail.locator('button.write-off-missing').click();
     await expect.poll(() => page.locator('#notice').textContent()).toContain('已过账');
     expect(await page.locator('#notice').textContent()).toContain('-48 件');
     await expect.poll(() => lotRow('M1').locator('.book').textContent()).toBe('96');
+    expect(await detail.count()).toBe(0);
+    expect((await t.api<{ state: string }>('GET', `/api/codes/${box3}`)).body.state).toBe('written_off');
 
-    // An uncoded lot counted by typing: 3 bags more than the book.
+    // Uncoded lots counted by typing, finished with 完成盘点: one bag short of nothing, 3 bags more than the book.
     await page.locator('#st-product').selectOption('HERB');
+    await lotRow('H-OLD').locator('input.counted').fill('4');
+    expect(await lotRow('H-OLD').locator('.diff').textContent()).toBe('相符');
     await lotRow('H-NEAR').locator('input.counted').fill('13');
     expect(await lotRow('H-NEAR').locator('.diff').textContent()).toBe('盘盈 +3');
+    await page.locator('#st-finish').click();
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('盘点未保存');
+    expect(await page.locator('#notice').textContent()).toContain('批号 H-NEAR：请填写调整原因');
     await lotRow('H-NEAR').locator('input.reason').fill('盘盈');
-    await lotRow('H-NEAR').locator('button.post').click();
+    await page.locator('#st-note').fill('月末盘点');
+    await page.locator('#st-finish').click();
+    await expect.poll(() => page.locator('#notice').textContent()).toMatch(/盘点 #\d+ 已记录 2 个批次，1 笔差异已过账/);
     await expect.poll(() => lotRow('H-NEAR').locator('.book').textContent()).toBe('13');
 
+    // The counts were recorded with the book the agent read, before the adjustments.
+    const takes = (await t.api<{ stocktakes: { note: string | null; actor: string; lines: { lot: string; book: number; counted: number }[] }[] }>('GET', '/api/stocktakes')).body.stocktakes;
+    expect(takes.map((s) => [s.note, s.actor, s.lines.map((l) => [l.lot, l.book, l.counted])])).toEqual([
+      ['月末盘点', USERS.manager.username, [['H-OLD', 4, 4], ['H-NEAR', 10, 13]]],
+      [null, USERS.manager.username, [['M1', 144, 96]]],
+    ]);
     const events = t.agent.ledger.db.prepare("SELECT seq, reason, payload FROM events WHERE type = 'stock.adjusted' ORDER BY seq").all() as { seq: number; reason: string; payload: string }[];
     expect(events.map((e) => [e.reason, (JSON.parse(e.payload) as { delta: number; lot: string }).delta, (JSON.parse(e.payload) as { lot: string }).lot])).toEqual([
+      ['破损', -48, 'M1'],
       ['盘点：盘亏', -48, 'M1'],
       ['盘点：盘盈', 3, 'H-NEAR'],
     ]);
     const outbox = t.agent.ledger.db.prepare(`SELECT infno FROM outbox WHERE event_seq IN (${events.map((e) => e.seq).join(',')})`).pluck().all();
-    expect(outbox).toEqual(['3502', '3502']);
-    const life = await t.api<{ state: string }>('GET', `/api/codes/${codeOf('METF', 3)}`);
-    expect(life.body.state).toBe('written_off');
+    expect(outbox).toEqual(['3502', '3502', '3502']);
     expect(m.errors).toEqual([]);
     expect(await m.fitsWidth()).toEqual([]);
   }, 30_000);
+
+  it('reconciliation shows 实盘 and 差异 from the stocktake, each difference marked as adjusted', async () => {
+    const { page } = m;
+    await m.open('#/reconciliation', 'reconciliation');
+    const row = (id: string) => page.locator(`#rec-stock tr[data-product="${id}"]`);
+    await row('METF').waitFor();
+    // 二甲双胍片: 144 on the book at the count, 96 counted; the missing box written off after it.
+    expect(await row('METF').locator('td.counted').textContent()).toBe('96');
+    expect(await row('METF').locator('td.diff').textContent()).toBe('-48 已调整');
+    expect(await row('METF').locator('td.counted').getAttribute('title')).toContain('批号 M1');
+    // 当归: H-OLD 4 of 4 and H-NEAR 13 of 10 (the lot not counted is not in 实盘).
+    expect(await row('HERB').locator('td.counted').textContent()).toBe('17');
+    expect(await row('HERB').locator('td.diff').textContent()).toBe('+3 已调整');
+    expect(await row('IBU').locator('td.counted').textContent()).toBe('—');
+    const check = page.locator('#rec-checks li[data-key="stock_book"]');
+    expect(await check.getAttribute('class')).toBe('ok');
+    expect(await check.textContent()).toContain('本期盘点 3 个批次：1 个实盘与账面相符，2 个有差异且盘点后已通过库存调整登记原因');
+    await m.shot('reconciliation-counted');
+    expect(m.errors).toEqual([]);
+    expect(await m.fitsWidth()).toEqual([]);
+  });
 });

@@ -11,6 +11,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { receivingRoutes } from './routes/receiving.js';
 import { stockRoutes } from './routes/stock.js';
+import { stocktakeRoutes } from './routes/stocktakes.js';
 import { syncRoutes, type SyncControl } from './routes/sync.js';
 import { salesRoutes } from './routes/sales.js';
 import type { CheckoutService } from '../checkout/service.js';
@@ -67,6 +68,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.(), deps.clock));
+  await app.register(stocktakeRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
   await app.register(salesRoutes(deps.checkout));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));

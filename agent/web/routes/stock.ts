@@ -57,6 +57,17 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
       },
     );
 
+    // A lot's boxes in stock by the book: the stocktake lists those not scanned (未盘到) for a one-step write-off.
+    app.get<{ Params: { id: string } }>(
+      '/api/stock/lots/:id/codes',
+      { preHandler: requireRole('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } } },
+      async (req, reply) => {
+        const codes = ledger.queries.lotCodes(Number(req.params.id));
+        if (!codes) return reply.code(404).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.params.id} 不存在：请刷新后重试` }] });
+        return codes;
+      },
+    );
+
     app.get<{ Params: { code: string } }>('/api/codes/:code', { preHandler: anyRole }, async (req, reply) => {
       const c = classifyScan(req.params.code, classifyOptions);
       if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });

@@ -83,6 +83,21 @@ function renderSales(s) {
   );
 }
 
+/** Each counted lot: what was counted against the book at that moment, and what was adjusted since. */
+function countsTitle(counts) {
+  if (!counts || !counts.length) return '本期没有盘点';
+  return counts.map((c) => `批号 ${c.lot}（${shanghaiTime(c.at)}）：实盘 ${c.counted} 件，账面 ${c.book} 件，盘点后调整 ${c.adjustedSince} 件`).join('\n');
+}
+
+/** 差异: red while a lot's difference is not matched by adjustments after its count, marked 已调整 once it is. */
+function differenceCell(r) {
+  if (r.difference === null || r.difference === undefined) return el('td', { class: 'num diff' }, '—');
+  const open = (r.counts || []).some((c) => c.counted - c.book !== c.adjustedSince);
+  const text = r.difference > 0 ? `+${r.difference}` : String(r.difference);
+  if (open) return el('td', { class: 'num diff bad', title: '差异尚未通过库存调整登记：请在「盘点」填写原因并过账' }, text, ' 待调整');
+  return el('td', { class: `num diff ${r.difference ? 'warn' : 'ok'}` }, text, r.difference ? ' 已调整' : '');
+}
+
 function renderStock(st) {
   fillRows(
     $('rec-stock'),
@@ -98,8 +113,8 @@ function renderStock(st) {
         num(r.adjusted),
         num(r.closing),
         num(r.book),
-        num(r.counted),
-        el('td', { class: `num ${r.difference ? 'bad' : ''}` }, r.difference === null || r.difference === undefined ? '—' : r.difference),
+        el('td', { class: 'num counted', title: countsTitle(r.counts) }, r.counted === null || r.counted === undefined ? '—' : r.counted),
+        differenceCell(r),
       ),
     ),
     10,

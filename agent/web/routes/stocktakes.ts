@@ -1,0 +1,57 @@
+// POST /api/stocktakes records a count (盘点) with the book stock read here at that moment; GET lists a
+// period's counts. A count is a record, not a stock movement: differences change the book only through
+// POST /api/stock/adjustments (a stock.adjusted ledger event with its reason, reported as 3502).
+import type { FastifyPluginAsync } from 'fastify';
+import type { Db } from '../../ledger/index.js';
+import { parsePeriod } from '../../reports/period.js';
+import { StocktakeError, StocktakeStore, type StocktakeLineInput } from '../../stocktake/store.js';
+import { requireRole } from '../auth.js';
+import { readers, withQuery, type PeriodQuery } from './reports.js';
+
+export function stocktakeRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+  return async (app) => {
+    const store = new StocktakeStore(db);
+    app.post<{ Body: { note?: string; lines: StocktakeLineInput[] } }>(
+      '/api/stocktakes',
+      {
+        preHandler: requireRole('manager'),
+        schema: {
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['lines'],
+            properties: {
+              note: { type: 'string', maxLength: 200 },
+              lines: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 10_000,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['lotId', 'countedPieces'],
+                  properties: { lotId: { type: 'integer', minimum: 1 }, countedPieces: { type: 'integer', minimum: 0, maximum: 10_000_000 } },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        try {
+          const s = store.record(
+            { ...(req.body.note !== undefined ? { note: req.body.note } : {}), lines: req.body.lines },
+            { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
+          );
+          return reply.code(201).send(s);
+        } catch (err) {
+          if (err instanceof StocktakeError) return reply.code(422).send({ errors: [{ code: err.code, message: err.message }] });
+          throw err;
+        }
+      },
+    );
+    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { preHandler: readers }, async (req, reply) =>
+      withQuery(reply, () => ({ stocktakes: store.list(parsePeriod(req.query, clock())) })),
+    );
+  };
+}
