@@ -45,7 +45,7 @@ export interface RunningAgent {
   recovery: { reopened: number; pending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
   demoToken?: string;
-  /** Demo mode only, and only on the start that created them: the demo accounts with their secrets, to print once. */
+  /** Demo mode only: the demo accounts with this start's secrets, to print. */
   demoAccounts?: DemoAccounts;
   accounts: AccountStore;
   /** The platform's 疑点: pulled on request and once a day by itself. */
@@ -210,16 +210,23 @@ function seedDemo(ledger: Ledger, receiving: ReceivingService, clock: () => Date
 }
 
 /**
- * A demo box with no users gets a manager `manager` (random password) and a cashier `cashier` (random
- * 6-digit PIN). The secrets exist only in this start's output: a later start finds users and makes none.
+ * Demo mode gives the demo manager `manager` (random password) and cashier `cashier` (random 6-digit PIN)
+ * fresh secrets on every start and prints them: someone trying the box restarts `npm start` and must be able
+ * to sign in again, and a demo box holds nothing worth protecting (a real box never runs in demo mode).
+ * Users created by hand in the demo are left as they are.
  */
-async function seedDemoAccounts(accounts: AccountStore, log: Logger): Promise<DemoAccounts | undefined> {
-  if (accounts.count() > 0) return undefined;
+async function seedDemoAccounts(accounts: AccountStore, log: Logger): Promise<DemoAccounts> {
   const password = randomBytes(9).toString('base64url');
   const pin = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  await accounts.create({ username: 'manager', displayName: '演示店长', role: 'manager', password });
-  await accounts.create({ username: 'cashier', displayName: '演示收银员', role: 'cashier', password: pin });
-  log.info('demo accounts created: manager, cashier');
+  const ensure = async (username: string, displayName: string, role: 'manager' | 'cashier', secret: string) => {
+    const user = accounts.get(username);
+    if (!user) await accounts.create({ username, displayName, role, password: secret });
+    else if (user.role === role) await accounts.setPassword(username, secret);
+    else throw new Error(`demo account ${username} exists with role ${user.role}; delete the demo data folder to start over`);
+  };
+  await ensure('manager', '演示店长', 'manager', password);
+  await ensure('cashier', '演示收银员', 'cashier', pin);
+  log.info('demo accounts ready: manager, cashier');
   return { manager: { username: 'manager', password }, cashier: { username: 'cashier', pin } };
 }
 

@@ -26,13 +26,14 @@ export async function runCommand(loaded: LoadedConfig): Promise<number> {
         `  counter-agent demo mode — ${loaded.config.store.name}`,
         `  API:          ${agent.url}/api/health`,
         `  demo manager token (Authorization: Bearer …): ${agent.demoToken}`,
+        `  counter page: ${agent.url}/counter   manager page: ${agent.url}/manager`,
         ...(agent.demoAccounts
           ? [
-              `  demo sign-in (POST /api/login, shown only this once):`,
+              `  demo sign-in (new secrets on every demo start):`,
               `    manager  password ${agent.demoAccounts.manager.password}`,
               `    cashier  PIN      ${agent.demoAccounts.cashier.pin}`,
             ]
-          : ['  demo accounts: already created on an earlier start (passwords were printed then)']),
+          : []),
         `  data:         ${loaded.config.dataDir}`,
         ...simulatedDevices(agent),
         '  Stop with Ctrl+C.',

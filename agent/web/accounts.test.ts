@@ -158,7 +158,7 @@ describe('accounts and sessions over real HTTP', () => {
 });
 
 describe('demo mode accounts', () => {
-  it('creates a demo manager and cashier on a fresh box and reports them once', async () => {
+  it('creates a demo manager and cashier, and gives them fresh secrets on every demo start', async () => {
     const dir = tempDir();
     try {
       const demo = await startAgent({ config: testConfig(dir.dir), demo: true, log: silentLog() });
@@ -180,8 +180,17 @@ describe('demo mode accounts', () => {
         await demo.close();
       }
       const again = await startAgent({ config: testConfig(dir.dir), demo: true, log: silentLog() });
-      expect(again.demoAccounts).toBeUndefined();
-      await again.close();
+      try {
+        const fresh = again.demoAccounts;
+        expect(fresh?.manager.password).not.toBe(accounts?.manager.password);
+        const signIn = (password: string | undefined) =>
+          fetch(`${again.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: again.url }, body: JSON.stringify({ username: 'manager', password }) });
+        expect((await signIn(accounts?.manager.password)).status).toBe(401);
+        expect((await signIn(fresh?.manager.password)).status).toBe(200);
+        expect(again.accounts.count()).toBe(2); // the same two users, not new ones
+      } finally {
+        await again.close();
+      }
     } finally {
       dir.cleanup();
     }
