@@ -10,9 +10,11 @@
 #   systemd       systemd-notify (READY/WATCHDOG from the service), and systemd-analyze, -sysusers and
 #                 -tmpfiles with which the tests check the files in systemd/
 #   perl          the tests' stand-in for systemd's notify socket (a datagram socket with arrival times)
+#   dpkg-dev      dpkg-shlibdeps: `npm run package` computes the .deb's library dependencies with it
+#   iproute2      ip: the package test brings up loopback in the network namespace it runs the executable in
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
-PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl"
+PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2"
 missing=
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

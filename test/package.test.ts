@@ -1,0 +1,211 @@
+// `npm run package`: the single executable and the .deb, built once for this file (about 25 s with a warm
+// out/cache; the first build also fetches Node from npm and compiles better-sqlite3 for it: +1–2 min).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
+import { vendorFiles } from '../agent/web/routes/pages.js';
+import { tempDir } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const ADDONS = Object.values(NATIVE_FILES).sort();
+
+interface Built {
+  binary: { path: string; bytes: number };
+  native: { path: string; files: string[]; bytes: number };
+  deb: { path: string; bytes: number };
+  seconds: number;
+}
+
+function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: opts.timeout ?? 120_000, env: opts.env ?? process.env, cwd: opts.cwd });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function requireTool(cmd: string, debianPackage: string) {
+  if (sh('sh', ['-c', `command -v ${cmd}`]).code !== 0) throw new Error(`${cmd} is missing: install the Debian package ${debianPackage} (sh scripts/debian-deps.sh)`);
+}
+
+let tmp: { dir: string; cleanup: () => void };
+let built: Built;
+
+beforeAll(() => {
+  for (const [cmd, pkg] of [['dpkg-deb', 'dpkg'], ['dpkg-shlibdeps', 'dpkg-dev'], ['unshare', 'util-linux'], ['ip', 'iproute2'], ['systemd-sysusers', 'systemd'], ['systemd-tmpfiles', 'systemd']]) requireTool(cmd as string, pkg as string);
+  if (!existsSync(join(ROOT, 'dist', 'agent', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the package tests');
+  tmp = tempDir('counter-agent-package-');
+  // The repo's out/cache keeps the Node from npm and the better-sqlite3 built for it between runs.
+  const r = sh(process.execPath, [join(ROOT, 'scripts', 'package', 'build.mjs'), '--out', join(tmp.dir, 'out'), '--cache', join(ROOT, 'out', 'cache'), '--skip-build'], { timeout: 600_000 });
+  if (r.code !== 0) throw new Error(`npm run package failed (${r.code}):\n${r.stderr}`);
+  built = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Built;
+  console.log(`package built in ${built.seconds} s: executable ${built.binary.bytes} B, native ${built.native.bytes} B, .deb ${built.deb.bytes} B`);
+}, 660_000);
+afterAll(() => tmp?.cleanup());
+
+/**
+ * Runs the executable's demo mode in a network namespace of its own (`unshare -rn`), where its fixed ports
+ * (8080, the simulator's) are free whatever else runs here, asks it over HTTP from inside that namespace and
+ * stops it. Returns what it answered.
+ */
+function demoRun(binary: string, cwd: string) {
+  const probe = `
+    const { spawn, spawnSync } = await import('node:child_process');
+    spawnSync('ip', ['link', 'set', 'lo', 'up'], { stdio: 'inherit' });
+    const env = { ...process.env }; delete env.COUNTER_AGENT_CONFIG; delete env.${NATIVE_DIR_ENV};
+    const agent = spawn(${JSON.stringify(binary)}, ['run'], { cwd: ${JSON.stringify(cwd)}, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = ''; agent.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise((resolve) => agent.on('exit', (code, signal) => resolve(code ?? signal)));
+    const get = async (path) => { const r = await fetch('http://127.0.0.1:8080' + path); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; };
+    let health;
+    for (let i = 0; i < 120 && !health; i++) {
+      try { health = await get('/api/health'); } catch { await new Promise((r) => setTimeout(r, 250)); }
+    }
+    const out = { health, counter: health && await get('/counter'), manager: health && await get('/manager'), vendor: {} };
+    for (const name of ${JSON.stringify([...vendorFiles().keys()])}) out.vendor[name] = health && (await get('/vendor/' + name)).status;
+    agent.kill('SIGTERM');
+    out.exit = await Promise.race([exited, new Promise((r) => setTimeout(() => { agent.kill('SIGKILL'); r('killed after 20 s'); }, 20000).unref())]);
+    out.stderr = stderr;
+    console.log(JSON.stringify(out));
+  `;
+  const r = sh('unshare', ['-rn', process.execPath, '--input-type=module', '-e', probe], { timeout: 90_000 });
+  if (r.code !== 0) throw new Error(`the demo probe failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+    health?: { status: number; body: string };
+    counter?: { status: number; type: string; body: string };
+    manager?: { status: number; type: string; body: string };
+    vendor: Record<string, number>;
+    exit: number | string;
+    stderr: string;
+  };
+}
+
+describe('the single executable', () => {
+  it('is built with its native addons beside it', () => {
+    expect(statSync(built.binary.path).mode & 0o111).not.toBe(0);
+    expect(readFileSync(built.binary.path).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(readdirSync(built.native.path).sort()).toEqual(ADDONS);
+    expect(built.binary.bytes).toBeGreaterThan(50 * 1024 * 1024); // Node itself is most of it
+  });
+
+  it('starts in demo mode away from the checkout, answers /api/health and serves the pages from inside itself', () => {
+    // Copied with its native/ folder to a place where no checkout is near: pages and code can only come from inside it.
+    const app = join(tmp.dir, 'app');
+    mkdirSync(app);
+    copyFileSync(built.binary.path, join(app, 'counter-agent'));
+    cpSync(built.native.path, join(app, 'native'), { recursive: true });
+    const cwd = join(tmp.dir, 'demo');
+    mkdirSync(cwd);
+    const out = demoRun(join(app, 'counter-agent'), cwd);
+
+    expect(out.health?.status, out.stderr).toBe(200);
+    const health = JSON.parse(out.health?.body ?? '{}') as { status: string; version: string };
+    expect(health.status).toBe('ok');
+    expect(health.version).toBe(VERSION);
+    expect(out.counter?.status).toBe(200);
+    expect(out.counter?.type).toContain('text/html');
+    expect(out.counter?.body).toBe(readFileSync(join(ROOT, 'agent', 'web', 'pages', 'counter', 'index.html'), 'utf8'));
+    if (existsSync(join(ROOT, 'agent', 'web', 'pages', 'manager', 'index.html'))) expect(out.manager?.status).toBe(200);
+    // The browser libraries the pages load from node_modules (Chart.js) are carried too.
+    expect(out.vendor).toEqual(Object.fromEntries([...vendorFiles().keys()].map((name) => [name, 200])));
+    // The demo ledger was written through better-sqlite3, loaded from native/ beside the executable.
+    expect(existsSync(join(cwd, 'data', 'demo', 'ledger.db'))).toBe(true);
+    expect(out.exit).toBe(0);
+  }, 120_000);
+
+  it('without its native folder, says which addon file is missing and where it looked', () => {
+    const alone = join(tmp.dir, 'alone');
+    mkdirSync(alone);
+    copyFileSync(built.binary.path, join(alone, 'counter-agent'));
+    const config = join(alone, 'box.yaml');
+    writeFileSync(config, 'store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./data\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, COUNTER_AGENT_CONFIG: '' };
+    delete env[NATIVE_DIR_ENV];
+    const r = sh(join(alone, 'counter-agent'), ['verify-ledger', '--config', config], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^counter-agent: native addon missing: ${join(alone, 'native')}/\\S+\\.node \\(folder from ${NATIVE_DIR_ENV}`));
+  }, 60_000);
+});
+
+describe('the .deb', () => {
+  it('names the package, its version, architecture and run-time dependencies, and the conffile', () => {
+    const info = sh('dpkg-deb', ['--info', built.deb.path]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/^ Package: counter-agent$/m);
+    expect(info.stdout).toMatch(new RegExp(`^ Version: ${VERSION.replace(/\./g, '\\.')}$`, 'm'));
+    expect(info.stdout).toMatch(new RegExp(`^ Architecture: ${process.arch === 'x64' ? 'amd64' : process.arch}$`, 'm'));
+    const depends = /^ Depends: (.*)$/m.exec(info.stdout)?.[1] ?? '';
+    for (const dep of ['libc6', 'libstdc++6', 'libudev1', 'libusb-1.0-0', 'ffmpeg', 'systemd', 'udev']) expect(depends).toMatch(new RegExp(`(^|, )${dep.replace(/[.+]/g, '\\$&')}( |,|$)`));
+    for (const script of ['postinst', 'prerm', 'postrm', 'conffiles']) expect(info.stdout).toMatch(new RegExp(`^ .* ${script}\\b`, 'm'));
+    expect(sh('dpkg-deb', ['--field', built.deb.path, 'Installed-Size']).stdout.trim()).toMatch(/^\d+$/);
+    const conffiles = sh('sh', ['-c', `dpkg-deb --ctrl-tarfile ${built.deb.path} | tar -xO ./conffiles`]).stdout;
+    expect(conffiles.trim().split('\n')).toEqual(['/etc/counter-agent/config.example.yaml']);
+  });
+
+  it('holds the executable, addons, units, udev rules, sysusers, tmpfiles and example config, root-owned with their modes', () => {
+    const listing = sh('dpkg-deb', ['--contents', built.deb.path]).stdout;
+    const entry = (path: string) => listing.split('\n').find((l) => l.endsWith(` .${path}`) || l.includes(` .${path} -> `));
+    expect(entry('/usr/lib/counter-agent/counter-agent')).toMatch(/^-rwxr-xr-x root\/root /);
+    for (const addon of ADDONS) expect(entry(`/usr/lib/counter-agent/native/${addon}`)).toMatch(/^-rw-r--r-- root\/root /);
+    expect(entry('/usr/bin/counter-agent')).toMatch(/^lrwxrwxrwx root\/root .* -> \.\.\/lib\/counter-agent\/counter-agent$/);
+    for (const unit of readdirSync(join(ROOT, 'systemd')).filter((n) => n.endsWith('.service'))) {
+      expect(entry(`/lib/systemd/system/${unit}`)).toMatch(/^-rw-r--r-- root\/root /);
+    }
+    for (const path of ['/lib/udev/rules.d/99-counter-agent.rules', '/usr/lib/sysusers.d/counter-agent.conf', '/usr/lib/tmpfiles.d/counter-agent.conf', '/etc/counter-agent/config.example.yaml']) {
+      expect(entry(path), path).toMatch(/^-rw-r--r-- root\/root /);
+    }
+  });
+
+  it('installs into a scratch root where the unit expects its files, runs from there, and purge keeps the records', () => {
+    // dpkg --root with --force-script-chrootless: the maintainer scripts run from this system with DPKG_ROOT set
+    // (no chroot, so no Debian inside the scratch root is needed), and ours then touch only that root.
+    const root = join(tmp.dir, 'root');
+    for (const d of ['var/lib/dpkg/info', 'var/lib/dpkg/updates', 'var/lib/dpkg/triggers']) mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, 'var/lib/dpkg/status'), '');
+    const dpkg = (...args: string[]) => sh('dpkg', [`--root=${root}`, '--force-not-root', '--force-script-chrootless', '--log=/dev/null', ...args]);
+    // The scratch root has no libc6, ffmpeg, systemd packages: dependencies are this system's business here.
+    const install = dpkg('--force-depends', '--install', built.deb.path);
+    expect(install.code, install.stderr).toBe(0);
+
+    const unit = readFileSync(join(root, 'lib/systemd/system/counter-agent.service'), 'utf8');
+    const execStart = /^ExecStart=(\S+)/m.exec(unit)?.[1] as string;
+    expect(execStart).toBe('/usr/lib/counter-agent/counter-agent');
+    expect(statSync(join(root, execStart)).mode & 0o111).not.toBe(0);
+    const nativeDir = new RegExp(`^Environment=${NATIVE_DIR_ENV}=(\\S+)`, 'm').exec(unit)?.[1] as string;
+    expect(nativeDir).toBe('/usr/lib/counter-agent/native');
+    expect(readdirSync(join(root, nativeDir)).sort()).toEqual(ADDONS);
+    for (const path of ['lib/udev/rules.d/99-counter-agent.rules', 'usr/lib/sysusers.d/counter-agent.conf', 'usr/lib/tmpfiles.d/counter-agent.conf', 'etc/counter-agent/config.example.yaml']) {
+      expect(existsSync(join(root, path)), path).toBe(true);
+    }
+    // postinst: the service user (systemd-sysusers) and its directories (systemd-tmpfiles), in that root only.
+    const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8');
+    const uid = Number(/^counter-agent:x:(\d+):/m.exec(passwd)?.[1]);
+    expect(uid).toBeGreaterThan(0);
+    for (const dir of ['var/lib/counter-agent', 'var/lib/counter-agent/video', 'var/log/counter-agent']) {
+      expect(statSync(join(root, dir)).uid, dir).toBe(uid);
+    }
+    expect(install.stdout).toContain('counter-agent provision');
+
+    // The installed executable runs through /usr/bin, with its addons from the unit's folder.
+    const env = { ...process.env, [NATIVE_DIR_ENV]: join(root, nativeDir), COUNTER_AGENT_CONFIG: '' };
+    expect(sh(join(root, 'usr/bin/counter-agent'), ['--version'], { env }).stdout.trim()).toBe(VERSION);
+    const config = join(tmp.dir, 'installed.yaml');
+    writeFileSync(config, `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(join(root, 'var/lib/counter-agent'))}\n`);
+    const csv = join(tmp.dir, 'products.csv');
+    writeFileSync(csv, '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n');
+    const imported = sh(join(root, 'usr/bin/counter-agent'), ['import-catalog', csv, '--config', config], { env });
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(/imported 1 products/);
+    expect(sh(join(root, 'usr/bin/counter-agent'), ['verify-ledger', '--config', config], { env }).code).toBe(0);
+
+    // purge: the box's config goes, the ledger stays.
+    writeFileSync(join(root, 'etc/counter-agent/config.yaml'), 'written by provision\n');
+    const purge = dpkg('--purge', 'counter-agent');
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(existsSync(join(root, 'usr/lib/counter-agent/counter-agent'))).toBe(false);
+    expect(existsSync(join(root, 'etc/counter-agent'))).toBe(false);
+    expect(existsSync(join(root, 'var/lib/counter-agent/ledger.db'))).toBe(true);
+  }, 120_000);
+});
