@@ -195,12 +195,24 @@ describe('loadConfig', () => {
     expect(err.message).toBe(`invalid config ${file}:\n  - store.code: expected 12 characters, got "P1"`);
   });
 
+  it('uses the installed box config (/etc/counter-agent/config.yaml) when neither path nor env is given and it exists', () => {
+    const system = write('etc/counter-agent/config.yaml', MINIMAL.replace('测试药店', '已安装药店'));
+    const loaded = loadConfig({ env: {}, systemPath: system });
+    expect(loaded.demo).toBe(false);
+    expect(loaded.source).toBe(system);
+    expect(loaded.config.store.name).toBe('已安装药店');
+    // an explicit path or COUNTER_AGENT_CONFIG still wins
+    const other = write('other.yaml', MINIMAL.replace('测试药店', '另一家'));
+    expect(loadConfig({ env: { COUNTER_AGENT_CONFIG: other }, systemPath: system }).config.store.name).toBe('另一家');
+    expect(loadConfig({ env: {}, systemPath: join(dir, 'absent.yaml'), demoDataDir: join(dir, 'demo') }).demo).toBe(true);
+  });
+
   it('falls back to the demo config when neither path nor env is given', () => {
-    const loaded = loadConfig({ env: {}, demoDataDir: join(dir, 'demo') });
+    const loaded = loadConfig({ env: {}, demoDataDir: join(dir, 'demo'), systemPath: join(dir, 'absent.yaml') });
     expect(loaded.demo).toBe(true);
     expect(loaded.source).toBe('demo');
     expect(loaded.config.dataDir).toBe(join(dir, 'demo'));
-    const dflt = loadConfig({ env: { COUNTER_AGENT_CONFIG: '' } });
+    const dflt = loadConfig({ env: { COUNTER_AGENT_CONFIG: '' }, systemPath: join(dir, 'absent.yaml') });
     expect(dflt.demo).toBe(true);
     expect(dflt.config.dataDir).toBe(resolve(process.cwd(), 'data/demo'));
   });

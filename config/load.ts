@@ -1,5 +1,5 @@
 // Config loader: YAML text → validated Config with defaults, or a ConfigError listing every problem.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { demoConfig } from './demo.js';
@@ -9,6 +9,8 @@ import { buildConfig } from './validate.js';
 
 export const CONFIG_ENV = 'COUNTER_AGENT_CONFIG';
 export const DEFAULT_DEMO_DATA_DIR = './data/demo';
+/** Where `counter-agent provision` writes the config: a provisioned box never falls back to demo mode by mistake. */
+export const SYSTEM_CONFIG_PATH = '/etc/counter-agent/config.yaml';
 
 /** A key written with no value (`username:`) counts as absent, so its default applies. */
 function dropNulls(value: unknown): unknown {
@@ -55,6 +57,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Data directory for demo mode; default ./data/demo under process.cwd(). */
   demoDataDir?: string;
+  /** The installed box's config, used when neither path nor env names one; default /etc/counter-agent/config.yaml. */
+  systemPath?: string;
 }
 
 export interface LoadedConfig {
@@ -67,7 +71,12 @@ export interface LoadedConfig {
 /** The config file from opts.path or COUNTER_AGENT_CONFIG; the demo config when neither is given. */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
-  const given = opts.path !== undefined && opts.path !== '' ? opts.path : env[CONFIG_ENV];
+  let given = opts.path !== undefined && opts.path !== '' ? opts.path : env[CONFIG_ENV];
+  if (given === undefined || given === '') {
+    // On an installed box `counter-agent doctor` (no flags) must check the real config, not a demo one.
+    const system = opts.systemPath ?? SYSTEM_CONFIG_PATH;
+    if (existsSync(system)) given = system;
+  }
   if (given === undefined || given === '') {
     return { config: demoConfig(opts.demoDataDir ?? DEFAULT_DEMO_DATA_DIR), source: 'demo', demo: true };
   }
