@@ -41,7 +41,13 @@ function betterSqlite3(root, runtime, arch, cacheDir) {
   mkdirSync(cacheDir, { recursive: true });
   const scratch = mkdtempSync(join(cacheDir, 'better-sqlite3-build-'));
   run('cp', ['-r', join(pkg, 'binding.gyp'), join(pkg, 'deps'), join(pkg, 'src'), join(pkg, 'package.json'), scratch], { quiet: true });
-  run(process.execPath, [nodeGyp(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, `--arch=${arch}`, '-j', '2'], { cwd: scratch, quiet: true });
+  // node-gyp lets npm_config_* variables override its command line: under `npm test`/`npm run`, a user's
+  // `nodedir=/usr` in ~/.npmrc arrives as npm_config_nodedir and would build against the checkout's Node 20
+  // headers. The build gets an environment without them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+  run(process.execPath, [nodeGyp(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, `--arch=${arch}`, '-j', '2'], { cwd: scratch, env, quiet: true });
+  // Loaded by the embedded Node before it is cached: a wrong ABI must never reach the cache.
+  run(runtime.bin, ['-e', `process.dlopen({ exports: {} }, ${JSON.stringify(join(scratch, 'build', 'Release', 'better_sqlite3.node'))})`], { quiet: true });
   mkdirSync(dirname(cached), { recursive: true });
   // Copied then renamed: a build running alongside never sees half a file.
   copyFileSync(join(scratch, 'build', 'Release', 'better_sqlite3.node'), `${cached}.${process.pid}`);
