@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { DEMO_PRODUCTS } from './demo/catalog.js';
 import { demoReceipt } from './demo/stock.js';
+import { seedDemoSales } from './demo/sales.js';
 import { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
@@ -80,6 +81,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   }
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
   const receiving = new ReceivingService(ledger, classifyOptions, clock, () => platform.worker.notify());
+  const freshDemo = opts.demo && ledger.catalog.all().length === 0; // seedDemo's own condition, read before it seeds
   if (opts.demo) seedDemo(ledger, receiving, clock, log);
   const accounts = new AccountStore(ledger.db, clock);
   let demoAccounts: DemoAccounts | undefined;
@@ -129,6 +131,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const recovery = await recoverSettlements(checkout, log);
   const recoveryTimer = setInterval(() => void recoverSettlements(checkout, log), 30_000);
   recoveryTimer.unref();
+  if (freshDemo) await seedDemoSales(checkout, clock, log);
 
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];

@@ -37,7 +37,7 @@ export const DEMO_PRODUCTS: Product[] = [
   },
   {
     id: 'P0007', name: '维生素C咀嚼片（保健食品）', spec: '60片', manufacturer: '汤臣倍健股份有限公司', approvalNo: '国食健注G20140000',
-    nhsaCode: '', barcode: '6901234567892', rx: false, insured: false, category: 'health_food', traceExempt: true,
+    nhsaCode: '', barcode: '6901234567809', rx: false, insured: false, category: 'health_food', traceExempt: true,
     piecesPerPack: 1, pricePerPack: 6800,
   },
 ];
