@@ -176,6 +176,8 @@ export class CheckoutService {
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
+      // 退费: when, by whom and why, from the sale.reversed ledger event (null while not reversed).
+      reversal: sale.reversed_seq === null ? null : (this.o.ledger.db.prepare('SELECT at, actor, reason FROM events WHERE seq = ?').get(sale.reversed_seq) as { at: string; actor: string | null; reason: string | null }),
       refusals: this.sales.refusals(saleId),
       evidence: {
         video: this.o.videoEvidence?.(saleId) ?? [],

@@ -1,7 +1,8 @@
 // 销售单详情: the items with their trace codes, the identity evidence (how the person was identified, the
 // face check, the settlement snapshot's hash), every refusal on the way, the settlement, the platform
-// uploads, and the counter's video of the sale playing in the page.
+// uploads, the counter's video of the sale playing in the page, and 整单退费 (sale-refund.js).
 import { $, api, el, failed, fillRows, PAYMENT, SALE_STATUS, shanghaiTime, yuan } from './lib.js';
+import { closeRefund, renderRefund } from './sale-refund.js';
 
 const METHOD = { e_voucher: '医保电子凭证', id_card: '身份证', social_security_card: '社会保障卡' };
 const FACE_METHOD = { face_terminal: '人脸识别终端', camera: '收银台摄像头' };
@@ -53,6 +54,9 @@ function renderSettlement(sale) {
     ['个人账户', t ? yuan(t.accountPay) : ''],
     ['现金', t ? yuan(t.cashPay) : ''],
     ['处方', sale.prescription ? `${sale.prescription.rxNo} · ${sale.prescription.doctorName}` : ''],
+    ['退费时间', sale.reversal ? shanghaiTime(sale.reversal.at) : ''],
+    ['退费原因', sale.reversal ? sale.reversal.reason : ''],
+    ['退费人', sale.reversal ? sale.reversal.actor : ''],
   ]);
 }
 
@@ -80,7 +84,7 @@ function renderVideo(sale) {
   video.src = `/api/sales/${sale.id}/video`;
 }
 
-export async function show(_ctx, id) {
+export async function show(ctx, id) {
   $('sale-title').textContent = `销售单 #${id}`;
   const r = await api('GET', `/api/sales/${encodeURIComponent(id)}`);
   if (r.status !== 200) return failed(r, `销售单 #${id}：`);
@@ -115,11 +119,17 @@ export async function show(_ctx, id) {
   );
   renderIdentity(sale);
   renderSettlement(sale);
+  renderRefund(sale, async ({ refunded }) => {
+    await show(ctx, id);
+    // The button is gone after a refund: keep the keyboard on the result instead of the page's top.
+    if (refunded && $('sale-refunded')) $('sale-refunded').focus();
+  });
   renderVideo(sale);
   return true;
 }
 
 export function hide() {
+  closeRefund();
   const video = $('sale-video');
   video.pause();
 }
