@@ -1,6 +1,6 @@
 // The counter page in Chromium against a real agent with a simulated ID reader and a face terminal: a
 // cashier identifies the buyer (ID card on the reader, e-voucher token typed, e-voucher QR scanned, face
-// terminal), sees a device scanner's scans live, is refused for what is missing (prescription, consent, identity, a trace code) with several
+// terminal, social-security card number typed), sees a device scanner's scans live, is refused for what is missing (prescription, consent, identity, a trace code) with several
 // refusals at once, fills the prescription form and records consent with the keyboard only, and settles
 // with insurance (F8); the fund / personal account / cash shown are what GET /api/sales/:id holds.
 import type { Browser, Page } from 'playwright-core';
@@ -261,6 +261,47 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
     await t.api('POST', '/api/devices/reader-1/card', { remove: true }, TOKENS.cashier);
     await page.keyboard.press('Escape');
     expect(await text('#person')).toContain(chen.name); // the refused card did not replace the buyer
+    expect(kiosk.errors).toEqual([]);
+  });
+
+  it('a social-security card number typed after F4 identifies the buyer as 社保卡 (03); an unknown card is refused and names what to do', async () => {
+    const yang = person('youngAdult');
+    await page.keyboard.press('F2');
+    await expect.poll(() => text('#sale-title'), POLL).toMatch(/进行中/);
+    const saleId = await saleIdOnPage(page);
+    expect(await text('#person')).toContain('未识别参保人');
+
+    // A card number that is nobody's: the platform's 1101 answer is shown, and the buyer stays unidentified.
+    await page.keyboard.press('F4');
+    await wedgeScan(page, 'C139999999');
+    await page.locator('#refusals').waitFor({ state: 'visible' });
+    expect(await refusalCodes()).toEqual(['IDENTITY_REQUIRED']);
+    expect(await text('#refusal-list')).toContain('未查询到参保人员信息，请核对凭证后重试');
+    await page.keyboard.press('Escape');
+    await page.locator('#refusals').waitFor({ state: 'hidden' });
+    expect(await text('#person')).toContain('未识别参保人');
+
+    // Her card number, typed in lower case: a 社保卡 number, not an e-voucher token.
+    await page.keyboard.press('F4');
+    expect(await focusedId(page)).toBe('identity');
+    await wedgeScan(page, yang.cardNo.toLowerCase());
+    await expect.poll(() => text('#person'), POLL).toContain(yang.name);
+    const shown = await text('#person');
+    expect(shown).toContain('识别方式：社保卡');
+    expect(shown).toContain('1301**********0793');
+    expect(shown).not.toContain(yang.certno);
+    expect(shown).not.toContain(yang.cardNo);
+    expect(await focusedId(page)).toBe('scan');
+    const identity = (await t.sale(saleId)).identity!;
+    expect(identity).toMatchObject({ psnNo: yang.psnNo, name: yang.name, evidence: expect.objectContaining({ method: 'social_security_card' }) });
+    await kiosk.shot('counter-identity-card');
+
+    // Identified by card, she settles an ordinary purchase from her personal account.
+    await wedgeScan(page, codeOf('LIAN', 4));
+    await expect.poll(() => row('LIAN').getAttribute('data-state'), POLL).toBe('scanned');
+    await page.keyboard.press('F8');
+    await page.locator('#receipt').waitFor({ state: 'visible' });
+    expect((await t.sale(saleId)).settlement!.totals).toEqual({ total: 1450, fundPay: 0, accountPay: 1450, cashPay: 0 });
     expect(kiosk.errors).toEqual([]);
   });
 });

@@ -119,7 +119,7 @@ describe('outbox to the platform', () => {
     const status = syncStatus(ledger.db, now);
     expect(status).toMatchObject({ backlog: 112, pending: 112, failed: 0, sent: 0 });
     expect(status.oldestPendingAgeSeconds).toBe(7 * 24 * 3600);
-    expect(status.lastError?.error).toMatch(/HTTP 500/);
+    expect(status.lastError?.error).toMatch(/^医保平台暂时不可用，请稍后重试（.*HTTP 500/);
 
     sim.setFaults({});
     for (let i = 0; i < 100 && unsent() > 0; i++) {
@@ -157,7 +157,8 @@ describe('outbox to the platform', () => {
     await worker.tick();
     const status = syncStatus(ledger.db, now);
     expect(status).toMatchObject({ failed: 1, sent: 5, backlog: 1 });
-    expect(status.failedRecords[0]).toMatchObject({ recordKey: broken, infno: '3503', error: expect.stringMatching(/rejected/) });
+    // Shown in the platform's own words, which say what is wrong with the record.
+    expect(status.failedRecords[0]).toMatchObject({ recordKey: broken, infno: '3503', error: '医保平台拒绝：入参错误：缺少字段 purcinfo.med_list_codg' });
     corrupt = false;
     expect(worker.retryFailed()).toBe(1);
     await worker.tick();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { PlatformError } from '../errors.js';
+import { PlatformError, PlatformRejectedError } from '../errors.js';
 import { mapOutboxRecord, MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from '../mappers/index.js';
 import { backoffDelayMs } from './backoff.js';
 import { OutboxStore, type Outcome, type OutboxRow } from './store.js';
@@ -102,10 +102,11 @@ export class OutboxWorker {
       await this.opts.upload(mapOutboxRecord(event, row.infno, row.record_key, this.opts.mapContext));
       return { id: row.id, result: 'sent' };
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? err.message : String(err);
       // Only a definite "no" is permanent; anything unexpected is retried rather than dropped.
       const permanent = err instanceof MappingError || (err instanceof PlatformError && !err.transient);
-      this.opts.onError?.({ id: row.id, infno: row.infno, recordKey: row.record_key, error, permanent });
+      this.opts.onError?.({ id: row.id, infno: row.infno, recordKey: row.record_key, error: message, permanent });
+      const error = shownError(err, message);
       if (permanent) return { id: row.id, result: 'failed', error };
       const delay = backoffDelayMs(row.attempts + 1, this.backoff, this.random);
       return { id: row.id, result: 'retry', error, nextAttemptAt: new Date(this.clock().getTime() + delay) };
@@ -176,6 +177,17 @@ export class OutboxWorker {
       this.wake = done;
     });
   }
+}
+
+/**
+ * What the manager's sync screen shows: a refusal in the platform's own Chinese words (it says what is
+ * wrong with the record); a transient failure in Chinese with the technical detail for the technician.
+ */
+function shownError(err: unknown, message: string): string {
+  if (err instanceof PlatformRejectedError) return err.userMessage;
+  if (err instanceof PlatformError) return `${err.userMessage}（${message}）`;
+  if (err instanceof MappingError) return `本机无法生成该上传记录（账本数据或程序错误），请联系技术人员（${message}）`;
+  return message;
 }
 
 function sameInterfaceRun(rows: OutboxRow[]): OutboxRow[] {

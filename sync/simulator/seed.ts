@@ -12,6 +12,7 @@ export const DRUG = {
   amoxicillin: 'XJ01CAA040E001010100432',
   ibuprofen: 'XN02BAB048E001010101835',
   lianhua: 'ZA01BAL0235010103540',
+  angelica: 'T000700434',
 } as const;
 
 export const DISEASE = { hypertension: 'M03900', diabetes: 'M01600' } as const;
@@ -27,7 +28,16 @@ export const SEED_DRUGS = [
   { code: DRUG.amoxicillin, name: '阿莫西林胶囊', maxDaily: 8 },
   { code: DRUG.ibuprofen, name: '布洛芬缓释胶囊', maxDaily: 2 },
   { code: DRUG.lianhua, name: '连花清瘟胶囊', maxDaily: 12 },
+  { code: DRUG.angelica, name: '当归（饮片）', maxDaily: 1 },
 ] as const;
+
+/**
+ * Adds a drug to the platform's catalogue (医保药品目录), as a catalogue update does: from then on 35xx
+ * uploads and settlements naming its code are accepted. Idempotent.
+ */
+export function listDrug(db: SimDb, d: { code: string; name: string; maxDaily: number }): void {
+  db.prepare('INSERT OR IGNORE INTO drugs (med_list_codg, name, max_daily_pieces) VALUES (?, ?, ?)').run(d.code, d.name, d.maxDaily);
+}
 
 export const SEED_DISEASES = [
   { code: DISEASE.hypertension, name: '高血压', drugs: [DRUG.amlodipine] },
@@ -91,8 +101,7 @@ export function seedSimulator(db: SimDb): void {
   db.transaction(() => {
     const store = db.prepare('INSERT OR IGNORE INTO stores (fixmedins_code, name, admdvs) VALUES (?, ?, ?)');
     for (const s of SEED_STORES) store.run(s.code, s.name, s.admdvs);
-    const drug = db.prepare('INSERT OR IGNORE INTO drugs (med_list_codg, name, max_daily_pieces) VALUES (?, ?, ?)');
-    for (const d of SEED_DRUGS) drug.run(d.code, d.name, d.maxDaily);
+    for (const d of SEED_DRUGS) listDrug(db, d);
     const dise = db.prepare('INSERT OR IGNORE INTO chronic_diseases (code, name) VALUES (?, ?)');
     const diseDrug = db.prepare('INSERT OR IGNORE INTO chronic_disease_drugs (code, med_list_codg) VALUES (?, ?)');
     for (const d of SEED_DISEASES) {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformRejectedError } from '../errors.js';
 import type { PurchaseRecord, SaleRecord } from '../interfaces.js';
 import { startTestEnv, traceCode, type TestEnv } from '../test-support.js';
-import { DRUG, STORE_MAIN, STORE_OTHER } from './seed.js';
+import { DRUG, listDrug, STORE_MAIN, STORE_OTHER } from './seed.js';
 import { countUploads, listUploads } from './uploads.js';
 
 let env: TestEnv;
@@ -68,5 +68,19 @@ describe('35xx uploads', () => {
     const err = await env.client().upload('3505', bad).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(PlatformRejectedError);
     expect((err as PlatformRejectedError).errMsg).toContain('fixmedins_bchno');
+  });
+
+  it('refuses a drug code its catalogue does not list, stores nothing, and accepts it once the catalogue lists it', async () => {
+    const c = env.client();
+    const unlisted = { ...purchase('PUR-NEW'), med_list_codg: 'XA10BKH343A001010100001', fixmedins_hilist_name: '恒格列净片' };
+    const err = await c.upload('3503', { purcinfo: unlisted }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformRejectedError);
+    expect((err as PlatformRejectedError).errMsg).toBe(
+      '医保目录编码XA10BKH343A001010100001（恒格列净片）不在医保药品目录内，不予接收。请核对该商品的医保编码；编码无误的新增品种，待医保目录更新后重新上传',
+    );
+    expect(countUploads(env.sim.db, { bchno: 'PUR-NEW', includeDeleted: true })).toBe(0);
+    listDrug(env.sim.db, { code: 'XA10BKH343A001010100001', name: '恒格列净片', maxDaily: 1 });
+    await c.upload('3503', { purcinfo: unlisted });
+    expect(listUploads(env.sim.db, { bchno: 'PUR-NEW' }).map((u) => u.payload['med_list_codg'])).toEqual(['XA10BKH343A001010100001']);
   });
 });

@@ -1,9 +1,10 @@
 // 3501–3506 进销存 uploads, one record per (store, infno, fixmedins_bchno): a repeated upload of
-// the same batch id replaces the payload and answers success again. 3507 deletes by batch id.
+// the same batch id replaces the payload and answers success again; a drug code not in the platform's
+// catalogue is refused. 3507 deletes by batch id.
 import type { InvDataType } from '../interfaces.js';
 import type { SimDb } from './db.js';
-import type { Handler } from './handler.js';
-import { obj, oneOf, str } from './input.js';
+import { getDrug, type Handler } from './handler.js';
+import { obj, oneOf, optStr, refuse, str } from './input.js';
 
 const RECORD_KEY: Readonly<Record<string, string>> = {
   '3501': 'invinfo',
@@ -26,7 +27,13 @@ export const uploadRecord: Handler = ({ db, env, input, now, store }) => {
   const key = RECORD_KEY[env.infno]!;
   const rec = obj(obj(input, 'input')[key], key);
   const bchno = str(rec['fixmedins_bchno'], `${key}.fixmedins_bchno`);
-  str(rec['med_list_codg'], `${key}.med_list_codg`);
+  const code = str(rec['med_list_codg'], `${key}.med_list_codg`);
+  // The platform files stock movements against its catalogue: a code it does not list is refused outright
+  // (a mistyped code, or a newly listed drug before the catalogue update reaches the province).
+  if (!getDrug(db, code)) {
+    const name = optStr(rec['fixmedins_hilist_name']);
+    refuse(`医保目录编码${code}${name ? `（${name}）` : ''}不在医保药品目录内，不予接收。请核对该商品的医保编码；编码无误的新增品种，待医保目录更新后重新上传`);
+  }
   const at = now.toISOString();
   db.prepare(
     `INSERT INTO uploads (fixmedins_code, infno, fixmedins_bchno, payload, first_msgid, received_at, updated_at)

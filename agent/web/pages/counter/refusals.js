@@ -6,7 +6,7 @@ import { itemById, state } from './state.js';
 
 /** The key that does the next step for a refusal code (shown on the panel; handled in keys.js). */
 export const NEXT_STEP = {
-  IDENTITY_REQUIRED: { key: 'F4', text: '读取参保人身份（刷身份证、电子凭证或输入证件号）' },
+  IDENTITY_REQUIRED: { key: 'F4', text: '读取参保人身份（刷身份证、电子凭证或输入身份证号、社保卡号）' },
   PRESCRIPTION_REQUIRED: { key: 'F6', text: '录入处方' },
   PRESCRIPTION_IDENTITY_MISMATCH: { key: 'F6', text: '核对并修改处方的患者证件号' },
   CONSENT_REQUIRED: { key: 'F7', text: '向参保人告知并登记同意' },

@@ -17,7 +17,7 @@ function renderPerson(p) {
   const box = $('person');
   if (!p) {
     box.className = 'person muted';
-    box.replaceChildren('未识别参保人：刷身份证、出示医保电子凭证，或按 F4 输入证件号');
+    box.replaceChildren('未识别参保人：刷身份证、出示医保电子凭证，或按 F4 输入身份证号或社保卡号');
     return;
   }
   const ev = p.evidence || {};

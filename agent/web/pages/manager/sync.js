@@ -61,6 +61,7 @@ async function load() {
     6,
     '没有上传失败的记录',
   );
+  $('sync-failed-hint').hidden = s.failed === 0;
   $('sync-select-all').checked = false;
   $('sync-retry-all').disabled = s.failed === 0;
   return true;
@@ -75,6 +76,13 @@ async function retry(ids) {
 }
 
 export function init() {
+  // A refused record is never sent again by itself: say so, and what the manager does about it.
+  const hint = el(
+    'p',
+    { id: 'sync-failed-hint', class: 'muted small', hidden: true },
+    '平台拒收的记录不会自动重发。请按“错误”一栏中平台的说明修正原因（如商品的医保编码、平台目录、采购单号），再勾选记录点“重试所选”，或点“全部重试”。',
+  );
+  $('sync-failed').closest('.table-box').before(hint);
   $('sync-retry-all').addEventListener('click', () => void retry());
   $('sync-retry-selected').addEventListener('click', () => {
     const ids = [...document.querySelectorAll('#sync-failed input.pick:checked')].map((i) => Number(i.value));
