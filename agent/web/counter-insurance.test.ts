@@ -44,6 +44,12 @@ const POLL = { timeout: 8_000 };
 const row = (productId: keyof typeof CATALOG) => page.locator('#lines tr', { hasText: CATALOG[productId].name });
 const refusalCodes = () => page.locator('#refusal-list li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-code')));
 const text = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
+/** F2, then wait for a new sale number: a sale left open by the previous test is also 进行中. */
+const newSale = async () => {
+  const before = await text('#sale-title');
+  await page.keyboard.press('F2');
+  await expect.poll(async () => { const t = await text('#sale-title'); return t !== before && /进行中/.test(t); }, POLL).toBe(true);
+};
 
 async function placeCard(idNumber: string): Promise<void> {
   const r = await t.api('POST', '/api/devices/reader-1/card', { idNumber }, TOKENS.cashier);
@@ -165,8 +171,7 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
 
   it('an e-voucher token typed after F4 identifies the buyer; F8 settles an ordinary purchase from the personal account', async () => {
     const zhou = person('employee');
-    await page.keyboard.press('F2');
-    await expect.poll(() => text('#sale-title'), POLL).toMatch(/进行中/);
+    await newSale();
     const saleId = await saleIdOnPage(page);
     await page.keyboard.press('F4');
     expect(await focusedId(page)).toBe('identity');
@@ -186,8 +191,7 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
 
   it('two refusals together (no identity, a line waiting for its trace code); then the code, a scanned e-voucher QR, a removed line, and F8 settles', async () => {
     const wang = person('young');
-    await page.keyboard.press('F2');
-    await expect.poll(() => text('#sale-title'), POLL).toMatch(/进行中/);
+    await newSale();
     const saleId = await saleIdOnPage(page);
 
     // The product barcode first: the line waits for the box's trace code.
@@ -233,8 +237,7 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
 
   it('the face terminal identifies with a face check; scans and refusals from a device scanner appear live; an expired ID card is refused', async () => {
     const chen = person('resident');
-    await page.keyboard.press('F2');
-    await expect.poll(() => text('#sale-title'), POLL).toMatch(/进行中/);
+    await newSale();
     const fed = await t.api('POST', '/api/devices/face-1/scan', { text: eVoucherQr(chen.token) }, TOKENS.cashier);
     expect(fed.status).toBe(200);
     await expect.poll(() => text('#person'), POLL).toContain(chen.name);
@@ -266,8 +269,7 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
 
   it('a social-security card number typed after F4 identifies the buyer as 社保卡 (03); an unknown card is refused and names what to do', async () => {
     const yang = person('youngAdult');
-    await page.keyboard.press('F2');
-    await expect.poll(() => text('#sale-title'), POLL).toMatch(/进行中/);
+    await newSale();
     const saleId = await saleIdOnPage(page);
     expect(await text('#person')).toContain('未识别参保人');
 
