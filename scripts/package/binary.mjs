@@ -50,6 +50,9 @@ async function runtimeAssets(root) {
     if (!dir) throw new Error(`page folder missing for "${page}": agent/web/pages/${page}/index.html`);
     assets.push(`${dir}${sep}**${sep}*`);
   }
+  const shared = pages.sharedDir();
+  if (!shared) throw new Error('shared page modules missing: agent/web/pages/shared/');
+  assets.push(`${shared}${sep}**${sep}*`);
   const require = createRequire(join(root, 'package.json'));
   for (const file of pages.vendorFiles().values()) {
     const pkg = packageOf(file);

@@ -26,6 +26,15 @@ export function pageDir(page: PageName): string | undefined {
   return undefined;
 }
 
+/** Browser modules both pages import (served at /shared/<file>), or undefined when neither place has them. */
+export function sharedDir(): string | undefined {
+  for (const root of CANDIDATE_ROOTS) {
+    const dir = join(fileURLToPath(root), 'shared');
+    if (existsSync(dir)) return dir;
+  }
+  return undefined;
+}
+
 /** The folder that holds the counter page, or undefined when neither place has it. */
 export function counterPageDir(): string | undefined {
   return pageDir('counter');
@@ -84,7 +93,9 @@ const PAGE_MISSING: Record<PageName, string> = {
   manager: '管理页面文件缺失：请重新安装 counter-agent',
 };
 
-export function pageRoutes(dirs: Partial<Record<PageName, string | undefined>> = { counter: pageDir('counter'), manager: pageDir('manager') }): FastifyPluginAsync {
+export function pageRoutes(
+  dirs: Partial<Record<PageName | 'shared', string | undefined>> = { counter: pageDir('counter'), manager: pageDir('manager'), shared: sharedDir() },
+): FastifyPluginAsync {
   return async (app) => {
     const send = async (reply: FastifyReply, path: string, type: string) => reply.headers(SECURITY_HEADERS).type(type).send(await readFile(path));
     app.get('/', async (_req, reply) => reply.redirect('/counter'));
@@ -96,6 +107,8 @@ export function pageRoutes(dirs: Partial<Record<PageName, string | undefined>> =
       if (!dir) continue;
       for (const [name, type] of pageFiles(dir)) app.get(`/${page}/${name}`, async (_req, reply) => send(reply, join(dir, name), type));
     }
+    const shared = dirs.shared;
+    if (shared) for (const [name, type] of pageFiles(shared)) app.get(`/shared/${name}`, async (_req, reply) => send(reply, join(shared, name), type));
     for (const [name, path] of vendorFiles()) app.get(`/vendor/${name}`, async (_req, reply) => send(reply, path, TYPES['.js'] as string));
   };
 }

@@ -1,35 +1,9 @@
-// Every call to the agent goes through here: same-origin fetch with the session cookie (the browser adds the
-// Origin header the agent checks on writes). A 401 means the session ended: the sign-in screen is shown.
+// Every call to the agent goes through here (the shared request; a 401 shows the sign-in screen).
+import { request } from '../shared/page-core.js';
 
-let onUnauthorized = () => {};
+export { whenUnauthorized } from '../shared/page-core.js';
 
-export function whenUnauthorized(handler) {
-  onUnauthorized = handler;
-}
-
-export async function api(method, path, body) {
-  let res;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch {
-    return { status: 0, body: { errors: [{ code: 'NETWORK', message: '无法连接本机服务：请检查收银机是否开机，稍后重试' }] } };
-  }
-  let data = {};
-  if (res.status !== 204) {
-    try {
-      data = await res.json();
-    } catch {
-      data = {};
-    }
-  }
-  if (res.status === 401 && path !== '/api/login') onUnauthorized('登录已过期，请重新登录');
-  return { status: res.status, body: data };
-}
+export const api = (method, path, body) => request(method, path, body, '无法连接本机服务：请检查收银机是否开机，稍后重试');
 
 /** What went wrong, as a list of { code, message }: refusals, errors, or the HTTP status in Chinese. */
 export function problems(r) {

@@ -1,18 +1,8 @@
 // DOM and formatting helpers shared by the counter page's modules. Money is integer fen throughout.
 
-export const $ = (id) => document.getElementById(id);
+import { $, el } from '../shared/page-core.js';
 
-/** Builds an element; children are nodes or text (never parsed as HTML). Null children are skipped. */
-export function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
+export { $, el };
 
 /** Fen (integer) → "¥12.34" with integer math only. */
 export function yuan(fen) {

@@ -2,52 +2,13 @@
 // Plain browser ES module, no build step. Every write goes through fetch with the session cookie; the
 // browser adds the same-origin Origin header the agent checks.
 
-export const $ = (id) => document.getElementById(id);
+import { $, el, request } from '../shared/page-core.js';
 
-/** Builds an element; children are nodes or text (never parsed as HTML). `on*` attributes take functions. */
-export function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, '');
-    else e.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
-
-let onUnauthenticated = () => {};
-/** What to do when the session has ended (the sign-in form). */
-export function setUnauthenticatedHandler(fn) {
-  onUnauthenticated = fn;
-}
+export { $, el };
+export { whenUnauthorized as setUnauthenticatedHandler } from '../shared/page-core.js';
 
 /** One API call: `{ status, body }`; never throws (a network failure is status 0 with a Chinese error). */
-export async function api(method, path, body) {
-  let res;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch {
-    return { status: 0, body: { errors: [{ code: 'NETWORK', message: '无法连接本机服务：请检查网络或收银机是否开机' }] } };
-  }
-  let data = {};
-  if (res.status !== 204) {
-    try {
-      data = await res.json();
-    } catch {
-      data = {};
-    }
-  }
-  if (res.status === 401 && path !== '/api/login') onUnauthenticated('登录已过期，请重新登录');
-  return { status: res.status, body: data };
-}
+export const api = (method, path, body) => request(method, path, body, '无法连接本机服务：请检查网络或收银机是否开机');
 
 /** The problems of a failed answer as [{ code, message, line?, traceCode? }]. */
 export function problems(r) {
