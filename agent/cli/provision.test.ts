@@ -22,8 +22,12 @@ class RecordingSystem implements SystemPort {
   readonly users = new Set<string>();
   readonly owners = new Map<string, Owner>();
   readonly units = new Map<string, UnitState>();
-  /** When systemd last read the unit files (daemon-reload); a unit written later is unknown to it. */
-  private reloadedAtMs = 0;
+  /**
+   * The unit files' mtimes as systemd last read them (daemon-reload); a unit written later is "changed on disk".
+   * Kept per file rather than as a reload time: an mtime and Date.now() taken in the same millisecond
+   * would otherwise compare either way.
+   */
+  private readonly loadedUnits = new Map<string, number>();
 
   constructor(private readonly root: string) {}
 
@@ -52,7 +56,9 @@ class RecordingSystem implements SystemPort {
     this.actions.push(`tmpfiles ${this.rel(file)}`);
   }
   async daemonReload() {
-    this.reloadedAtMs = Date.now();
+    const dir = join(this.root, 'lib/systemd/system');
+    this.loadedUnits.clear();
+    if (existsSync(dir)) for (const name of readdirSync(dir)) this.loadedUnits.set(name, statSync(join(dir, name)).mtimeMs);
     this.actions.push('daemon-reload');
   }
   async udevReload() {
@@ -64,7 +70,7 @@ class RecordingSystem implements SystemPort {
   async enableNow(unit: string) {
     const unitPath = join(this.root, 'lib/systemd/system', unit);
     if (!existsSync(unitPath)) throw new Error(`Failed to enable unit: Unit file ${unit} does not exist`);
-    if (statSync(unitPath).mtimeMs > this.reloadedAtMs) throw new Error(`${unit} changed on disk; run daemon-reload first`);
+    if (statSync(unitPath).mtimeMs !== this.loadedUnits.get(unit)) throw new Error(`${unit} changed on disk; run daemon-reload first`);
     this.units.set(unit, { enabled: true, active: true });
     this.actions.push(`enable --now ${unit}`);
   }
@@ -251,7 +257,7 @@ describe('counter-agent provision', () => {
 
   it('a second run, with or without the flags, changes nothing and says so', async () => {
     plugDevices();
-    expect(await provision(options())).toBe(0);
+    expect(await provision(options()), err.join('\n')).toBe(0);
     const before = snapshot();
     const actions = sys.actions.length;
     for (const again of [options(), options({ answers: {}, managerUser: undefined, managerPasswordFile: undefined })]) {
