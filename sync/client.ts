@@ -18,16 +18,10 @@ import { checkOutput } from './outputs.js';
 import { openResponse, sealRequest, type SigningOptions } from './signing.js';
 import { shanghaiDate } from './time.js';
 
-export interface PlatformClientOptions {
+/** Who is sending (the envelope's fixed fields, EnvelopeContext) plus where and how. */
+export interface PlatformClientOptions extends EnvelopeContext {
   /** The callService URL, POSTed to verbatim. */
   url: string;
-  fixmedinsCode: string;
-  fixmedinsName: string;
-  mdtrtareaAdmvs: string;
-  insuplcAdmdvs: string;
-  recerSysCode: string;
-  devNo: string;
-  operator: { code: string; name: string };
   signing: SigningOptions;
   timeoutMs: number;
   msgids: MsgidAllocator;
@@ -35,7 +29,6 @@ export interface PlatformClientOptions {
   /** Reported in 9001; default: the first non-internal IPv4 interface. */
   mac?: string;
   ip?: string;
-  devSafeInfo?: string;
   /** Structured log hook (no PII is passed). */
   log?: (entry: { event: string; infno: string; msgid?: string; [k: string]: unknown }) => void;
 }

@@ -80,20 +80,8 @@ export interface SegmentRow {
   deletedMs: number | null;
 }
 
-export interface NewSegment {
-  camera: string;
-  counter: string;
-  path: string;
-  startMs: number;
-  endMs: number;
-  durationMs: number | null;
-  bytes: number;
-  sha256: string | null;
-  broken: boolean;
-  problem?: string | null;
-  recovered?: boolean;
-  indexedMs: number;
-}
+/** A segment as the indexer first records it: no row id yet, not deleted; problem and recovered optional. */
+export type NewSegment = Omit<SegmentRow, 'id' | 'deletedMs' | 'problem' | 'recovered'> & { problem?: string | null; recovered?: boolean };
 
 export interface SaleWindowRow {
   saleId: number;
