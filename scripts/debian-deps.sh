@@ -12,9 +12,24 @@
 #   perl          the tests' stand-in for systemd's notify socket (a datagram socket with arrival times)
 #   dpkg-dev      dpkg-shlibdeps: `npm run package` computes the .deb's library dependencies with it
 #   iproute2      ip: the package test brings up loopback in the network namespace it runs the executable in
+# and, to build and test the executable for the other architecture (arm64 on an amd64 machine, amd64 on arm64):
+#   g++-<triplet> the cross compiler for better-sqlite3
+#   qemu-user     runs the other architecture's Node and executable (load checks, the cross package test)
+#   libc6, libstdc++6, libudev1, libusb-1.0-0 of the other architecture (Debian multiarch: the architecture is
+#                 added to dpkg), which that Node and the addons load under qemu-user, and which
+#                 dpkg-shlibdeps reads for the other .deb's dependencies
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2"
+case "$(dpkg --print-architecture)" in
+  amd64) OTHER=arm64; CROSS=g++-aarch64-linux-gnu ;;
+  arm64) OTHER=amd64; CROSS=g++-x86-64-linux-gnu ;;
+  *) OTHER= ;;
+esac
+if [ -n "$OTHER" ]; then
+  dpkg --print-foreign-architectures | grep -qx "$OTHER" || $SUDO dpkg --add-architecture "$OTHER"
+  PACKAGES="$PACKAGES $CROSS qemu-user libc6:$OTHER libstdc++6:$OTHER libudev1:$OTHER libusb-1.0-0:$OTHER"
+fi
 missing=
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

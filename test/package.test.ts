@@ -1,86 +1,25 @@
 // `npm run package`: the single executable and the .deb, built once for this file (about 25 s with a warm
 // out/cache; the first build also fetches Node from npm and compiles better-sqlite3 for it: +1–2 min).
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { vendorFiles } from '../agent/web/routes/pages.js';
 import { tempDir } from './helpers.js';
+import { buildPackage, demoRun, requireTool, ROOT, sh, type Built } from './support/package.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ADDONS = Object.values(NATIVE_FILES).sort();
-
-interface Built {
-  binary: { path: string; bytes: number };
-  native: { path: string; files: string[]; bytes: number };
-  deb: { path: string; bytes: number };
-  seconds: number;
-}
-
-function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: opts.timeout ?? 120_000, env: opts.env ?? process.env, cwd: opts.cwd });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function requireTool(cmd: string, debianPackage: string) {
-  if (sh('sh', ['-c', `command -v ${cmd}`]).code !== 0) throw new Error(`${cmd} is missing: install the Debian package ${debianPackage} (sh scripts/debian-deps.sh)`);
-}
 
 let tmp: { dir: string; cleanup: () => void };
 let built: Built;
 
 beforeAll(() => {
   for (const [cmd, pkg] of [['dpkg-deb', 'dpkg'], ['dpkg-shlibdeps', 'dpkg-dev'], ['unshare', 'util-linux'], ['ip', 'iproute2'], ['systemd-sysusers', 'systemd'], ['systemd-tmpfiles', 'systemd']]) requireTool(cmd as string, pkg as string);
-  if (!existsSync(join(ROOT, 'dist', 'agent', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the package tests');
   tmp = tempDir('counter-agent-package-');
-  // The repo's out/cache keeps the Node from npm and the better-sqlite3 built for it between runs.
-  const r = sh(process.execPath, [join(ROOT, 'scripts', 'package', 'build.mjs'), '--out', join(tmp.dir, 'out'), '--cache', join(ROOT, 'out', 'cache'), '--skip-build'], { timeout: 600_000 });
-  if (r.code !== 0) throw new Error(`npm run package failed (${r.code}):\n${r.stderr}`);
-  built = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Built;
-  console.log(`package built in ${built.seconds} s: executable ${built.binary.bytes} B, native ${built.native.bytes} B, .deb ${built.deb.bytes} B`);
+  built = buildPackage(join(tmp.dir, 'out'));
 }, 660_000);
 afterAll(() => tmp?.cleanup());
-
-/**
- * Runs the executable's demo mode in a network namespace of its own (`unshare -rn`), where its fixed ports
- * (8080, the simulator's) are free whatever else runs here, asks it over HTTP from inside that namespace and
- * stops it. Returns what it answered.
- */
-function demoRun(binary: string, cwd: string) {
-  const probe = `
-    const { spawn, spawnSync } = await import('node:child_process');
-    spawnSync('ip', ['link', 'set', 'lo', 'up'], { stdio: 'inherit' });
-    const env = { ...process.env }; delete env.COUNTER_AGENT_CONFIG; delete env.${NATIVE_DIR_ENV};
-    const agent = spawn(${JSON.stringify(binary)}, ['run'], { cwd: ${JSON.stringify(cwd)}, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = ''; agent.stderr.on('data', (d) => { stderr += d; });
-    const exited = new Promise((resolve) => agent.on('exit', (code, signal) => resolve(code ?? signal)));
-    const get = async (path) => { const r = await fetch('http://127.0.0.1:8080' + path); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; };
-    let health;
-    for (let i = 0; i < 120 && !health; i++) {
-      try { health = await get('/api/health'); } catch { await new Promise((r) => setTimeout(r, 250)); }
-    }
-    const out = { health, counter: health && await get('/counter'), manager: health && await get('/manager'), vendor: {} };
-    for (const name of ${JSON.stringify([...vendorFiles().keys()])}) out.vendor[name] = health && (await get('/vendor/' + name)).status;
-    agent.kill('SIGTERM');
-    out.exit = await Promise.race([exited, new Promise((r) => setTimeout(() => { agent.kill('SIGKILL'); r('killed after 20 s'); }, 20000).unref())]);
-    out.stderr = stderr;
-    console.log(JSON.stringify(out));
-  `;
-  const r = sh('unshare', ['-rn', process.execPath, '--input-type=module', '-e', probe], { timeout: 90_000 });
-  if (r.code !== 0) throw new Error(`the demo probe failed (${r.code}): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
-    health?: { status: number; body: string };
-    counter?: { status: number; type: string; body: string };
-    manager?: { status: number; type: string; body: string };
-    vendor: Record<string, number>;
-    exit: number | string;
-    stderr: string;
-  };
-}
 
 describe('the single executable', () => {
   it('is built with its native addons beside it', () => {

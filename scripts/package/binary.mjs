@@ -6,7 +6,7 @@
 // an extracted node-v<version>-<os>-<arch>/bin/node plus a `.ok` marker means "extracted". So pkg runs with
 // HOME pointing at a folder of ours where the Node from npm (node-runtime.mjs) sits in exactly that place;
 // the archive itself is never read again once marked, so an empty placeholder stands for it.
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -88,7 +88,7 @@ function unresolvedPackages(pkgOutput) {
 }
 
 /** Builds `output` for linux-<arch> with pkg; returns the pages carried. */
-export async function buildBinary({ root, runtime, arch, cacheDir, workDir, output }) {
+export async function buildBinary({ root, runtime, hostRuntime = runtime, arch, cacheDir, workDir, output }) {
   const home = join(cacheDir, 'pkg-home');
   seedPkgCache(home, runtime, arch);
   const { assets, pages } = await runtimeAssets(root);
@@ -113,7 +113,7 @@ export async function buildBinary({ root, runtime, arch, cacheDir, workDir, outp
     mkdirSync(dirname(output), { recursive: true });
     step(`pkg --sea for node${runtime.version}-linux-${arch}${wholePackages.length ? ` (whole: ${wholePackages.map((d) => relative(root, d)).join(', ')})` : ''}`);
     const args = [pkgBin, join(root, 'scripts', 'package', 'entry.mjs'), '--sea', '-c', configFile, '-t', `node${runtime.version}-linux-${arch}`, '-o', output];
-    return run(runtime.bin, args, { cwd: root, env: { ...process.env, HOME: home, NO_COLOR: '1' }, quiet: true, combined: true });
+    return run(hostRuntime.bin, args, { cwd: root, env: { ...process.env, HOME: home, NO_COLOR: '1' }, quiet: true, combined: true });
   };
   // The packages found last time are carried from the start, so that pkg usually runs once.
   const remembered = join(cacheDir, 'whole-packages.json');
@@ -125,7 +125,9 @@ export async function buildBinary({ root, runtime, arch, cacheDir, workDir, outp
     missing = unresolvedPackages(pkgRun(whole)).filter((d) => !whole.includes(d));
     if (missing.length > 0) throw new Error(`pkg still cannot resolve modules of ${missing.join(', ')}`);
   }
-  writeFileSync(remembered, JSON.stringify(whole));
+  // Written aside and renamed: another build sharing the cache (the other architecture's) may be reading it.
+  writeFileSync(`${remembered}.${process.pid}`, JSON.stringify(whole));
+  renameSync(`${remembered}.${process.pid}`, remembered);
   if (!existsSync(output)) throw new Error(`pkg produced no ${output}`);
   return { pages, wholePackages: whole.map((d) => relative(root, d)) };
 }

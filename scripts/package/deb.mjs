@@ -5,8 +5,6 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join } from 'node:path';
 import { run, step } from './util.mjs';
 
-const DEB_ARCH = { x64: 'amd64', arm64: 'arm64' };
-
 /** Where each file of the checkout goes in the package (mode, path inside the root). */
 function layout(root, binary, nativeDir) {
   const files = [
@@ -24,13 +22,13 @@ function layout(root, binary, nativeDir) {
 }
 
 /** Depends on the shared libraries the executable and addons link, as Debian computes them. */
-function shlibDepends(stage, elfFiles) {
+function shlibDepends(stage, elfFiles, env) {
   // dpkg-shlibdeps wants to run in a source tree: a bare debian/control is enough.
   const tree = join(dirname(stage), 'shlibdeps');
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(join(tree, 'debian'), { recursive: true });
   writeFileSync(join(tree, 'debian', 'control'), '');
-  const out = run('dpkg-shlibdeps', ['-O', '--ignore-missing-info', '-e', ...elfFiles], { cwd: tree, quiet: true });
+  const out = run('dpkg-shlibdeps', ['-O', '--ignore-missing-info', '-e', ...elfFiles], { cwd: tree, env: { ...process.env, ...env }, quiet: true });
   rmSync(tree, { recursive: true, force: true });
   const m = /^shlibs:Depends=(.*)$/m.exec(out);
   if (!m) throw new Error(`dpkg-shlibdeps gave no Depends: ${out}`);
@@ -38,8 +36,8 @@ function shlibDepends(stage, elfFiles) {
 }
 
 /** Stages the package root under `work` and builds `<outDir>/counter-agent_<version>_<arch>.deb`. */
-export function buildDeb({ root, arch, binary, nativeDir, version, work, outDir }) {
-  const debArch = DEB_ARCH[arch];
+export function buildDeb({ root, tc, binary, nativeDir, version, work, outDir }) {
+  const debArch = tc.debArch;
   const stage = join(work, 'root');
   rmSync(stage, { recursive: true, force: true });
   const files = layout(root, binary, nativeDir);
@@ -61,7 +59,7 @@ export function buildDeb({ root, arch, binary, nativeDir, version, work, outDir 
     .replace('@VERSION@', version)
     .replace('@ARCH@', debArch)
     .replace('@INSTALLED_SIZE@', String(installedKiB))
-    .replace('@SHLIBS@', shlibDepends(stage, elf));
+    .replace('@SHLIBS@', shlibDepends(stage, elf, tc.shlibdepsEnv()));
   writeFileSync(join(debian, 'control'), control);
   writeFileSync(join(debian, 'conffiles'), `${files.filter((f) => f.to.startsWith('etc/')).map((f) => `/${f.to}`).join('\n')}\n`);
   for (const script of ['postinst', 'prerm', 'postrm']) {
