@@ -60,7 +60,7 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
   const worker = new OutboxWorker({
     db: ledger.db,
     upload: (r) => client.upload(r.infno, r.input as never),
-    mapContext: { defaultOperatorName: config.platform.operator.name },
+    mapContext: { defaultOperatorName: config.platform.operator.name, currentNhsaCode: (id) => ledger.catalog.get(id)?.nhsaCode },
     clock,
     onError: (e) => (e.permanent ? log.error(e, 'platform refused a record; kept as failed') : log.warn(e, 'platform upload will be retried')),
   });

@@ -12,10 +12,10 @@ const CHANGE_GAIN = '101';
 const CHANGE_LOSS = '102';
 
 /** stock.adjusted -> 3502 库存变更 (invinfo). */
-export function stockChangeRecord(e: LedgerEventForSync, _bchno: string, _ctx: MapContext): StockChangeRecord {
+export function stockChangeRecord(e: LedgerEventForSync, _bchno: string, ctx: MapContext): StockChangeRecord {
   const p = e.payload as unknown as LineGoods & { delta: number; pricePerPack: number; product: { piecesPerPack: number }; codes: { code: string }[]; reason: string };
   return {
-    ...recordBase(p),
+    ...recordBase(p, ctx),
     inv_chg_type: p.delta > 0 ? CHANGE_GAIN : CHANGE_LOSS,
     inv_chg_time: formatShanghaiDateTime(new Date(e.at)),
     inv_chg_cnt: String(Math.abs(p.delta)),

@@ -26,7 +26,7 @@ const MAPPERS: Record<string, Partial<Record<string, Mapper>>> = {
     '3502': (e, key, ctx) => ({ infno: '3502', input: { invinfo: stockChangeRecord(e, key, ctx) } }),
   },
   'stock.opening_recorded': {
-    '3501': (e, key) => ({ infno: '3501', input: { invinfo: inventoryRecord(e, key) } }),
+    '3501': (e, key, ctx) => ({ infno: '3501', input: { invinfo: inventoryRecord(e, key, ctx) } }),
   },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapOutboxRecord, MappingError, type LedgerEventForSync } from './index.js';
+import { mapOutboxRecord, MappingError, type LedgerEventForSync, type MapContext } from './index.js';
 import { piecePriceYuan } from './units.js';
 
 const line = {
@@ -25,7 +25,7 @@ const receiptEvent: LedgerEventForSync = {
   payload: { receiptId: 7, supplier: '华润河北医药有限公司', invoiceNo: 'INV-1', deliveryNoteNo: 'DN-1', procurementOrderNo: 'CG1', filingRef: null, lines: [line] },
 };
 
-const ctx = { defaultOperatorName: '收银员' };
+const ctx: MapContext = { defaultOperatorName: '收银员' };
 
 describe('ledger event -> platform record', () => {
   it('maps a received line to 3503 purcinfo field by field', () => {
@@ -54,6 +54,16 @@ describe('ledger event -> platform record', () => {
         drugtracinfo: [{ drug_trac_codg: '81000030000000000001' }, { drug_trac_codg: '0106901234567892213X' }],
       },
     });
+  });
+
+  it('sends the catalogue\'s code of now when the context knows it (a corrected typo), the recorded one otherwise', () => {
+    const corrected = 'XJ01CAA040E001010100423';
+    const withCatalogue = { ...ctx, currentNhsaCode: (id: string) => (id === 'AMOX' ? corrected : undefined) };
+    const sent = (c: MapContext) => (mapOutboxRecord(receiptEvent, '3503', 'ab12cd34-7-1', c).input as { purcinfo: { med_list_codg: string } }).purcinfo.med_list_codg;
+    expect(sent(withCatalogue)).toBe(corrected);
+    // A product no longer in the catalogue: the code the event recorded.
+    expect(sent({ ...ctx, currentNhsaCode: () => undefined })).toBe('XJ01CAA040E001010100432');
+    expect(sent(ctx)).toBe('XJ01CAA040E001010100432');
   });
 
   it('records a filing instead of a procurement order in memo, and uses the default operator without an actor', () => {

@@ -36,7 +36,7 @@ export function purchaseRecord(e: LedgerEventForSync, bchno: string, ctx: MapCon
   const line = findLine(e, bchno);
   const p = e.payload as { supplier: string; invoiceNo: string; deliveryNoteNo: string; procurementOrderNo: string | null; filingRef: string | null };
   return {
-    ...base(line),
+    ...base(line, ctx),
     spler_name: p.supplier,
     ...(p.procurementOrderNo ? { purc_ordr_no: p.procurementOrderNo } : {}),
     purc_invo_no: p.invoiceNo,
@@ -53,11 +53,11 @@ export function purchaseRecord(e: LedgerEventForSync, bchno: string, ctx: MapCon
 }
 
 /** stock.opening_recorded line -> 3501 盘存 (invinfo): stock counted in without codes. */
-export function inventoryRecord(e: LedgerEventForSync, bchno: string): InventoryRecord {
+export function inventoryRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext): InventoryRecord {
   const line = findLine(e, bchno);
   const note = e.payload.note as string | null;
   return {
-    ...base(line),
+    ...base(line, ctx),
     invdate: shanghaiDate(new Date(e.at)),
     inv_cnt: String(line.pieces),
     pric: piecePriceYuan(line.pricePerPack, line.piecesPerPack),

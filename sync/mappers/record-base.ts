@@ -1,3 +1,5 @@
+import type { MapContext } from './types.js';
+
 /** What every 35xx record says about the goods: batch, national code, our item, lot and dates. */
 export interface LineGoods {
   bchno: string;
@@ -8,10 +10,11 @@ export interface LineGoods {
   expiry: string;
 }
 
-export function recordBase(line: LineGoods) {
+export function recordBase(line: LineGoods, ctx: MapContext) {
   return {
     fixmedins_bchno: line.bchno,
-    med_list_codg: line.product.nhsaCode,
+    // The catalogue's code at sending time (see MapContext.currentNhsaCode), else the one the event recorded.
+    med_list_codg: ctx.currentNhsaCode?.(line.productId) ?? line.product.nhsaCode,
     fixmedins_hilist_id: line.productId,
     fixmedins_hilist_name: line.product.name,
     rx_flag: line.product.rx ? '1' : '0',

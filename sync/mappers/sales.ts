@@ -29,7 +29,7 @@ export function saleRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext
   const p = e.payload as { saleId: number; setlId?: string; psnNo?: string; prescription?: { doctorName: string } };
   const [ledgerId] = bchno.split('-');
   return {
-    ...recordBase(l),
+    ...recordBase(l, ctx),
     sel_retn_cnt: String(l.pieces),
     sel_retn_time: formatShanghaiDateTime(new Date(e.at)),
     sel_retn_opter_name: e.actor ?? ctx.defaultOperatorName,

@@ -12,6 +12,13 @@ export interface LedgerEventForSync {
 export interface MapContext {
   /** Operator name used when the event has no actor (e.g. imports). */
   defaultOperatorName: string;
+  /**
+   * The catalogue's 医保编码 (med_list_codg) for our product id now. A record not yet accepted is sent with it
+   * rather than with the code the event recorded: when the platform refuses a record for a wrong code, the
+   * manager corrects the catalogue and retries, and the retry must carry the corrected code. The event keeps
+   * what was known at the time; the catalogue import that corrected it is an event of its own.
+   */
+  currentNhsaCode?: (productId: string) => string | undefined;
 }
 
 /** One platform record, ready for `PlatformClient.upload`. */
