@@ -21,11 +21,16 @@
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2"
-case "$(dpkg --print-architecture)" in
-  amd64) OTHER=arm64; CROSS=g++-aarch64-linux-gnu ;;
-  arm64) OTHER=amd64; CROSS=g++-x86-64-linux-gnu ;;
-  *) OTHER= ;;
-esac
+# The other architecture's packages come from the same Debian mirror (multiarch). Only on Debian itself: on a
+# derivative whose mirror lacks that architecture (Ubuntu's is elsewhere), adding it would break apt-get update;
+# there the cross-built package cannot be made or tested (the package test names what is missing).
+OTHER=
+if [ "$(. /etc/os-release 2>/dev/null && echo "$ID")" = debian ]; then
+  case "$(dpkg --print-architecture)" in
+    amd64) OTHER=arm64; CROSS=g++-aarch64-linux-gnu ;;
+    arm64) OTHER=amd64; CROSS=g++-x86-64-linux-gnu ;;
+  esac
+fi
 if [ -n "$OTHER" ]; then
   dpkg --print-foreign-architectures | grep -qx "$OTHER" || $SUDO dpkg --add-architecture "$OTHER"
   PACKAGES="$PACKAGES $CROSS qemu-user libc6:$OTHER libstdc++6:$OTHER libudev1:$OTHER libusb-1.0-0:$OTHER"
