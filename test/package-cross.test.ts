@@ -1,12 +1,12 @@
 // `npm run package --arch <the other one>`: the executable and .deb for the architecture this machine is not
 // (linux-arm64 here), cross-built (scripts/package/cross.mjs) and run under qemu-user. The first build compiles
 // better-sqlite3 with the cross compiler (about a minute); out/cache keeps it.
-import { copyFileSync, cpSync, mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { tempDir } from './helpers.js';
-import { buildPackage, demoRun, requireTool, ROOT, sh, type Built } from './support/package.js';
+import { buildPackage, demoRunAway, requireTool, ROOT, sh, type Built } from './support/package.js';
 
 const TARGET = process.arch === 'x64' ? 'arm64' : 'x64';
 const TARGET_INFO = {
@@ -47,13 +47,7 @@ describe(`the linux-${TARGET} executable, built on linux-${process.arch}`, () =>
   });
 
   it('starts in demo mode under qemu-user away from the checkout, writes its ledger and serves both pages', () => {
-    const app = join(tmp.dir, 'app');
-    mkdirSync(app);
-    copyFileSync(built.binary.path, join(app, 'counter-agent'));
-    cpSync(built.native.path, join(app, 'native'), { recursive: true });
-    const cwd = join(tmp.dir, 'demo');
-    mkdirSync(cwd);
-    const out = demoRun(join(app, 'counter-agent'), cwd, TARGET_INFO.qemu);
+    const out = demoRunAway(built, tmp.dir, TARGET_INFO.qemu);
 
     expect(out.health?.status, out.stderr).toBe(200);
     const health = JSON.parse(out.health?.body ?? '{}') as { status: string; version: string };
@@ -61,7 +55,7 @@ describe(`the linux-${TARGET} executable, built on linux-${process.arch}`, () =>
     expect(out.counter?.body).toBe(readFileSync(join(ROOT, 'agent', 'web', 'pages', 'counter', 'index.html'), 'utf8'));
     expect(out.manager?.status).toBe(200);
     // The sample sales went through better-sqlite3 built by the cross compiler.
-    expect(readdirSync(join(cwd, 'data', 'demo'))).toContain('ledger.db');
+    expect(readdirSync(join(out.cwd, 'data', 'demo'))).toContain('ledger.db');
     expect(out.exit).toBe(0);
   }, 180_000);
 });

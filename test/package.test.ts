@@ -1,12 +1,12 @@
 // `npm run package`: the single executable and the .deb, built once for this file (about 25 s with a warm
 // out/cache; the first build also fetches Node from npm and compiles better-sqlite3 for it: +1–2 min).
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { vendorFiles } from '../agent/web/routes/pages.js';
 import { tempDir } from './helpers.js';
-import { buildPackage, demoRun, requireTool, ROOT, sh, type Built } from './support/package.js';
+import { buildPackage, demoRunAway, requireTool, ROOT, sh, type Built } from './support/package.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ADDONS = Object.values(NATIVE_FILES).sort();
@@ -30,14 +30,7 @@ describe('the single executable', () => {
   });
 
   it('starts in demo mode away from the checkout, answers /api/health and serves the pages from inside itself', () => {
-    // Copied with its native/ folder to a place where no checkout is near: pages and code can only come from inside it.
-    const app = join(tmp.dir, 'app');
-    mkdirSync(app);
-    copyFileSync(built.binary.path, join(app, 'counter-agent'));
-    cpSync(built.native.path, join(app, 'native'), { recursive: true });
-    const cwd = join(tmp.dir, 'demo');
-    mkdirSync(cwd);
-    const out = demoRun(join(app, 'counter-agent'), cwd);
+    const out = demoRunAway(built, tmp.dir);
 
     expect(out.health?.status, out.stderr).toBe(200);
     const health = JSON.parse(out.health?.body ?? '{}') as { status: string; version: string };
@@ -50,7 +43,7 @@ describe('the single executable', () => {
     // The browser libraries the pages load from node_modules (Chart.js) are carried too.
     expect(out.vendor).toEqual(Object.fromEntries([...vendorFiles().keys()].map((name) => [name, 200])));
     // The demo ledger was written through better-sqlite3, loaded from native/ beside the executable.
-    expect(existsSync(join(cwd, 'data', 'demo', 'ledger.db'))).toBe(true);
+    expect(existsSync(join(out.cwd, 'data', 'demo', 'ledger.db'))).toBe(true);
     expect(out.exit).toBe(0);
   }, 120_000);
 

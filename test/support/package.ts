@@ -1,6 +1,6 @@
 // Shared by the package tests: building with scripts/package/build.mjs and running the executable's demo mode.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_DIR_ENV } from '../../agent/native.js';
@@ -44,6 +44,20 @@ export interface DemoAnswers {
   vendor: Record<string, number>;
   exit: number | string;
   stderr: string;
+}
+
+/**
+ * Copies the executable with its native/ folder under `dir` (app/), where no checkout is near, so pages and code
+ * can only come from inside it; runs its demo mode there (demo/, the working folder) with demoRun.
+ */
+export function demoRunAway(built: Built, dir: string, through?: string): DemoAnswers & { cwd: string } {
+  const app = join(dir, 'app');
+  mkdirSync(app);
+  copyFileSync(built.binary.path, join(app, 'counter-agent'));
+  cpSync(built.native.path, join(app, 'native'), { recursive: true });
+  const cwd = join(dir, 'demo');
+  mkdirSync(cwd);
+  return { ...demoRun(join(app, 'counter-agent'), cwd, through), cwd };
 }
 
 /**
