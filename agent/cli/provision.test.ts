@@ -14,70 +14,8 @@ import { tempDir } from '../../test/helpers.js';
 import { runCli } from './main.js';
 import { CONFIG_PATH, findSystemdSources, VIDEO_DROP_IN } from './provision-plan.js';
 import type { Prompter } from './provision-prompt.js';
-import type { Owner, SystemPort, UnitState } from './provision-system.js';
+import { RecordingSystem } from './provision.test-helpers.js';
 import { provision, type ProvisionOptions } from './provision.js';
-
-class RecordingSystem implements SystemPort {
-  readonly actions: string[] = [];
-  readonly users = new Set<string>();
-  readonly owners = new Map<string, Owner>();
-  readonly units = new Map<string, UnitState>();
-  /**
-   * The unit files' mtimes as systemd last read them (daemon-reload); a unit written later is "changed on disk".
-   * Kept per file rather than as a reload time: an mtime and Date.now() taken in the same millisecond
-   * would otherwise compare either way.
-   */
-  private readonly loadedUnits = new Map<string, number>();
-
-  constructor(private readonly root: string) {}
-
-  private rel(path: string): string {
-    return `/${relative(this.root, path)}`;
-  }
-  async userExists(name: string) {
-    return this.users.has(name);
-  }
-  async createUser(name: string, sysusersFile: string) {
-    if (!existsSync(sysusersFile)) throw new Error(`systemd-sysusers: ${sysusersFile} does not exist`);
-    this.actions.push(`createUser ${name} ${this.rel(sysusersFile)}`);
-    this.users.add(name);
-  }
-  async ownerOf(path: string) {
-    if (!existsSync(path)) return undefined;
-    return this.owners.get(path) ?? { user: 'root', group: 'root' };
-  }
-  async chown(path: string, owner: Owner) {
-    if (!existsSync(path)) throw new Error(`chown: ${path} does not exist`);
-    for (const name of [owner.user, owner.group]) if (name !== 'root' && !this.users.has(name)) throw new Error(`chown: no such user ${name}`);
-    this.owners.set(path, owner);
-    this.actions.push(`chown ${owner.user}:${owner.group} ${this.rel(path)}`);
-  }
-  async tmpfilesCreate(file: string) {
-    this.actions.push(`tmpfiles ${this.rel(file)}`);
-  }
-  async daemonReload() {
-    const dir = join(this.root, 'lib/systemd/system');
-    this.loadedUnits.clear();
-    if (existsSync(dir)) for (const name of readdirSync(dir)) this.loadedUnits.set(name, statSync(join(dir, name)).mtimeMs);
-    this.actions.push('daemon-reload');
-  }
-  async udevReload() {
-    this.actions.push('udev-reload');
-  }
-  async unitState(unit: string) {
-    return this.units.get(unit) ?? { enabled: false, active: false };
-  }
-  async enableNow(unit: string) {
-    const unitPath = join(this.root, 'lib/systemd/system', unit);
-    if (!existsSync(unitPath)) throw new Error(`Failed to enable unit: Unit file ${unit} does not exist`);
-    if (statSync(unitPath).mtimeMs !== this.loadedUnits.get(unit)) throw new Error(`${unit} changed on disk; run daemon-reload first`);
-    this.units.set(unit, { enabled: true, active: true });
-    this.actions.push(`enable --now ${unit}`);
-  }
-  async restart(unit: string) {
-    this.actions.push(`restart ${unit}`);
-  }
-}
 
 const noTty: Prompter = { interactive: false, ask: () => Promise.reject(new Error('asked on a non-TTY')) };
 

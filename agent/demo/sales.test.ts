@@ -2,13 +2,14 @@
 // API (sales list, sale detail, reconciliation, sync) and the embedded simulator's own records.
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent, type RunningAgent } from '../app.js';
+import { startAgent } from '../app.js';
 import { createLogger } from '../log.js';
 import { TOKENS, tempDir, testConfig } from '../../test/helpers.js';
 import { countUploads } from '../../sync/simulator/uploads.js';
 import { seedPerson } from '../../sync/simulator/seed.js';
 import { shanghaiDate } from '../../sync/time.js';
 import { seedDemoSales } from './sales.js';
+import { apiClient, outboxDrained as drained } from '../web/sales.test-helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,16 +25,6 @@ function capturingLog() {
   return { log: createLogger('info', stream), lines, find: (msg: string) => lines.filter((l) => l.msg === msg) };
 }
 
-function client(agent: RunningAgent) {
-  return async <T = Json>(method: string, path: string, body?: unknown, token: string = TOKENS.manager): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${agent.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
-}
 
 interface ListedSale {
   id: number;
@@ -56,17 +47,7 @@ async function start(dir: string, demo = true) {
   const cap = capturingLog();
   const agent = await startAgent({ config: testConfig(dir), demo, log: cap.log });
   cleanups.push(() => agent.close());
-  return { agent, api: client(agent), ...cap };
-}
-
-async function drained(api: ReturnType<typeof client>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const s = await api<{ backlog: number; failed: number }>('GET', '/api/sync');
-    expect(s.body.failed).toBe(0);
-    if (s.body.backlog === 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('the outbox did not drain to the simulator');
+  return { agent, api: apiClient(agent.url), ...cap };
 }
 
 describe('demo sample sales', () => {

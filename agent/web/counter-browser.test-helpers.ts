@@ -2,22 +2,17 @@
 // kiosk's 1280×800, a cashier signed in on the counter page, and a real agent with configured devices
 // (startTestAgent has none: simulated ID reader, face terminal, a missing serial scanner). Excluded from the
 // build (*.test-helpers.ts).
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startAgent, type RunningAgent } from '../app.js';
 import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { CATALOG, RunningClock, type Json, type Res, type SaleView } from './sales.test-helpers.js';
+import { apiClient, CATALOG, RunningClock, type Json, type Res, type SaleView } from './sales.test-helpers.js';
+import { launchChromium, SCREENS } from './chromium.test-helpers.js';
 
-export const SCREENS = 'test-results/screens';
-const CHROMIUM = '/usr/bin/chromium';
+export { SCREENS };
 
-/** Chromium as the kiosk runs it; a machine without it fails here with the fix, never skips. */
-export async function launchKiosk(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with sh scripts/debian-deps.sh (Debian package chromium)`);
-  mkdirSync(SCREENS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-}
+/** Chromium as the kiosk runs it. */
+export const launchKiosk = launchChromium;
 
 export interface CounterPage {
   page: Page;
@@ -77,14 +72,7 @@ export interface DeviceAgent {
 export async function startDeviceAgent(devicesYaml: string): Promise<DeviceAgent> {
   const tmp = tempDir('counter-agent-page-');
   const agent = await startAgent({ config: testConfig(tmp.dir, devicesYaml), demo: false, log: silentLog(), clock: new RunningClock().now });
-  const api = async <T = Json>(method: string, path: string, body?: unknown, token: string = TOKENS.manager): Promise<Res<T>> => {
-    const res = await fetch(`${agent.url}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token}` },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Res<T>['body'] };
-  };
+  const api = apiClient(agent.url);
   expect(await api('POST', '/api/catalog', { products: Object.values(CATALOG) })).toEqual({ status: 200, body: { imported: Object.keys(CATALOG).length } });
   return {
     agent,

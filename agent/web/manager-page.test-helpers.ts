@@ -2,15 +2,14 @@
 // 1280×800, a user signed in on /manager through the form, and a real agent (real HTTP, SQLite on disk, the
 // embedded platform simulator) with the test catalogue, accounts of each role and the devices a test asks for.
 // Excluded from the build (*.test-helpers.ts).
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startAgent, type RunningAgent } from '../app.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { CATALOG, type Json, type Res, type RunningClock } from './sales.test-helpers.js';
+import { silentLog, tempDir, testConfig } from '../../test/helpers.js';
+import { apiClient, CATALOG, type Json, type Res, type RunningClock } from './sales.test-helpers.js';
+import { launchChromium, SCREENS } from './chromium.test-helpers.js';
 
-export const SCREENS = 'test-results/screens';
-const CHROMIUM = '/usr/bin/chromium';
+export { SCREENS };
 
 export const USERS = {
   manager: { username: 'wang', displayName: '王店长', role: 'manager', password: 'manager-pass-1' },
@@ -18,12 +17,8 @@ export const USERS = {
   cashier: { username: 'zhang', displayName: '张收银', role: 'cashier', password: '246810' },
 } as const;
 
-/** Chromium as the store's PCs run it; a machine without it fails here with the fix, never skips. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with sh scripts/debian-deps.sh (Debian package chromium)`);
-  mkdirSync(SCREENS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-}
+/** Chromium as the store's PCs run it. */
+export const launchBrowser = launchChromium;
 
 export interface ManagerAgent {
   agent: RunningAgent;
@@ -40,14 +35,7 @@ export async function startManagerAgent(opts: { clock?: RunningClock; extraYaml?
   const tmp = tempDir('counter-agent-manager-');
   const yaml = `scanners:\n  - { id: sim-scanner, type: simulated, counter: counter-1, path: ${JSON.stringify(`${tmp.dir}/scanner-pty`)} }\n${opts.extraYaml ?? ''}`;
   const agent = await startAgent({ config: testConfig(tmp.dir, yaml), demo: false, log: silentLog(), ...(opts.clock ? { clock: opts.clock.now } : {}) });
-  const api = async <T = Json>(method: string, path: string, body?: unknown, token: string = TOKENS.manager): Promise<Res<T>> => {
-    const res = await fetch(`${agent.url}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token}` },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Res<T>['body'] };
-  };
+  const api = apiClient(agent.url);
   expect((await api('POST', '/api/catalog', { products: Object.values(CATALOG) })).status).toBe(200);
   for (const u of Object.values(USERS)) await agent.accounts.create({ username: u.username, displayName: u.displayName, role: u.role, password: u.password });
   return {

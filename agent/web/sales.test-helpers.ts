@@ -107,20 +107,25 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
-/** Starts an agent on `dir` (a fresh temp dir by default) with the test catalogue imported. */
-export async function startTestAgent(opts: { dir?: string; clock?: RunningClock } = {}): Promise<TestAgent> {
-  const tmp = opts.dir ? undefined : tempDir('counter-agent-sales-');
-  const dir = opts.dir ?? tmp!.dir;
-  const clock = opts.clock ?? new RunningClock();
-  const agent = await startAgent({ config: testConfig(dir), demo: false, log: silentLog(), clock: clock.now });
-  const api = async <T = Json>(method: string, path: string, body?: unknown, token: string | null = TOKENS.manager): Promise<Res<T>> => {
-    const res = await fetch(`${agent.url}${path}`, {
+/** JSON over HTTP to an agent at `url`, as the manager unless another token (or none: null) is given. */
+export function apiClient(url: string) {
+  return async <T = Json>(method: string, path: string, body?: unknown, token: string | null = TOKENS.manager): Promise<Res<T>> => {
+    const res = await fetch(`${url}${path}`, {
       method,
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, body: (await res.json()) as Res<T>['body'] };
   };
+}
+
+/** Starts an agent on `dir` (a fresh temp dir by default) with the test catalogue imported. */
+export async function startTestAgent(opts: { dir?: string; clock?: RunningClock } = {}): Promise<TestAgent> {
+  const tmp = opts.dir ? undefined : tempDir('counter-agent-sales-');
+  const dir = opts.dir ?? tmp!.dir;
+  const clock = opts.clock ?? new RunningClock();
+  const agent = await startAgent({ config: testConfig(dir), demo: false, log: silentLog(), clock: clock.now });
+  const api = apiClient(agent.url);
   const imported = await api('POST', '/api/catalog', { products: Object.values(CATALOG) });
   expect(imported).toEqual({ status: 200, body: { imported: Object.keys(CATALOG).length } });
   const t: TestAgent = {
@@ -153,13 +158,7 @@ export async function startTestAgent(opts: { dir?: string; clock?: RunningClock 
     },
     async drained() {
       agent.platform.worker.notify();
-      for (let i = 0; i < 200; i++) {
-        const s = await api<{ backlog: number; failed: number }>('GET', '/api/sync');
-        expect(s.body.failed).toBe(0);
-        if (s.body.backlog === 0) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('the outbox did not drain to the simulator');
+      await outboxDrained(api);
     },
     async close() {
       await agent.close();
@@ -200,4 +199,15 @@ export function expectRefused(r: Res, status: number, expected: { code: string; 
   );
   for (const x of refused) expect(x.message).toMatch(CHINESE);
   return refused;
+}
+
+/** Polls GET /api/sync until nothing is waiting, failing at once on a refused record (5 s at most). */
+export async function outboxDrained(api: <T>(method: string, path: string) => Promise<{ body: T }>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const s = await api<{ backlog: number; failed: number }>('GET', '/api/sync');
+    expect(s.body.failed).toBe(0);
+    if (s.body.backlog === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the outbox did not drain to the simulator');
 }
