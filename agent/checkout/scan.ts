@@ -46,7 +46,10 @@ export class Scanner {
     const known = c.kind === 'invalid' ? undefined : this.stock.knownCode(c.key);
     const productId = known?.productId ?? product?.id;
     const waiting = items.filter((i) => i.code === null && this.needsCode(i));
-    const waitingItem = waiting.find((i) => i.product_id === productId) ?? waiting[0];
+    // A code fills a line of its own product waiting for it; a box of another product adds its own line and
+    // leaves the waiting one 待扫码 (issue 14: one barcode must not block every other scan — settlement still
+    // refuses TRACE_CODE_MISSING for it). A code whose product is unknown points its refusal at the waiting line.
+    const waitingItem = productId !== undefined ? waiting.find((i) => i.product_id === productId) : waiting[0];
     const sold = product ?? (known ? this.stock.product(known.productId) : undefined);
     const pieces = waitingItem?.code === null && waitingItem.product_id === productId ? waitingItem.pieces : (requestedPieces ?? sold?.piecesPerPack ?? 1);
     let lot: LotView | undefined;

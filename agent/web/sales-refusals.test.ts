@@ -96,12 +96,24 @@ describe('scan-time refusals (POST /api/sales/:id/items → 422)', () => {
     expect((await t.sale(id)).items).toEqual([]);
   });
 
-  it('TRACE_CODE_PRODUCT_MISMATCH: barcode of A then code of B; a carton code; an unknown barcode', async () => {
+  it('a waiting barcode line does not block another product: barcode of A then the box of B adds B, A still waits (issue 14)', async () => {
     const id = await t.open();
     const waiting = await t.scan(id, CATALOG.LIAN.barcode);
-    refused(await t.scan(id, codeOf('AMOX', 1)), 422, [{ code: 'TRACE_CODE_PRODUCT_MISMATCH', itemId: waiting.body.item.id }]);
-    // The AMOX box was not added, and the LIAN item still waits for its own code.
-    expect((await t.sale(id)).items).toEqual([expect.objectContaining({ id: waiting.body.item.id, productId: 'LIAN', code: null })]);
+    const ibu = await t.scan(id, codeOf('IBU', 5));
+    expect(ibu.status).toBe(200);
+    expect(ibu.body.item).toMatchObject({ productId: 'IBU', code: codeOf('IBU', 5), codeState: 'scanned' });
+    expect((await t.sale(id)).items).toEqual([
+      expect.objectContaining({ id: waiting.body.item.id, productId: 'LIAN', code: null, codeState: 'missing' }),
+      expect.objectContaining({ id: ibu.body.item.id, productId: 'IBU' }),
+    ]);
+    // Settling is still refused for the line waiting for its code, and names it.
+    refused(await t.settle(id, 'self_pay'), 409, [{ code: 'TRACE_CODE_MISSING', itemId: waiting.body.item.id }]);
+    await t.api('POST', `/api/sales/${id}/void`, {}, TOKENS.cashier);
+  });
+
+  it('TRACE_CODE_PRODUCT_MISMATCH: a carton code; an unknown barcode', async () => {
+    const id = await t.open();
+    const waiting = await t.scan(id, CATALOG.LIAN.barcode);
     const other = await t.open();
     const [carton] = refused(await t.scan(other, '81000990000000000001'), 422, [{ code: 'TRACE_CODE_PRODUCT_MISMATCH' }]);
     expect(carton!.message).toMatch(/中包装|箱码/);
