@@ -1,4 +1,5 @@
-// The stock side of a reconciliation, per product: opening + received − sold + returned + adjusted = closing.
+// The stock side of a reconciliation, per product: opening + received − sold + returned + adjusted = closing
+// (opening includes opening stock recorded during the period).
 // The period's movements come from the ledger's events, the opening from the dated movement tables; `book` is
 // what the lots hold now (when the period ends today), so a difference means the stock tables drifted.
 // `counted`/`difference` come from the period's stocktakes (counted.ts).
@@ -34,12 +35,14 @@ export class StockQueries {
     const ids = new Set([...opening.keys(), ...during.keys(), ...counts.keys(), ...(period.toIsToday ? book.keys() : [])]);
     const rows: StockRow[] = [...ids].map((productId) => {
       const open = opening.get(productId) ?? 0;
-      const d = during.get(productId) ?? { received: 0, sold: 0, returned: 0, surplus: 0, writtenOff: 0 };
+      const d = during.get(productId) ?? { received: 0, openingRecorded: 0, sold: 0, returned: 0, surplus: 0, writtenOff: 0 };
       const closing = open + netPieces(d);
       const lots = counts.get(productId) ?? [];
       const counted = lots.length ? lots.reduce((n, c) => n + c.counted, 0) : null;
       return {
-        productId, name: book.get(productId)?.name ?? productId, opening: open, received: d.received, sold: d.sold, returned: d.returned,
+        // Opening stock recorded in the period is 期初, not 入库 (issue 14): 入库 then equals the period's
+        // purchases (进货) on the same screen, and 期初 + 入库 − 售出 + 退回 + 调整 still adds up to 期末.
+        productId, name: book.get(productId)?.name ?? productId, opening: open + d.openingRecorded, received: d.received, sold: d.sold, returned: d.returned,
         adjusted: d.surplus - d.writtenOff, closing, book: period.toIsToday ? (book.get(productId)?.pieces ?? 0) : closing,
         counted, difference: counted === null ? null : counted - lots.reduce((n, c) => n + c.book, 0), counts: lots,
       };

@@ -6,6 +6,8 @@ import type { Period } from './period.js';
 
 export interface Movement {
   received: number;
+  /** Opening stock (期初建账, 无码库) recorded during the period: stock the store had before the box, not a delivery. */
+  openingRecorded: number;
   sold: number;
   returned: number;
   /** Positive adjustments (盘盈). */
@@ -22,11 +24,11 @@ export interface ProductMovements {
 
 type Kind = keyof Movement;
 
-const empty = (): Movement => ({ received: 0, sold: 0, returned: 0, surplus: 0, writtenOff: 0 });
+const empty = (): Movement => ({ received: 0, openingRecorded: 0, sold: 0, returned: 0, surplus: 0, writtenOff: 0 });
 
-/** Net change in pieces of a movement: received − sold + returned + adjustments. */
+/** Net change in pieces of a movement: received (and opening stock recorded) − sold + returned + adjustments. */
 export function netPieces(m: Movement): number {
-  return m.received - m.sold + m.returned + m.surplus - m.writtenOff;
+  return m.received + m.openingRecorded - m.sold + m.returned + m.surplus - m.writtenOff;
 }
 
 export class MovementQueries {
@@ -37,7 +39,7 @@ export class MovementQueries {
     this.duringStmt = db.prepare(`
       SELECT m.product_id, m.kind, p.name, SUM(m.pieces) AS pieces
       FROM (
-        SELECT 'received' AS kind, json_extract(l.value, '$.productId') AS product_id, json_extract(l.value, '$.pieces') AS pieces
+        SELECT CASE e.type WHEN 'stock.opening_recorded' THEN 'openingRecorded' ELSE 'received' END AS kind, json_extract(l.value, '$.productId') AS product_id, json_extract(l.value, '$.pieces') AS pieces
           FROM events e, json_each(e.payload, '$.lines') l
           WHERE e.type IN ('receipt.recorded', 'stock.opening_recorded') AND e.at >= @start AND e.at < @end
         UNION ALL
