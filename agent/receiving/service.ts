@@ -16,6 +16,17 @@ export interface OpeningStockInput {
 
 export type ReceiveResult = { ok: true; id: number } | { ok: false; problems: ReceiptProblem[] };
 
+export type OpeningResult = { ok: true; id: number; pendingWriteOff: PendingWriteOff[] } | { ok: false; problems: ReceiptProblem[] };
+
+/** An opening-stock line whose lot had already expired: counted in, but only to be written off (待报损). */
+export interface PendingWriteOff {
+  line: number;
+  productId: string;
+  lot: string;
+  expiry: string;
+  message: string;
+}
+
 /** Receiving: classify every code once, look up what the ledger knows, validate (pure), record. */
 export class ReceivingService {
   constructor(
@@ -51,11 +62,18 @@ export class ReceivingService {
   }
 
   /** Opening stock without codes (无码库), counted in once when the box is installed. */
-  receiveOpening(input: OpeningStockInput, actor?: string): ReceiveResult {
+  /**
+   * Expired lots are taken (the boxes are on the shelf and a stocktake must find them in the books, GSP wants their
+   * destruction recorded), but only as 待报损: the answer lists them, the sale rule LOT_EXPIRED never lets them be
+   * sold, and the manager writes them off with a reason (报损). A delivery, by contrast, refuses expired lots.
+   */
+  receiveOpening(input: OpeningStockInput, actor?: string): OpeningResult {
     const at = this.clock();
     const products = this.productsFor(input.lines.map((l) => l.productId));
     const problems: ReceiptProblem[] = [];
     const lines: OpeningLine[] = [];
+    const pendingWriteOff: PendingWriteOff[] = [];
+    const today = shanghaiDate(at);
     if (input.lines.length === 0) problems.push({ code: 'NO_LINES', message: '期初库存没有明细：请至少添加一行药品' });
     input.lines.forEach((l, i) => {
       const lineNo = i + 1;
@@ -72,6 +90,9 @@ export class ReceivingService {
         problems.push({ code: 'EXPIRY_NOT_AFTER_PRODUCTION', line: lineNo, message: `第${lineNo}行（${product.name}）：有效期不晚于生产日期，请核对` });
         return;
       }
+      if (l.expiry < today) {
+        pendingWriteOff.push({ line: lineNo, productId: product.id, lot: l.lot, expiry: l.expiry, message: `第${lineNo}行（${product.name}）：批号 ${l.lot} 已于 ${l.expiry} 过期，已记为待报损（不可销售），请在“库存”中报损` });
+      }
       lines.push({ product, lot: l.lot, mfgDate: l.mfgDate, expiry: l.expiry, pieces: l.pieces, pricePerPack: l.pricePerPack ?? product.pricePerPack });
     });
     if (problems.length > 0) return { ok: false, problems };
@@ -80,7 +101,7 @@ export class ReceivingService {
       { at, ...(actor ? { actor } : {}) },
     );
     this.onRecorded();
-    return { ok: true, id };
+    return { ok: true, id, pendingWriteOff };
   }
 
   private productsFor(ids: readonly string[]): Map<string, Product> {

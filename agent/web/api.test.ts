@@ -144,5 +144,12 @@ describe('HTTP API over real HTTP', () => {
     expect(r.status).toBe(201);
     const stock = await api('GET', '/api/stock?productId=IBU');
     expect(stock.body.products).toEqual([expect.objectContaining({ piecesOnHand: 40, lots: [expect.objectContaining({ coded: false })] })]);
+    expect(r.body.pendingWriteOff).toEqual([]);
+  });
+
+  it('takes an expired opening lot only as 待报损: listed in the answer, never sellable (issue 14)', async () => {
+    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'GONE', expiry: '2025-12-31', pieces: 20 }] });
+    expect(r.status).toBe(201);
+    expect(r.body.pendingWriteOff).toEqual([{ line: 1, productId: 'IBU', lot: 'GONE', expiry: '2025-12-31', message: expect.stringMatching(/已于 2025-12-31 过期，已记为待报损（不可销售）/) }]);
   });
 });

@@ -14,7 +14,7 @@ export function receivingRoutes(receiving: ReceivingService): FastifyPluginAsync
     app.post<{ Body: OpeningStockInput }>('/api/inventory/opening', { preHandler: requireRole('manager'), schema: { body: openingStockSchema } }, async (req, reply) => {
       const result = receiving.receiveOpening(req.body, req.principal?.name);
       if (!result.ok) return reply.code(422).send({ errors: result.problems });
-      return reply.code(201).send({ id: result.id });
+      return reply.code(201).send({ id: result.id, pendingWriteOff: result.pendingWriteOff });
     });
   };
 }

@@ -17,7 +17,8 @@ export function expiryClass(expiry, today) {
 
 function expiryCell(expiry, today) {
   const c = expiryClass(expiry, today);
-  const note = c === 'expired' ? '已过期' : c === 'near' ? `${daysBetween(today, expiry)} 天后到期` : '';
+  // An expired lot is never sold (LOT_EXPIRED); it waits to be written off (报损) with its reason.
+  const note = c === 'expired' ? '已过期·待报损' : c === 'near' ? `${daysBetween(today, expiry)} 天后到期` : '';
   return el('td', { class: c }, expiry, note ? el('span', { class: 'tag' }, note) : null);
 }
 
