@@ -349,4 +349,20 @@ describe('VideoService with injected segments', () => {
     expect(s.forecast().ok).toBe(true);
     expect(s.alarms()).toEqual([]);
   });
+
+  it('demo mode (retentionAlarm: false) computes the same forecast but raises no shortfall alarm', async () => {
+    const NOW = Date.parse('2027-06-01T00:00:00Z');
+    const { svc: s } = service({ clock: () => new Date(NOW), retentionAlarm: false, diskStats: async () => ({ totalBytes: 4e12, freeBytes: 2e12 }) });
+    const files = join(dir, 'video', 'cam1', 'demo');
+    mkdirSync(files, { recursive: true });
+    for (let i = 0; i < 2 * 24 * 60; i += 30) {
+      const startMs = NOW - 2 * DAY + i * 60_000;
+      const path = join(files, `${i}.mkv`);
+      writeFileSync(path, '');
+      s.store.addSegment({ camera: 'cam1', counter: 'c1', path, startMs, endMs: startMs + 60_000, durationMs: 60_000, bytes: 15_000_000, sha256: null, broken: false, indexedMs: startMs });
+    }
+    await s.refreshDisk();
+    expect(s.forecast().ok).toBe(false);
+    expect(s.alarms().map((a) => a.code)).not.toContain('VIDEO_RETENTION_SHORTFALL');
+  });
 });

@@ -339,7 +339,7 @@ export class VideoService {
         message: `摄像头 ${camera} 近24小时有 ${rows.length} 个录像片段损坏（最近一个：${latest.path}，${latest.problem ?? '无法读取'}），请检查摄像头和存储盘`,
       });
     }
-    const shortfall = this.retention.shortfallAlarm();
+    const shortfall = this.o.retentionAlarm === false ? undefined : this.retention.shortfallAlarm();
     if (shortfall) out.push(shortfall);
     return out;
   }

@@ -52,6 +52,8 @@ export interface VideoServiceOptions {
   minMeasuredSeconds?: number;
   /** Cached clips older than this are removed by the daily job (they are cut again on demand); default 7. */
   clipCacheDays?: number;
+  /** Raise VIDEO_RETENTION_SHORTFALL when the disk cannot keep retentionDays (default true; the demo's test camera says nothing about a real one). */
+  retentionAlarm?: boolean;
   ffmpegPath?: string;
   ffprobePath?: string;
 }

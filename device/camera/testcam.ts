@@ -110,7 +110,10 @@ export async function startTestCamera(opts: TestCameraOptions): Promise<TestCame
     }
 
     const genErr = new TailBuffer(10);
-    const gen = spawnTracked(ffmpeg, generatorArgs(opts, maxSeconds, pushUrl), { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The clock drawn on the picture is the store's (China Standard Time, as the ONVIF responder reports
+    // `CST-8`), whatever the host's zone: the pages show Shanghai time and the two must agree. A POSIX TZ
+    // string needs no tzdata.
+    const gen = spawnTracked(ffmpeg, generatorArgs(opts, maxSeconds, pushUrl), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'CST-8' } });
     gen.stderr?.on('data', (b: Buffer) => genErr.push(b));
     cleanups.push(async () => {
       if (gen.pid !== undefined) process.kill(gen.pid, 'SIGCONT');
