@@ -131,6 +131,15 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const recovery = await recoverSettlements(checkout, log);
   const recoveryTimer = setInterval(() => void recoverSettlements(checkout, log), 30_000);
   recoveryTimer.unref();
+  // An open sale nobody touched for checkout.idleVoidMinutes is voided (its boxes freed, the reason recorded).
+  const idleTimer = setInterval(() => {
+    try {
+      checkout.voidIdle(config.checkout.idleVoidMinutes);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'voiding idle sales failed');
+    }
+  }, 30_000);
+  idleTimer.unref();
   if (freshDemo) await seedDemoSales(checkout, clock, log);
 
   const health = async (): Promise<HealthReport> => {
@@ -159,6 +168,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     address = await server.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
     clearInterval(recoveryTimer);
+    clearInterval(idleTimer);
     await cameras.close();
     await platform.close();
     ledger.close();
@@ -182,6 +192,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     devices,
     async close() {
       clearInterval(recoveryTimer);
+      clearInterval(idleTimer);
       await suspicious.stop();
       await devices.stop();
       await server.close();

@@ -63,7 +63,7 @@ describe('parseConfig', () => {
       video: { dir: '/var/lib/counter-agent/video', retentionDays: 365, segmentSeconds: 60 },
       face: { mode: 'none' },
       traceCodes: { manufacturerPatterns: [] },
-      checkout: { requireTraceCodesForSelfPay: true },
+      checkout: { requireTraceCodesForSelfPay: true, idleVoidMinutes: 10 },
       log: { level: 'info' },
     });
   });

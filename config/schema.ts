@@ -113,7 +113,7 @@ export interface Config {
   video: VideoConfig;
   face: { mode: FaceMode };
   traceCodes: { manufacturerPatterns: { name: string; pattern: string }[] };
-  checkout: { requireTraceCodesForSelfPay: boolean };
+  checkout: { requireTraceCodesForSelfPay: boolean; idleVoidMinutes: number };
   log: { level: LogLevel };
 }
 
@@ -290,7 +290,8 @@ export const configSchema: S = obj(
       { manufacturerPatterns: list(obj({ name: nonEmpty(), pattern: nonEmpty() }, { required: ['name', 'pattern'] })) },
       { default: {} },
     ),
-    checkout: obj({ requireTraceCodesForSelfPay: bool(true) }, { default: {} }),
+    // idleVoidMinutes: an open sale untouched this long is voided and its boxes freed (0: never).
+    checkout: obj({ requireTraceCodesForSelfPay: bool(true), idleVoidMinutes: int(0, 1440, { default: 10 }) }, { default: {} }),
     log: obj({ level: oneOf(['debug', 'info', 'warn', 'error'], 'info') }, { default: {} }),
   },
 );

@@ -25,6 +25,19 @@ export interface SaleRow {
   reversed_seq: number | null;
   reverse_msgid: string | null;
   snapshot: string | null;
+  void_reason: string | null;
+  voided_by: string | null;
+  updated_at: string;
+}
+
+export interface OpenSaleSummary {
+  id: number;
+  openedAt: string;
+  openedBy: string | null;
+  updatedAt: string;
+  /** The identified person's name (masked ID numbers never leave here), null before identification. */
+  personName: string | null;
+  lines: number;
 }
 
 export interface ItemRow {
@@ -131,6 +144,14 @@ export class SaleStore {
     return this.s.heldByCode.get(saleId, code) as number;
   }
 
+  /** The other open sale holding this code, and its counter (only asked when pieces are held elsewhere). */
+  holderOf(code: string, saleId: number): { saleId: number; counter: string } | undefined {
+    return this.db
+      .prepare(`SELECT s.id AS saleId, s.counter FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
+        WHERE s.status IN ('open', 'settling') AND s.id <> ? AND i.code = ? AND i.removed = 0 ORDER BY s.id LIMIT 1`)
+      .get(saleId, code) as { saleId: number; counter: string } | undefined;
+  }
+
   lotPiecesHeld(lotId: number): number {
     return this.s.heldByLot.get(lotId) as number;
   }
@@ -194,8 +215,29 @@ export class SaleStore {
     return msgid;
   }
 
-  void(saleId: number, at: Date): boolean {
-    return this.basket(() => this.db.prepare("UPDATE sales SET status = 'voided', updated_at = ? WHERE id = ? AND status = 'open'").run(at.toISOString(), saleId).changes === 1);
+  void(saleId: number, at: Date, reason: string | null = null, by: string | null = null): boolean {
+    return this.basket(
+      () =>
+        this.db
+          .prepare("UPDATE sales SET status = 'voided', updated_at = ?, void_reason = ?, voided_by = ? WHERE id = ? AND status = 'open'")
+          .run(at.toISOString(), reason, by, saleId).changes === 1,
+    );
+  }
+
+  /** The open sales of a counter, oldest first, with what a cashier needs to recognise them. */
+  openAt(counter: string): OpenSaleSummary[] {
+    return this.db
+      .prepare(
+        `SELECT s.id, s.opened_at AS openedAt, s.opened_by AS openedBy, s.updated_at AS updatedAt, json_extract(s.person, '$.name') AS personName,
+                (SELECT COUNT(*) FROM sale_items i WHERE i.sale_id = s.id AND i.removed = 0) AS lines
+         FROM sales s WHERE s.counter = ? AND s.status = 'open' ORDER BY s.id`,
+      )
+      .all(counter) as OpenSaleSummary[];
+  }
+
+  /** Open sales (any counter) last touched before `beforeIso`. */
+  idleOpen(beforeIso: string): { id: number; counter: string }[] {
+    return this.db.prepare("SELECT id, counter FROM sales WHERE status = 'open' AND updated_at < ? ORDER BY id").all(beforeIso) as { id: number; counter: string }[];
   }
 
   settling(): SaleRow[] {

@@ -56,6 +56,8 @@ export class Scanner {
     if (known) lot = this.stock.lot(known.lotId);
     else if (sold) lot = this.stock.uncodedLot(sold.id, pieces, today);
 
+    const piecesHeldElsewhere = c.kind === 'invalid' ? 0 : this.sales.piecesHeldElsewhere(c.key, saleId);
+    const heldBy = piecesHeldElsewhere > 0 && c.kind !== 'invalid' ? this.sales.holderOf(c.key, saleId) : undefined;
     const ctx: ScanContext = {
       today,
       scan: c.kind === 'invalid' ? { kind: 'invalid', message: c.message } : { kind: 'code', key: c.key, raw, ...gs1Facts(c) },
@@ -65,7 +67,8 @@ export class Scanner {
       ...(lot ? { lot } : {}),
       pieces,
       codesInThisSale: new Set(items.flatMap((i) => (i.code ? [i.code] : []))),
-      piecesHeldElsewhere: c.kind === 'invalid' ? 0 : this.sales.piecesHeldElsewhere(c.key, saleId),
+      piecesHeldElsewhere,
+      ...(heldBy ? { heldBy } : {}),
       lotPiecesHeld: lot ? this.sales.lotPiecesHeld(lot.lotId) : 0,
     };
     const refused = checkScan(ctx);

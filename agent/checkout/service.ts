@@ -7,7 +7,8 @@ import type { PrescriptionView } from '../rules/types.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
 import type { InsuredPerson, SettlementPort } from './port.js';
-import { SaleStore, type ItemRow } from './sale-store.js';
+import { CounterSales, type Attendant } from './counters.js';
+import { SaleStore, type ItemRow, type OpenSaleSummary } from './sale-store.js';
 import { Scanner, type AddItemResult } from './scan.js';
 import { Settlement, type SettleOutcome } from './settle.js';
 import { StockLookup } from './stock-lookup.js';
@@ -30,6 +31,8 @@ export interface CheckoutOptions {
 /** The counter's sale lifecycle (DESIGN 6.3): open, scan, identity, prescription, consent, settle, void, reverse. */
 export class CheckoutService {
   readonly sales: SaleStore;
+  /** Which sale each counter's screen holds and who is signed in there (in memory: see counters.ts). */
+  readonly counters = new CounterSales();
   private readonly stock: StockLookup;
   private readonly scanner: Scanner;
   private readonly settlement: Settlement;
@@ -43,13 +46,68 @@ export class CheckoutService {
     this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, { requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay, clock: this.clock, log: o.log });
   }
 
+  /** A new sale, now the one on the counter's screen (what its scanners and ID readers feed). */
   open(counter: string, by?: string): number {
-    return this.sales.open(counter, by, this.clock());
+    const id = this.sales.open(counter, by, this.clock());
+    this.counters.show(counter, id);
+    return id;
   }
 
-  /** The counter's sale in progress (the newest open one), if any. */
+  /**
+   * The sale on the counter's screen while it is open. Never an older open sale: after a restart or a sign-out
+   * that one waits for the cashier to resume or void it (leftOpen), so no scan joins another person's sale.
+   */
   currentSale(counter: string): number | undefined {
-    return this.sales.currentOpen(counter);
+    const id = this.counters.active(counter);
+    if (id === undefined) return undefined;
+    if (this.sales.get(id)?.status === 'open') return id;
+    this.counters.forget(id);
+    return undefined;
+  }
+
+  /** Open sales of the counter that are not on its screen: left by a restart, a sign-out or an API client. */
+  leftOpen(counter: string): OpenSaleSummary[] {
+    const current = this.currentSale(counter);
+    return this.sales.openAt(counter).filter((s) => s.id !== current);
+  }
+
+  /** The cashier takes a left-open sale back onto the counter's screen. */
+  resume(counter: string, saleId: number): void {
+    const sale = this.openSale(saleId);
+    if (sale.counter !== counter) throw new CheckoutError(409, 'SALE_OTHER_COUNTER', `销售单 #${saleId} 属于收银台 ${sale.counter}，不能在 ${counter} 继续：请在原收银台处理或作废`);
+    this.counters.show(counter, saleId);
+  }
+
+  /** Who is signed in at a counter (its page's session): recorded as the cashier of sales its scanners open. */
+  attend(counter: string, who: Attendant): void {
+    this.counters.attend(counter, who);
+  }
+
+  attendant(counter: string): Attendant | undefined {
+    return this.counters.attendant(counter);
+  }
+
+  /** A session signed out: its counters' screens are cleared (their open sales wait to be resumed or voided). */
+  signedOut(sessionId: string): void {
+    this.counters.leave(sessionId);
+  }
+
+  /**
+   * Voids open sales untouched for `minutes` (a customer who walked away): their boxes are freed for other
+   * counters. Recorded on the sale with the reason. A sale being settled is never touched.
+   */
+  voidIdle(minutes: number): number[] {
+    if (minutes <= 0) return [];
+    const now = this.clock();
+    const voided: number[] = [];
+    for (const s of this.sales.idleOpen(new Date(now.getTime() - minutes * 60_000).toISOString())) {
+      if (this.sales.void(s.id, now, `idle ${minutes} min`, 'system')) {
+        this.counters.forget(s.id);
+        voided.push(s.id);
+      }
+    }
+    if (voided.length > 0) this.o.log.info({ voided, minutes }, 'idle open sales voided');
+    return voided;
   }
 
   addItem(saleId: number, code: string, pieces?: number): AddItemResult {
@@ -120,9 +178,10 @@ export class CheckoutService {
     return r;
   }
 
-  void(saleId: number): void {
+  void(saleId: number, reason?: string, by?: string): void {
     const sale = this.openSale(saleId);
-    if (!this.sales.void(sale.id, this.clock())) throw saleNotOpen(saleId, 'settling');
+    if (!this.sales.void(sale.id, this.clock(), reason ?? null, by ?? null)) throw saleNotOpen(saleId, 'settling');
+    this.counters.forget(saleId);
   }
 
   async reverse(saleId: number, reason: string, actor?: string): Promise<void> {
@@ -162,6 +221,9 @@ export class CheckoutService {
       id: sale.id,
       counter: sale.counter,
       status: sale.status,
+      /** Who opened it: the signed-in cashier (or the API client / device when nobody was signed in at the counter). */
+      openedBy: sale.opened_by,
+      voided: sale.status === 'voided' ? { reason: sale.void_reason, by: sale.voided_by, at: sale.updated_at } : null,
       openedAt: sale.opened_at,
       firstScanAt: sale.first_scan_at,
       payment: sale.payment,

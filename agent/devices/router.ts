@@ -90,7 +90,11 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
       this.emit('event', { ...base, receiving: true });
       return;
     }
-    const saleId = this.checkout.currentSale(e.counter) ?? this.checkout.open(e.counter, e.deviceId);
+    const saleId = this.saleFor(e.counter, e.deviceId);
+    if (saleId === undefined) {
+      this.emit('event', { ...base, error: leftOpenProblem(this.checkout.leftOpen(e.counter)) });
+      return;
+    }
     if (isEVoucherQr(e.text)) {
       // A face terminal hands over the same kind of e-voucher code after matching the face: recorded as a face check.
       const face = this.faceTerminals.has(e.deviceId) ? { method: 'face_terminal', result: 'pass' } : undefined;
@@ -105,8 +109,24 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
     }
   }
 
+  /**
+   * The sale on the counter's screen, or a new one when the counter has none — unless a sale left open (by a
+   * restart or a sign-out) waits for the cashier to resume or void it: then nothing (issue 14: a scan must never
+   * join a sale, and its insurance identity, that the cashier does not see).
+   */
+  private saleFor(counter: string, deviceId: string): number | undefined {
+    const current = this.checkout.currentSale(counter);
+    if (current !== undefined) return current;
+    if (this.checkout.leftOpen(counter).length > 0) return undefined;
+    return this.checkout.open(counter, this.checkout.attendant(counter)?.name ?? deviceId);
+  }
+
   private async routeIdCard(e: IdCardEvent & { counter: string }): Promise<void> {
-    const saleId = this.checkout.currentSale(e.counter) ?? this.checkout.open(e.counter, e.deviceId);
+    const saleId = this.saleFor(e.counter, e.deviceId);
+    if (saleId === undefined) {
+      this.emit('event', { type: 'identity', counter: e.counter, at: e.at.toISOString(), deviceId: e.deviceId, error: leftOpenProblem(this.checkout.leftOpen(e.counter)) });
+      return;
+    }
     if (e.problems && e.problems.length > 0) {
       const refused = e.problems.map((p) => ({ code: 'IDENTITY_REQUIRED' as const, message: p.cashierMessage }));
       this.emit('event', { type: 'identity', counter: e.counter, at: e.at.toISOString(), deviceId: e.deviceId, saleId, refused });
@@ -124,6 +144,11 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
       this.emit('event', { ...base, ...outcomeOf(err) });
     }
   }
+}
+
+function leftOpenProblem(left: readonly { id: number }[]): Problem {
+  const ids = left.map((s) => `#${s.id}`).join('、');
+  return { code: 'SALE_LEFT_OPEN', message: `本收银台有未完成的销售单 ${ids}：请先在收银台页面选择继续或作废，再扫码` };
 }
 
 function outcomeOf(err: unknown): { refused: Refusal[] } | { error: Problem } {

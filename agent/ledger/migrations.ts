@@ -272,6 +272,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER stocktake_lines_append_only_delete BEFORE DELETE ON stocktake_lines
     BEGIN SELECT RAISE(ABORT, 'stocktake lines are append-only: DELETE refused; record a new stocktake instead'); END;
   `,
+  // Why and by whom an open sale was voided (作废): the cashier, a new sale replacing it, or the idle timeout.
+  `
+  ALTER TABLE sales ADD COLUMN void_reason TEXT;
+  ALTER TABLE sales ADD COLUMN voided_by TEXT;
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -25,7 +25,7 @@ export function splitPackExhausted(ctx: ScanContext): Refusal[] {
   }
   if (known.piecesSold > 0 || ctx.piecesHeldElsewhere > 0) {
     // An unopened box held whole by another open sale was never split: say where it is, not "split-sold".
-    if (known.piecesSold === 0 && remaining <= 0) return [scanRefusal(ctx, 'SPLIT_PACK_EXHAUSTED', msg.boxHeldByOtherSale(product.name))];
+    if (known.piecesSold === 0 && remaining <= 0) return [scanRefusal(ctx, 'SPLIT_PACK_EXHAUSTED', msg.boxHeldByOtherSale(product.name, ctx.heldBy))];
     return [scanRefusal(ctx, 'SPLIT_PACK_EXHAUSTED', msg.splitPackWholeBox(product.name, Math.max(0, remaining), unit))];
   }
   return [];

@@ -79,6 +79,8 @@ export interface ScanContext {
   codesInThisSale: ReadonlySet<string>;
   /** Pieces of this code already held by other open sales (not yet settled). */
   piecesHeldElsewhere: number;
+  /** When another open sale holds this code: which one, at which counter (named in the refusal). */
+  heldBy?: { saleId: number; counter: string };
   /** Pieces of this lot held by open sales (this one included), for lot stock checks. */
   lotPiecesHeld: number;
 }

@@ -44,10 +44,16 @@ const POLL = { timeout: 8_000 };
 const row = (productId: keyof typeof CATALOG) => page.locator('#lines tr', { hasText: CATALOG[productId].name });
 const refusalCodes = () => page.locator('#refusal-list li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-code')));
 const text = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
-/** F2, then wait for a new sale number: a sale left open by the previous test is also 进行中. */
+/**
+ * F2, then wait for a new sale number: a sale left open by the previous test is also 进行中. Since issue 14, F2 on a
+ * sale with lines or a buyer first asks 作废当前销售单？ — confirmed here with Enter.
+ */
 const newSale = async () => {
   const before = await text('#sale-title');
   await page.keyboard.press('F2');
+  const confirm = page.locator('#void-dialog');
+  await expect.poll(async () => (await confirm.isVisible()) || ((await text('#sale-title')) !== before), POLL).toBe(true);
+  if (await confirm.isVisible()) await page.keyboard.press('Enter');
   await expect.poll(async () => { const t = await text('#sale-title'); return t !== before && /进行中/.test(t); }, POLL).toBe(true);
 };
 

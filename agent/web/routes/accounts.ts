@@ -20,7 +20,8 @@ async function fail(reply: FastifyReply, err: unknown): Promise<FastifyReply> {
 
 const usernameParam = { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
-export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
+/** `onSignOut`: a session ended by its user (the counter it attended is cleared for the next person). */
+export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: string) => void): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: { username: string; password: string } }>(
       '/api/login',
@@ -53,7 +54,10 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
     );
 
     app.post('/api/logout', async (req, reply) => {
-      if (req.principal?.sessionId) accounts.revoke(req.principal.sessionId);
+      if (req.principal?.sessionId) {
+        accounts.revoke(req.principal.sessionId);
+        onSignOut?.(req.principal.sessionId);
+      }
       reply.header('set-cookie', sessionCookie(req, '', 0));
       return reply.code(204).send();
     });

@@ -8,7 +8,7 @@ const idParam = { type: 'object', required: ['id'], properties: { id: { type: 's
 const sellers = requireRole('cashier', 'manager');
 
 /** Turns a CheckoutError into its answer: refusals as { refused }, other problems as { errors }. */
-async function answer<T>(reply: FastifyReply, work: () => T | Promise<T>): Promise<T | FastifyReply> {
+export async function answer<T>(reply: FastifyReply, work: () => T | Promise<T>): Promise<T | FastifyReply> {
   try {
     return await work();
   } catch (err) {
@@ -113,8 +113,10 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
       async (req, reply) => answer(reply, () => checkout.settle(Number(req.params.id), req.body.payment, req.body.chronicDisease, req.principal?.name)),
     );
 
-    app.post<{ Params: { id: string } }>('/api/sales/:id/void', { preHandler: sellers, schema: { params: idParam } }, async (req, reply) =>
-      answer(reply, () => (checkout.void(Number(req.params.id)), { id: Number(req.params.id), status: 'voided' })),
+    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+      '/api/sales/:id/void',
+      { preHandler: sellers, schema: { params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } },
+      async (req, reply) => answer(reply, () => (checkout.void(Number(req.params.id), req.body?.reason || 'cashier', req.principal?.name), { id: Number(req.params.id), status: 'voided' })),
     );
 
     app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(

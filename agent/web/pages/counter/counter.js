@@ -8,7 +8,7 @@ import { $ } from './dom.js';
 import { initKeys } from './keys.js';
 import { initLogin, showCounter, showLogin } from './login.js';
 import { initPrescription } from './prescription.js';
-import { newSale } from './sale.js';
+import { initLifecycle, startNewSale } from './lifecycle.js';
 import { initSettleKind } from './settle-kind.js';
 
 const ALARM_POLL_MS = 30_000;
@@ -20,7 +20,8 @@ async function init() {
   initPrescription();
   initConsent();
   initSettleKind();
-  $('new-sale').addEventListener('click', () => void newSale());
+  initLifecycle();
+  $('new-sale').addEventListener('click', () => void startNewSale());
   void loadAlarms();
   setInterval(() => void loadAlarms(), ALARM_POLL_MS);
   const me = await api('GET', '/api/me');

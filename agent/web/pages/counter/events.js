@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { loadAlarms } from './alarms.js';
 import { showRefusals } from './refusals.js';
 import { render, showStatus } from './render.js';
+import { checkLeftOpen } from './lifecycle.js';
 import { follow, reload } from './sale.js';
 import { pinLineRefusals, state } from './state.js';
 
@@ -29,6 +30,7 @@ export function closeEvents() {
 
 async function onScan(e) {
   if (e.receiving) return; // the manager's receiving session has this counter's scanner
+  if (e.error && e.error.code === 'SALE_LEFT_OPEN') return checkLeftOpen();
   follow(e.saleId);
   await reload();
   const refused = e.refused && e.refused.length ? e.refused : e.error ? [e.error] : [];
@@ -43,6 +45,7 @@ async function onScan(e) {
 }
 
 async function onIdentity(e) {
+  if (e.error && e.error.code === 'SALE_LEFT_OPEN') return checkLeftOpen();
   follow(e.saleId);
   await reload();
   const refused = e.refused && e.refused.length ? e.refused : e.error ? [e.error] : [];

@@ -8,14 +8,16 @@ import { identify, isEVoucherQr } from './identity.js';
 import { logout } from './login.js';
 import { openPrescription } from './prescription.js';
 import { dismissRefusals, refusalsOpen } from './refusals.js';
-import { moveSelection, newSale, removeSelected, scanCode, settle } from './sale.js';
+import { startNewSale, voidCurrent } from './lifecycle.js';
+import { moveSelection, removeSelected, scanCode, settle } from './sale.js';
 import { startInsuranceSettle } from './settle-kind.js';
 import { state } from './state.js';
 
 const scanEmpty = () => $('scan').value === '';
 
 const KEYS = {
-  F2: () => newSale(),
+  F2: () => startNewSale(),
+  F3: () => voidCurrent(),
   F4: () => $('identity').focus(),
   F6: () => openPrescription(),
   F7: () => openConsent(),

@@ -3,6 +3,7 @@ import { api, problems } from './api.js';
 import { closeDialog, focusScan } from './dialog.js';
 import { $ } from './dom.js';
 import { closeEvents, openEvents } from './events.js';
+import { attendCounter } from './lifecycle.js';
 import { dismissRefusals } from './refusals.js';
 import { render, showStatus } from './render.js';
 import { state } from './state.js';
@@ -29,6 +30,7 @@ export async function showCounter(user) {
   openEvents();
   render();
   focusScan();
+  await attendCounter();
   await loadCatalog();
 }
 
@@ -55,6 +57,7 @@ async function login(ev) {
 export async function logout() {
   await api('POST', '/api/logout');
   state.saleId = null;
+  state.leftOpen = [];
   state.sale = null;
   state.lineRefusals = [];
   showStatus('');

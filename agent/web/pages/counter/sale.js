@@ -19,6 +19,11 @@ export async function newSale() {
 
 /** The open sale, opening one when there is none (the cashier just starts scanning). */
 export async function ensureSale() {
+  // A sale left open (restart, sign-out) is resumed or voided first: never a second open sale beside it.
+  if (!saleOpen() && state.leftOpen && state.leftOpen.length) {
+    showStatus(`有未完成的销售单 #${state.leftOpen[0].id}：请先继续（Enter）或作废（Del）`, true);
+    return null;
+  }
   if (!saleOpen()) await newSale();
   return saleOpen() ? state.saleId : null;
 }

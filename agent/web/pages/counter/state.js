@@ -7,6 +7,8 @@ export const state = {
   counter: params.get('counter') || 'counter-1',
   user: null,
   saleId: null,
+  /** Sales of this counter left open and not on screen (GET /api/counters/:counter): resumed or voided first. */
+  leftOpen: [],
   sale: null,
   /** productId → Product from GET /api/catalog (loaded at sign-in). */
   products: new Map(),
