@@ -25,8 +25,8 @@ export interface CounterPage {
 }
 
 /** A fresh browser context on /counter, signed in with username and PIN through the form (Enter submits). */
-export async function signedInCounter(browser: Browser, url: string, username: string, pin: string, counter = 'counter-1'): Promise<CounterPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function signedInCounter(browser: Browser, url: string, username: string, pin: string, counter = 'counter-1', viewport = { width: 1280, height: 800 }): Promise<CounterPage> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000); // a wait that fails says what it waited for, before the test's own timeout
   const errors: string[] = [];
