@@ -18,7 +18,7 @@ import type {
 export const MAX_SCAN_LENGTH = 1024;
 
 /**
- * AIM symbology identifiers (ISO/IEC 15424; GS1 GenSpecs 5.1.2 figure 5.1.2-1) whose content is a GS1 element
+ * AIM symbology identifiers (ISO/IEC 15424; GS1 GenSpecs 5.1.2, symbology identifiers) whose content is a GS1 element
  * string: GS1 DataMatrix, GS1-128, GS1 QR Code, GS1 DataBar, GS1 DotCode. Any other identifier (]d1 DataMatrix,
  * ]C0 Code 128, ]Q1 QR Code, ]J0 DotCode …) says the symbol is not in GS1 mode: its text is not GS1 data.
  */

@@ -1,4 +1,4 @@
-// GS1 as the GS1 General Specifications (GenSpecs, release 25) and GS1's Barcode Syntax Dictionary say:
+// GS1 as the GS1 General Specifications (GenSpecs) and GS1's Barcode Syntax Dictionary say:
 // one row per rule, each naming its section. `today` is the caller's date (the classifier has no clock).
 import { describe, expect, it } from 'vitest';
 import { classifyScan } from './classify.js';
@@ -42,7 +42,7 @@ const ROWS: Row[] = [
   { name: '29 February 2027 is no date', scan: `(01)${GTIN}(13)270229(21)S`, want: refused('gs1_bad_date', /\(13\).*day 29/) },
   // … but not in AIs whose dates are full dates (Syntax Dictionary linter yymmdd, e.g. (7006) first freeze date).
   { name: '(7006) day 00 is refused', scan: `(01)${GTIN}(7006)260100(21)S`, want: refused('gs1_bad_date', /\(7006\).*day 00/) },
-  // GenSpecs 3.8 / Syntax Dictionary: (7003) expiry date and time is N6 date + N4 time.
+  // GenSpecs section 3 (AI 7003) / Syntax Dictionary: expiry date and time is N6 date + N4 time.
   { name: '(7003) date and time', scan: `(01)${GTIN}(7003)2612312359(21)S`, want: ok() },
   { name: '(7003) free text is refused', scan: `(01)${GTIN}(7003)ABC(21)S`, want: refused('gs1_malformed', /\(7003\).*expected exactly 10/) },
   { name: '(7003) hour 24 is refused', scan: `(01)${GTIN}(7003)2612312400(21)S`, want: refused('gs1_bad_date', /\(7003\).*24/) },

@@ -108,7 +108,7 @@ const validGs1 = fc
     extra: fc.option(
       fc.oneof(
         fc.constantFrom('91', '240', '8004').chain((ai) => xValue(20).map((value) => ({ ai, value }))),
-        // (7003) is an N6 date + N4 time (GenSpecs 3.8, AI 7003), not free text.
+        // (7003) is an N6 date + N4 time (GenSpecs section 3, Syntax Dictionary), not free text.
         fc.record({ d: date, hh: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }) })
           .filter(({ d }) => !d.yymmdd.endsWith('00'))
           .map(({ d, hh, mi }) => ({ ai: '7003', value: `${d.yymmdd}${String(hh).padStart(2, '0')}${String(mi).padStart(2, '0')}` })),
