@@ -5,6 +5,7 @@
 //   x-secret:  never echo the value in an error message (keys, token hashes, passwords).
 
 export type SigningMode = 'none' | 'sm2' | 'sm2+sm4';
+export type SignatureFormat = 'raw-hex' | 'raw-base64' | 'der-hex' | 'der-base64';
 export type ApiRole = 'cashier' | 'manager' | 'technician';
 export type FaceMode = 'none' | 'terminal' | 'camera';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -31,6 +32,8 @@ export interface SigningConfig {
   platformPublicKeyHex?: string;
   /** Present when mode is sm2+sm4. 32 hex. */
   sm4KeyHex?: string;
+  /** How the box writes cainfo: r‖s raw or DER, hex or base64; absent = raw-hex. Peers' signatures are read in any of them. */
+  signatureFormat?: SignatureFormat;
 }
 
 export interface PlatformConfig {
@@ -148,6 +151,8 @@ const id = nonEmpty({
 const counter = nonEmpty({ default: 'counter-1' });
 const usbId = int(0, 65535, { 'x-message': 'expected an integer from 0 to 65535 (decimal, or hex as lsusb shows it: 0x0c2e)' });
 const sixDigits = { type: 'string', pattern: '^[0-9]{6}$', 'x-message': 'expected 6 digits (an area code such as 130102)' };
+// Config takes the uncompressed form only (what bureaus hand out and sm-crypto prints); that the point lies on
+// the SM2 curve is checked when the platform client starts (sync/signing.ts prepareSigning), naming this key.
 const publicKey = hex(130, 'an uncompressed SM2 public key starting with 04', {
   pattern: '^04[0-9a-fA-F]{128}$',
   'x-secret': false,
@@ -185,6 +190,7 @@ export const configSchema: S = obj(
             publicKeyHex: publicKey,
             platformPublicKeyHex: publicKey,
             sm4KeyHex: hex(32, 'an SM4 key'),
+            signatureFormat: oneOf(['raw-hex', 'raw-base64', 'der-hex', 'der-base64']),
           },
           { default: {} },
         ),

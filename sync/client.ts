@@ -15,7 +15,7 @@ import {
 } from './interfaces.js';
 import type { MsgidAllocator } from './msgid.js';
 import { checkOutput } from './outputs.js';
-import { openResponse, sealRequest, type SigningOptions } from './signing.js';
+import { encodeRequest, openResponse, prepareSigning, rawMemberText, type SigningOptions } from './signing.js';
 import { shanghaiDate } from './time.js';
 
 /** Who is sending (the envelope's fixed fields, EnvelopeContext) plus where and how. */
@@ -57,12 +57,15 @@ function defaultNetIdentity(): { mac: string; ip: string } {
 export class PlatformClient {
   private readonly clock: () => Date;
   private readonly ctx: EnvelopeContext;
+  private readonly signing: SigningOptions;
   private session: { day: string; signNo: string } | undefined;
   private signingIn: Promise<string> | undefined;
 
   constructor(private readonly opts: PlatformClientOptions) {
     if (!/^https?:\/\//.test(opts.url)) throw new Error(`platform.url must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
     if (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error(`platform.timeoutMs must be a positive whole number of ms, got ${opts.timeoutMs}`);
+    // Keys are checked here, at start-up, with the config key named; never in the request path.
+    this.signing = prepareSigning(opts.signing);
     this.clock = opts.clock ?? (() => new Date());
     this.ctx = {
       fixmedinsCode: opts.fixmedinsCode,
@@ -135,7 +138,7 @@ export class PlatformClient {
   private async send(infno: string, input: unknown, signNo: string, givenMsgid: string | undefined): Promise<CallResult<unknown>> {
     const msgid = givenMsgid ?? this.opts.msgids.next();
     const plain = buildRequestEnvelope(this.ctx, { infno, msgid, signNo, input, now: this.clock() });
-    const envelope = await sealRequest(plain, this.opts.signing);
+    const { body } = await encodeRequest(plain, this.signing);
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     let status: number;
     let text: string;
@@ -143,7 +146,7 @@ export class PlatformClient {
       const res = await fetch(this.opts.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
-        body: JSON.stringify(envelope),
+        body,
         signal,
         redirect: 'manual',
       });
@@ -158,7 +161,7 @@ export class PlatformClient {
     if (!parsed.ok) throw new PlatformMalformedResponseError(infno, msgid, parsed.reason);
     const response = parsed.envelope;
     if (response.infcode !== 0) throw new PlatformRejectedError(infno, msgid, response.infcode, response.err_msg ?? '');
-    const opened = await openResponse(response, this.opts.signing);
+    const opened = await openResponse(response, this.signing, rawMemberText(text, 'output'));
     if (!opened.ok) throw new PlatformMalformedResponseError(infno, msgid, opened.reason);
     const problem = checkOutput(infno, opened.output);
     if (problem) throw new PlatformMalformedResponseError(infno, msgid, problem);

@@ -70,3 +70,22 @@ describe('signing end to end', () => {
     expect((await rejected(lookup(c))).errMsg).toContain('解密失败');
   });
 });
+
+describe('signing end to end: formats and key forms', () => {
+  const compressed = (pub04: string): string => `${BigInt(`0x${pub04.slice(66)}`) % 2n === 0n ? '02' : '03'}${pub04.slice(2, 66)}`;
+
+  it('DER/base64 signatures both ways; the platform knows the box by its compressed key', async () => {
+    env = await startTestEnv({ signing: { mode: 'sm2', clientPublicKeyHex: compressed(box.publicKey), privateKeyHex: platform.privateKey, signatureFormat: 'der-hex' } });
+    const c = env.client({ signing: { mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: platform.publicKey, signatureFormat: 'der-base64' } });
+    const { output, response } = await lookup(c);
+    expect(output.baseinfo.psn_name).toBe('李秀英');
+    expect(response.cainfo).toMatch(/^30[0-9a-f]+$/);
+  });
+
+  it('a platform holding a malformed store key refuses with a message, and keeps serving', async () => {
+    env = await startTestEnv({ signing: { mode: 'sm2', clientPublicKeyHex: 'not-a-key' } });
+    const err = await rejected(lookup(env.client({ signing: { mode: 'sm2', privateKeyHex: box.privateKey } })));
+    expect(err.errMsg).toContain('公钥格式无效');
+    expect((await rejected(lookup(env.client({ signing: { mode: 'sm2', privateKeyHex: box.privateKey } })))).infcode).toBe(-1);
+  });
+});

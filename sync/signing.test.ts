@@ -123,3 +123,19 @@ describe('sealRequest / openResponse', () => {
     expect((await openResponse({ ...resp, output: 'nothex' }, opts)).ok).toBe(false);
   });
 });
+
+describe('rawMemberText / withMemberText', () => {
+  it('finds a member\'s raw text past strings with braces, escapes and nesting', async () => {
+    const { rawMemberText, withMemberText } = await import('./signing.js');
+    const body = '{"a":"x}\\"{","b":[1,{"c":"]"}],"n":-1.5e3,"t":true , "input" : {"z":1, "a":"中"} }';
+    expect(rawMemberText(body, 'input')).toBe('{"z":1, "a":"中"}');
+    expect(rawMemberText(body, 'n')).toBe('-1.5e3');
+    expect(rawMemberText(body, 't')).toBe('true');
+    expect(rawMemberText(body, 'b')).toBe('[1,{"c":"]"}]');
+    expect(rawMemberText(body, 'missing')).toBeUndefined();
+    expect(rawMemberText('[1]', 'input')).toBeUndefined();
+    expect(rawMemberText('{"input":1,"input":2}', 'input')).toBeUndefined();
+    expect(withMemberText({ infno: '1101' }, 'input', '{"b":1,"a":2}')).toBe('{"infno":"1101","input":{"b":1,"a":2}}');
+    expect(withMemberText({}, 'output', 'null')).toBe('{"output":null}');
+  });
+});

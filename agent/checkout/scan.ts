@@ -28,7 +28,7 @@ export class Scanner {
     if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
     const at = this.clock();
     const today = shanghaiDate(at);
-    const c = classifyScan(raw, this.classifyOptions);
+    const c = classifyScan(raw, { ...this.classifyOptions, today });
     const items = this.sales.items(saleId);
     const refuse = (refused: Refusal[]): AddItemResult => {
       this.sales.logRefusals(saleId, refused, raw, at);

@@ -40,7 +40,8 @@ export class ReceivingService {
   receive(input: ReceiptInput, actor?: string): ReceiveResult {
     const at = this.clock();
     const products = this.productsFor(input.lines.map((l) => l.productId));
-    const classified = input.lines.map((l) => l.codes.map((raw) => classifyScan(raw, this.classifyOptions)));
+    const opts = { ...this.classifyOptions, today: shanghaiDate(at) };
+    const classified = input.lines.map((l) => l.codes.map((raw) => classifyScan(raw, opts)));
     const keys = classified.flatMap((line) => line.flatMap((c) => (c.kind === 'invalid' ? [] : [c.key])));
     const known = new Map<string, KnownCodeState>();
     for (const [k, state] of this.ledger.queries.codeStates(keys)) known.set(k, codeStateName(state));

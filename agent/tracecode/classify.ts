@@ -17,8 +17,14 @@ import type {
 /** Longer than any real code; bounds the work (and config regexes) on junk such as a stuck scanner. */
 export const MAX_SCAN_LENGTH = 1024;
 
-/** AIM symbology identifiers whose content is a GS1 element string (DataMatrix, GS1-128, QR, DataBar). */
-const GS1_SYMBOLOGIES = new Set([']d2', ']C1', ']Q3', ']e0']);
+/**
+ * AIM symbology identifiers (ISO/IEC 15424; GS1 GenSpecs 5.1.2, symbology identifiers) whose content is a GS1 element
+ * string: GS1 DataMatrix, GS1-128, GS1 QR Code, GS1 DataBar, GS1 DotCode. Any other identifier (]d1 DataMatrix,
+ * ]C0 Code 128, ]Q1 QR Code, ]J0 DotCode …) says the symbol is not in GS1 mode: its text is not GS1 data.
+ */
+const GS1_SYMBOLOGIES = new Set([']d2', ']C1', ']Q3', ']e0', ']J1']);
+
+const NOT_GS1_MESSAGE = '该条码不是GS1格式，读出的内容不能作为追溯码：请扫描药品包装上的追溯码；如反复出现，请联系技术人员检查扫码枪设置';
 
 const MESSAGES: Record<InvalidReason, string> = {
   empty: '没有读到内容：请重新扫描药品包装上的追溯码',
@@ -146,9 +152,10 @@ function classifyText(input: unknown, opts: ClassifyOptions | undefined): ScanCl
     symbology = text.slice(0, 3);
     text = text.slice(3);
   }
-  // A leading GS is FNC1 in first position: the scanner telling us this is GS1 data.
+  // A leading GS is FNC1 in first position: the scanner telling us this is GS1 data. A second one is a
+  // doubled separator, which the GS1 parser refuses.
   let fnc1 = false;
-  while (text.startsWith(GS)) {
+  if (text.startsWith(GS)) {
     fnc1 = true;
     text = text.slice(1);
   }
@@ -161,9 +168,12 @@ function classifyText(input: unknown, opts: ClassifyOptions | undefined): ScanCl
   }
 
   const parenthesised = /^\(\s*[0-9]{2,4}\s*\)/.test(text);
+  const today = typeof opts?.today === 'string' ? opts.today : undefined;
+  // A symbology id of a non-GS1 mode is final too: GS1-looking text in it is not GS1 data.
+  const notGs1 = symbology !== undefined && !GS1_SYMBOLOGIES.has(symbology);
   // Explicit GS1 (symbology id, FNC1, HRI brackets): the GS1 verdict is final.
-  if (parenthesised || fnc1 || (symbology !== undefined && GS1_SYMBOLOGIES.has(symbology))) {
-    const r = parseGs1(text, parenthesised ? 'parenthesised' : 'raw');
+  if (!notGs1 && (parenthesised || fnc1 || symbology !== undefined)) {
+    const r = parseGs1(text, parenthesised ? 'parenthesised' : 'raw', today);
     return r.ok ? gs1Code(r, symbology) : gs1Invalid(r);
   }
 
@@ -174,8 +184,11 @@ function classifyText(input: unknown, opts: ClassifyOptions | undefined): ScanCl
 
   // Implicit GS1: looks like raw element strings; if it fails, a configured manufacturer format may still match.
   let gs1Failure: InvalidScan | undefined;
-  if ((text.startsWith('01') && text.length >= 16) || text.includes(GS)) {
-    const r = parseGs1(text, 'raw');
+  const looksGs1 = (text.startsWith('01') && text.length >= 16) || text.includes(GS);
+  if (notGs1 && (looksGs1 || parenthesised || fnc1)) {
+    gs1Failure = invalid('not_recognised', `symbology ${symbology ?? ''} is not a GS1 mode; its text is not GS1 element strings`, NOT_GS1_MESSAGE);
+  } else if (looksGs1) {
+    const r = parseGs1(text, 'raw', today);
     if (r.ok) return gs1Code(r, symbology);
     gs1Failure = gs1Invalid(r);
   }

@@ -75,11 +75,11 @@ describe('GS1 forms', () => {
   });
 
   it('keeps unknown AIs and parses fixed-length measures', () => {
-    const r = gs1(classifyScan(`]d201${GTIN}3103000150` + `7003ABC${GS}91internal-9${GS}21S1`));
+    const r = gs1(classifyScan(`]d201${GTIN}3103000150` + `70032612311230${GS}91internal-9${GS}21S1`));
     expect(r.ais).toEqual([
       { ai: '01', value: GTIN },
       { ai: '3103', value: '000150' },
-      { ai: '7003', value: 'ABC' },
+      { ai: '7003', value: '2612311230' },
       { ai: '91', value: 'internal-9' },
       { ai: '21', value: 'S1' },
     ]);
@@ -92,8 +92,9 @@ describe('GS1 forms', () => {
     expect(r.ais[1]).toEqual({ ai: '20', value: '12' });
   });
 
-  it('accepts printable ASCII outside set 82 in raw serials', () => {
-    expect(gs1(classifyScan(`]d201${GTIN}21A#1(b)~`)).serial).toBe('A#1(b)~');
+  it('accepts set 82 punctuation in raw serials and refuses printable ASCII outside it (GenSpecs 7.11)', () => {
+    expect(gs1(classifyScan(`]d201${GTIN}21A%1(b)_`)).serial).toBe('A%1(b)_');
+    bad(classifyScan(`]d201${GTIN}21A#1(b)~`), 'gs1_malformed', /\(21\).*U\+0023.*set 82/);
   });
 
   it('accepts a duplicate AI with the same value', () => {

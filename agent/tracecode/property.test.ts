@@ -80,8 +80,8 @@ describe('classifyScan is total', () => {
 
 const digit = fc.constantFrom(...'0123456789');
 const digits = (n: number) => fc.string({ unit: digit, minLength: n, maxLength: n });
-// Printable ASCII minus ( ) so the parenthesised form can carry it.
-const valueChar = fc.constantFrom(...Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => c !== '(' && c !== ')'));
+// GS1 character set 82 (GenSpecs figure 7.11-1) minus ( ) so the parenthesised form can carry it.
+const valueChar = fc.constantFrom(...Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => /[!"%&'*+,\-./0-9:;<=>?A-Z_a-z]/.test(c)));
 const xValue = (max: number) => fc.string({ unit: valueChar, minLength: 1, maxLength: max });
 
 const LAST_DAY = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -105,7 +105,16 @@ const validGs1 = fc
     lot: fc.option(xValue(20), { nil: undefined }),
     expiry: fc.option(date, { nil: undefined }),
     produced: fc.option(date, { nil: undefined }),
-    extra: fc.option(fc.constantFrom('91', '240', '7003', '8004').chain((ai) => xValue(20).map((value) => ({ ai, value }))), { nil: undefined }),
+    extra: fc.option(
+      fc.oneof(
+        fc.constantFrom('91', '240', '8004').chain((ai) => xValue(20).map((value) => ({ ai, value }))),
+        // (7003) is an N6 date + N4 time (GenSpecs section 3, Syntax Dictionary), not free text.
+        fc.record({ d: date, hh: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }) })
+          .filter(({ d }) => !d.yymmdd.endsWith('00'))
+          .map(({ d, hh, mi }) => ({ ai: '7003', value: `${d.yymmdd}${String(hh).padStart(2, '0')}${String(mi).padStart(2, '0')}` })),
+      ),
+      { nil: undefined },
+    ),
     gsAfterFixed: fc.boolean(),
     seed: fc.integer(),
   })

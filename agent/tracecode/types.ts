@@ -14,6 +14,11 @@ export interface CompiledManufacturerPattern {
 
 export interface ClassifyOptions {
   manufacturerPatterns?: readonly CompiledManufacturerPattern[];
+  /**
+   * The caller's date, `YYYY-MM-DD` (Asia/Shanghai): the reference of GS1's sliding century window for
+   * YYMMDD dates (GenSpecs 7.12). Every caller with a clock passes it; without it years read as 20YY.
+   */
+  today?: string;
 }
 
 /** 码上放心 20-digit code: 7-digit drug/package-level id + 13-digit serial. */

@@ -73,13 +73,13 @@ export async function dispatch(state: SimState, rawBody: string): Promise<Dispat
   const checked = checkEnvelope(json, db);
   if (!checked.ok) return send(reply(-1, checked.errMsg, null));
   const { env, store } = checked;
-  const opened = await openRequest(env, state.signing);
+  const opened = await openRequest(env, state.signing, rawBody);
   if (!opened.ok) return send(reply(-1, opened.errMsg, null));
 
   const prior = db.prepare<[string], { infno: string; response: string }>('SELECT infno, response FROM messages WHERE msgid = ?').get(env.msgid);
   if (prior) {
     if (prior.infno !== env.infno) return send(reply(-1, `报文ID重复：该msgid已用于交易${prior.infno}`, null));
-    return send(await sealResponse(JSON.parse(prior.response) as ResponseEnvelope, state.signing, opened));
+    return { status: 200, body: await sealResponse(JSON.parse(prior.response) as ResponseEnvelope, state.signing, opened) };
   }
   if (env.infno !== '9001' && !isSignNoValid(db, env.sign_no, store.fixmedins_code, received)) {
     return send(reply(-2, '签到编号无效或已过期，请重新签到（9001）后再试', null));
@@ -102,5 +102,5 @@ export async function dispatch(state: SimState, rawBody: string): Promise<Dispat
     response = reply(err.infcode, err.errMsg, null);
     storeReply(response);
   }
-  return send(await sealResponse(response, state.signing, opened));
+  return { status: 200, body: await sealResponse(response, state.signing, opened) };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AdjustmentError } from '../../ledger/adjustments.js';
 import type { Ledger } from '../../ledger/index.js';
+import { shanghaiDate } from '../../receiving/dates.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
 import { requireRole } from '../auth.js';
 
@@ -35,7 +36,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
       async (req, reply) => {
         const keys: string[] = [];
         for (const raw of req.body.codes ?? []) {
-          const c = classifyScan(raw, classifyOptions);
+          const c = classifyScan(raw, { ...classifyOptions, today: shanghaiDate(clock()) });
           if (c.kind === 'invalid') return reply.code(422).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: `${c.message}（${raw}）` }] });
           keys.push(c.key);
         }
@@ -69,7 +70,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
     );
 
     app.get<{ Params: { code: string } }>('/api/codes/:code', { preHandler: anyRole }, async (req, reply) => {
-      const c = classifyScan(req.params.code, classifyOptions);
+      const c = classifyScan(req.params.code, { ...classifyOptions, today: shanghaiDate(clock()) });
       if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });
       const life = ledger.queries.codeLife(c.key);
       if (!life) return reply.code(404).send({ errors: [{ code: 'TRACE_CODE_UNKNOWN', message: `追溯码 ${req.params.code} 未在本店入库记录中` }] });
