@@ -127,7 +127,7 @@ export class CheckoutService {
       person = await this.o.port.lookupPerson(certType, certNo, name);
     } catch (err) {
       if (err instanceof PlatformRejectedError) {
-        const message = `未能核验参保身份：${err.errMsg || err.infcode}。请核对证件后重试，或改用自费结算`;
+        const message = `未能核验参保身份（平台答复：${err.errMsg || err.infcode}），也可改用自费结算`;
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
       const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：身份核验需联网，可改用自费结算`;
@@ -148,7 +148,7 @@ export class CheckoutService {
       token = await this.o.port.decodeEVoucher(qrcode);
     } catch (err) {
       if (err instanceof PlatformRejectedError) {
-        const message = `医保电子凭证无法识别：${err.errMsg || err.infcode}。请参保人刷新电子凭证后重新出示`;
+        const message = `医保电子凭证无法识别（平台答复：${err.errMsg || err.infcode}），请参保人刷新电子凭证后重新出示`;
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
       const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：电子凭证需联网核验，可改用身份证或自费结算`;

@@ -71,7 +71,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.(), deps.clock));
   await app.register(stocktakeRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
   await app.register(salesRoutes(deps.checkout));
-  await app.register(counterRoutes(deps.checkout));
+  await app.register(counterRoutes(deps.checkout, deps.config.store));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));

@@ -8,11 +8,12 @@ import { answer } from './sales.js';
 const counterParam = { type: 'object', required: ['counter'], properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } as const;
 const sellers = requireRole('cashier', 'manager');
 
-export function counterRoutes(checkout: CheckoutService): FastifyPluginAsync {
+/** `store`: printed on the counter's receipt (name and 定点编号, the fixmedins_code). */
+export function counterRoutes(checkout: CheckoutService, store: { code: string; name: string }): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: { counter: string } }>('/api/counters/:counter', { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { params: counterParam } }, async (req) => {
       const { counter } = req.params;
-      return { counter, saleId: checkout.currentSale(counter) ?? null, attendant: checkout.attendant(counter)?.name ?? null, leftOpen: checkout.leftOpen(counter) };
+      return { counter, store: { code: store.code, name: store.name }, saleId: checkout.currentSale(counter) ?? null, attendant: checkout.attendant(counter)?.name ?? null, leftOpen: checkout.leftOpen(counter) };
     });
 
     // The counter page says who signed in at it: the sales its scanners open record that cashier, and the

@@ -35,7 +35,7 @@ async function confirmConsent() {
   }
   closeDialog();
   await reload();
-  showStatus(`已登记告知同意：${pending.map((i) => i.name || i.productId).join('、')}`);
+  showStatus(`已登记告知同意：${[...new Set(pending.map((i) => i.name || i.productId))].join('、')}`);
 }
 
 export function initConsent() {

@@ -28,6 +28,7 @@ export async function attendCounter() {
 export async function checkLeftOpen() {
   const r = await api('GET', `/api/counters/${encodeURIComponent(state.counter)}`);
   state.leftOpen = r.status === 200 ? r.body.leftOpen : [];
+  if (r.status === 200 && r.body.store) state.store = r.body.store;
   if (state.leftOpen.length === 0) {
     if (dialogOpen() && !$('left-dialog').hidden) closeDialog();
     return;

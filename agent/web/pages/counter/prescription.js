@@ -36,7 +36,7 @@ export function openPrescription() {
   if (!saleOpen()) return showStatus('没有进行中的订单：请先按 F2 开新单并扫码', true);
   const rx = state.sale.prescription;
   const rxItems = state.sale.items.filter((i) => i.rx);
-  $('rx-items').textContent = rxItems.length ? `处方药：${rxItems.map(productLabel).join('、')}` : '本单暂无处方药；录入的处方将随本单结算上传';
+  $('rx-items').textContent = rxItems.length ? `处方药：${[...new Set(rxItems.map(productLabel))].join('、')}` : '本单暂无处方药；录入的处方将随本单结算上传';
   $('rx-no').value = rx ? rx.rxNo : '';
   $('rx-institution').value = rx ? rx.institutionCode : '';
   $('rx-doctor').value = rx ? rx.doctorName : '';

@@ -60,7 +60,8 @@ function renderTodo() {
   $('todo-box').hidden = false;
 }
 
-const names = (items) => items.map((i) => i.name || i.productId).join('、');
+/** Product names, each once (two boxes of one drug are one name). */
+const names = (items) => [...new Set(items.map((i) => i.name || i.productId))].join('、');
 
 const task = (name, level, ...content) => el('li', { class: level, 'data-task': name }, ...content);
 

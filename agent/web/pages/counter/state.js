@@ -9,6 +9,8 @@ export const state = {
   saleId: null,
   /** Sales of this counter left open and not on screen (GET /api/counters/:counter): resumed or voided first. */
   leftOpen: [],
+  /** The store's name and 定点编号 (fixmedins_code), for the receipt. */
+  store: null,
   sale: null,
   /** productId → Product from GET /api/catalog (loaded at sign-in). */
   products: new Map(),
