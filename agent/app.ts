@@ -20,7 +20,7 @@ import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { syncStatus } from '../sync/outbox/status.js';
-import { shanghaiDate } from './receiving/dates.js';
+import { shanghaiDate } from '../common/time.js';
 import { ReceivingService } from './receiving/service.js';
 import { SuspiciousService } from './suspicious/service.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';

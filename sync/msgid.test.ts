@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MsgidAllocator, parseMsgid } from './msgid.js';
 import { tempDir } from './test-support.js';
-import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from './time.js';
+import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../common/time.js';
 
 const CODE = 'P13010200001';
 

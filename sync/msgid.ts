@@ -3,7 +3,7 @@
 // SQLite: a restart within the same second, or a second allocator on the same file, continues it.
 import type BetterSqlite3 from 'better-sqlite3';
 import { withoutFsync } from '../agent/ledger/db.js';
-import { formatShanghaiCompact, parseShanghaiCompact } from './time.js';
+import { formatShanghaiCompact, parseShanghaiCompact } from '../common/time.js';
 
 export const FIXMEDINS_CODE_RE = /^[A-Z0-9]{12}$/;
 const MAX_SEQ = 9999;

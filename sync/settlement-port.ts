@@ -2,9 +2,9 @@ import type { InsuredPerson, SettlementAmounts, SettlementPort, SettlementReques
 import type { PlatformClient } from './client.js';
 import type { SettlementInput } from './interfaces.js';
 import { piecePriceYuan } from './mappers/units.js';
-import { fenToYuan, yuanToFen } from './money.js';
+import { fenToYuan, yuanToFen } from '../common/money.js';
 import { readSetlinfo } from './outputs.js';
-import { formatShanghaiDateTime } from './time.js';
+import { formatShanghaiDateTime } from '../common/time.js';
 
 /** med_type: 41 定点药店购药; 14 门慢特病 when the sale uses a chronic-disease entitlement. */
 const MED_TYPE_PHARMACY = '41';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlatformClient, type PlatformClientOptions } from './client.js';
 import type { DrugDetail, SettlementInput } from './interfaces.js';
-import { fenToYuan } from './money.js';
+import { fenToYuan } from '../common/money.js';
 import { MsgidAllocator } from './msgid.js';
 import type { SigningOptions } from './signing.js';
 import { startSimulator, type Faults, type SimulatorHandle, type SimulatorSigning } from './simulator/index.js';

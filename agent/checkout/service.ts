@@ -1,5 +1,5 @@
 import { PlatformError, PlatformRejectedError } from '../../sync/errors.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
 import { maskId } from '../log.js';

@@ -1,5 +1,5 @@
 import { PlatformError, PlatformRejectedError, PlatformSignInRejectedError } from '../../sync/errors.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
 import { StockConflictError, type SettledItem, type SettlementFacts } from '../ledger/sales.js';
 import type { Logger } from '../log.js';

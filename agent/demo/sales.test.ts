@@ -7,7 +7,7 @@ import { createLogger } from '../log.js';
 import { TOKENS, tempDir, testConfig } from '../../test/helpers.js';
 import { countUploads } from '../../sync/simulator/uploads.js';
 import { seedPerson } from '../../sync/simulator/seed.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import { seedDemoSales } from './sales.js';
 import { apiClient, outboxDrained as drained } from '../web/sales.test-helpers.js';
 

@@ -1,7 +1,7 @@
 // Sample sales for a fresh demo ledger, so the manager's overview, sales list and reconciliation show real
 // figures on the first `npm start`. They go through the real CheckoutService (rules, ledger, outbox, the
 // embedded simulator's settlement); nothing is written to a table directly.
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import { DISEASE, seedPerson, type SeedPerson } from '../../sync/simulator/seed.js';
 import { CheckoutError } from '../checkout/errors.js';
 import type { CheckoutService } from '../checkout/service.js';

@@ -2,12 +2,12 @@
 // stored once, answered by the manager. Answers stay on the box as the store's written explanation.
 import { PlatformError, PlatformRejectedError } from '../../sync/errors.js';
 import type { SuspiciousItemsOutput } from '../../sync/interfaces.js';
-import { yuanToFen } from '../../sync/money.js';
-import { shanghaiDate, shanghaiDayStart } from '../../sync/time.js';
+import { yuanToFen } from '../../common/money.js';
+import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
 import type { CallResult } from '../../sync/client.js';
 import type { Db } from '../ledger/index.js';
 import type { Logger } from '../log.js';
-import { addDays, daysBetween, isIsoDate } from '../rules/dates.js';
+import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
 import { SuspiciousStore, type SuspiciousAnswer, type SuspiciousItemView } from './store.js';
 
 /** The one platform call this needs (PlatformClient has it). */
@@ -52,7 +52,7 @@ export class SuspiciousService {
 
   /** 3601 for `date`; stores new items. Idempotent: the same item pulled twice is stored once. */
   async pull(date: string): Promise<{ pulled: number; items: SuspiciousItemView[] }> {
-    if (!isIsoDate(date)) throw new SuspiciousError(400, 'BAD_DATE', `日期 ${JSON.stringify(date)} 无效：请按 YYYY-MM-DD 填写（如 2026-11-21）`);
+    if (!isCalendarDate(date)) throw new SuspiciousError(400, 'BAD_DATE', `日期 ${JSON.stringify(date)} 无效：请按 YYYY-MM-DD 填写（如 2026-11-21）`);
     const today = shanghaiDate(this.clock());
     if (daysBetween(today, date) > 0) throw new SuspiciousError(400, 'BAD_DATE', `日期 ${date} 还没到：医保平台只审核已过去的日期`);
     let output: SuspiciousItemsOutput;

@@ -1,5 +1,5 @@
 import type { StockChangeRecord } from '../interfaces.js';
-import { formatShanghaiDateTime } from '../time.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 import { recordBase, type LineGoods } from './record-base.js';
 import type { LedgerEventForSync, MapContext } from './types.js';
 import { piecePriceYuan } from './units.js';

@@ -1,5 +1,5 @@
 import type { InventoryRecord, PurchaseRecord } from '../interfaces.js';
-import { formatShanghaiDateTime, shanghaiDate } from '../time.js';
+import { formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
 import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
 import { recordBase as base } from './record-base.js';
 import { piecePriceYuan } from './units.js';

@@ -1,5 +1,5 @@
 import type { SaleRecord } from '../interfaces.js';
-import { formatShanghaiDateTime } from '../time.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
 import { recordBase } from './record-base.js';
 import { piecePriceYuan } from './units.js';
