@@ -19,7 +19,7 @@ import { startCameras, type Cameras } from './cameras.js';
 import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
-import { syncStatus } from '../sync/outbox/status.js';
+import { syncStatus } from './ledger/outbox-status.js';
 import { shanghaiDate } from '../common/time.js';
 import { ReceivingService } from './receiving/service.js';
 import { SuspiciousService } from './suspicious/service.js';

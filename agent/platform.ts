@@ -56,9 +56,9 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     log.info({ url }, 'embedded platform simulator started');
   }
   if (!url) throw new Error('platform.url is not set and platform.simulator is false');
-  const client = platformClient(config, url, new MsgidAllocator(ledger.db, config.store.code, clock), { clock, log: (entry) => log.debug(entry, 'platform call') });
+  const client = platformClient(config, url, new MsgidAllocator(ledger.msgids, config.store.code, clock), { clock, log: (entry) => log.debug(entry, 'platform call') });
   const worker = new OutboxWorker({
-    db: ledger.db,
+    queue: ledger.outbox,
     upload: (r) => client.upload(r.infno, r.input as never),
     mapContext: { defaultOperatorName: config.platform.operator.name, currentNhsaCode: (id) => ledger.catalog.get(id)?.nhsaCode },
     clock,

@@ -1,7 +1,7 @@
 // The one line `systemctl status counter-agent` shows (STATUS=): where the box serves, what the platform
 // has not yet accepted, which devices are not connected. For the technician, so in English like the logs.
 
-import { syncStatus } from '../../sync/outbox/status.js';
+import { syncStatus } from '../ledger/outbox-status.js';
 import type { RunningAgent } from '../app.js';
 
 export function serviceStatusLine(agent: Pick<RunningAgent, 'url' | 'ledger' | 'devices'>, now: Date = new Date()): string {
