@@ -9,7 +9,7 @@ import { seedDemoSales } from './demo/sales.js';
 import { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
-import { startPlatform, type Platform } from './platform.js';
+import { simulatorDemoBuyers, startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
 import { createIdReader } from '../device/idreader/index.js';
@@ -131,7 +131,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const recovery = await recoverSettlements(checkout, log);
   const recoveryTimer = setInterval(() => void recoverSettlements(checkout, log), 30_000);
   recoveryTimer.unref();
-  if (freshDemo) await seedDemoSales(checkout, clock, log);
+  if (freshDemo) await seedDemoSales(checkout, clock, log, simulatorDemoBuyers());
 
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
@@ -152,7 +152,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     };
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
-  const suspicious = new SuspiciousService(ledger.db, platform.client, clock, log);
+  const suspicious = new SuspiciousService(ledger.db, platform.suspicious, clock, log);
   const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious });
   let address: string;
   try {

@@ -214,7 +214,7 @@ describe('疑点: pulled from the platform with 3601, answered by the manager', 
 
   it('the daily timer pulls yesterday and the day before once the platform answers', async () => {
     const yesterday = addDays(today, -1);
-    const daily = new SuspiciousService(t.agent.ledger.db, t.agent.platform.client, t.clock.now, silentLog());
+    const daily = new SuspiciousService(t.agent.ledger.db, t.agent.platform.suspicious, t.clock.now, silentLog());
     daily.start({ firstDelayMs: 10, intervalMs: 50 });
     try {
       for (let i = 0; i < 200 && !daily.store.wasPulled(yesterday); i++) await new Promise((r) => setTimeout(r, 25));
