@@ -109,11 +109,14 @@ function main() {
   const root = at >= 0 ? resolve(args[at + 1] ?? '.') : resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const arrows = importGraph(root);
   const keys = [...arrows.keys()].sort();
-  console.log('arrows between top-level folders (non-test files):');
+  // One line per importing folder: its targets with the number of imports (non-test files).
+  console.log('folder       → imports (count)');
+  const byFrom = new Map();
   for (const key of keys) {
     const [from, to] = key.split('\t');
-    console.log(`  ${from.padEnd(12)} → ${to.padEnd(12)} ${String(arrows.get(key).length).padStart(4)} imports`);
+    byFrom.set(from, [...(byFrom.get(from) ?? []), `${to} ${arrows.get(key).length}`]);
   }
+  for (const [from, targets] of byFrom) console.log(`${from.padEnd(12)} → ${targets.join(', ')}`);
   const problems = [];
   for (const key of keys) {
     const [from, to] = key.split('\t');
