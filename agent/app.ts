@@ -9,7 +9,7 @@ import { seedDemoSales } from './demo/sales.js';
 import { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
-import { startPlatform, type Platform } from './platform.js';
+import { simulatorDemoBuyers, startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
 import { createIdReader } from '../device/idreader/index.js';
@@ -19,8 +19,8 @@ import { startCameras, type Cameras } from './cameras.js';
 import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
-import { syncStatus } from '../sync/outbox/status.js';
-import { shanghaiDate } from './receiving/dates.js';
+import { syncStatus } from './ledger/outbox-status.js';
+import { shanghaiDate } from '../common/time.js';
 import { ReceivingService } from './receiving/service.js';
 import { SuspiciousService } from './suspicious/service.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
@@ -140,7 +140,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }
   }, 30_000);
   idleTimer.unref();
-  if (freshDemo) await seedDemoSales(checkout, clock, log);
+  if (freshDemo) await seedDemoSales(checkout, clock, log, simulatorDemoBuyers());
 
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
@@ -161,7 +161,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     };
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
-  const suspicious = new SuspiciousService(ledger.db, platform.client, clock, log);
+  const suspicious = new SuspiciousService(ledger.db, platform.suspicious, clock, log);
   const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious });
   let address: string;
   try {

@@ -4,12 +4,18 @@ import { PlatformClient, type PlatformClientOptions } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { OutboxWorker } from '../sync/outbox/worker.js';
 import { startSimulator, type SimulatorHandle } from '../sync/simulator/index.js';
+import { DISEASE, seedPerson } from '../sync/simulator/seed.js';
+import { PlatformSuspiciousSource } from '../sync/suspicious-source.js';
 import type { Ledger } from './ledger/index.js';
+import type { DemoBuyers } from './demo/sales.js';
 import type { Logger } from './log.js';
+import type { SuspiciousSource } from './suspicious/service.js';
 
 export interface Platform {
   client: PlatformClient;
   worker: OutboxWorker;
+  /** The 疑点 pull (3601) as the suspicious-item service's port. */
+  suspicious: SuspiciousSource;
   url: string;
   simulator?: SimulatorHandle;
   close(): Promise<void>;
@@ -56,9 +62,9 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     log.info({ url }, 'embedded platform simulator started');
   }
   if (!url) throw new Error('platform.url is not set and platform.simulator is false');
-  const client = platformClient(config, url, new MsgidAllocator(ledger.db, config.store.code, clock), { clock, log: (entry) => log.debug(entry, 'platform call') });
+  const client = platformClient(config, url, new MsgidAllocator(ledger.msgids, config.store.code, clock), { clock, log: (entry) => log.debug(entry, 'platform call') });
   const worker = new OutboxWorker({
-    db: ledger.db,
+    queue: ledger.outbox,
     upload: (r) => client.upload(r.infno, r.input as never),
     mapContext: { defaultOperatorName: config.platform.operator.name, currentNhsaCode: (id) => ledger.catalog.get(id)?.nhsaCode },
     clock,
@@ -68,6 +74,7 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
   return {
     client,
     worker,
+    suspicious: new PlatformSuspiciousSource(client),
     url,
     ...(simulator ? { simulator } : {}),
     async close() {
@@ -75,4 +82,9 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
       await simulator?.close();
     },
   };
+}
+
+/** The embedded simulator's people the demo sales use: 刘志强 (hypertension entitlement) and 杨帆. */
+export function simulatorDemoBuyers(): DemoBuyers {
+  return { chronic: { certno: seedPerson('both').certno, diseaseCode: DISEASE.hypertension }, refund: { certno: seedPerson('youngAdult').certno } };
 }

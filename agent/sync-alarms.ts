@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../sync/outbox/status.js';
+import type { SyncStatus } from './ledger/outbox-status.js';
 
 /** A backlog older than this means the platform has not had our records for a day: tell the manager. */
 const STALE_BACKLOG_SECONDS = 24 * 3600;

@@ -70,10 +70,10 @@ export async function benchOutbox(records: number): Promise<void> {
     const pending = ledger.db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").pluck().get() as number;
     const client = new PlatformClient({
       url: sim.url, fixmedinsCode: STORE, fixmedinsName: '基准', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102', recerSysCode: 'BENCH', devNo: '',
-      operator: { code: '1', name: '基准' }, signing: { mode: 'none' }, timeoutMs: 10_000, msgids: new MsgidAllocator(ledger.db, STORE),
+      operator: { code: '1', name: '基准' }, signing: { mode: 'none' }, timeoutMs: 10_000, msgids: new MsgidAllocator(ledger.msgids, STORE),
     });
     await client.signIn();
-    const worker = new OutboxWorker({ db: ledger.db, upload: (r) => client.upload(r.infno, r.input as never), mapContext: { defaultOperatorName: '基准' } });
+    const worker = new OutboxWorker({ queue: ledger.outbox, upload: (r) => client.upload(r.infno, r.input as never), mapContext: { defaultOperatorName: '基准' } });
     const t0 = nowNs();
     let failed = 0;
     for (;;) {

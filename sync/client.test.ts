@@ -1,5 +1,4 @@
 // The client against a scripted stub server: every kind of bad answer becomes the right typed error.
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +8,8 @@ import { PlatformClient } from './client.js';
 import {
   PlatformError, PlatformHttpError, PlatformMalformedResponseError, PlatformNetworkError, PlatformRejectedError, PlatformTimeoutError,
 } from './errors.js';
+import { openLedger } from '../agent/ledger/db.js';
+import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator } from './msgid.js';
 import { tempDir } from './test-support.js';
 
@@ -19,7 +20,7 @@ let url: string;
 let respond: Responder;
 let requests: Record<string, unknown>[];
 const tmp = tempDir();
-const db = new Database(join(tmp.dir, 'box.sqlite'));
+const db = openLedger(join(tmp.dir, 'box.sqlite'));
 
 const ok = (output: unknown) => JSON.stringify({ infcode: 0, inf_refmsgid: 'R1', refmsg_time: '', respond_time: '', err_msg: null, output });
 
@@ -51,7 +52,7 @@ function client(opts: { timeoutMs?: number; url?: string } = {}): PlatformClient
   return new PlatformClient({
     url: opts.url ?? url, fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
     recerSysCode: 'CNTAGT', devNo: 'BOX-001', operator: { code: 'OP001', name: '张药师' }, signing: { mode: 'none' },
-    timeoutMs: opts.timeoutMs ?? 2000, msgids: new MsgidAllocator(db, 'P13010200001'), mac: 'aa', ip: '10.0.0.1',
+    timeoutMs: opts.timeoutMs ?? 2000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'), mac: 'aa', ip: '10.0.0.1',
   });
 }
 

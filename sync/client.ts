@@ -16,7 +16,7 @@ import {
 import type { MsgidAllocator } from './msgid.js';
 import { checkOutput } from './outputs.js';
 import { encodeRequest, openResponse, prepareSigning, rawMemberText, type SigningOptions } from './signing.js';
-import { shanghaiDate } from './time.js';
+import { shanghaiDate } from '../common/time.js';
 
 /** Who is sending (the envelope's fixed fields, EnvelopeContext) plus where and how. */
 export interface PlatformClientOptions extends EnvelopeContext {

@@ -1,6 +1,6 @@
 // The NHSA message envelope (DESIGN 5): every request wraps `input` in the same header fields,
 // every response wraps `output` with `infcode` (0 = success). Field names are the national ones.
-import { formatShanghaiDateTime } from './time.js';
+import { formatShanghaiDateTime } from '../common/time.js';
 
 /** Header fields every request carries, in the order the national specification lists them. */
 export const REQUEST_FIELDS = [

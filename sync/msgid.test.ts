@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLedger, type Db } from '../agent/ledger/db.js';
+import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator, parseMsgid } from './msgid.js';
 import { tempDir } from './test-support.js';
-import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from './time.js';
+import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../common/time.js';
 
 const CODE = 'P13010200001';
 
@@ -20,9 +21,9 @@ describe('Asia/Shanghai rendering', () => {
 describe('MsgidAllocator', () => {
   let tmp: ReturnType<typeof tempDir>;
   let path: string;
-  const open: Database.Database[] = [];
-  const db = (): Database.Database => {
-    const d = new Database(path);
+  const open: Db[] = [];
+  const db = (): Db => {
+    const d = openLedger(path);
     open.push(d);
     return d;
   };
@@ -38,7 +39,7 @@ describe('MsgidAllocator', () => {
   const fixed = (iso: string) => () => new Date(iso);
 
   it('is fixmedins_code + Shanghai yyyyMMddHHmmss + 4-digit sequence', () => {
-    const a = new MsgidAllocator(db(), CODE, fixed('2026-11-22T02:03:04.567Z'));
+    const a = new MsgidAllocator(new LedgerMsgidReservations(db()), CODE, fixed('2026-11-22T02:03:04.567Z'));
     const id = a.next();
     expect(id).toHaveLength(30);
     expect(id).toBe(`${CODE}202611221003040001`);
@@ -51,7 +52,7 @@ describe('MsgidAllocator', () => {
 
   it('restarts the sequence in a new second', () => {
     let t = '2026-11-22T02:03:04Z';
-    const a = new MsgidAllocator(db(), CODE, () => new Date(t));
+    const a = new MsgidAllocator(new LedgerMsgidReservations(db()), CODE, () => new Date(t));
     a.next();
     a.next();
     t = '2026-11-22T02:03:05Z';
@@ -60,8 +61,8 @@ describe('MsgidAllocator', () => {
 
   it('never repeats across two allocators on the same file in the same second (and across a restart)', () => {
     const clock = fixed('2026-11-22T02:03:04Z');
-    const a = new MsgidAllocator(db(), CODE, clock);
-    const b = new MsgidAllocator(db(), CODE, clock);
+    const a = new MsgidAllocator(new LedgerMsgidReservations(db()), CODE, clock);
+    const b = new MsgidAllocator(new LedgerMsgidReservations(db()), CODE, clock);
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       for (const id of [a.next(), b.next()]) {
@@ -70,7 +71,7 @@ describe('MsgidAllocator', () => {
       }
     }
     // A "restarted process": a new connection and allocator, same second.
-    const c = new MsgidAllocator(db(), CODE, clock);
+    const c = new MsgidAllocator(new LedgerMsgidReservations(db()), CODE, clock);
     const id = c.next();
     expect(seen.has(id)).toBe(false);
     expect(id.slice(-4)).toBe('0401');
@@ -78,7 +79,7 @@ describe('MsgidAllocator', () => {
 
   it('moves to the next second after 9999 instead of repeating', () => {
     const d = db();
-    const a = new MsgidAllocator(d, CODE, fixed('2026-11-22T02:03:04Z'));
+    const a = new MsgidAllocator(new LedgerMsgidReservations(d), CODE, fixed('2026-11-22T02:03:04Z'));
     d.prepare('INSERT INTO platform_msgid_seq (second, last) VALUES (?, ?)').run('20261122100304', 9998);
     expect(a.next()).toBe(`${CODE}202611221003049999`);
     expect(a.next()).toBe(`${CODE}202611221003050001`);
@@ -88,7 +89,7 @@ describe('MsgidAllocator', () => {
   it('prunes rows older than a day', () => {
     const d = db();
     let t = '2026-11-20T02:00:00Z';
-    const a = new MsgidAllocator(d, CODE, () => new Date(t));
+    const a = new MsgidAllocator(new LedgerMsgidReservations(d), CODE, () => new Date(t));
     a.next();
     t = '2026-11-22T02:00:00Z';
     a.next();
@@ -97,6 +98,6 @@ describe('MsgidAllocator', () => {
   });
 
   it('rejects a malformed fixmedins_code', () => {
-    expect(() => new MsgidAllocator(db(), 'P1301', fixed('2026-11-22T02:00:00Z'))).toThrow(/12 characters/);
+    expect(() => new MsgidAllocator(new LedgerMsgidReservations(db()), 'P1301', fixed('2026-11-22T02:00:00Z'))).toThrow(/12 characters/);
   });
 });

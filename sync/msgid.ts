@@ -1,9 +1,9 @@
 // msgid = fixmedins_code (12) + yyyyMMddHHmmss (14, Asia/Shanghai) + 4-digit sequence.
 // The platform rejects (or worse, replays) a repeated msgid, so the per-second counter lives in
-// SQLite: a restart within the same second, or a second allocator on the same file, continues it.
-import type BetterSqlite3 from 'better-sqlite3';
-import { withoutFsync } from '../agent/ledger/db.js';
-import { formatShanghaiCompact, parseShanghaiCompact } from './time.js';
+// the ledger file (through the MsgidReservations port): a restart within the same second, or a second
+// allocator on the same file, continues it.
+import type { MsgidCounters, MsgidReservations } from '../agent/ledger/msgids.js';
+import { formatShanghaiCompact, parseShanghaiCompact } from '../common/time.js';
 
 export const FIXMEDINS_CODE_RE = /^[A-Z0-9]{12}$/;
 const MAX_SEQ = 9999;
@@ -32,44 +32,55 @@ export function parseMsgid(msgid: string): ParsedMsgid | null {
   return { fixmedinsCode: m[1]!, second: m[2]!, at, seq: Number(m[3]) };
 }
 
+/**
+ * Counters in memory, for a one-off client whose msgids need not survive it (doctor's sign-in check):
+ * the box itself always uses the ledger's (Ledger.msgids).
+ */
+export class MemoryMsgidReservations implements MsgidReservations {
+  private readonly seconds = new Map<string, number>();
+  private readonly counters: MsgidCounters = {
+    last: (second) => this.seconds.get(second),
+    raise: (second, last) => void this.seconds.set(second, last),
+    forgetBefore: (second) => {
+      for (const s of this.seconds.keys()) if (s < second) this.seconds.delete(s);
+    },
+  };
+
+  reserve<T>(plan: (counters: MsgidCounters) => T): T {
+    return plan(this.counters);
+  }
+}
+
 export class MsgidAllocator {
   private readonly reserve: () => { second: string; first: number; last: number };
   private block: { second: string; next: number; last: number } | undefined;
 
   constructor(
-    db: BetterSqlite3.Database,
+    reservations: MsgidReservations,
     private readonly fixmedinsCode: string,
     private readonly clock: () => Date = () => new Date(),
   ) {
     if (!FIXMEDINS_CODE_RE.test(fixmedinsCode)) {
       throw new Error(`MsgidAllocator: fixmedins_code must be 12 characters A-Z/0-9, got ${JSON.stringify(fixmedinsCode)}`);
     }
-    db.exec('CREATE TABLE IF NOT EXISTS platform_msgid_seq (second TEXT PRIMARY KEY, last INTEGER NOT NULL)');
-    const get = db.prepare<[string], { last: number }>('SELECT last FROM platform_msgid_seq WHERE second = ?');
-    const put = db.prepare('INSERT INTO platform_msgid_seq (second, last) VALUES (?, ?) ON CONFLICT(second) DO UPDATE SET last = excluded.last');
-    const prune = db.prepare('DELETE FROM platform_msgid_seq WHERE second < ?');
-
-    const tx = db.transaction((from: Date) => {
+    const plan = (from: Date) => (c: MsgidCounters) => {
       let at = from;
       for (;;) {
         const second = formatShanghaiCompact(at);
-        const row = get.get(second);
-        const last = row?.last ?? 0;
+        const prev = c.last(second);
+        const last = prev ?? 0;
         if (last < MAX_SEQ) {
           const upTo = Math.min(MAX_SEQ, last + BLOCK);
-          put.run(second, upTo);
+          c.raise(second, upTo);
           // Rows from more than a day ago can no longer collide with anything we would issue.
-          if (!row) prune.run(formatShanghaiCompact(new Date(from.getTime() - DAY_MS)));
+          if (prev === undefined) c.forgetBefore(formatShanghaiCompact(new Date(from.getTime() - DAY_MS)));
           return { second, first: last + 1, last: upTo };
         }
         // 9999 used in this second: borrow the next second rather than ever repeating.
         at = new Date(at.getTime() + 1000);
       }
-    });
-    // IMMEDIATE takes the write lock before reading, so two connections cannot read the same `last`.
-    // Not waiting for the disk is safe here: a reservation survives a process crash (WAL), and a power
-    // cut cannot be followed by a restart within the same second.
-    this.reserve = () => withoutFsync(db, () => tx.immediate(new Date(Math.floor(this.clock().getTime() / 1000) * 1000)));
+    };
+    this.reserve = () => reservations.reserve(plan(new Date(Math.floor(this.clock().getTime() / 1000) * 1000)));
   }
 
   /** A fresh msgid, never issued before by any allocator sharing this database. */

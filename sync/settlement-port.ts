@@ -2,9 +2,10 @@ import type { InsuredPerson, SettlementAmounts, SettlementPort, SettlementReques
 import type { PlatformClient } from './client.js';
 import type { SettlementInput } from './interfaces.js';
 import { piecePriceYuan } from './mappers/units.js';
-import { fenToYuan, yuanToFen } from './money.js';
+import { fenToYuan, yuanToFen } from '../common/money.js';
 import { readSetlinfo } from './outputs.js';
-import { formatShanghaiDateTime } from './time.js';
+import { formatShanghaiDateTime } from '../common/time.js';
+import { translated } from './port-errors.js';
 
 /** med_type: 41 定点药店购药; 14 门慢特病 when the sale uses a chronic-disease entitlement. */
 const MED_TYPE_PHARMACY = '41';
@@ -43,12 +44,12 @@ function amounts(s: Parameters<typeof readSetlinfo>[0]): SettlementAmounts {
   return { setlId: a.setlId, mdtrtId: a.mdtrtId, totalFen: a.totalFen, fundPayFen: a.fundPayFen, accountPayFen: a.accountPayFen, cashPayFen: a.cashPayFen, balanceFen: a.balanceFen };
 }
 
-/** The checkout's platform port over the NHSA client. */
+/** The checkout's platform port over the NHSA client; failures are the port's errors (sync/port-errors.ts). */
 export class PlatformSettlementPort implements SettlementPort {
   constructor(private readonly client: PlatformClient) {}
 
   async lookupPerson(certType: '01' | '02' | '03', certNo: string, name?: string): Promise<InsuredPerson> {
-    const { output } = await this.client.personInfo({ data: { mdtrt_cert_type: certType, mdtrt_cert_no: certNo, ...(name ? { psn_name: name } : {}) } });
+    const { output } = await translated(() => this.client.personInfo({ data: { mdtrt_cert_type: certType, mdtrt_cert_no: certNo, ...(name ? { psn_name: name } : {}) } }));
     const b = output.baseinfo;
     const insu = output.insuinfo[0];
     return {
@@ -67,11 +68,11 @@ export class PlatformSettlementPort implements SettlementPort {
   }
 
   async decodeEVoucher(qrcode: string): Promise<string> {
-    return (await this.client.decodeEVoucher(qrcode)).output.ec_token;
+    return (await translated(() => this.client.decodeEVoucher(qrcode))).output.ec_token;
   }
 
   async preSettle(req: SettlementRequest): Promise<SettlementAmounts> {
-    return amounts((await this.client.preSettle(settlementInput(req))).output.setlinfo);
+    return amounts((await translated(() => this.client.preSettle(settlementInput(req)))).output.setlinfo);
   }
 
   nextMsgid(): string {
@@ -79,15 +80,15 @@ export class PlatformSettlementPort implements SettlementPort {
   }
 
   async settle(req: SettlementRequest, msgid: string): Promise<SettlementAmounts> {
-    return amounts((await this.client.settle(settlementInput(req), { msgid })).output.setlinfo);
+    return amounts((await translated(() => this.client.settle(settlementInput(req), { msgid }), true)).output.setlinfo);
   }
 
   async reverseByMsgid(psnNo: string, msgid: string): Promise<{ reversed: boolean }> {
-    const { output } = await this.client.reverseByMsgid({ data: { psn_no: psnNo, omsgid: msgid, oinfno: '2102' } });
+    const { output } = await translated(() => this.client.reverseByMsgid({ data: { psn_no: psnNo, omsgid: msgid, oinfno: '2102' } }), true);
     return { reversed: output.reversed };
   }
 
   async reverseSettlement(setlId: string, mdtrtId: string, psnNo: string, msgid: string): Promise<void> {
-    await this.client.reverseSettlement({ data: { setl_id: setlId, mdtrt_id: mdtrtId, psn_no: psnNo } }, { msgid });
+    await translated(() => this.client.reverseSettlement({ data: { setl_id: setlId, mdtrt_id: mdtrtId, psn_no: psnNo } }, { msgid }), true);
   }
 }

@@ -11,6 +11,7 @@ import smCrypto from 'sm-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient } from './client.js';
 import { PlatformMalformedResponseError } from './errors.js';
+import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator } from './msgid.js';
 import { DEFAULT_SM2_USER_ID, prepareSigning, sm2Sign, sm2Verify, sm4DecryptHex, sm4EncryptHex, type SigningOptions } from './signing.js';
 import { parseSm2PublicKey, type SignatureFormat } from './sm2-keys.js';
@@ -125,7 +126,7 @@ function client(signing: SigningOptions): PlatformClient {
   return new PlatformClient({
     url, fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
     recerSysCode: 'CNTAGT', devNo: 'BOX-001', operator: { code: 'OP001', name: '张药师' }, signing,
-    timeoutMs: 5000, msgids: new MsgidAllocator(db, 'P13010200001'), mac: 'aa', ip: '10.0.0.1',
+    timeoutMs: 5000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'), mac: 'aa', ip: '10.0.0.1',
   });
 }
 

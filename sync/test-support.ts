@@ -1,12 +1,13 @@
 // Helpers for tests that run the real client against the real simulator (127.0.0.1, temp SQLite).
 // Not used at run time.
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlatformClient, type PlatformClientOptions } from './client.js';
 import type { DrugDetail, SettlementInput } from './interfaces.js';
-import { fenToYuan } from './money.js';
+import { fenToYuan } from '../common/money.js';
+import { openLedger, type Db } from '../agent/ledger/db.js';
+import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator } from './msgid.js';
 import type { SigningOptions } from './signing.js';
 import { startSimulator, type Faults, type SimulatorHandle, type SimulatorSigning } from './simulator/index.js';
@@ -52,10 +53,10 @@ export async function startTestEnv(opts: { faults?: Faults; signing?: SimulatorS
     ...(opts.signing ? { signing: opts.signing } : {}),
   });
   // One box database per store, as on a real box: every client of a store draws msgids from it.
-  const boxDbs = new Map<string, Database.Database>();
-  const boxDb = (code: string): Database.Database => {
+  const boxDbs = new Map<string, Db>();
+  const boxDb = (code: string): Db => {
     let db = boxDbs.get(code);
-    if (!db) boxDbs.set(code, (db = new Database(join(tmp.dir, `box-${code}.sqlite`))));
+    if (!db) boxDbs.set(code, (db = openLedger(join(tmp.dir, `box-${code}.sqlite`))));
     return db;
   };
   return {
@@ -76,7 +77,7 @@ export async function startTestEnv(opts: { faults?: Faults; signing?: SimulatorS
         operator: { code: 'OP001', name: '张药师' },
         signing: c.signing ?? { mode: 'none' },
         timeoutMs: c.timeoutMs ?? 5000,
-        msgids: new MsgidAllocator(boxDb(store.code), store.code, clock.now),
+        msgids: new MsgidAllocator(new LedgerMsgidReservations(boxDb(store.code)), store.code, clock.now),
         clock: clock.now,
         mac: '02:00:00:00:00:01',
         ip: '192.168.1.10',

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient } from '../sync/client.js';
+import { openLedger } from '../agent/ledger/db.js';
+import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { tempDir } from './helpers.js';
 
@@ -91,10 +93,10 @@ describe('counter-agent CLI', () => {
       child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fsi\/api\/rsfComIfsService\/callService$/);
-    const db = new Database(':memory:');
+    const db = openLedger(':memory:');
     const client = new PlatformClient({
       url, fixmedinsCode: 'P13010200001', fixmedinsName: 'x', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102', recerSysCode: 'T', devNo: '',
-      operator: { code: '1', name: 'x' }, signing: { mode: 'none' }, timeoutMs: 2000, msgids: new MsgidAllocator(db, 'P13010200001'),
+      operator: { code: '1', name: 'x' }, signing: { mode: 'none' }, timeoutMs: 2000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
     });
     expect(await client.signIn()).toMatch(/.+/);
     const exited = new Promise((resolve) => child.on('exit', resolve));

@@ -201,7 +201,7 @@ describe('settlement survives SIGKILL at any point', () => {
       const client = new PlatformClient({
         url: sim.url, fixmedinsCode: STORE_MAIN, fixmedinsName: '测试药店', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
         recerSysCode: 'COUNTERAGENT', devNo: '', operator: { code: '0001', name: '收银员' }, signing: { mode: 'none' }, timeoutMs: 2000,
-        msgids: new MsgidAllocator(ledger.db, STORE_MAIN),
+        msgids: new MsgidAllocator(ledger.msgids, STORE_MAIN),
       });
       const checkout = new CheckoutService({ ledger, port: new PlatformSettlementPort(client), classifyOptions: {}, requireTraceCodesForSelfPay: true, log: silentLog() });
       events.push({ ev: 'recovering', seen: Date.now(), settling: ledger.db.prepare("SELECT settle_msgid FROM sales WHERE status = 'settling'").pluck().all() as string[] });

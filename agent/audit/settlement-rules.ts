@@ -1,10 +1,10 @@
 // Settlement rules of the platform's nightly audit (seeds/003: 多人集中时间段结算、单人多次结算、青壮年病人结算
 // 偏多、单次大额支出), with the platform simulator's thresholds (sync/simulator/audit.ts), so the manager sees
 // what the platform will flag. Per Shanghai day, over settled insurance sales not refunded. Pure functions.
-import { fenToYuan } from '../../sync/money.js';
-import { formatShanghaiDateTime } from '../../sync/time.js';
+import { fenToYuan } from '../../common/money.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 // The same age arithmetic as the platform's audit: whole years on the day of settlement.
-import { ageOn } from '../../sync/simulator/idcard.js';
+import { ageOn } from '../../common/idnumber.js';
 import type { AuditSale, AuditWarning } from './types.js';
 
 export const BURST_WINDOW_MS = 10 * 60 * 1000;

@@ -47,8 +47,54 @@ export interface SettlementAmounts {
   balanceFen: number;
 }
 
+/**
+ * What a platform call can fail with, in the domain's terms; an adapter (sync/) translates its transport's
+ * errors into these. `userMessage` is Chinese a cashier or manager can be shown; `message` is for logs.
+ */
+export abstract class PlatformPortError extends Error {
+  constructor(
+    message: string,
+    readonly userMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The platform said no, in its own words (`platformMessage`, may be empty; `platformCode` its code). Nothing happened. */
+export class PlatformRejectedError extends PlatformPortError {
+  constructor(
+    message: string,
+    userMessage: string,
+    readonly platformMessage: string,
+    readonly platformCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, userMessage, options);
+  }
+}
+
+/**
+ * The platform could not be reached or gave no usable answer, and nothing happened there. `retryNow`: the
+ * adapter has already repaired the cause (a stale sign-in), so one immediate retry may succeed.
+ */
+export class PlatformUnavailableError extends PlatformPortError {
+  constructor(
+    message: string,
+    userMessage: string,
+    readonly retryNow = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, userMessage, options);
+  }
+}
+
+/** No usable answer to a call that changes something (2102, 2103, 2601): it may have happened. Resolve before retrying. */
+export class PlatformOutcomeUnknownError extends PlatformPortError {}
+
 export interface SettlementPort {
-  /** 1101. Throws PlatformError (sync/errors) on refusal or failure. */
+  /** 1101. Throws a PlatformPortError on refusal or failure (so does every call below). */
   lookupPerson(certType: '01' | '02' | '03', certNo: string, name?: string): Promise<InsuredPerson>;
   /** 1161: an e-voucher QR code → the token 1101 takes with cert type 01. */
   decodeEVoucher(qrcode: string): Promise<string>;

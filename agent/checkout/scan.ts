@@ -1,4 +1,4 @@
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { Product } from '../catalog/product.js';
 import { checkScan } from '../rules/index.js';
 import type { LotView, Refusal, ScanContext } from '../rules/types.js';

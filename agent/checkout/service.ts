@@ -1,12 +1,11 @@
-import { PlatformError, PlatformRejectedError } from '../../sync/errors.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
 import { maskId } from '../log.js';
 import type { PrescriptionView } from '../rules/types.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import type { InsuredPerson, SettlementPort } from './port.js';
+import { PlatformPortError, PlatformRejectedError, type InsuredPerson, type SettlementPort } from './port.js';
 import { CounterSales, type Attendant } from './counters.js';
 import { SaleStore, type ItemRow, type OpenSaleSummary } from './sale-store.js';
 import { Scanner, type AddItemResult } from './scan.js';
@@ -127,10 +126,10 @@ export class CheckoutService {
       person = await this.o.port.lookupPerson(certType, certNo, name);
     } catch (err) {
       if (err instanceof PlatformRejectedError) {
-        const message = `未能核验参保身份（平台答复：${err.errMsg || err.infcode}），也可改用自费结算`;
+        const message = `未能核验参保身份（平台答复：${err.platformMessage || err.platformCode}），也可改用自费结算`;
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
-      const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：身份核验需联网，可改用自费结算`;
+      const message = `${err instanceof PlatformPortError ? err.userMessage : '医保平台暂不可用'}：身份核验需联网，可改用自费结算`;
       throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
     }
     const at = this.clock();
@@ -148,10 +147,10 @@ export class CheckoutService {
       token = await this.o.port.decodeEVoucher(qrcode);
     } catch (err) {
       if (err instanceof PlatformRejectedError) {
-        const message = `医保电子凭证无法识别（平台答复：${err.errMsg || err.infcode}），请参保人刷新电子凭证后重新出示`;
+        const message = `医保电子凭证无法识别（平台答复：${err.platformMessage || err.platformCode}），请参保人刷新电子凭证后重新出示`;
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
-      const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：电子凭证需联网核验，可改用身份证或自费结算`;
+      const message = `${err instanceof PlatformPortError ? err.userMessage : '医保平台暂不可用'}：电子凭证需联网核验，可改用身份证或自费结算`;
       throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
     }
     return this.setIdentity(saleId, '01', token, undefined, face);

@@ -1,12 +1,11 @@
-import { PlatformError, PlatformRejectedError, PlatformSignInRejectedError } from '../../sync/errors.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
 import { StockConflictError, type SettledItem, type SettlementFacts } from '../ledger/sales.js';
 import type { Logger } from '../log.js';
 import { checkSettle } from '../rules/index.js';
 import type { PersonView, PrescriptionView, PriorPurchase, Refusal, SaleItemView } from '../rules/types.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import type { InsuredPerson, SettlementAmounts, SettlementPort, SettlementRequest } from './port.js';
+import { PlatformPortError, PlatformRejectedError, PlatformUnavailableError, type InsuredPerson, type SettlementAmounts, type SettlementPort, type SettlementRequest } from './port.js';
 import type { SaleRow, SaleStore } from './sale-store.js';
 import type { StockLookup } from './stock-lookup.js';
 
@@ -125,11 +124,12 @@ export class Settlement {
       try {
         result = await this.port.settle(req, msgid);
       } catch (err) {
-        if (err instanceof PlatformSignInRejectedError && attempt === 0) {
+        if (err instanceof PlatformUnavailableError && err.retryNow && attempt === 0) {
           this.sales.reopen(sale.id, msgid, at); // not processed: signed in again, try once more with a new msgid
           continue;
         }
-        if (err instanceof PlatformRejectedError) {
+        // Refused, or not processed at all: nothing was charged.
+        if (err instanceof PlatformRejectedError || err instanceof PlatformUnavailableError) {
           this.sales.reopen(sale.id, msgid, at);
           throw this.platformRefusal(sale.id, err, at);
         }
@@ -227,15 +227,15 @@ export class Settlement {
   // A reversal (退费) failing must not tell the manager "settlement refused, use self-pay": the sale is paid already.
   private platformRefusal(saleId: number, err: unknown, at: Date, what: 'settlement' | 'reversal' = 'settlement'): CheckoutError {
     const reversal = what === 'reversal';
-    if (err instanceof PlatformRejectedError && !(err instanceof PlatformSignInRejectedError)) {
+    if (err instanceof PlatformRejectedError) {
       const message = reversal
-        ? `医保平台拒绝退费：${err.errMsg || `错误码 ${err.infcode}`}。请核对该笔结算，或联系医保经办机构处理`
-        : `医保平台拒绝结算：${err.errMsg || `错误码 ${err.infcode}`}。请按提示处理，或改用自费结算`;
+        ? `医保平台拒绝退费：${err.platformMessage || `错误码 ${err.platformCode}`}。请核对该笔结算，或联系医保经办机构处理`
+        : `医保平台拒绝结算：${err.platformMessage || `错误码 ${err.platformCode}`}。请按提示处理，或改用自费结算`;
       this.sales.logRefusals(saleId, [{ code: 'PLATFORM_REJECTED', message }], null, at);
       return new CheckoutError(409, 'PLATFORM_REJECTED', message, [{ code: 'PLATFORM_REJECTED', message }]);
     }
     const next = reversal ? '退费需联网，请稍后重试' : '可稍后重试或改用自费结算';
-    const message = err instanceof PlatformError ? `${err.userMessage}：${next}` : `医保平台暂不可用：${next}`;
+    const message = err instanceof PlatformPortError ? `${err.userMessage}：${next}` : `医保平台暂不可用：${next}`;
     this.sales.logRefusals(saleId, [{ code: 'PLATFORM_UNAVAILABLE', message }], null, at);
     return unavailable(message);
   }

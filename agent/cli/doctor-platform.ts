@@ -2,8 +2,8 @@
 // outbox is not holding records back.
 
 import type { Config } from '../../config/index.js';
-import { MsgidAllocator } from '../../sync/msgid.js';
-import type { SyncStatus } from '../../sync/outbox/status.js';
+import { MemoryMsgidReservations, MsgidAllocator } from '../../sync/msgid.js';
+import type { SyncStatus } from '../ledger/outbox-status.js';
 import { platformClient } from '../platform.js';
 import type { Check } from './doctor.js';
 
@@ -23,16 +23,12 @@ export function skewText(ms: number, whose: string): string {
 
 export async function platformSignInCheck(config: Config): Promise<Check> {
   const url = config.platform.url as string;
-  const { default: Database } = await import('better-sqlite3');
-  const scratch = new Database(':memory:');
   try {
-    const client = platformClient(config, url, new MsgidAllocator(scratch, config.store.code), { timeoutMs: Math.min(config.platform.timeoutMs, 10_000) });
+    const client = platformClient(config, url, new MsgidAllocator(new MemoryMsgidReservations(), config.store.code), { timeoutMs: Math.min(config.platform.timeoutMs, 10_000) });
     await client.signIn();
     return { name: 'platform', status: 'pass', detail: `sign-in (9001) works at ${url}` };
   } catch (err) {
     return { name: 'platform', status: 'fail', detail: `${url}: ${(err as Error).message}`, fix: 'check the network, platform.url, the store code and the signing keys' };
-  } finally {
-    scratch.close();
   }
 }
 

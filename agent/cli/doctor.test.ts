@@ -15,7 +15,7 @@ import { startSimulator } from '../../sync/simulator/index.js';
 import { DEMO_PRODUCTS } from '../demo/catalog.js';
 import { demoReceipt } from '../demo/stock.js';
 import { Ledger } from '../ledger/index.js';
-import { shanghaiDate } from '../receiving/dates.js';
+import { shanghaiDate } from '../../common/time.js';
 import { ReceivingService } from '../receiving/service.js';
 import { VideoStore } from '../video/store.js';
 import { tempDir, testConfig } from '../../test/helpers.js';

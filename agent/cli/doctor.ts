@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { LoadedConfig } from '../../config/index.js';
-import { syncStatus } from '../../sync/outbox/status.js';
+import { syncStatus } from '../ledger/outbox-status.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
 import { readLedger } from './doctor-ledger.js';

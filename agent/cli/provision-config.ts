@@ -4,7 +4,7 @@
 
 import { parseDocument, type Document } from 'yaml';
 import { describeValue } from '../../config/errors.js';
-import { formatShanghaiDateTime } from '../../sync/time.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 import type { FoundDevices } from './provision-devices.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/counter-agent';

@@ -7,7 +7,8 @@ import { createLogger } from '../log.js';
 import { TOKENS, tempDir, testConfig } from '../../test/helpers.js';
 import { countUploads } from '../../sync/simulator/uploads.js';
 import { seedPerson } from '../../sync/simulator/seed.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
+import { simulatorDemoBuyers } from '../platform.js';
 import { seedDemoSales } from './sales.js';
 import { apiClient, outboxDrained as drained } from '../web/sales.test-helpers.js';
 
@@ -135,7 +136,7 @@ describe('demo sample sales', () => {
     cleanups.push(tmp.cleanup);
     // Not a demo ledger: no demo catalogue, so the first box cannot be scanned.
     const { agent, api, log, find } = await start(tmp.dir, false);
-    await expect(seedDemoSales(agent.checkout, () => new Date(), log)).resolves.toBeUndefined();
+    await expect(seedDemoSales(agent.checkout, () => new Date(), log, simulatorDemoBuyers())).resolves.toBeUndefined();
     const warned = find('demo sample sales not recorded; the demo starts without them');
     expect(warned).toHaveLength(1);
     expect(String(warned[0]!.err)).toMatch(/refused/);

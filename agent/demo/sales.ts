@@ -1,8 +1,7 @@
 // Sample sales for a fresh demo ledger, so the manager's overview, sales list and reconciliation show real
 // figures on the first `npm start`. They go through the real CheckoutService (rules, ledger, outbox, the
 // embedded simulator's settlement); nothing is written to a table directly.
-import { shanghaiDate } from '../../sync/time.js';
-import { DISEASE, seedPerson, type SeedPerson } from '../../sync/simulator/seed.js';
+import { shanghaiDate } from '../../common/time.js';
 import { CheckoutError } from '../checkout/errors.js';
 import type { CheckoutService } from '../checkout/service.js';
 import type { Logger } from '../log.js';
@@ -26,6 +25,14 @@ const IBUPROFEN = 'P0004';
 const LIANHUA = 'P0005';
 const AMLODIPINE = 'P0002';
 
+/** The simulator's insured people the demo sales use (agent/platform.ts reads them from its seed). */
+export interface DemoBuyers {
+  /** Insured with a chronic-disease entitlement (刘志强) and its disease code (hypertension). */
+  chronic: { certno: string; diseaseCode: string };
+  /** Insured paying from the personal account (杨帆). */
+  refund: { certno: string };
+}
+
 export interface DemoSalesResult {
   saleIds: number[];
   ms: number;
@@ -36,7 +43,7 @@ export interface DemoSalesResult {
  * prescription, and an insurance sale refunded afterwards. A failure leaves no open sale behind (it would catch
  * the next scan at the counter) and is only logged: the demo starts anyway.
  */
-export async function seedDemoSales(checkout: CheckoutService, clock: () => Date, log: Logger): Promise<DemoSalesResult | undefined> {
+export async function seedDemoSales(checkout: CheckoutService, clock: () => Date, log: Logger, buyers: DemoBuyers): Promise<DemoSalesResult | undefined> {
   const started = Date.now();
   const saleIds: number[] = [];
   let current: number | undefined;
@@ -49,7 +56,7 @@ export async function seedDemoSales(checkout: CheckoutService, clock: () => Date
     const r = checkout.addItem(saleId, code);
     if (!r.ok) throw new Error(`demo sale ${saleId}: ${code} refused: ${r.refused.map((x) => x.code).join(', ')}`);
   };
-  const identify = (saleId: number, person: SeedPerson) => checkout.setIdentity(saleId, '02', person.certno);
+  const identify = (saleId: number, person: { certno: string }) => checkout.setIdentity(saleId, '02', person.certno);
   try {
     const first = open();
     scan(first, box(IBUPROFEN, 10));
@@ -62,10 +69,10 @@ export async function seedDemoSales(checkout: CheckoutService, clock: () => Date
 
     // 刘志强's hypertension entitlement: refused without the prescription (PRESCRIPTION_REQUIRED), then settled.
     const chronic = open();
-    const liu = seedPerson('both');
+    const liu = buyers.chronic;
     scan(chronic, box(AMLODIPINE, 10));
     await identify(chronic, liu);
-    const refused = await checkout.settle(chronic, 'insurance', DISEASE.hypertension, ACTOR).then(
+    const refused = await checkout.settle(chronic, 'insurance', liu.diseaseCode, ACTOR).then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -73,12 +80,12 @@ export async function seedDemoSales(checkout: CheckoutService, clock: () => Date
       throw refused instanceof Error ? refused : new Error(`demo sale ${chronic} was not refused for want of a prescription`);
     }
     checkout.setPrescription(chronic, { rxNo: 'RX-DEMO-0001', institutionCode: 'H13010200011', doctorName: '李医生', patientCertNo: liu.certno, issuedAt: shanghaiDate(clock()), signed: true });
-    await checkout.settle(chronic, 'insurance', DISEASE.hypertension, ACTOR);
+    await checkout.settle(chronic, 'insurance', liu.diseaseCode, ACTOR);
 
     // 杨帆 pays from his personal account (定点药店购药), then returns the box: 2103 and the stock comes back.
     const refunded = open();
     scan(refunded, box(LIANHUA, 9));
-    await identify(refunded, seedPerson('youngAdult'));
+    await identify(refunded, buyers.refund);
     await checkout.settle(refunded, 'insurance', undefined, ACTOR);
     await checkout.reverse(refunded, '演示：顾客退货', ACTOR);
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import type { Db } from './db.js';
+import type { LedgerEventPayloads, LedgerEventType } from './event-types.js';
 
 // canonicalize ships CommonJS with an ESM-style d.ts; normalise the two shapes.
 const canonicalizeFn: (input: unknown) => string | undefined =
@@ -56,7 +57,7 @@ export class EventLog {
     );
   }
 
-  append(type: string, payload: unknown, opts: AppendOptions): { seq: number; hash: string } {
+  append<T extends LedgerEventType>(type: T, payload: LedgerEventPayloads[T], opts: AppendOptions): { seq: number; hash: string } {
     if (!this.db.inTransaction) throw new Error('EventLog.append must run inside a transaction');
     const last = this.lastStmt.get() as { seq: number; hash: string } | undefined;
     const event: Omit<StoredEvent, 'hash'> = {

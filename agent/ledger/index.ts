@@ -6,9 +6,15 @@ import { readLedgerId } from './migrations.js';
 import { ReceiptWriter } from './receipts.js';
 import { SaleWriter } from './sales.js';
 import { AdjustmentWriter } from './adjustments.js';
+import { LedgerMsgidReservations } from './msgids.js';
+import { LedgerOutboxQueue } from './outbox.js';
 
 export type { Db } from './db.js';
 export { CodeState } from './codestate.js';
+export type * from './event-types.js';
+export type { MsgidCounters, MsgidReservations } from './msgids.js';
+export type { OutboxQueue, OutboxRow, Outcome } from './outbox.js';
+export { syncStatus, type SyncStatus } from './outbox-status.js';
 
 /** The ledger file and its parts, opened once by the composition root. */
 export class Ledger {
@@ -18,6 +24,10 @@ export class Ledger {
   readonly queries: LedgerQueries;
   readonly sales: SaleWriter;
   readonly adjustments: AdjustmentWriter;
+  /** The outbox as the platform sender drains it. */
+  readonly outbox: LedgerOutboxQueue;
+  /** msgid sequence reservations for the platform client. */
+  readonly msgids: LedgerMsgidReservations;
 
   private constructor(readonly db: Db) {
     this.log = new EventLog(db);
@@ -27,6 +37,8 @@ export class Ledger {
     this.queries = new LedgerQueries(db);
     this.sales = new SaleWriter(db, this.log, ledgerId);
     this.adjustments = new AdjustmentWriter(db, this.log, ledgerId);
+    this.outbox = new LedgerOutboxQueue(db);
+    this.msgids = new LedgerMsgidReservations(db);
   }
 
   static open(path: string, opts?: OpenLedgerOptions): Ledger {

@@ -272,6 +272,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER stocktake_lines_append_only_delete BEFORE DELETE ON stocktake_lines
     BEGIN SELECT RAISE(ABORT, 'stocktake lines are append-only: DELETE refused; record a new stocktake instead'); END;
   `,
+  // 9: msgid sequence reservations (sync/msgid.ts), until now created by the allocator itself: IF NOT EXISTS
+  // keeps the counters of a file that already has the table, so no msgid is ever issued twice.
+  `
+  CREATE TABLE IF NOT EXISTS platform_msgid_seq (second TEXT PRIMARY KEY, last INTEGER NOT NULL);
+  `,
   // Why and by whom an open sale was voided (作废): the cashier, a new sale replacing it, or the idle timeout.
   `
   ALTER TABLE sales ADD COLUMN void_reason TEXT;

@@ -1,6 +1,7 @@
 import type { Product } from '../catalog/product.js';
 import { CodeState } from './codestate.js';
 import type { Db } from './db.js';
+import type { SaleSettledPayload } from './event-types.js';
 import type { EventLog } from './events.js';
 import { Outbox } from './outbox.js';
 
@@ -146,8 +147,7 @@ export class SaleWriter {
     return this.db.transaction(() => {
       const settled = this.db.prepare('SELECT payload FROM events WHERE seq = ?').pluck().get(settledSeq) as string | undefined;
       if (!settled) throw new Error(`settlement event ${settledSeq} of sale ${saleId} not found`);
-      type SoldItem = { bchno: string; code: string | null; lotBchno: string; pieces: number; product: { nhsaCode: string }; [k: string]: unknown };
-      const sold = JSON.parse(settled) as { items: SoldItem[]; psnNo?: string; setlId?: string };
+      const sold = JSON.parse(settled) as SaleSettledPayload;
       const items = sold.items;
       const ledgerId = this.ledgerId;
       const { seq } = this.log.append(

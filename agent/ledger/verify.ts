@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import type { LedgerEventPayloads, LedgerEventType, LotLine } from './event-types.js';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from './events.js';
 import { productFromRow } from './catalog.js';
 import { canonicalJson } from './events.js';
@@ -35,24 +36,17 @@ export interface ReplayState {
   codeOrigin: (key: string) => { receivedSeq: number; bchno: string } | undefined;
 }
 
-type Replayer = (payload: Record<string, unknown>, seq: number, state: ReplayState) => void;
+type Replayer<T extends LedgerEventType> = (payload: LedgerEventPayloads[T], seq: number, state: ReplayState) => void;
 
-interface LineLike {
-  bchno: string;
-  productId: string;
-  pieces: number;
-  codes?: string[];
-}
-
-/** One replayer per event type. Later features (sales, returns, adjustments) register theirs here. */
-export const replayers: Record<string, Replayer> = {
+/** One replayer per event type (the LedgerEvent union, event-types.ts): a new type without one fails to compile. */
+export const replayers: { [T in LedgerEventType]: Replayer<T> } = {
   'catalog.imported': (payload, seq, s) => {
-    for (const p of payload.products as Record<string, unknown>[]) s.products.set(p.id as string, { seq, product: p });
+    for (const p of payload.products) s.products.set(p.id as string, { seq, product: p });
   },
-  'receipt.recorded': (payload, seq, s) => replayLots(payload.lines as LineLike[], seq, s),
-  'stock.opening_recorded': (payload, seq, s) => replayLots(payload.lines as LineLike[], seq, s),
+  'receipt.recorded': (payload, seq, s) => replayLots(payload.lines, seq, s),
+  'stock.opening_recorded': (payload, seq, s) => replayLots(payload.lines, seq, s),
   'sale.settled': (payload, seq, s) => {
-    for (const it of payload.items as SoldLike[]) {
+    for (const it of payload.items) {
       moveLot(s, seq, it.lotBchno, -it.pieces);
       if (it.code === null) continue;
       if (it.claimed) {
@@ -66,9 +60,9 @@ export const replayers: Record<string, Replayer> = {
       s.sold.set(it.code, { pieces: (prev?.pieces ?? 0) + it.pieces, seq });
     }
   },
-  'stock.adjusted': (payload, seq, s) => moveLot(s, seq, payload.lotBchno as string, payload.delta as number),
+  'stock.adjusted': (payload, seq, s) => moveLot(s, seq, payload.lotBchno, payload.delta),
   'sale.reversed': (payload, seq, s) => {
-    for (const it of payload.items as SoldLike[]) {
+    for (const it of payload.items) {
       moveLot(s, seq, it.lotBchno, it.pieces);
       if (it.code === null) continue;
       const prev = s.sold.get(it.code);
@@ -78,20 +72,13 @@ export const replayers: Record<string, Replayer> = {
   },
 };
 
-interface SoldLike {
-  lotBchno: string;
-  code: string | null;
-  pieces: number;
-  claimed?: boolean;
-}
-
 function moveLot(s: ReplayState, seq: number, bchno: string, pieces: number): void {
   const lot = s.lots.get(bchno);
   if (!lot) s.problems.push({ seq, message: `event ${seq}: moves stock of batch ${bchno}, which no event received` });
   else lot.delta += pieces;
 }
 
-function replayLots(lines: LineLike[], seq: number, s: ReplayState): void {
+function replayLots(lines: readonly LotLine[], seq: number, s: ReplayState): void {
   for (const line of lines) {
     if (s.lots.has(line.bchno)) s.problems.push({ seq, message: `event ${seq}: batch ${line.bchno} recorded twice` });
     s.lots.set(line.bchno, { seq, productId: line.productId, received: line.pieces, delta: 0 });
@@ -141,9 +128,10 @@ export function verifyLedger(db: Db): VerifyResult {
     events++;
     expectedSeq++;
     prevHash = e.hash;
-    const replay = replayers[e.type];
+    const replay = Object.hasOwn(replayers, e.type) ? (replayers[e.type as LedgerEventType] as Replayer<LedgerEventType>) : undefined;
     if (!replay) problems.push({ seq: e.seq, message: `event ${e.seq}: unknown type "${e.type}" (written by a newer counter-agent?)` });
-    else replay(JSON.parse(e.payload) as Record<string, unknown>, e.seq, state);
+    // The stored type and payload were written together from the union by EventLog.append.
+    else replay(JSON.parse(e.payload) as never, e.seq, state);
   }
 
   compareProjections(db, state);

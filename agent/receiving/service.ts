@@ -3,7 +3,8 @@ import { codeStateName } from '../ledger/codestate.js';
 import type { Ledger } from '../ledger/index.js';
 import type { OpeningLine } from '../ledger/receipts.js';
 import { classifyScan, type ClassifyOptions } from '../tracecode/index.js';
-import { isCalendarDate, shanghaiDate } from './dates.js';
+import { isCalendarDate } from '../../common/dates.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { KnownCodeState, ReceiptInput, ReceiptProblem } from './types.js';
 import { validateReceipt } from './validate.js';
 

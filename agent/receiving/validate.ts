@@ -1,6 +1,6 @@
 import type { Product } from '../catalog/product.js';
 import { isTraceCode, normalizeGtin, type ScanClass } from '../tracecode/index.js';
-import { isCalendarDate } from './dates.js';
+import { isCalendarDate } from '../../common/dates.js';
 import type { AcceptedLine, KnownCodeState, ReceiptInput, ReceiptProblem, ReceiptVerdict } from './types.js';
 
 export interface ReceiptContext {

@@ -1,7 +1,7 @@
 // The four checks a reconciliation ends with: each says whether the figures agree and, if not, what the
 // gap is and what the manager does about it. Pure: computed from the sections alone.
-import { fenToYuan } from '../../sync/money.js';
-import { formatShanghaiDateTime } from '../../sync/time.js';
+import { fenToYuan } from '../../common/money.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 import type { Check, LotCount, Purchases, Sales, StockRow } from './types.js';
 
 export function purchasesCheck(p: Purchases): Check {

@@ -2,8 +2,8 @@
 // (Excel on Chinese Windows reads it as UTF-8 then), Chinese headings, money in yuan with two decimals,
 // times in Shanghai, sections for purchases, sales, stock, totals and checks. Quoting is csv-stringify's.
 import { stringify } from 'csv-stringify/sync';
-import { fenToYuan } from '../../sync/money.js';
-import { formatShanghaiDateTime } from '../../sync/time.js';
+import { fenToYuan } from '../../common/money.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 import type { UploadState } from '../reports/upload-state.js';
 import type { Reconciliation } from './types.js';
 

@@ -1,7 +1,7 @@
 // The reporting period of the manager's reports: Shanghai calendar days `from`..`to` (inclusive), turned
 // into the half-open UTC range the ledger's ISO timestamps are compared with.
-import { addDays, daysBetween, isIsoDate } from '../rules/dates.js';
-import { shanghaiDate, shanghaiDayStart } from '../../sync/time.js';
+import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
+import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
 
 export interface Period {
   from: string;
@@ -24,7 +24,7 @@ export class PeriodError extends Error {
 }
 
 function checkDate(name: string, value: string): string {
-  if (!isIsoDate(value)) throw new PeriodError(`日期 ${name}=${JSON.stringify(value)} 无效：请按 YYYY-MM-DD 填写真实日期（如 2026-11-22）`);
+  if (!isCalendarDate(value)) throw new PeriodError(`日期 ${name}=${JSON.stringify(value)} 无效：请按 YYYY-MM-DD 填写真实日期（如 2026-11-22）`);
   return value;
 }
 

@@ -12,7 +12,7 @@
 // Covered period: a purchase on day D supplying N days covers D … D+N−1, so a new purchase is allowed
 // from D+N ("coveredUntil"), or from D+N−7 after a chronic purchase. Only the latest earlier purchase of
 // each drug (national code) counts.
-import { addDays, isBefore } from './dates.js';
+import { addDays, isBefore } from '../../common/dates.js';
 import { msg } from './messages.js';
 import { CHRONIC_MAX_DAYS } from './quantity-limit.js';
 import { insuredDrugSupplies } from './supply.js';

@@ -1,10 +1,18 @@
 // The one line `systemctl status counter-agent` shows (STATUS=): where the box serves, what the platform
 // has not yet accepted, which devices are not connected. For the technician, so in English like the logs.
 
-import { syncStatus } from '../../sync/outbox/status.js';
-import type { RunningAgent } from '../app.js';
+import type { DeviceManager } from '../devices/manager.js';
+import type { Ledger } from '../ledger/index.js';
+import { syncStatus } from '../ledger/outbox-status.js';
 
-export function serviceStatusLine(agent: Pick<RunningAgent, 'url' | 'ledger' | 'devices'>, now: Date = new Date()): string {
+/** The parts of the running agent (app.ts RunningAgent) the line reads; named here so service/ does not import the root. */
+export interface StatusLineSource {
+  url: string;
+  ledger: Pick<Ledger, 'db'>;
+  devices: Pick<DeviceManager, 'statuses'>;
+}
+
+export function serviceStatusLine(agent: StatusLineSource, now: Date = new Date()): string {
   const sync = syncStatus(agent.ledger.db, now);
   const parts = [`serving ${agent.url}`, `backlog ${sync.backlog}`];
   if (sync.failed > 0) parts.push(`${sync.failed} refused by the platform`);

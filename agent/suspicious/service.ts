@@ -1,18 +1,29 @@
 // The platform's 疑点: pulled with 3601 (on the manager's request, and by itself once a day for the last days),
 // stored once, answered by the manager. Answers stay on the box as the store's written explanation.
-import { PlatformError, PlatformRejectedError } from '../../sync/errors.js';
-import type { SuspiciousItemsOutput } from '../../sync/interfaces.js';
-import { yuanToFen } from '../../sync/money.js';
-import { shanghaiDate, shanghaiDayStart } from '../../sync/time.js';
-import type { CallResult } from '../../sync/client.js';
+import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
+import { PlatformPortError, PlatformRejectedError } from '../checkout/port.js';
 import type { Db } from '../ledger/index.js';
 import type { Logger } from '../log.js';
-import { addDays, daysBetween, isIsoDate } from '../rules/dates.js';
+import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
 import { SuspiciousStore, type SuspiciousAnswer, type SuspiciousItemView } from './store.js';
 
-/** The one platform call this needs (PlatformClient has it). */
+/** One 疑点 as the platform lists it (amount converted to fen). */
+export interface PlatformSuspiciousItem {
+  itemId: string;
+  rule: string;
+  ruleName: string;
+  detail: string;
+  psnNo?: string | undefined;
+  setlId?: string | undefined;
+  amountFen?: number | undefined;
+}
+
+/**
+ * Port: the one platform call this needs (sync/suspicious-source.ts implements it over 3601). Throws the
+ * platform port's errors (checkout/port.ts).
+ */
 export interface SuspiciousSource {
-  pullSuspiciousItems(date: string): Promise<CallResult<SuspiciousItemsOutput>>;
+  pullSuspiciousItems(date: string): Promise<PlatformSuspiciousItem[]>;
 }
 
 export class SuspiciousError extends Error {
@@ -52,21 +63,18 @@ export class SuspiciousService {
 
   /** 3601 for `date`; stores new items. Idempotent: the same item pulled twice is stored once. */
   async pull(date: string): Promise<{ pulled: number; items: SuspiciousItemView[] }> {
-    if (!isIsoDate(date)) throw new SuspiciousError(400, 'BAD_DATE', `日期 ${JSON.stringify(date)} 无效：请按 YYYY-MM-DD 填写（如 2026-11-21）`);
+    if (!isCalendarDate(date)) throw new SuspiciousError(400, 'BAD_DATE', `日期 ${JSON.stringify(date)} 无效：请按 YYYY-MM-DD 填写（如 2026-11-21）`);
     const today = shanghaiDate(this.clock());
     if (daysBetween(today, date) > 0) throw new SuspiciousError(400, 'BAD_DATE', `日期 ${date} 还没到：医保平台只审核已过去的日期`);
-    let output: SuspiciousItemsOutput;
+    let pulledItems: PlatformSuspiciousItem[];
     try {
-      output = (await this.source.pullSuspiciousItems(date)).output;
+      pulledItems = await this.source.pullSuspiciousItems(date);
     } catch (err) {
       if (err instanceof PlatformRejectedError) throw new SuspiciousError(502, 'PLATFORM_REJECTED', `${err.userMessage}：请核对日期，或联系医保经办机构`);
-      if (err instanceof PlatformError) throw new SuspiciousError(503, 'PLATFORM_UNAVAILABLE', `${err.userMessage}：疑点需联网获取，可稍后再试`);
+      if (err instanceof PlatformPortError) throw new SuspiciousError(503, 'PLATFORM_UNAVAILABLE', `${err.userMessage}：疑点需联网获取，可稍后再试`);
       throw err;
     }
-    const items = output.items.map((it) => ({
-      itemId: it.item_id, date, rule: it.rule, ruleName: it.rule_name, detail: it.detail, psnNo: it.psn_no, setlId: it.setl_id,
-      amountFen: it.amount !== undefined ? yuanToFen(it.amount) : undefined,
-    }));
+    const items = pulledItems.map((it) => ({ ...it, date }));
     const window = { from: (shanghaiDayStart(addDays(date, -1)) as Date).toISOString(), until: (shanghaiDayStart(addDays(date, 2)) as Date).toISOString() };
     const pulled = this.store.save(date, items, window, this.clock());
     this.log.info({ date, items: items.length, new: pulled }, 'suspicious items pulled');

@@ -3,9 +3,9 @@
 // simulator's own audit of the same day), plus stock gaps and records changed too often; 疑点 pulled with
 // 3601 are stored once, answers only ever added. The clock runs in real time (the simulator's does too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shanghaiDate } from '../../sync/time.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { AuditWarning } from '../audit/types.js';
-import { addDays } from '../rules/dates.js';
+import { addDays } from '../../common/dates.js';
 import { SuspiciousService } from '../suspicious/service.js';
 import type { SuspiciousItemView } from '../suspicious/store.js';
 import { silentLog } from '../../test/helpers.js';
@@ -214,7 +214,7 @@ describe('疑点: pulled from the platform with 3601, answered by the manager', 
 
   it('the daily timer pulls yesterday and the day before once the platform answers', async () => {
     const yesterday = addDays(today, -1);
-    const daily = new SuspiciousService(t.agent.ledger.db, t.agent.platform.client, t.clock.now, silentLog());
+    const daily = new SuspiciousService(t.agent.ledger.db, t.agent.platform.suspicious, t.clock.now, silentLog());
     daily.start({ firstDelayMs: 10, intervalMs: 50 });
     try {
       for (let i = 0; i < 200 && !daily.store.wasPulled(yesterday); i++) await new Promise((r) => setTimeout(r, 25));

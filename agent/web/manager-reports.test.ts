@@ -4,12 +4,12 @@
 // The clock runs in real time: stock adjustments are stamped with the wall clock (routes/stock.ts).
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fenToYuan } from '../../sync/money.js';
-import { shanghaiDate } from '../../sync/time.js';
+import { fenToYuan } from '../../common/money.js';
+import { shanghaiDate } from '../../common/time.js';
 import { CSV_HEADINGS } from '../reconciliation/csv.js';
 import type { Reconciliation } from '../reconciliation/types.js';
 import type { SaleListEntry } from '../reports/sales-list.js';
-import { addDays } from '../rules/dates.js';
+import { addDays } from '../../common/dates.js';
 import { clearOfShanghaiMidnight } from './manager.test-helpers.js';
 import { CATALOG, CHINESE, RunningClock, TOKENS, codeOf, line, person, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
 

@@ -1,7 +1,6 @@
 // Shared by the agent/web/sales-*.test.ts files: a real agent (real HTTP, real SQLite, the embedded
 // platform simulator), a catalogue whose national codes are the simulator's DRUG codes, and small
 // typed wrappers around the sales API. Excluded from the build (*.test-helpers.ts).
-import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { Product } from '../catalog/product.js';
 import { startAgent, type RunningAgent } from '../app.js';
@@ -10,6 +9,8 @@ import { gs1CheckDigit } from '../tracecode/checkdigit.js';
 import { code } from '../../test/fixtures.js';
 import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
 import { PlatformClient } from '../../sync/client.js';
+import { openLedger } from '../ledger/db.js';
+import { LedgerMsgidReservations } from '../ledger/msgids.js';
 import { MsgidAllocator } from '../../sync/msgid.js';
 import { DRUG, SEED_STORES, seedPerson, type SeedPerson } from '../../sync/simulator/seed.js';
 
@@ -180,12 +181,12 @@ export const person = seedPerson;
  * what another pharmacy does is visible to the platform only.
  */
 export function otherStoreClient(url: string): { client: PlatformClient; close(): void } {
-  const db = new Database(':memory:');
+  const db = openLedger(':memory:');
   const store = SEED_STORES[1];
   const client = new PlatformClient({
     url, fixmedinsCode: store.code, fixmedinsName: store.name, mdtrtareaAdmvs: store.admdvs, insuplcAdmdvs: '130102',
     recerSysCode: 'OTHERBOX', devNo: 'BOX-002', operator: { code: 'OP002', name: '王药师' }, signing: { mode: 'none' },
-    timeoutMs: 5000, msgids: new MsgidAllocator(db, store.code), mac: '02:00:00:00:00:02', ip: '192.168.2.10',
+    timeoutMs: 5000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), store.code), mac: '02:00:00:00:00:02', ip: '192.168.2.10',
   });
   return { client, close: () => db.close() };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IdCard } from '../types.js';
-import {
-  checkIdNumber, encodeBasicInfo, encodeCard, encodeTextBlock, idCheckChar, parseBasicInfo, parseTextBlock, validateCard,
-} from './card.js';
+import { idCheckChar, isValidIdNumber as checkIdNumber } from '../../common/idnumber.js';
+import { encodeBasicInfo, encodeCard, encodeTextBlock, parseBasicInfo, parseTextBlock, validateCard } from './card.js';
 import { SAMPLE_CARDS } from './simulator.js';
 
 const zhang = SAMPLE_CARDS.zhangJianguo;

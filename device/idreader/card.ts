@@ -8,6 +8,8 @@
 //   issuing authority 30 | valid from 16 (YYYYMMDD) | valid to 16 (YYYYMMDD or 长期) | reserved 36
 // The photo file is 1024 bytes of WLT, kept as read.
 
+import { isCalendarDate } from '../../common/dates.js';
+import { isValidIdNumber } from '../../common/idnumber.js';
 import type { IdCard, IdCardProblem } from '../types.js';
 
 export const TEXT_LENGTH = 256;
@@ -91,36 +93,10 @@ export function encodeCard(card: IdCard): { text: Uint8Array; photo: Uint8Array 
   return { text: encodeTextBlock(card), photo };
 }
 
-// GB 11643-1999: the 18th character is the ISO 7064 MOD 11-2 check character of the first 17 digits.
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
-const CHECK_CHARS = '10X98765432';
-
-/** The check character for 17 digits. */
-export function idCheckChar(first17: string): string {
-  if (!/^\d{17}$/.test(first17)) throw new RangeError(`need 17 digits, got ${JSON.stringify(first17)}`);
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!;
-  return CHECK_CHARS[sum % 11]!;
-}
-
-/** True when `id` is 17 digits plus the right check character (X in either case). */
-export function checkIdNumber(id: string): boolean {
-  const up = id.toUpperCase();
-  return /^\d{17}[\dX]$/.test(up) && idCheckChar(up.slice(0, 17)) === up[17];
-}
-
 /** YYYY-MM-DD of `d` in the box's local time zone (the counter's calendar day). */
 export function localDate(d: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-function isRealDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }
 
 const RETRY = '请重新读卡或使用有效证件';
@@ -135,16 +111,16 @@ export function validateCard(card: IdCardText, today: string | Date): IdCardProb
   const add = (code: string, message: string, cashierMessage: string): void => {
     problems.push({ code, message, cashierMessage });
   };
-  if (!checkIdNumber(card.idNumber)) {
+  if (!isValidIdNumber(card.idNumber)) {
     add('bad_id_number', 'ID number fails the GB 11643 check digit', `身份证号码校验失败，${RETRY}`);
   }
-  if (!isRealDate(card.birthDate) || card.birthDate < '1900-01-01' || card.birthDate > day) {
+  if (!isCalendarDate(card.birthDate) || card.birthDate < '1900-01-01' || card.birthDate > day) {
     add('bad_birth_date', `birth date ${JSON.stringify(card.birthDate)} is impossible`, `身份证出生日期无效（${card.birthDate}），${RETRY}`);
   } else if (/^\d{17}/.test(card.idNumber) && card.idNumber.slice(6, 14) !== card.birthDate.replaceAll('-', '')) {
     add('birth_mismatch', 'birth date does not match the ID number', `身份证号码与出生日期不符，${RETRY}`);
   }
-  const toOk = card.validTo === LONG_TERM || isRealDate(card.validTo);
-  if (!isRealDate(card.validFrom) || !toOk) {
+  const toOk = card.validTo === LONG_TERM || isCalendarDate(card.validTo);
+  if (!isCalendarDate(card.validFrom) || !toOk) {
     add('bad_validity', `validity ${JSON.stringify(card.validFrom)}–${JSON.stringify(card.validTo)} is not a date range`, `身份证有效期无法识别，${RETRY}`);
   } else {
     if (card.validTo !== LONG_TERM && card.validTo < day) {

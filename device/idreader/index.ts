@@ -13,7 +13,7 @@ import { SimulatedIdReaderDevice, startPtyPair, type PtyPair } from './simulator
 
 export { IdCardReader } from './reader.js';
 export { SimulatedIdReaderDevice, SAMPLE_CARDS, startPtyPair } from './simulator.js';
-export { checkIdNumber, validateCard, parseTextBlock } from './card.js';
+export { validateCard, parseTextBlock } from './card.js';
 
 export type IdReaderDeps = Partial<Omit<IdCardReaderOptions, 'id' | 'counter' | 'path' | 'baudRate' | 'type'>> & {
   /** Where the simulated pty links go; a fresh temp dir (removed on stop) when absent. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { openPtyPair } from '../pty.js';
 import type { IdCard } from '../types.js';
-import { encodeBasicInfo, idCheckChar } from './card.js';
+import { idCheckChar } from '../../common/idnumber.js';
+import { encodeBasicInfo } from './card.js';
 import { CMD, FrameDecoder, SW3, encodeResponse, type Request } from './protocol.js';
 
 export { encodeCard } from './card.js';

@@ -1,7 +1,8 @@
 import type { StockChangeRecord } from '../interfaces.js';
-import { formatShanghaiDateTime } from '../time.js';
-import { recordBase, type LineGoods } from './record-base.js';
-import type { LedgerEventForSync, MapContext } from './types.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
+import { recordBase } from './record-base.js';
+import type { LedgerEventOf } from '../../agent/ledger/index.js';
+import type { MapContext } from './types.js';
 import { piecePriceYuan } from './units.js';
 
 /**
@@ -12,8 +13,8 @@ const CHANGE_GAIN = '101';
 const CHANGE_LOSS = '102';
 
 /** stock.adjusted -> 3502 库存变更 (invinfo). */
-export function stockChangeRecord(e: LedgerEventForSync, _bchno: string, ctx: MapContext): StockChangeRecord {
-  const p = e.payload as unknown as LineGoods & { delta: number; pricePerPack: number; product: { piecesPerPack: number }; codes: { code: string }[]; reason: string };
+export function stockChangeRecord(e: LedgerEventOf<'stock.adjusted'>, _bchno: string, ctx: MapContext): StockChangeRecord {
+  const p = e.payload;
   return {
     ...recordBase(p, ctx),
     inv_chg_type: p.delta > 0 ? CHANGE_GAIN : CHANGE_LOSS,

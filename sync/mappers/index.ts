@@ -1,18 +1,19 @@
 import { inventoryRecord, purchaseRecord } from './receiving.js';
 import { saleRecord } from './sales.js';
 import { stockChangeRecord } from './adjustments.js';
-import { MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from './types.js';
+import type { LedgerEvent, LedgerEventOf, LedgerEventType } from '../../agent/ledger/index.js';
+import { MappingError, type MapContext, type MappedUpload } from './types.js';
 
 export { MappingError } from './types.js';
-export type { LedgerEventForSync, MapContext, MappedUpload } from './types.js';
+export type { MapContext, MappedUpload } from './types.js';
 
-type Mapper = (e: LedgerEventForSync, recordKey: string, ctx: MapContext) => MappedUpload;
+type Mapper<T extends LedgerEventType> = (e: LedgerEventOf<T>, recordKey: string, ctx: MapContext) => MappedUpload;
 
 /**
  * event type -> infno -> mapper. The one table that says which ledger event becomes which platform
  * record; checkout and stock adjustments add their rows here.
  */
-const MAPPERS: Record<string, Partial<Record<string, Mapper>>> = {
+const MAPPERS: { [T in LedgerEventType]?: Partial<Record<string, Mapper<T>>> } = {
   'receipt.recorded': {
     '3503': (e, key, ctx) => ({ infno: '3503', input: { purcinfo: purchaseRecord(e, key, ctx) } }),
   },
@@ -30,8 +31,9 @@ const MAPPERS: Record<string, Partial<Record<string, Mapper>>> = {
   },
 };
 
-export function mapOutboxRecord(e: LedgerEventForSync, infno: string, recordKey: string, ctx: MapContext): MappedUpload {
-  const mapper = MAPPERS[e.type]?.[infno];
+export function mapOutboxRecord(e: LedgerEvent, infno: string, recordKey: string, ctx: MapContext): MappedUpload {
+  // The table pairs each type with mappers of that type's event; TypeScript cannot follow that through e.type.
+  const mapper = (MAPPERS[e.type] as Partial<Record<string, Mapper<typeof e.type>>> | undefined)?.[infno] as ((e: LedgerEvent, key: string, ctx: MapContext) => MappedUpload) | undefined;
   if (!mapper) throw new MappingError(`no mapping from ledger event ${e.type} to platform interface ${infno}`);
   return mapper(e, recordKey, ctx);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapOutboxRecord, MappingError, type LedgerEventForSync, type MapContext } from './index.js';
+import type { LedgerEvent } from '../../agent/ledger/index.js';
+import { mapOutboxRecord, MappingError, type MapContext } from './index.js';
 import { piecePriceYuan } from './units.js';
 
 const line = {
@@ -17,7 +18,7 @@ const line = {
   codes: ['81000030000000000001', '0106901234567892213X'],
 };
 
-const receiptEvent: LedgerEventForSync = {
+const receiptEvent: LedgerEvent = {
   seq: 9,
   at: '2026-11-22T02:03:04.000Z', // 10:03:04 in Shanghai
   type: 'receipt.recorded',
@@ -75,7 +76,7 @@ describe('ledger event -> platform record', () => {
   });
 
   it('maps opening stock to 3501 invinfo', () => {
-    const e: LedgerEventForSync = {
+    const e: LedgerEvent = {
       seq: 3,
       at: '2026-11-21T17:00:00.000Z', // 2026-11-22 01:00 in Shanghai: the Shanghai date counts
       type: 'stock.opening_recorded',
@@ -100,7 +101,7 @@ describe('ledger event -> platform record', () => {
   });
 
   it('maps a stock correction to 3502 invinfo', () => {
-    const e: LedgerEventForSync = {
+    const e: LedgerEvent = {
       seq: 12,
       at: '2026-11-22T02:03:04.000Z',
       type: 'stock.adjusted',

@@ -1,40 +1,22 @@
 import type { InventoryRecord, PurchaseRecord } from '../interfaces.js';
-import { formatShanghaiDateTime, shanghaiDate } from '../time.js';
-import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
+import { formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
+import type { LedgerEventOf, LotLine } from '../../agent/ledger/index.js';
+import { MappingError, type MapContext } from './types.js';
 import { recordBase as base } from './record-base.js';
 import { piecePriceYuan } from './units.js';
 
-interface ProductSnapshot {
-  nhsaCode: string;
-  name: string;
-  manufacturer: string;
-  approvalNo: string;
-  rx: boolean;
-}
+type LotEvent = LedgerEventOf<'receipt.recorded'> | LedgerEventOf<'stock.opening_recorded'>;
 
-interface LotLine {
-  bchno: string;
-  productId: string;
-  product: ProductSnapshot;
-  lot: string;
-  mfgDate: string | null;
-  expiry: string;
-  pieces: number;
-  piecesPerPack: number;
-  pricePerPack: number;
-  codes?: string[];
-}
-
-export function findLine(e: LedgerEventForSync, bchno: string): LotLine {
+export function findLine(e: LotEvent, bchno: string): LotLine {
   const line = (e.payload.lines as LotLine[] | undefined)?.find((l) => l.bchno === bchno);
   if (!line) throw new MappingError(`event ${e.seq} (${e.type}) has no line with batch ${bchno}`);
   return line;
 }
 
 /** receipt.recorded line -> 3503 采购 (purcinfo). */
-export function purchaseRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext): PurchaseRecord {
+export function purchaseRecord(e: LedgerEventOf<'receipt.recorded'>, bchno: string, ctx: MapContext): PurchaseRecord {
   const line = findLine(e, bchno);
-  const p = e.payload as { supplier: string; invoiceNo: string; deliveryNoteNo: string; procurementOrderNo: string | null; filingRef: string | null };
+  const p = e.payload;
   return {
     ...base(line, ctx),
     spler_name: p.supplier,
@@ -53,9 +35,9 @@ export function purchaseRecord(e: LedgerEventForSync, bchno: string, ctx: MapCon
 }
 
 /** stock.opening_recorded line -> 3501 盘存 (invinfo): stock counted in without codes. */
-export function inventoryRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext): InventoryRecord {
+export function inventoryRecord(e: LedgerEventOf<'stock.opening_recorded'>, bchno: string, ctx: MapContext): InventoryRecord {
   const line = findLine(e, bchno);
-  const note = e.payload.note as string | null;
+  const note = e.payload.note;
   return {
     ...base(line, ctx),
     invdate: shanghaiDate(new Date(e.at)),

@@ -1,32 +1,22 @@
 import type { SaleRecord } from '../interfaces.js';
-import { formatShanghaiDateTime } from '../time.js';
-import { MappingError, type LedgerEventForSync, type MapContext } from './types.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
+import type { LedgerEventOf, SoldLine } from '../../agent/ledger/index.js';
+import { MappingError, type MapContext } from './types.js';
 import { recordBase } from './record-base.js';
 import { piecePriceYuan } from './units.js';
 
-interface SoldLine {
-  bchno: string;
-  productId: string;
-  product: { nhsaCode: string; name: string; rx: boolean; piecesPerPack: number };
-  lot: string;
-  mfgDate: string | null;
-  expiry: string;
-  code: string | null;
-  pieces: number;
-  split: boolean;
-  price: number;
-}
+type SaleEvent = LedgerEventOf<'sale.settled'> | LedgerEventOf<'sale.reversed'>;
 
-function line(e: LedgerEventForSync, bchno: string): SoldLine {
+function line(e: SaleEvent, bchno: string): SoldLine {
   const found = (e.payload.items as SoldLine[] | undefined)?.find((l) => l.bchno === bchno);
   if (!found) throw new MappingError(`event ${e.seq} (${e.type}) has no line with batch ${bchno}`);
   return found;
 }
 
 /** sale.settled line -> 3505 销售, sale.reversed line -> 3506 销售退货 (selinfo). */
-export function saleRecord(e: LedgerEventForSync, bchno: string, ctx: MapContext): SaleRecord {
+export function saleRecord(e: SaleEvent, bchno: string, ctx: MapContext): SaleRecord {
   const l = line(e, bchno);
-  const p = e.payload as { saleId: number; setlId?: string; psnNo?: string; prescription?: { doctorName: string } };
+  const p: { saleId: number; setlId?: string; psnNo?: string; prescription?: { doctorName: string } } = e.payload;
   const [ledgerId] = bchno.split('-');
   return {
     ...recordBase(l, ctx),

@@ -1,14 +1,5 @@
 import type { UploadInfno, UploadInputMap } from '../interfaces.js';
 
-/** A ledger event as the outbox worker reads it (payload parsed). */
-export interface LedgerEventForSync {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string | null;
-  payload: Record<string, unknown>;
-}
-
 export interface MapContext {
   /** Operator name used when the event has no actor (e.g. imports). */
   defaultOperatorName: string;

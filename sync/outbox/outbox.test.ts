@@ -10,8 +10,7 @@ import { PlatformClient } from '../client.js';
 import { MsgidAllocator } from '../msgid.js';
 import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
 import { countUploads, listUploads } from '../simulator/uploads.js';
-import { syncStatus } from './status.js';
-import { OutboxStore } from './store.js';
+import { syncStatus } from '../../agent/ledger/outbox-status.js';
 import { OutboxWorker } from './worker.js';
 
 const DRAIN = fileURLToPath(new URL('../../test/support/outbox-drain.mjs', import.meta.url));
@@ -65,7 +64,7 @@ function client(timeoutMs = 2000) {
     operator: { code: '0001', name: '收银员' },
     signing: { mode: 'none' },
     timeoutMs,
-    msgids: new MsgidAllocator(ledger.db, 'P13010200001', clock),
+    msgids: new MsgidAllocator(ledger.msgids, 'P13010200001', clock),
     clock,
   });
 }
@@ -101,7 +100,7 @@ describe('outbox to the platform', () => {
 
   it('keeps going through a week offline and drains the backlog in order when the platform returns', async () => {
     const c = client();
-    const worker = new OutboxWorker({ db: ledger.db, upload: (r) => c.upload(r.infno, r.input as never), mapContext: { defaultOperatorName: 'x' }, clock, random: () => 0.5 });
+    const worker = new OutboxWorker({ queue: ledger.outbox, upload: (r) => c.upload(r.infno, r.input as never), mapContext: { defaultOperatorName: 'x' }, clock, random: () => 0.5 });
     sim.setFaults({ rate5xx: 1 });
     let attempts = 0;
     const receiving = new ReceivingService(ledger, {}, clock);
@@ -144,7 +143,7 @@ describe('outbox to the platform', () => {
     let corrupt = true;
     const c = client();
     const worker = new OutboxWorker({
-      db: ledger.db,
+      queue: ledger.outbox,
       // The first record goes out without its national code, so the real simulator refuses it (infcode -1).
       upload: (r) => {
         const rec = (r.input as { purcinfo: Record<string, unknown> }).purcinfo;
@@ -170,7 +169,7 @@ describe('outbox to the platform', () => {
     const first = ledger.db.prepare('SELECT id, event_seq, record_key FROM outbox ORDER BY id LIMIT 1').get() as { id: number; event_seq: number; record_key: string };
     // A later record for the same batch (as a purchase return or a delete would be).
     ledger.db.prepare("INSERT INTO outbox (event_seq, infno, record_key, created_at, next_attempt_at) VALUES (?, '3507', ?, ?, ?)").run(first.event_seq, first.record_key, now.toISOString(), now.toISOString());
-    const store = new OutboxStore(ledger.db);
+    const store = ledger.outbox;
     const due = () => store.due(now, 100).map((r) => `${r.infno}:${r.record_key === first.record_key ? 'first' : 'other'}`);
     expect(due()).toEqual(['3503:first', '3503:other', '3503:other']);
     store.record([{ id: first.id, result: 'failed', error: 'refused' }], now);

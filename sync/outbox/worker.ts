@@ -1,12 +1,11 @@
-import type Database from 'better-sqlite3';
+import type { LedgerEvent, OutboxQueue, Outcome, OutboxRow } from '../../agent/ledger/index.js';
 import { PlatformError, PlatformRejectedError } from '../errors.js';
-import { mapOutboxRecord, MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from '../mappers/index.js';
+import { mapOutboxRecord, MappingError, type MapContext, type MappedUpload } from '../mappers/index.js';
 import { backoffDelayMs } from './backoff.js';
-import { OutboxStore, type Outcome, type OutboxRow } from './store.js';
 
 export interface OutboxWorkerOptions {
-  /** The ledger connection (one writer per process). */
-  db: Database.Database;
+  /** The ledger's outbox (one writer per process). */
+  queue: OutboxQueue;
   /** Sends one record; throws PlatformError (transient or not) on failure. */
   upload: (record: MappedUpload) => Promise<unknown>;
   mapContext: MapContext;
@@ -36,7 +35,7 @@ export interface TickResult {
  * permanent ones kept as 'failed' and shown. State lives in SQLite, so a restart resumes where it was.
  */
 export class OutboxWorker {
-  private readonly store: OutboxStore;
+  private readonly store: OutboxQueue;
   private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly concurrency: number;
@@ -51,7 +50,7 @@ export class OutboxWorker {
   private wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: OutboxWorkerOptions) {
-    this.store = new OutboxStore(opts.db);
+    this.store = opts.queue;
     this.clock = opts.clock ?? (() => new Date());
     this.random = opts.random ?? Math.random;
     this.concurrency = opts.concurrency ?? 16;
@@ -68,7 +67,7 @@ export class OutboxWorker {
     // Records of one interface are independent of each other and go in parallel; a change of interface
     // is a barrier, so a sale never overtakes the purchase it sells from.
     const rows = sameInterfaceRun(due);
-    const events = new Map<number, LedgerEventForSync | undefined>();
+    const events = new Map<number, LedgerEvent | undefined>();
     const outcomes: Outcome[] = new Array(rows.length);
     let next = 0;
     const lane = async () => {
@@ -94,7 +93,7 @@ export class OutboxWorker {
     return { sent, retried, failed: outcomes.length - sent - retried };
   }
 
-  private async send(row: OutboxRow, events: Map<number, LedgerEventForSync | undefined>): Promise<Outcome> {
+  private async send(row: OutboxRow, events: Map<number, LedgerEvent | undefined>): Promise<Outcome> {
     try {
       if (!events.has(row.event_seq)) events.set(row.event_seq, this.store.event(row.event_seq));
       const event = events.get(row.event_seq);

@@ -5,11 +5,11 @@
 //   YOUNG_FREQUENT      a person aged 18–30 settled ≥ 2 times in the day at one store
 //   LARGE_AMOUNT        a single settlement of ≥ 1000.00 yuan
 // Re-running for a date adds nothing twice (one item per store/date/rule/subject).
-import { fenToYuan } from '../money.js';
-import { formatShanghaiDateTime, shanghaiDate } from '../time.js';
+import { fenToYuan } from '../../common/money.js';
+import { formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
 import { nextCounter, type SimDb } from './db.js';
 import type { Handler } from './handler.js';
-import { ageOn } from './idcard.js';
+import { ageOn } from '../../common/idnumber.js';
 import { obj, refuse, str } from './input.js';
 
 const BURST_WINDOW_MS = 10 * 60 * 1000;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { PlatformClient } from '../client.js';
+import { openLedger } from '../../agent/ledger/db.js';
+import { LedgerMsgidReservations } from '../../agent/ledger/msgids.js';
 import { MsgidAllocator } from '../msgid.js';
 import { tempDir } from '../test-support.js';
 import { parseSimulatorArgs, runSimulatorCli } from './cli.js';
@@ -27,14 +28,14 @@ describe('simulate-platform CLI', () => {
     const tmp = tempDir();
     const lines: string[] = [];
     const sim = await runSimulatorCli(['--port', '0', '--db', join(tmp.dir, 'p.sqlite')], { out: (l) => lines.push(l), handleSignals: false });
-    const db = new Database(join(tmp.dir, 'box.sqlite'));
+    const db = openLedger(join(tmp.dir, 'box.sqlite'));
     try {
       expect(lines).toEqual([sim.url]);
       expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fsi\/api\/rsfComIfsService\/callService$/);
       const c = new PlatformClient({
         url: lines[0]!, fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
         recerSysCode: 'CNTAGT', devNo: 'BOX', operator: { code: 'OP1', name: '张' }, signing: { mode: 'none' }, timeoutMs: 3000,
-        msgids: new MsgidAllocator(db, 'P13010200001'),
+        msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
       });
       const { output } = await c.personInfo({ data: { mdtrt_cert_type: '03', mdtrt_cert_no: seedPerson('resident').cardNo } });
       expect(output.baseinfo.psn_name).toBe('陈静');

@@ -1,7 +1,7 @@
 // One request body in, one response body out: envelope checks, signature, msgid replay, sign_no,
 // then the interface handler inside a single SQLite transaction.
 import type { ResponseEnvelope } from '../envelope.js';
-import { formatShanghaiCompact, formatShanghaiDateTime } from '../time.js';
+import { formatShanghaiCompact, formatShanghaiDateTime } from '../../common/time.js';
 import { suspiciousItems } from './audit.js';
 import type { SimDb } from './db.js';
 import { checkEnvelope } from './envelope-check.js';

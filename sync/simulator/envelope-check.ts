@@ -2,7 +2,7 @@
 import { REQUEST_FIELDS, type RequestEnvelope } from '../envelope.js';
 import { ALL_INFNOS } from '../interfaces.js';
 import { parseMsgid } from '../msgid.js';
-import { parseShanghaiDateTime } from '../time.js';
+import { parseShanghaiDateTime } from '../../common/time.js';
 import type { SimDb } from './db.js';
 
 /** Fields that must not be empty; the rest (dev_safe_info, cainfo, signtype, sign_no, ...) may be "". */

@@ -1,10 +1,10 @@
 // 9001 sign-in and 1101 person info.
-import { fenToYuan } from '../money.js';
-import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../time.js';
+import { fenToYuan } from '../../common/money.js';
+import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
 import { nextCounter, type SimDb } from './db.js';
 import type { Handler, PersonRow } from './handler.js';
 import { personDiseases } from './handler.js';
-import { ageOn } from './idcard.js';
+import { ageOn } from '../../common/idnumber.js';
 import { obj, oneOf, refuse, str } from './input.js';
 
 export const signIn: Handler = ({ db, input, now, store }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, idCheckChar, isValidIdNumber, makeIdNumber } from './idcard.js';
+import { ageOn, idCheckChar, isValidIdNumber, makeIdNumber } from '../../common/idnumber.js';
 import { SEED_PERSONS } from './seed.js';
 
 describe('GB 11643 ID numbers', () => {

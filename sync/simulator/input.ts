@@ -1,6 +1,6 @@
 // Reading a request's `input` on the platform side: every missing or malformed field becomes a
 // business refusal (infcode -1) with a Chinese message naming the field.
-import { yuanToFen } from '../money.js';
+import { yuanToFen } from '../../common/money.js';
 
 /** Thrown by handlers: answered as infcode (default -1) with err_msg. Any state change is rolled back. */
 export class SimRefusal extends Error {

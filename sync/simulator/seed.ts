@@ -1,7 +1,7 @@
 // Demo data the simulator starts with (idempotent: INSERT OR IGNORE). The drug codes are the ones
 // the demo catalogue uses; keep them exactly.
 import type { SimDb } from './db.js';
-import { makeIdNumber } from './idcard.js';
+import { makeIdNumber } from '../../common/idnumber.js';
 
 export const STORE_MAIN = 'P13010200001';
 export const STORE_OTHER = 'P13010200002';

@@ -1,7 +1,8 @@
 // 2101 pre-settlement, 2102 settlement, 2103 reversal, 2601 reversal by original msgid.
 // 2101 runs every check 2102 does (so a cashier learns of a refusal early) but changes nothing.
-import { fenToYuan } from '../money.js';
-import { daysBetween, formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate, shanghaiDayStart } from '../time.js';
+import { fenToYuan } from '../../common/money.js';
+import { daysBetween } from '../../common/dates.js';
+import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate, shanghaiDayStart } from '../../common/time.js';
 import { nextCounter, type SimDb } from './db.js';
 import type { StoreRow } from './envelope-check.js';
 import { getDrug, getPerson, personDiseases, type DrugRow, type Handler, type PersonRow } from './handler.js';

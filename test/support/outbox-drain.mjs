@@ -19,10 +19,10 @@ const client = new PlatformClient({
   operator: { code: '0001', name: '收银员' },
   signing: { mode: 'none' },
   timeoutMs: 300,
-  msgids: new MsgidAllocator(ledger.db, 'P13010200001'),
+  msgids: new MsgidAllocator(ledger.msgids, 'P13010200001'),
 });
 const worker = new OutboxWorker({
-  db: ledger.db,
+  queue: ledger.outbox,
   upload: (r) => client.upload(r.infno, r.input),
   mapContext: { defaultOperatorName: '收银员' },
   backoff: { baseMs: 20, maxMs: 200 },

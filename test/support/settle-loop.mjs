@@ -47,7 +47,7 @@ const client = new PlatformClient({
   operator: { code: '0001', name: '收银员' },
   signing: { mode: 'none' },
   timeoutMs: 1000,
-  msgids: new MsgidAllocator(ledger.db, 'P13010200001'),
+  msgids: new MsgidAllocator(ledger.msgids, 'P13010200001'),
 });
 /** Says when a 2102 leaves, so the test can aim a SIGKILL at the moment the platform charges. */
 class ReportingPort extends PlatformSettlementPort {

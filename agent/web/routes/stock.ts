@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AdjustmentError } from '../../ledger/adjustments.js';
 import type { Ledger } from '../../ledger/index.js';
-import { shanghaiDate } from '../../receiving/dates.js';
+import { shanghaiDate } from '../../../common/time.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
 import { requireRole } from '../auth.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Ledger } from '../../ledger/index.js';
-import { syncStatus } from '../../../sync/outbox/status.js';
+import { syncStatus } from '../../ledger/outbox-status.js';
 import { requireRole } from '../auth.js';
 
 export interface SyncControl {

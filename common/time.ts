@@ -1,4 +1,4 @@
-// Asia/Shanghai wall-clock rendering for platform fields. China has no DST, so Shanghai time is
+// Asia/Shanghai wall-clock time (platform fields, the pharmacist's day). Pure. China has no DST, so Shanghai time is
 // exactly UTC+8: we add 8 h and read the UTC fields, never the machine's TZ.
 
 const OFFSET_MS = 8 * 3600 * 1000;
@@ -74,12 +74,4 @@ export function shanghaiDayStart(date: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return null;
   return fromParts(+m[1]!, +m[2]!, +m[3]!, 0, 0, 0);
-}
-
-/** Whole calendar days from Shanghai day `from` to day `to` (both `yyyy-MM-dd`). */
-export function daysBetween(from: string, to: string): number {
-  const a = shanghaiDayStart(from);
-  const b = shanghaiDayStart(to);
-  if (!a || !b) throw new Error(`daysBetween: bad date ${from} / ${to}`);
-  return Math.round((b.getTime() - a.getTime()) / 86_400_000);
 }

@@ -5,7 +5,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
 /** True for a real calendar date written YYYY-MM-DD (rejects 2026-02-30). */
-export function isIsoDate(s: string): boolean {
+export function isCalendarDate(s: string): boolean {
   const m = ISO_DATE.exec(s);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -14,7 +14,7 @@ export function isIsoDate(s: string): boolean {
 }
 
 function toUtcMs(date: string): number {
-  if (!isIsoDate(date)) throw new RangeError(`not a YYYY-MM-DD date: "${date}"`);
+  if (!isCalendarDate(date)) throw new RangeError(`not a YYYY-MM-DD date: "${date}"`);
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 }
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, isBefore, isIsoDate } from './dates.js';
+import { addDays, daysBetween, isBefore, isCalendarDate } from './dates.js';
 
 describe('date helpers', () => {
   it('accepts only real calendar dates', () => {
-    expect(isIsoDate('2026-02-28')).toBe(true);
-    expect(isIsoDate('2028-02-29')).toBe(true);
-    expect(isIsoDate('2026-02-29')).toBe(false);
-    expect(isIsoDate('2026-13-01')).toBe(false);
-    expect(isIsoDate('2026-1-01')).toBe(false);
+    expect(isCalendarDate('2026-02-28')).toBe(true);
+    expect(isCalendarDate('2028-02-29')).toBe(true);
+    expect(isCalendarDate('2026-02-29')).toBe(false);
+    expect(isCalendarDate('2026-13-01')).toBe(false);
+    expect(isCalendarDate('2026-1-01')).toBe(false);
   });
 
   it('adds days across month, year and leap-day boundaries', () => {

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
 
 export interface SyncStatus {
   /** Records not yet accepted by the platform (pending + failed). */
@@ -15,7 +15,7 @@ export interface SyncStatus {
 }
 
 /** What GET /api/sync shows: the backlog by interface, its age, the last error and the next attempt. */
-export function syncStatus(db: Database.Database, now: Date): SyncStatus {
+export function syncStatus(db: Db, now: Date): SyncStatus {
   const rows = db.prepare('SELECT infno, status, COUNT(*) AS n FROM outbox GROUP BY infno, status').all() as { infno: string; status: string; n: number }[];
   const by = new Map<string, { infno: string; pending: number; failed: number; sent: number }>();
   for (const r of rows) {

@@ -1,0 +1,67 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AMOX, HERB, receipt } from '../../test/fixtures.js';
+import { tempDir } from '../../test/helpers.js';
+import { ReceivingService } from '../receiving/service.js';
+import { Ledger } from './index.js';
+import { SCHEMA_VERSION } from './migrations.js';
+
+const at = new Date('2026-11-22T02:00:00Z');
+let dir: { dir: string; cleanup: () => void };
+let path: string;
+
+beforeEach(() => {
+  dir = tempDir();
+  path = join(dir.dir, 'ledger.db');
+});
+afterEach(() => dir.cleanup());
+
+/**
+ * Turns the file back into what version 8 left: schema_version stops at 8, and the msgid table exists only
+ * if the old allocator (sync/msgid.ts, which created it itself) ever ran on the file.
+ */
+function downgradeToVersion8(opts: { allocatorRan: boolean }): void {
+  const db = new Database(path);
+  db.prepare('DELETE FROM schema_version WHERE version > 8').run();
+  if (!opts.allocatorRan) db.exec('DROP TABLE platform_msgid_seq');
+  db.close();
+}
+
+describe('ledger migrations', () => {
+  it('upgrades a version-8 file that has msgid counters and outbox rows, keeping both', () => {
+    const old = Ledger.open(path);
+    old.catalog.importProducts([AMOX, HERB], { at });
+    expect(new ReceivingService(old, {}, () => at).receive(receipt()).ok).toBe(true);
+    old.msgids.reserve((c) => c.raise('20261122100000', 50));
+    old.outbox.record([{ id: 1, result: 'sent' }], at);
+    const outboxBefore = old.db.prepare('SELECT * FROM outbox ORDER BY id').all();
+    expect(outboxBefore.length).toBeGreaterThan(0);
+    old.close();
+    downgradeToVersion8({ allocatorRan: true });
+
+    const upgraded = Ledger.open(path);
+    try {
+      expect(upgraded.db.prepare('SELECT MAX(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
+      expect(upgraded.db.prepare('SELECT * FROM outbox ORDER BY id').all()).toEqual(outboxBefore);
+      // The counter carries on: the next reservation starts after what the old file had handed out.
+      expect(upgraded.msgids.reserve((c) => c.last('20261122100000'))).toBe(50);
+      expect(upgraded.outbox.due(at, 10).map((r) => r.id)).not.toContain(1);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('creates the msgid table for a version-8 file that never talked to the platform', () => {
+    Ledger.open(path).close();
+    downgradeToVersion8({ allocatorRan: false });
+    const upgraded = Ledger.open(path);
+    try {
+      expect(upgraded.msgids.reserve((c) => c.last('20261122100000'))).toBeUndefined();
+      upgraded.msgids.reserve((c) => c.raise('20261122100000', 50));
+      expect(upgraded.db.prepare('SELECT last FROM platform_msgid_seq').pluck().all()).toEqual([50]);
+    } finally {
+      upgraded.close();
+    }
+  });
+});
