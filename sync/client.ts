@@ -14,7 +14,8 @@ import {
   type UploadInputMap, type UploadOutputMap,
 } from './interfaces.js';
 import type { MsgidAllocator } from './msgid.js';
-import { checkOutput } from './outputs.js';
+import { checkOutput, uploadVerdict } from './outputs.js';
+import { applyProfile, profileByName, type Profile } from './spec/index.js';
 import { openResponse, sealRequest, type SigningOptions } from './signing.js';
 import { shanghaiDate } from './time.js';
 
@@ -29,6 +30,8 @@ export interface PlatformClientOptions extends EnvelopeContext {
   /** Reported in 9001; default: the first non-internal IPv4 interface. */
   mac?: string;
   ip?: string;
+  /** Province variant of the national message shapes (config platform.profile); default national. */
+  profile?: Profile;
   /** Structured log hook (no PII is passed). */
   log?: (entry: { event: string; infno: string; msgid?: string; [k: string]: unknown }) => void;
 }
@@ -57,6 +60,7 @@ function defaultNetIdentity(): { mac: string; ip: string } {
 export class PlatformClient {
   private readonly clock: () => Date;
   private readonly ctx: EnvelopeContext;
+  private readonly profile: Profile;
   private session: { day: string; signNo: string } | undefined;
   private signingIn: Promise<string> | undefined;
 
@@ -64,6 +68,7 @@ export class PlatformClient {
     if (!/^https?:\/\//.test(opts.url)) throw new Error(`platform.url must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
     if (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error(`platform.timeoutMs must be a positive whole number of ms, got ${opts.timeoutMs}`);
     this.clock = opts.clock ?? (() => new Date());
+    this.profile = opts.profile ?? profileByName('national');
     this.ctx = {
       fixmedinsCode: opts.fixmedinsCode,
       fixmedinsName: opts.fixmedinsName,
@@ -134,7 +139,9 @@ export class PlatformClient {
 
   private async send(infno: string, input: unknown, signNo: string, givenMsgid: string | undefined): Promise<CallResult<unknown>> {
     const msgid = givenMsgid ?? this.opts.msgids.next();
-    const plain = buildRequestEnvelope(this.ctx, { infno, msgid, signNo, input, now: this.clock() });
+    // The one place a province profile changes the national shape the mappers built.
+    const wire = applyProfile(this.profile, infno, input);
+    const plain = buildRequestEnvelope(this.ctx, { infno, msgid, signNo, input: wire, now: this.clock() });
     const envelope = await sealRequest(plain, this.opts.signing);
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     let status: number;
@@ -161,7 +168,16 @@ export class PlatformClient {
     const opened = await openResponse(response, this.opts.signing);
     if (!opened.ok) throw new PlatformMalformedResponseError(infno, msgid, opened.reason);
     const problem = checkOutput(infno, opened.output);
-    if (problem) throw new PlatformMalformedResponseError(infno, msgid, problem);
+    if (problem) {
+      this.opts.log?.({ event: 'platform_output_malformed', infno, msgid, problem });
+      throw new PlatformMalformedResponseError(infno, msgid, problem);
+    }
+    // 35xx: infcode 0 is transport-level; retRslt ≠ 1 is the platform refusing the record (its msgRslt says why).
+    const verdict = uploadVerdict(opened.output);
+    if (/^350[1-6]$/.test(infno) && 'accepted' in verdict && !verdict.accepted) {
+      this.opts.log?.({ event: 'platform_upload_refused', infno, msgid, message: verdict.message });
+      throw new PlatformRejectedError(infno, msgid, response.infcode, verdict.message);
+    }
     return { output: opened.output, msgid, response: { ...response, output: opened.output } };
   }
 
