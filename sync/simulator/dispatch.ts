@@ -103,7 +103,11 @@ export async function dispatch(state: SimState, rawBody: string): Promise<Dispat
   // problems named in err_msg (e.g. "3505 selinfo.phar_prac_cert_no 缺失（药师执业资格证号）").
   const problems = validateInput(env.infno, opened.input, state.profile);
   if (problems.length > 0) {
-    const r = reply(-1, `入参校验失败：${describeProblems(env.infno, problems.slice(0, 5))}`, null);
+    // Missing fields keep the platform's long-standing wording (入参错误：缺少字段 <path>); other problems name the
+    // Chinese field (describeProblems).
+    const missing = problems.filter((p) => p.problem === '缺失').map((p) => `缺少字段 ${p.path}`);
+    const other = problems.filter((p) => p.problem !== '缺失');
+    const r = reply(-1, `入参错误：${[...missing, ...(other.length ? [describeProblems(env.infno, other)] : [])].slice(0, 5).join('；')}`, null);
     storeReply(r);
     return send(await sealResponse(r, state.signing, opened));
   }

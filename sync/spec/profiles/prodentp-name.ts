@@ -1,7 +1,6 @@
 // Profile "prodentp-name": 3503/3504 name the manufacturer prodentp_name (生产企业名称) instead of the national
 // list's prdr_name (生产厂家名称). Seen in newtouch-cloud/openhis-itaii
-// openhis-server/openhis-domain/src/main/java/com/openhis/yb/dto/Medical3503Param.java and in a Qingdao pharmacy
-// chain's 3503 request published with its signing sample (id 68300535022 of the stored sources).
+// openhis-server/openhis-domain/src/main/java/com/openhis/yb/dto/Medical3503Param.java.
 import type { Profile } from './types.js';
 
 export const prodentpName: Profile = {
