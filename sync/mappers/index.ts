@@ -3,7 +3,7 @@ import { saleRecord } from './sales.js';
 import { stockChangeRecord } from './adjustments.js';
 import { MappingError, type LedgerEventForSync, type MapContext, type MappedUpload } from './types.js';
 
-export { MappingError } from './types.js';
+export { MappingError, UnreportableRecordError } from './types.js';
 export type { LedgerEventForSync, MapContext, MappedUpload } from './types.js';
 
 type Mapper = (e: LedgerEventForSync, recordKey: string, ctx: MapContext) => MappedUpload;
