@@ -3,7 +3,9 @@
 //   [B] binzhe12123/Medical SY.Com.Medical.Model/SYB/QD9001.cs (9001), SYB/JBXX/RY1101.cs (1101 in/out),
 //       SYB/YBJS/CZ2601.cs (2601)
 //   [I] newtouch-cloud/openhis-itaii openhis-server/openhis-domain/src/main/java/com/openhis/yb/dto/Info1101ReadcardParam.java
-//   [M] tntlinking-opensource/openhis-clinic MockYbServer.java (2601: "规范输出无节点, infcode=0 即成功")
+//   [M] a public HIS's MockYbServer.java (package com.yb.hi.common; stored-source id 70349946439, repository not
+//       confirmed — likely the openhis-clinic family): 2601 "规范输出无节点, infcode=0 即成功"; its 3505 check lists
+//       16 mandatory fields incl. mdtrt_setl_type, and setl_id when mdtrt_setl_type = 1
 //   [D] DESIGN 5 (2101/2102 druginfo/drugdetail, 2103): no public transcription of the pharmacy 2101–2103
 //       tables was found in the stored sources; the names are the national ones DESIGN lists, lengths from the
 //       same fields in [B] (psn_no 30, mdtrt_cert_type 3, medfee_sumamt 16,2, cnt 16,4, pric 16,6).
