@@ -1,3 +1,4 @@
+import { configuredPharmacistOnDuty } from './checkout/pharmacist.js';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { AccountStore } from './accounts/store.js';
 import { statfs } from 'node:fs/promises';
@@ -108,6 +109,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     port: new PlatformSettlementPort(platform.client),
     classifyOptions,
     requireTraceCodesForSelfPay: config.checkout.requireTraceCodesForSelfPay,
+    pharmacistOnDuty: configuredPharmacistOnDuty(config.store.pharmacists),
     log,
     clock,
     onRecorded: () => platform.worker.notify(),

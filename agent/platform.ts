@@ -1,3 +1,4 @@
+import { profileByName } from '../sync/spec/index.js';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { PlatformClient, type PlatformClientOptions } from '../sync/client.js';
@@ -40,6 +41,7 @@ export function platformClient(
     signing: config.platform.signing,
     timeoutMs: extra.timeoutMs ?? config.platform.timeoutMs,
     msgids,
+    profile: profileByName(config.platform.profile),
     ...(extra.clock ? { clock: extra.clock } : {}),
     ...(extra.log ? { log: extra.log } : {}),
   });
@@ -56,6 +58,7 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     simulator = await startSimulator({
       port: config.platform.simulatorPort,
       dbPath: join(config.dataDir, 'platform-simulator.db'),
+      profile: config.platform.profile,
       onError: (err) => log.error({ err: String(err) }, 'platform simulator error'),
     });
     url = simulator.url;

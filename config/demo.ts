@@ -7,7 +7,7 @@ import { buildConfig } from './validate.js';
 /** The demo config as it would be written in a file, before defaults. */
 export function demoRawConfig(dataDir: string): Record<string, unknown> {
   return {
-    store: { code: 'P13010200001', name: '演示药店（长安店）', admdvs: '130102' },
+    store: { code: 'P13010200001', name: '演示药店（长安店）', admdvs: '130102', pharmacists: [{ name: '赵敏（演示药师）', certNo: 'ZY13010200001' }] },
     platform: { simulator: true },
     http: { host: '127.0.0.1', port: 8080 },
     dataDir,

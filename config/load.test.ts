@@ -44,7 +44,7 @@ describe('parseConfig', () => {
   it('fills every default into a minimal file', () => {
     const c = parseConfig(MINIMAL, 'minimal.yaml', '/etc/counter-agent');
     expect(c).toEqual({
-      store: { code: 'P13010200001', name: '测试药店', admdvs: '130102', insuplcAdmdvs: '130102' },
+      store: { code: 'P13010200001', name: '测试药店', admdvs: '130102', insuplcAdmdvs: '130102', pharmacists: [] },
       platform: {
         simulator: false,
         url: 'https://fsi.example.cn/api',
@@ -54,6 +54,7 @@ describe('parseConfig', () => {
         operator: { code: '0001', name: '收银员' },
         signing: { mode: 'none' },
         simulatorPort: 0,
+        profile: 'national',
       },
       http: { host: '127.0.0.1', port: 8080, apiTokens: [] },
       dataDir: '/var/lib/counter-agent',
@@ -221,7 +222,9 @@ describe('loadConfig', () => {
 describe('demoConfig', () => {
   it('is the documented demo store with simulated devices', () => {
     const c = demoConfig('./tmp-demo');
-    expect(c.store).toEqual({ code: 'P13010200001', name: '演示药店（长安店）', admdvs: '130102', insuplcAdmdvs: '130102' });
+    expect(c.store).toEqual({
+      code: 'P13010200001', name: '演示药店（长安店）', admdvs: '130102', insuplcAdmdvs: '130102', pharmacists: [{ name: '赵敏（演示药师）', certNo: 'ZY13010200001' }],
+    });
     expect(c.platform.simulator).toBe(true);
     expect(c.platform.url).toBeUndefined();
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, apiTokens: [] });

@@ -20,6 +20,11 @@ export interface StoreConfig {
   admdvs: string;
   /** Insured persons' area code (参保地区划); defaults to `admdvs`. */
   insuplcAdmdvs: string;
+  /**
+   * The store's licensed pharmacists (执业药师) with their 执业药师注册证号; the first is on duty by default.
+   * 3505 carries the one on duty (phar_name, phar_prac_cert_no); prescription drugs need one (PHARMACIST_REQUIRED).
+   */
+  pharmacists: { name: string; certNo: string }[];
 }
 
 export interface SigningConfig {
@@ -47,6 +52,8 @@ export interface PlatformConfig {
   signing: SigningConfig;
   /** Port of the embedded simulator; 0 = ephemeral. Only used when `simulator` is true. */
   simulatorPort: number;
+  /** Province variant of the message shapes (sync/spec/profiles/): national (default) or prodentp-name. */
+  profile: string;
 }
 
 export interface ApiTokenConfig {
@@ -172,6 +179,7 @@ export const configSchema: S = obj(
         name: nonEmpty(),
         admdvs: sixDigits,
         insuplcAdmdvs: sixDigits,
+        pharmacists: list(obj({ name: nonEmpty(), certNo: nonEmpty() }, { required: ['name', 'certNo'] })),
       },
       { required: ['code', 'name', 'admdvs'], default: {} },
     ),
@@ -195,6 +203,7 @@ export const configSchema: S = obj(
           { default: {} },
         ),
         simulatorPort: int(0, 65535, { default: 0 }),
+        profile: oneOf(['national', 'prodentp-name'], 'national'),
       },
       { default: {} },
     ),

@@ -14,7 +14,8 @@ import {
   type UploadInputMap, type UploadOutputMap,
 } from './interfaces.js';
 import type { MsgidAllocator } from './msgid.js';
-import { checkOutput } from './outputs.js';
+import { checkOutput, uploadVerdict } from './outputs.js';
+import { applyProfile, profileByName, type Profile } from './spec/index.js';
 import { encodeRequest, openResponse, prepareSigning, rawMemberText, type SigningOptions } from './signing.js';
 import { shanghaiDate } from '../common/time.js';
 
@@ -29,6 +30,8 @@ export interface PlatformClientOptions extends EnvelopeContext {
   /** Reported in 9001; default: the first non-internal IPv4 interface. */
   mac?: string;
   ip?: string;
+  /** Province variant of the national message shapes (config platform.profile); default national. */
+  profile?: Profile;
   /** Structured log hook (no PII is passed). */
   log?: (entry: { event: string; infno: string; msgid?: string; [k: string]: unknown }) => void;
 }
@@ -58,6 +61,7 @@ export class PlatformClient {
   private readonly clock: () => Date;
   private readonly ctx: EnvelopeContext;
   private readonly signing: SigningOptions;
+  private readonly profile: Profile;
   private session: { day: string; signNo: string } | undefined;
   private signingIn: Promise<string> | undefined;
 
@@ -67,6 +71,7 @@ export class PlatformClient {
     // Keys are checked here, at start-up, with the config key named; never in the request path.
     this.signing = prepareSigning(opts.signing);
     this.clock = opts.clock ?? (() => new Date());
+    this.profile = opts.profile ?? profileByName('national');
     this.ctx = {
       fixmedinsCode: opts.fixmedinsCode,
       fixmedinsName: opts.fixmedinsName,
@@ -137,7 +142,9 @@ export class PlatformClient {
 
   private async send(infno: string, input: unknown, signNo: string, givenMsgid: string | undefined): Promise<CallResult<unknown>> {
     const msgid = givenMsgid ?? this.opts.msgids.next();
-    const plain = buildRequestEnvelope(this.ctx, { infno, msgid, signNo, input, now: this.clock() });
+    // The one place a province profile changes the national shape the mappers built.
+    const wire = applyProfile(this.profile, infno, input);
+    const plain = buildRequestEnvelope(this.ctx, { infno, msgid, signNo, input: wire, now: this.clock() });
     const { body } = await encodeRequest(plain, this.signing);
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     let status: number;
@@ -164,7 +171,16 @@ export class PlatformClient {
     const opened = await openResponse(response, this.signing, rawMemberText(text, 'output'));
     if (!opened.ok) throw new PlatformMalformedResponseError(infno, msgid, opened.reason);
     const problem = checkOutput(infno, opened.output);
-    if (problem) throw new PlatformMalformedResponseError(infno, msgid, problem);
+    if (problem) {
+      this.opts.log?.({ event: 'platform_output_malformed', infno, msgid, problem });
+      throw new PlatformMalformedResponseError(infno, msgid, problem);
+    }
+    // 35xx: infcode 0 is transport-level; retRslt ≠ 1 is the platform refusing the record (its msgRslt says why).
+    const verdict = uploadVerdict(opened.output);
+    if (/^350[1-6]$/.test(infno) && 'accepted' in verdict && !verdict.accepted) {
+      this.opts.log?.({ event: 'platform_upload_refused', infno, msgid, message: verdict.message });
+      throw new PlatformRejectedError(infno, msgid, response.infcode, verdict.message);
+    }
     return { output: opened.output, msgid, response: { ...response, output: opened.output } };
   }
 

@@ -157,13 +157,16 @@ export interface SettlementOutput { setlinfo: SetlInfo; setldetail: SetlDetail[]
 
 // ---- 2103 reversal, 2601 reversal by msgid --------------------------------------------------
 export interface ReverseSettlementInput { data: { setl_id: string; mdtrt_id: string; psn_no: string } }
-/** The reversal's own setlinfo; amounts are negative (money going back). */
-export interface ReverseSettlementOutput { setlinfo: SetlInfo }
+/**
+ * Success of a reversal is infcode 0 (sync/spec/calls.ts): the box reads nothing from the output, which may be
+ * empty. Our simulator adds its own setlinfo / reversed flag; a real platform need not.
+ */
+export interface ReverseSettlementOutput { setlinfo?: SetlInfo }
 
 export interface ReverseByMsgidInput { data: { psn_no: string; omsgid: string; oinfno: string } }
 export interface ReverseByMsgidOutput {
-  /** false when there was nothing to reverse (never arrived, refused, or already reversed). */
-  reversed: boolean;
+  /** Simulator extension: false when there was nothing to reverse. Not national: never read by the box. */
+  reversed?: boolean;
   reason?: string;
   setl_id?: string;
 }
@@ -189,8 +192,10 @@ export interface InventoryRecord extends UploadRecordBase { invdate: string; inv
 export interface StockChangeRecord extends UploadRecordBase {
   inv_chg_type: string;
   inv_chg_time: string;
-  inv_chg_cnt: WireQty;
-  pric?: Yuan;
+  /** 数量 (pieces); national name cnt. */
+  cnt: WireQty;
+  pric: Yuan;
+  inv_chg_opter_name?: string;
   trdn_flag?: '0' | '1';
 }
 export interface PurchaseRecord extends UploadRecordBase {
@@ -199,8 +204,11 @@ export interface PurchaseRecord extends UploadRecordBase {
   purc_ordr_no?: string;
   purc_invo_no?: string;
   dynt_no?: string;
-  prodentp_name?: string;
+  /** 生产厂家名称 (national list); the profile prodentp-name sends it as prodentp_name. */
+  prdr_name?: string;
   aprvno?: string;
+  /** 商品赠送标志 0/1. */
+  prod_geay_flag?: '0' | '1';
   purc_retn_cnt: WireQty;
   purc_retn_stoin_time: string;
   purc_retn_opter_name: string;
@@ -218,6 +226,13 @@ export interface SaleRecord extends UploadRecordBase {
   phar_name?: string;
   phar_prac_cert_no?: string;
   prsc_dr_name?: string;
+  mdtrt_sn?: string;
+  psn_cert_type?: string;
+  hi_feesetl_type?: string;
+  /** 1 医保结算, 2 自费结算. */
+  mdtrt_setl_type?: '1' | '2';
+  rxno?: string;
+  rx_circ_flag?: string;
   finl_trns_pric?: Yuan;
 }
 
@@ -234,15 +249,19 @@ export interface UploadInputMap {
   '3507': { data: { fixmedins_bchno: string; inv_data_type: InvDataType } };
 }
 
-/** 3501–3506 answer an empty object; 3507 says how many records it deleted (0 is not an error). */
+/**
+ * 3501–3506 may answer `result { retRslt, msgRslt }` (accepted only when retRslt is 1; sources in
+ * sync/spec/uploads.ts) or nothing; 3507 (simulator) says how many records it deleted.
+ */
+export interface UploadResult { result?: { retRslt: string | number; msgRslt?: string } }
 export interface UploadOutputMap {
-  '3501': Record<string, never>;
-  '3502': Record<string, never>;
-  '3503': Record<string, never>;
-  '3504': Record<string, never>;
-  '3505': Record<string, never>;
-  '3506': Record<string, never>;
-  '3507': { deleted: number };
+  '3501': UploadResult;
+  '3502': UploadResult;
+  '3503': UploadResult;
+  '3504': UploadResult;
+  '3505': UploadResult;
+  '3506': UploadResult;
+  '3507': { deleted?: number };
 }
 
 // ---- 3601 suspicious items (extension) ------------------------------------------------------

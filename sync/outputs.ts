@@ -47,19 +47,45 @@ const CHECKS: Record<string, (o: unknown) => string | null> = {
   '1161': (o) => (isRec(o) && isStr(o['ec_token']) ? null : 'output.ec_token is missing'),
   '2101': (o) => setlinfoProblem(o, false),
   '2102': (o) => setlinfoProblem(o),
-  '2103': (o) => setlinfoProblem(o),
-  '2601': (o) => (isRec(o) && typeof o['reversed'] === 'boolean' ? null : 'output.reversed is not a boolean'),
+  // Reversals succeed on infcode 0 (sync/spec/calls.ts): the national output carries nothing the box reads.
+  '2103': () => null,
+  '2601': () => null,
   '3601': (o) => {
     if (!isRec(o) || !Array.isArray(o['items'])) return 'output.items is not a list';
     return o['items'].every((it) => isRec(it) && isStr(it['item_id']) && isStr(it['rule'])) ? null : 'output.items has an entry without item_id/rule';
   },
 };
 
-/** null when `output` has the shape `infno` promises (35xx: any object or nothing); else the problem. */
+const UPLOADS = new Set(['3501', '3502', '3503', '3504', '3505', '3506']);
+
+/**
+ * 35xx: the platform's verdict on the record. `output.result.retRslt` "1" is accepted; any other value is a
+ * refusal carrying the platform's msgRslt. An output without `result` is accepted on infcode 0 (decision: the
+ * sources disagree — openhis-itaii reads a missing result as success, openhis-clinic as failure; our own
+ * simulator and several provinces answer 3501–3504 with nothing).
+ */
+export function uploadVerdict(output: unknown): { accepted: true } | { accepted: false; message: string } | { malformed: string } {
+  if (output === null || output === undefined || output === '') return { accepted: true };
+  if (!isRec(output)) return { malformed: 'output is not an object' };
+  const r = output['result'];
+  if (r === undefined) return { accepted: true };
+  if (!isRec(r)) return { malformed: 'output.result is not an object' };
+  const ret = r['retRslt'];
+  if (ret === undefined || ret === null || ret === '') return { malformed: 'output.result.retRslt is missing' };
+  if (String(ret) === '1') return { accepted: true };
+  const msg = typeof r['msgRslt'] === 'string' && r['msgRslt'] !== '' ? r['msgRslt'] : `retRslt=${String(ret)}`;
+  return { accepted: false, message: msg };
+}
+
+/** null when `output` has the shape `infno` promises (35xx: see uploadVerdict); else the problem. */
 export function checkOutput(infno: string, output: unknown): string | null {
   const check = CHECKS[infno];
   if (check) return check(output);
-  return output === null || isRec(output) ? null : 'output is not an object';
+  if (UPLOADS.has(infno)) {
+    const v = uploadVerdict(output);
+    return 'malformed' in v ? v.malformed : null;
+  }
+  return output === null || output === undefined || isRec(output) ? null : 'output is not an object';
 }
 
 /** setlinfo with money in integer fen. */

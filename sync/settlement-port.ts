@@ -49,7 +49,11 @@ export class PlatformSettlementPort implements SettlementPort {
   constructor(private readonly client: PlatformClient) {}
 
   async lookupPerson(certType: '01' | '02' | '03', certNo: string, name?: string): Promise<InsuredPerson> {
-    const { output } = await translated(() => this.client.personInfo({ data: { mdtrt_cert_type: certType, mdtrt_cert_no: certNo, ...(name ? { psn_name: name } : {}) } }));
+    // card_sn (卡识别码) is mandatory with a social-security card (03): the card number as typed or read is what the
+    // counter has (decision; a reader SDK that returns the chip's own 识别码 would fill it here instead).
+    const { output } = await translated(() =>
+      this.client.personInfo({ data: { mdtrt_cert_type: certType, mdtrt_cert_no: certNo, ...(certType === '03' ? { card_sn: certNo } : {}), ...(name ? { psn_name: name } : {}) } }),
+    );
     const b = output.baseinfo;
     const insu = output.insuinfo[0];
     return {
@@ -62,6 +66,7 @@ export class PlatformSettlementPort implements SettlementPort {
       gender: b.gend,
       chronicDiseases: (output.opsp_dise_list ?? []).map((d) => ({ code: d.opsp_dise_code, name: d.opsp_dise_name, drugCodes: d.med_list_codgs })),
       presented: { certType, certNo },
+      ...(b.psn_cert_type ? { psnCertType: b.psn_cert_type } : {}),
       insutype: insu?.insutype ?? '',
       balanceFen: insu ? yuanToFen(insu.balc) : 0,
     };
@@ -83,9 +88,11 @@ export class PlatformSettlementPort implements SettlementPort {
     return amounts((await translated(() => this.client.settle(settlementInput(req), { msgid }), true)).output.setlinfo);
   }
 
+  /** Success is infcode 0 (the national 2601 output carries nothing): whatever 2102 did is undone. */
   async reverseByMsgid(psnNo: string, msgid: string): Promise<{ reversed: boolean }> {
-    const { output } = await translated(() => this.client.reverseByMsgid({ data: { psn_no: psnNo, omsgid: msgid, oinfno: '2102' } }), true);
-    return { reversed: output.reversed };
+    // Success is infcode 0 (the national 2601 output carries nothing the caller needs; issue 13).
+    await translated(() => this.client.reverseByMsgid({ data: { psn_no: psnNo, omsgid: msgid, oinfno: '2102' } }), true);
+    return { reversed: true };
   }
 
   async reverseSettlement(setlId: string, mdtrtId: string, psnNo: string, msgid: string): Promise<void> {

@@ -1,5 +1,6 @@
 // Helpers for tests that run the real client against the real simulator (127.0.0.1, temp SQLite).
 // Not used at run time.
+import { profileByName } from './spec/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,11 +39,11 @@ export interface TestEnv {
   sim: SimulatorHandle;
   clock: TestClock;
   /** A client for a seeded store (default the main demo store). */
-  client(opts?: { store?: string; signing?: SigningOptions; timeoutMs?: number; url?: string }): PlatformClient;
+  client(opts?: { store?: string; signing?: SigningOptions; timeoutMs?: number; url?: string; profile?: string }): PlatformClient;
   close(): Promise<void>;
 }
 
-export async function startTestEnv(opts: { faults?: Faults; signing?: SimulatorSigning; time?: string } = {}): Promise<TestEnv> {
+export async function startTestEnv(opts: { faults?: Faults; signing?: SimulatorSigning; time?: string; profile?: string } = {}): Promise<TestEnv> {
   const tmp = tempDir();
   // 2026-11-22 10:00:00 Asia/Shanghai unless told otherwise.
   const clock = new TestClock(opts.time ?? '2026-11-22T02:00:00Z');
@@ -51,6 +52,7 @@ export async function startTestEnv(opts: { faults?: Faults; signing?: SimulatorS
     clock: clock.now,
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.signing ? { signing: opts.signing } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
   });
   // One box database per store, as on a real box: every client of a store draws msgids from it.
   const boxDbs = new Map<string, Db>();
@@ -81,6 +83,7 @@ export async function startTestEnv(opts: { faults?: Faults; signing?: SimulatorS
         clock: clock.now,
         mac: '02:00:00:00:00:01',
         ip: '192.168.1.10',
+        ...(c.profile ? { profile: profileByName(c.profile) } : {}),
       };
       return new PlatformClient(o);
     },

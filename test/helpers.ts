@@ -19,7 +19,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 /** A real config, parsed from YAML like a technician's file, listening on an ephemeral port. */
 export function testConfig(dataDir: string, extraYaml = ''): Config {
   return parseConfig(
-    `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }
+    `store: { code: P13010200001, name: 测试药店, admdvs: "130102", pharmacists: [{ name: 李药师, certNo: "ZY13010200001" }] }
 platform: { simulator: true }
 http:
   host: 127.0.0.1

@@ -6,6 +6,8 @@ export interface InsuredPerson extends PersonView {
   /** The certificate presented (e-voucher token, ID number or card number), as 1101 was called with. */
   presented: { certType: '01' | '02' | '03'; certNo: string };
   insutype: string;
+  /** 人员证件类型 as 1101 returned it (3505 psn_cert_type). */
+  psnCertType?: string;
   balanceFen: number;
   age?: number;
   gender?: string;

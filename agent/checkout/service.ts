@@ -1,3 +1,4 @@
+import type { PharmacistOnDuty } from './pharmacist.js';
 import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
@@ -23,6 +24,8 @@ export interface CheckoutOptions {
   onRecorded?: () => void;
   /** Called after a sale is settled, with the window its video must cover. */
   onSettled?: (s: { saleId: number; counter: string; firstScanAt: Date; settledAt: Date }) => void;
+  /** The pharmacist on duty (药师在岗) the checkout asks at settlement; recorded in the sale, sent in 3505. */
+  pharmacistOnDuty?: PharmacistOnDuty;
   /** The sale's video evidence (segments), from the video service. */
   videoEvidence?: (saleId: number) => unknown[];
 }
@@ -42,7 +45,7 @@ export class CheckoutService {
     this.sales = new SaleStore(o.ledger.db);
     this.stock = new StockLookup(o.ledger.db);
     this.scanner = new Scanner(this.sales, this.stock, o.classifyOptions, this.clock);
-    this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, { requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay, clock: this.clock, log: o.log });
+    this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, { requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay, clock: this.clock, log: o.log, ...(o.pharmacistOnDuty ? { pharmacistOnDuty: o.pharmacistOnDuty } : {}) });
   }
 
   /** A new sale, now the one on the counter's screen (what its scanners and ID readers feed). */

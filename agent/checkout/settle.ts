@@ -3,7 +3,8 @@ import type { Ledger } from '../ledger/index.js';
 import { StockConflictError, type SettledItem, type SettlementFacts } from '../ledger/sales.js';
 import type { Logger } from '../log.js';
 import { checkSettle } from '../rules/index.js';
-import type { PersonView, PrescriptionView, PriorPurchase, Refusal, SaleItemView } from '../rules/types.js';
+import type { PharmacistOnDuty } from './pharmacist.js';
+import type { Pharmacist, PersonView, PrescriptionView, PriorPurchase, Refusal, SaleItemView } from '../rules/types.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
 import { PlatformPortError, PlatformRejectedError, PlatformUnavailableError, type InsuredPerson, type SettlementAmounts, type SettlementPort, type SettlementRequest } from './port.js';
 import type { SaleRow, SaleStore } from './sale-store.js';
@@ -38,7 +39,7 @@ export class Settlement {
     private readonly sales: SaleStore,
     private readonly stock: StockLookup,
     private readonly port: SettlementPort,
-    private readonly opts: { requireTraceCodesForSelfPay: boolean; clock: () => Date; log: Logger },
+    private readonly opts: { requireTraceCodesForSelfPay: boolean; clock: () => Date; log: Logger; pharmacistOnDuty?: PharmacistOnDuty },
   ) {}
 
   async settle(saleId: number, payment: 'insurance' | 'self_pay', chronicDisease: string | undefined, actor?: string): Promise<SettleOutcome> {
@@ -50,7 +51,9 @@ export class Settlement {
     const items = this.itemViews(saleId, today);
     if (items.length === 0) throw new CheckoutError(409, 'SALE_EMPTY', '本单没有商品：请先扫描药品');
     const person = sale.person ? (JSON.parse(sale.person) as InsuredPerson) : undefined;
+    const pharmacist = this.opts.pharmacistOnDuty?.();
     const refused = checkSettle({
+      ...(pharmacist ? { pharmacist } : {}),
       today,
       payment,
       ...(chronicDisease ? { chronicDisease } : {}),
@@ -73,13 +76,15 @@ export class Settlement {
     const total = items.reduce((n, i) => n + priceOf(i), 0);
     if (payment === 'self_pay') {
       const totals = { total, fundPay: 0, accountPay: 0, cashPay: total };
-      this.record(sale, items, { payment, totals, ...(person ? { psnNo: person.psnNo, personName: person.name } : {}), ...this.rxFacts(sale) }, at, actor);
+      this.record(sale, items, { payment, totals, ...(person ? { psnNo: person.psnNo, personName: person.name, psnCertType: person.psnCertType } : {}), ...this.rxFacts(sale), pharmacist }, at, actor);
       return { status: 'settled', settlementId: `S${saleId}`, totals };
     }
-    return this.settleInsurance(sale, items, person as InsuredPerson, chronicDisease, total, at, actor);
+    return this.settleInsurance(sale, items, person as InsuredPerson, chronicDisease, total, at, actor, pharmacist);
   }
 
-  private async settleInsurance(sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, total: number, at: Date, actor?: string): Promise<SettleOutcome> {
+  private async settleInsurance(
+    sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, total: number, at: Date, actor?: string, pharmacist?: Pharmacist,
+  ): Promise<SettleOutcome> {
     // Insured lines go to the platform; out-of-catalogue lines (with consent) are paid in cash at the counter.
     const insured = items.filter((i) => i.product.insured && i.product.nhsaCode.trim() !== '');
     // Only consented out-of-catalogue goods: nothing for the fund to pay, and the platform refuses an empty 2101
@@ -108,7 +113,7 @@ export class Settlement {
     // Marked before markSettling (synchronously), so no recover() can see the sale settling but not in flight.
     this.inFlight.add(sale.id);
     try {
-      return await this.settleAttempts(sale, items, person, chronicCode, req, total, insuredTotal, at, actor);
+      return await this.settleAttempts(sale, items, person, chronicCode, req, total, insuredTotal, at, actor, pharmacist);
     } finally {
       this.inFlight.delete(sale.id);
     }
@@ -116,6 +121,7 @@ export class Settlement {
 
   private async settleAttempts(
     sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, req: SettlementRequest, total: number, insuredTotal: number, at: Date, actor?: string,
+    pharmacist?: Pharmacist,
   ): Promise<SettleOutcome> {
     for (let attempt = 0; ; attempt++) {
       const msgid = this.port.nextMsgid();
@@ -145,6 +151,7 @@ export class Settlement {
       const totals = { total, fundPay: result.fundPayFen, accountPay: result.accountPayFen, cashPay: result.cashPayFen + cashExtra };
       const facts: SettlementFacts = {
         payment: 'insurance', psnNo: person.psnNo, personName: person.name, chronicDisease: chronicCode, setlId: result.setlId, mdtrtId: result.mdtrtId, msgid, totals, ...this.rxFacts(sale),
+        psnCertType: person.psnCertType, pharmacist,
       };
       try {
         this.record(this.sales.get(sale.id) as SaleRow, items, facts, at, actor);

@@ -94,6 +94,10 @@ export interface SaleSettledPayload {
   msgid?: string;
   totals: SettlementTotals;
   prescription?: { rxNo: string; doctorName: string; institutionCode: string };
+  /** 人员证件类型 from 1101 (3505 psn_cert_type). */
+  psnCertType?: string;
+  /** The pharmacist on duty at settlement (药师在岗; 3505 phar_name / phar_prac_cert_no). */
+  pharmacist?: { name: string; certNo: string };
   items: SoldLine[];
 }
 

@@ -105,7 +105,7 @@ describe('receiving into the ledger', () => {
   });
 
   it('records opening stock without codes as lots reported with 3501', () => {
-    const r = receiving.receiveOpening({ note: '期初盘点', lines: [{ productId: 'IBU', lot: 'OLD1', expiry: '2027-06-30', pieces: 35 }] });
+    const r = receiving.receiveOpening({ note: '期初盘点', lines: [{ productId: 'IBU', lot: 'OLD1', mfgDate: '2025-06-30', expiry: '2027-06-30', pieces: 35 }] });
     expect(r.ok).toBe(true);
     expect(ledger.queries.stock({ productId: 'IBU' })[0]).toMatchObject({ piecesOnHand: 35, lots: [{ lot: 'OLD1', coded: false }] });
     expect(ledger.db.prepare("SELECT COUNT(*) FROM outbox WHERE infno = '3501'").pluck().get()).toBe(1);

@@ -29,6 +29,10 @@ export interface SettlementFacts {
   msgid?: string | undefined;
   totals: { total: number; fundPay: number; accountPay: number; cashPay: number };
   prescription?: { rxNo: string; doctorName: string; institutionCode: string } | undefined;
+  /** 人员证件类型 from 1101 (3505 psn_cert_type). */
+  psnCertType?: string | undefined;
+  /** The pharmacist on duty at settlement (药师在岗; 3505 phar_name / phar_prac_cert_no). */
+  pharmacist?: { name: string; certNo: string } | undefined;
 }
 
 /** The ledger changed under the sale (another counter sold the box, stock ran out): nothing was written. */

@@ -84,11 +84,16 @@ export class ReceivingService {
         problems.push({ code: 'PRODUCT_UNKNOWN', line: lineNo, message: `第${lineNo}行：商品编码“${l.productId}”不在商品目录中，请先导入商品目录` });
         return;
       }
-      if (!isCalendarDate(l.expiry) || (l.mfgDate !== undefined && !isCalendarDate(l.mfgDate))) {
+      // The platform requires every lot's production date (3501/3505/3506 manu_date): asked here, not discovered at upload.
+      if (l.mfgDate === undefined || l.mfgDate.trim() === '') {
+        problems.push({ code: 'MFG_DATE_MISSING', line: lineNo, message: `第${lineNo}行（${product.name}）：缺少生产日期。医保平台要求每个批号的生产日期，请按包装上的日期填写（YYYY-MM-DD）` });
+        return;
+      }
+      if (!isCalendarDate(l.expiry) || !isCalendarDate(l.mfgDate)) {
         problems.push({ code: 'DATE_INVALID', line: lineNo, message: `第${lineNo}行（${product.name}）：日期无效，请按 YYYY-MM-DD 填写` });
         return;
       }
-      if (l.mfgDate !== undefined && l.expiry <= l.mfgDate) {
+      if (l.expiry <= l.mfgDate) {
         problems.push({ code: 'EXPIRY_NOT_AFTER_PRODUCTION', line: lineNo, message: `第${lineNo}行（${product.name}）：有效期不晚于生产日期，请核对` });
         return;
       }

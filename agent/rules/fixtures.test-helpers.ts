@@ -108,6 +108,7 @@ export function settleCtx(over: Partial<SettleContext> = {}): SettleContext {
     consentedProductIds: new Set<string>(),
     priorPurchases: [],
     requireTraceCodesForSelfPay: true,
+    pharmacist: { name: '李药师', certNo: 'ZY13010200001' },
     ...over,
   };
 }

@@ -41,6 +41,7 @@ const settleCases: SettleContext[] = [
   settleCtx({ chronicDisease: 'M99999' }),
   settleCtx({ items: [item({ product: product() })], prescription: undefined }),
   settleCtx({ items: [item({ product: product() })], prescription: prescription({ patientCertNo: '110101199001011234' }) }),
+  settleCtx({ items: [item({ product: product({ rx: true }) })], pharmacist: undefined }),
 ];
 
 describe('rule registry', () => {
@@ -54,7 +55,7 @@ describe('rule registry', () => {
     expect(new Set(scanRules).size).toBe(scanRules.length);
     expect(new Set(settleRules).size).toBe(settleRules.length);
     expect(scanRules.length).toBe(8);
-    expect(settleRules.length).toBe(11);
+    expect(settleRules.length).toBe(12); // + PHARMACIST_REQUIRED (issue 13)
   });
 
   it('messages are Chinese with a next step', () => {

@@ -7,6 +7,7 @@ import { insufficientStock } from './insufficient-stock.js';
 import { lotExpiredAtScan, lotExpiredAtSettle } from './lot-expired.js';
 import { noProcurementRecord } from './no-procurement-record.js';
 import { notInsurancePayable } from './not-insurance-payable.js';
+import { pharmacistRequired } from './pharmacist-required.js';
 import { prescriptionIdentityMismatch } from './prescription-identity-mismatch.js';
 import { prescriptionRequired } from './prescription-required.js';
 import { quantityLimit } from './quantity-limit.js';
@@ -40,6 +41,7 @@ export const settleRules: SettleRule[] = [
   identityRequired,
   prescriptionRequired,
   prescriptionIdentityMismatch,
+  pharmacistRequired,
   traceCodeMissing,
   notInsurancePayable,
   consentRequired,

@@ -23,6 +23,7 @@ export const REFUSAL_CODES = [
   'INSUFFICIENT_STOCK',
   'PLATFORM_REJECTED',
   'PLATFORM_UNAVAILABLE',
+  'PHARMACIST_REQUIRED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -128,6 +129,12 @@ export interface PriorPurchase {
   chronic: boolean;
 }
 
+/** A licensed pharmacist (执业药师) with the 执业药师注册证号 3505 sends as phar_prac_cert_no. */
+export interface Pharmacist {
+  name: string;
+  certNo: string;
+}
+
 export interface SettleContext {
   today: string;
   payment: 'insurance' | 'self_pay';
@@ -142,6 +149,8 @@ export interface SettleContext {
   priorPurchases: PriorPurchase[];
   /** From 2026-01-01 every drug sale carries its codes; a store may turn this off for self-pay. */
   requireTraceCodesForSelfPay: boolean;
+  /** The pharmacist on duty at settlement, if any. */
+  pharmacist?: Pharmacist;
 }
 
 export type ScanRule = (ctx: ScanContext) => Refusal[];

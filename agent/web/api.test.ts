@@ -139,8 +139,14 @@ describe('HTTP API over real HTTP', () => {
     expect(verifyLedger(agent.ledger.db)).toMatchObject({ ok: true });
   });
 
-  it('imports opening stock without codes', async () => {
+  it('refuses opening stock without a production date (the platform requires manu_date), naming the line', async () => {
     const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'OLD', expiry: '2027-12-31', pieces: 40 }] });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([expect.objectContaining({ code: 'MFG_DATE_MISSING', line: 1, message: expect.stringMatching(/缺少生产日期/) })]);
+  });
+
+  it('imports opening stock without codes', async () => {
+    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'OLD', mfgDate: '2025-12-31', expiry: '2027-12-31', pieces: 40 }] });
     expect(r.status).toBe(201);
     const stock = await api('GET', '/api/stock?productId=IBU');
     expect(stock.body.products).toEqual([expect.objectContaining({ piecesOnHand: 40, lots: [expect.objectContaining({ coded: false })] })]);

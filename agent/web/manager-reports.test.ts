@@ -29,7 +29,7 @@ beforeAll(async () => {
   await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'LH1', serials('LIAN', 1, 4), FAR), line('IBU', 'I1', serials('IBU', 1, 3), FAR)] });
   // Exempt herbs bought without a procurement-platform order: a receipt the reconciliation points out.
   await t.receive({ invoiceNo: 'INV-HERB', deliveryNoteNo: 'DN-HERB', lines: [line('HERB', 'H1', [], { packs: 10, ...FAR })] });
-  const opening = await t.api('POST', '/api/inventory/opening', { lines: [{ productId: 'METF', lot: 'OLD', expiry: '2099-01-31', pieces: 48 }], filingRef: 'BA-2026-01' });
+  const opening = await t.api('POST', '/api/inventory/opening', { lines: [{ productId: 'METF', lot: 'OLD', mfgDate: '2026-01-31', expiry: '2099-01-31', pieces: 48 }], filingRef: 'BA-2026-01' });
   expect(opening.status).toBe(201);
 
   ids.insurance = await t.open();

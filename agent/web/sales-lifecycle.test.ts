@@ -27,8 +27,8 @@ beforeAll(async () => {
   // Opening stock without codes (无码库), the later expiry entered first.
   const opening = await t.api('POST', '/api/inventory/opening', {
     lines: [
-      { productId: 'METF', lot: 'OLD-LATE', expiry: '2027-09-30', pieces: 48 },
-      { productId: 'METF', lot: 'OLD-EARLY', expiry: '2027-03-31', pieces: 48 },
+      { productId: 'METF', lot: 'OLD-LATE', mfgDate: '2025-09-30', expiry: '2027-09-30', pieces: 48 },
+      { productId: 'METF', lot: 'OLD-EARLY', mfgDate: '2025-03-31', expiry: '2027-03-31', pieces: 48 },
     ],
   });
   expect(opening.status).toBe(201);

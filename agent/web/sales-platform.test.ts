@@ -76,6 +76,36 @@ describe('settlement against an unreliable platform', () => {
     expect(await t.sale(id)).toMatchObject({ status: 'settled', settlement: { setlId: again.body.settlementId } });
   });
 
+  it('a lost 2102 answer with a platform answering 2601 the national way (infcode 0, no output): reversed, the sale open again, never stuck in 结算中', async () => {
+    const p = person('resident');
+    const sim = t.agent.platform.simulator!;
+    const id = await t.open();
+    expect((await t.identify(id, p)).status).toBe(200);
+    await t.scan(id, codeOf('LIAN', 7));
+    await t.drained();
+    const fault = hitOnly(2);
+    sim.setNationalOutputs(true);
+    sim.setFaults({ rateLostAfterCommit: 1, random: fault.random });
+    let r;
+    try {
+      r = await t.settle(id, 'insurance');
+    } finally {
+      sim.setFaults({});
+    }
+    try {
+      expectRefused(r, 409, [{ code: 'PLATFORM_UNAVAILABLE' }]);
+      expect(r.body.refused![0]!.message).toMatch(/已自动冲正/);
+      expect(await t.sale(id)).toMatchObject({ status: 'open', settlement: null });
+      expect(settlementsOf(p.psnNo).filter((s) => s.reversed_at === null)).toEqual([]);
+      expect(await t.agent.checkout.recover()).toEqual({ reopened: 0, pending: 0 });
+      const again = await t.settle(id, 'insurance');
+      expect(again.status).toBe(200);
+      expect(settlementsOf(p.psnNo).filter((s) => s.reversed_at === null)).toHaveLength(1);
+    } finally {
+      sim.setNationalOutputs(false);
+    }
+  });
+
   it('a lost 2102 answer and a failing 2601: the sale stays settling (not sellable twice) until recovery reverses it', async () => {
     const p = person('lowBalance');
     const sim = t.agent.platform.simulator!;

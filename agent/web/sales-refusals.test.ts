@@ -362,6 +362,21 @@ describe('together', () => {
     expect(sale.refusals.map((x) => x.code)).toEqual(out.map((x) => x.code));
   });
 
+  it('PHARMACIST_REQUIRED: a prescription drug with no pharmacist on duty (store.pharmacists empty), self-pay too', async () => {
+    const bare = await startTestAgent({ configure: (c) => void (c.store.pharmacists = []) });
+    try {
+      await bare.receive({ procurementOrderNo: 'CG202611000001', lines: [line('AMOX', 'A1', serials('AMOX', 1, 2))] });
+      const id = await bare.open();
+      const item = await bare.scan(id, codeOf('AMOX', 1));
+      await bare.prescribe(id, person('young'));
+      const [x] = refused(await bare.settle(id, 'self_pay'), 409, [{ code: 'PHARMACIST_REQUIRED', itemId: item.body.item.id }]);
+      expect(x!.message).toBe('处方药须执业药师审核：请执业药师登录或由店长设置当班药师后再结算');
+      expect((await bare.sale(id)).status).toBe('open');
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('every refusal code of DESIGN 6.4 was reached through the API', () => {
     expect([...seen].sort()).toEqual([...REFUSAL_CODES].sort());
   });

@@ -1,6 +1,7 @@
 // Shared by the agent/web/sales-*.test.ts files: a real agent (real HTTP, real SQLite, the embedded
 // platform simulator), a catalogue whose national codes are the simulator's DRUG codes, and small
 // typed wrappers around the sales API. Excluded from the build (*.test-helpers.ts).
+import type { Config } from '../../config/schema.js';
 import { expect } from 'vitest';
 import type { Product } from '../catalog/product.js';
 import { startAgent, type RunningAgent } from '../app.js';
@@ -121,11 +122,13 @@ export function apiClient(url: string) {
 }
 
 /** Starts an agent on `dir` (a fresh temp dir by default) with the test catalogue imported. */
-export async function startTestAgent(opts: { dir?: string; clock?: RunningClock } = {}): Promise<TestAgent> {
+export async function startTestAgent(opts: { dir?: string; clock?: RunningClock; configure?: (c: Config) => void } = {}): Promise<TestAgent> {
   const tmp = opts.dir ? undefined : tempDir('counter-agent-sales-');
   const dir = opts.dir ?? tmp!.dir;
   const clock = opts.clock ?? new RunningClock();
-  const agent = await startAgent({ config: testConfig(dir), demo: false, log: silentLog(), clock: clock.now });
+  const config = testConfig(dir);
+  opts.configure?.(config);
+  const agent = await startAgent({ config, demo: false, log: silentLog(), clock: clock.now });
   const api = apiClient(agent.url);
   const imported = await api('POST', '/api/catalog', { products: Object.values(CATALOG) });
   expect(imported).toEqual({ status: 200, body: { imported: Object.keys(CATALOG).length } });

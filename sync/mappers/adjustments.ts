@@ -19,8 +19,12 @@ export function stockChangeRecord(e: LedgerEventOf<'stock.adjusted'>, _bchno: st
     ...recordBase(p, ctx),
     inv_chg_type: p.delta > 0 ? CHANGE_GAIN : CHANGE_LOSS,
     inv_chg_time: formatShanghaiDateTime(new Date(e.at)),
-    inv_chg_cnt: String(Math.abs(p.delta)),
     pric: piecePriceYuan(p.pricePerPack, p.product.piecesPerPack),
+    // 数量 (national name cnt, not inv_chg_cnt): pieces, the minimum unit.
+    cnt: String(Math.abs(p.delta)),
+    inv_chg_opter_name: e.actor ?? ctx.defaultOperatorName,
+    // 拆零标志: a count change below a whole pack, or a write-off of a partly sold box.
+    trdn_flag: Math.abs(p.delta) % p.product.piecesPerPack !== 0 ? '1' : '0',
     drugtracinfo: p.codes.map((c) => ({ drug_trac_codg: c.code })),
     memo: p.reason,
   };

@@ -4,7 +4,7 @@ import { stockChangeRecord } from './adjustments.js';
 import type { LedgerEvent, LedgerEventOf, LedgerEventType } from '../../agent/ledger/index.js';
 import { MappingError, type MapContext, type MappedUpload } from './types.js';
 
-export { MappingError } from './types.js';
+export { MappingError, UnreportableRecordError } from './types.js';
 export type { MapContext, MappedUpload } from './types.js';
 
 type Mapper<T extends LedgerEventType> = (e: LedgerEventOf<T>, recordKey: string, ctx: MapContext) => MappedUpload;

@@ -46,12 +46,13 @@ describe('ledger event -> platform record', () => {
         purc_ordr_no: 'CG1',
         purc_invo_no: 'INV-1',
         dynt_no: 'DN-1',
-        prodentp_name: '某药业',
+        prdr_name: '某药业', // issue 13: the national list's name (prodentp_name is the profile prodentp-name)
         aprvno: '国药准字H1',
         purc_retn_cnt: '48',
         purc_retn_stoin_time: '2026-11-22 10:03:04',
         purc_retn_opter_name: 'mgr',
         finl_trns_pric: '0.458333',
+        prod_geay_flag: '0',
         drugtracinfo: [{ drug_trac_codg: '81000030000000000001' }, { drug_trac_codg: '0106901234567892213X' }],
       },
     });
@@ -81,7 +82,7 @@ describe('ledger event -> platform record', () => {
       at: '2026-11-21T17:00:00.000Z', // 2026-11-22 01:00 in Shanghai: the Shanghai date counts
       type: 'stock.opening_recorded',
       actor: null,
-      payload: { receiptId: 2, note: '期初盘点', lines: [{ ...line, mfgDate: null, codes: undefined, pieces: 30, piecesPerPack: 20, pricePerPack: 1980 }] },
+      payload: { receiptId: 2, note: '期初盘点', lines: [{ ...line, codes: undefined, pieces: 30, piecesPerPack: 20, pricePerPack: 1980 }] },
     };
     expect(mapOutboxRecord(e, '3501', 'ab12cd34-7-1', ctx).input).toEqual({
       invinfo: {
@@ -91,6 +92,7 @@ describe('ledger event -> platform record', () => {
         fixmedins_hilist_name: '阿莫西林胶囊',
         rx_flag: '1',
         manu_lotnum: 'A2401',
+        manu_date: '2026-01-10', // issue 13: mandatory in 3501; a lot without it is refused below
         expy_end: '2028-01-09',
         invdate: '2026-11-22',
         inv_cnt: '30',
@@ -123,12 +125,19 @@ describe('ledger event -> platform record', () => {
         expy_end: '2028-01-09',
         inv_chg_type: '102',
         inv_chg_time: '2026-11-22 10:03:04',
-        inv_chg_cnt: '24',
         pric: '0.458333',
+        cnt: '24', // issue 13: the national name (was inv_chg_cnt)
+        inv_chg_opter_name: 'mgr',
+        trdn_flag: '0',
         drugtracinfo: [{ drug_trac_codg: '81000030000000000002' }],
         memo: '破损',
       },
     });
+  });
+
+  it('a lot without a production date cannot be reported (manu_date is mandatory): a MappingError naming the lot, in Chinese', () => {
+    const e = { ...receiptEvent, payload: { ...receiptEvent.payload, lines: [{ ...line, mfgDate: null }] } };
+    expect(() => mapOutboxRecord(e, '3503', 'ab12cd34-7-1', ctx)).toThrow(/批号 A2401（阿莫西林胶囊）没有生产日期/);
   });
 
   it('refuses what it cannot map, as a MappingError (never retried)', () => {

@@ -13,6 +13,8 @@ export function findLine(e: LotEvent, bchno: string): LotLine {
   return line;
 }
 
+const NONE = '无';
+
 /** receipt.recorded line -> 3503 采购 (purcinfo). */
 export function purchaseRecord(e: LedgerEventOf<'receipt.recorded'>, bchno: string, ctx: MapContext): PurchaseRecord {
   const line = findLine(e, bchno);
@@ -23,12 +25,16 @@ export function purchaseRecord(e: LedgerEventOf<'receipt.recorded'>, bchno: stri
     ...(p.procurementOrderNo ? { purc_ordr_no: p.procurementOrderNo } : {}),
     purc_invo_no: p.invoiceNo,
     dynt_no: p.deliveryNoteNo,
-    prodentp_name: line.product.manufacturer,
-    aprvno: line.product.approvalNo,
+    // 生产厂家名称: the national list's prdr_name (the profile prodentp-name renames it).
+    prdr_name: line.product.manufacturer || NONE,
+    // 批准文号 is mandatory; 中药饮片 have none: "无" says so (decision) rather than leaving the field out.
+    aprvno: line.product.approvalNo || NONE,
     purc_retn_cnt: String(line.pieces),
     purc_retn_stoin_time: formatShanghaiDateTime(new Date(e.at)),
     purc_retn_opter_name: e.actor ?? ctx.defaultOperatorName,
     finl_trns_pric: piecePriceYuan(line.pricePerPack, line.piecesPerPack),
+    // 商品赠送标志: the box records purchases only; a gift would be received at price 0.
+    prod_geay_flag: line.pricePerPack === 0 ? '1' : '0',
     drugtracinfo: (line.codes ?? []).map((c) => ({ drug_trac_codg: c })),
     ...(p.filingRef ? { memo: `备案采购:${p.filingRef}` } : {}),
   };

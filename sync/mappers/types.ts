@@ -17,3 +17,9 @@ export type MappedUpload = { [K in UploadInfno]: { infno: K; input: UploadInputM
 
 /** The event cannot be mapped to that record: a bug or a damaged ledger; never retried. */
 export class MappingError extends Error {}
+
+/**
+ * The ledger lacks something the national interface requires (a lot without production date): not a bug; the
+ * message (Chinese) names the record and what to do, and is what the sync screen shows.
+ */
+export class UnreportableRecordError extends MappingError {}

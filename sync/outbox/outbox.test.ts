@@ -106,7 +106,7 @@ describe('outbox to the platform', () => {
     const receiving = new ReceivingService(ledger, {}, clock);
     for (let hour = 0; hour < 7 * 24; hour++) {
       if (hour % 24 === 0) receive(5, hour); // a delivery every day
-      if (hour % 24 === 12) receiving.receiveOpening({ lines: [{ productId: 'IBU', lot: `OLD${hour}`, expiry: '2027-12-31', pieces: 10 }] }); // and a late stock count
+      if (hour % 24 === 12) receiving.receiveOpening({ lines: [{ productId: 'IBU', lot: `OLD${hour}`, mfgDate: '2025-12-31', expiry: '2027-12-31', pieces: 10 }] }); // and a late stock count
       now = new Date(now.getTime() + 3600_000);
       const r = await worker.tick();
       attempts += r.sent + r.retried + r.failed;

@@ -1,6 +1,6 @@
 import type { LedgerEvent, OutboxQueue, Outcome, OutboxRow } from '../../agent/ledger/index.js';
 import { PlatformError, PlatformRejectedError } from '../errors.js';
-import { mapOutboxRecord, MappingError, type MapContext, type MappedUpload } from '../mappers/index.js';
+import { mapOutboxRecord, MappingError, UnreportableRecordError, type MapContext, type MappedUpload } from '../mappers/index.js';
 import { backoffDelayMs } from './backoff.js';
 
 export interface OutboxWorkerOptions {
@@ -185,6 +185,7 @@ export class OutboxWorker {
 function shownError(err: unknown, message: string): string {
   if (err instanceof PlatformRejectedError) return err.userMessage;
   if (err instanceof PlatformError) return `${err.userMessage}（${message}）`;
+  if (err instanceof UnreportableRecordError) return `无法上报：${message}`;
   if (err instanceof MappingError) return `本机无法生成该上传记录（账本数据或程序错误），请联系技术人员（${message}）`;
   return message;
 }

@@ -37,7 +37,8 @@ describe('simulate-platform CLI', () => {
         recerSysCode: 'CNTAGT', devNo: 'BOX', operator: { code: 'OP1', name: '张' }, signing: { mode: 'none' }, timeoutMs: 3000,
         msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
       });
-      const { output } = await c.personInfo({ data: { mdtrt_cert_type: '03', mdtrt_cert_no: seedPerson('resident').cardNo } });
+      const cardNo = seedPerson('resident').cardNo;
+      const { output } = await c.personInfo({ data: { mdtrt_cert_type: '03', mdtrt_cert_no: cardNo, card_sn: cardNo } });
       expect(output.baseinfo.psn_name).toBe('陈静');
     } finally {
       await sim.close();

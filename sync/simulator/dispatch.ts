@@ -1,6 +1,7 @@
 // One request body in, one response body out: envelope checks, signature, msgid replay, sign_no,
 // then the interface handler inside a single SQLite transaction.
 import type { ResponseEnvelope } from '../envelope.js';
+import { describeProblems, validateInput, type Profile } from '../spec/index.js';
 import { formatShanghaiCompact, formatShanghaiDateTime } from '../../common/time.js';
 import { suspiciousItems } from './audit.js';
 import type { SimDb } from './db.js';
@@ -41,7 +42,15 @@ export interface SimState {
   clock: () => Date;
   signing: SimulatorSigning;
   refSeq: number;
+  /** The province variant this platform speaks (its tables are the national ones renamed). */
+  profile: Profile;
+  /** Answer only what the national outputs carry (2103/2601 with an empty output): what a real platform owes. */
+  nationalOutputs: boolean;
+  /** 3501–3506 answered infcode 0 with result.retRslt "0" and this msgRslt (a platform refusing records). */
+  uploadRefusal?: string | undefined;
 }
+
+const NATIONAL_EMPTY_OUTPUT: ReadonlySet<string> = new Set(['2103', '2601']);
 
 export interface DispatchResult {
   status: number;
@@ -90,10 +99,26 @@ export async function dispatch(state: SimState, rawBody: string): Promise<Dispat
   const storeReply = (r: ResponseEnvelope): void => {
     if (NON_IDEMPOTENT.has(env.infno)) remember.run(env.msgid, env.infno, store.fixmedins_code, received.toISOString(), r.infcode, JSON.stringify(r));
   };
+  // Every message is checked against its interface table first, as a real platform does: the first
+  // problems named in err_msg (e.g. "3505 selinfo.phar_prac_cert_no 缺失（药师执业资格证号）").
+  const problems = validateInput(env.infno, opened.input, state.profile);
+  if (problems.length > 0) {
+    // Missing fields keep the platform's long-standing wording (入参错误：缺少字段 <path>); other problems name the
+    // Chinese field (describeProblems).
+    const missing = problems.filter((p) => p.problem === '缺失').map((p) => `缺少字段 ${p.path}`);
+    const other = problems.filter((p) => p.problem !== '缺失');
+    const r = reply(-1, `入参错误：${[...missing, ...(other.length ? [describeProblems(env.infno, other)] : [])].slice(0, 5).join('；')}`, null);
+    storeReply(r);
+    return { status: 200, body: await sealResponse(r, state.signing, opened) };
+  }
+  if (state.uploadRefusal !== undefined && /^350[1-6]$/.test(env.infno)) {
+    return { status: 200, body: await sealResponse(reply(0, '', { result: { retRslt: '0', msgRslt: state.uploadRefusal } }), state.signing, opened) };
+  }
   let response: ResponseEnvelope;
   try {
     response = db.transaction(() => {
-      const r = reply(0, '', handler({ db, env, input: opened.input, now: received, store }));
+      const out = handler({ db, env, input: opened.input, now: received, store });
+      const r = reply(0, '', state.nationalOutputs && NATIONAL_EMPTY_OUTPUT.has(env.infno) ? null : out);
       storeReply(r); // same transaction: the stored answer exists iff the effect does
       return r;
     })();

@@ -95,9 +95,13 @@ describe('msgid replay', () => {
   });
 
   it('a msgid reused for a different interface is refused', async () => {
-    const e = envelope('3501', { invinfo: { fixmedins_bchno: 'B1', med_list_codg: DRUG.metformin } });
+    const invinfo = {
+      fixmedins_bchno: 'B1', med_list_codg: DRUG.metformin, fixmedins_hilist_id: 'SKU-1', fixmedins_hilist_name: '二甲双胍片', rx_flag: '0',
+      invdate: '2026-11-22', inv_cnt: '10', manu_date: '2026-01-01', expy_end: '2028-01-01',
+    };
+    const e = envelope('3501', { invinfo });
     expect((await post(e)).json.infcode).toBe(0);
-    const r = await post({ ...e, infno: '3502', input: { invinfo: { fixmedins_bchno: 'B1', med_list_codg: DRUG.metformin } } });
+    const r = await post({ ...e, infno: '3502', input: { invinfo: { ...invinfo, inv_chg_type: '101', pric: '1.00', cnt: '1', inv_chg_time: '2026-11-22 09:00:00' } } });
     expect(r.json.infcode).toBe(-1);
     expect(r.json.err_msg).toContain('报文ID重复');
   });

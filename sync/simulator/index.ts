@@ -7,6 +7,7 @@ import { runNightlyAudit as audit } from './audit.js';
 import { openSimulatorDb, type SimDb } from './db.js';
 import { dispatch, type SimState } from './dispatch.js';
 import { checkFaults, hit, malformedBody, type Faults } from './faults.js';
+import { profileByName } from '../spec/index.js';
 import { seedSimulator } from './seed.js';
 import type { SimulatorSigning } from './security.js';
 
@@ -27,6 +28,10 @@ export interface SimulatorOptions {
   signing?: SimulatorSigning;
   /** Insert the demo stores, persons, drugs and procurement orders (default true). */
   seed?: boolean;
+  /** Province profile the platform speaks (sync/spec/profiles/); default national. */
+  profile?: string;
+  /** Answer 2103/2601 with the national (empty) output instead of the simulator's extra fields. */
+  nationalOutputs?: boolean;
   /** Where unexpected errors are reported (default: a JSON line on stderr). */
   onError?: (err: unknown) => void;
 }
@@ -38,6 +43,10 @@ export interface SimulatorHandle {
   db: SimDb;
   close(): Promise<void>;
   setFaults(f: Faults): void;
+  /** See SimulatorOptions.nationalOutputs. */
+  setNationalOutputs(on: boolean): void;
+  /** Answer 3501–3506 with retRslt "0" and this message (undefined: accept again). */
+  setUploadRefusal(msgRslt: string | undefined): void;
   /** Audits a Shanghai day (yyyy-MM-dd); returns the number of 疑点 that day now has. */
   runNightlyAudit(date: string): number;
   /** Makes every issued sign_no invalid (as after a platform-side session reset). */
@@ -64,7 +73,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const db = openSimulatorDb(opts.dbPath);
   if (opts.seed ?? true) seedSimulator(db);
   const clock = opts.clock ?? (() => new Date());
-  const state: SimState = { db, clock, signing: opts.signing ?? {}, refSeq: 0 };
+  const state: SimState = { db, clock, signing: opts.signing ?? {}, refSeq: 0, profile: profileByName(opts.profile), nationalOutputs: opts.nationalOutputs ?? false };
   let faults: Faults = checkFaults(opts.faults ?? {});
   const held = new Set<{ socket: Socket; timer: NodeJS.Timeout }>();
   const onError = opts.onError ?? ((err: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'platform simulator error', err: String(err) })));
@@ -120,6 +129,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     db,
     setFaults: (f) => {
       faults = checkFaults(f);
+    },
+    setNationalOutputs: (on) => {
+      state.nationalOutputs = on;
+    },
+    setUploadRefusal: (m) => {
+      state.uploadRefusal = m;
     },
     runNightlyAudit: (date) => audit(db, date, clock()),
     invalidateSignIns: () => void db.prepare('UPDATE sign_ins SET valid = 0').run(),

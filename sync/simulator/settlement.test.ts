@@ -23,7 +23,7 @@ describe('1101 person info', () => {
     const c = env.client();
     const p = seedPerson('hypertension');
     for (const [type, no] of [['01', p.token], ['02', p.certno], ['03', p.cardNo]] as const) {
-      const { output } = await c.personInfo({ data: { mdtrt_cert_type: type, mdtrt_cert_no: no } });
+      const { output } = await c.personInfo({ data: { mdtrt_cert_type: type, mdtrt_cert_no: no, ...(type === '03' ? { card_sn: no } : {}) } });
       expect(output.baseinfo.psn_no).toBe(p.psnNo);
       expect(output.baseinfo.psn_name).toBe('张建国');
       expect(output.insuinfo[0]!.balc).toBe('2860.50');
@@ -193,7 +193,7 @@ describe('2103 reversal', () => {
     const { output } = await c.settle(saleInput(p, [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }]));
     const data = { setl_id: output.setlinfo.setl_id, mdtrt_id: output.setlinfo.mdtrt_id, psn_no: p.psnNo };
     const rev = await c.reverseSettlement({ data });
-    expect(readSetlinfo(rev.output.setlinfo)).toMatchObject({ totalFen: -2450, accountPayFen: -2450, balanceFen: 286_050 });
+    expect(readSetlinfo(rev.output.setlinfo!)).toMatchObject({ totalFen: -2450, accountPayFen: -2450, balanceFen: 286_050 });
     expect(balanceOf(env.sim, p.psnNo)).toBe(286_050);
     expect((await rejection(c.reverseSettlement({ data }))).errMsg).toContain('已撤销');
     await expect(env.client({ store: STORE_OTHER }).settle(saleInput(seedPerson('both'), [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }]))).resolves.toBeDefined();

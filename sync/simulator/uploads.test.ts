@@ -14,15 +14,25 @@ afterEach(async () => {
   await env.close();
 });
 
-const base = (bchno: string) => ({ fixmedins_bchno: bchno, med_list_codg: DRUG.metformin, fixmedins_hilist_id: 'SKU-1', fixmedins_hilist_name: '二甲双胍片', drugtracinfo: [{ drug_trac_codg: traceCode(1) }] });
-const purchase = (bchno: string): PurchaseRecord => ({ ...base(bchno), spler_name: '华北医药', purc_ordr_no: 'CG202611000001', purc_retn_cnt: '10', purc_retn_stoin_time: '2026-11-22 09:00:00', purc_retn_opter_name: '张药师' });
-const sale = (bchno: string): SaleRecord => ({ ...base(bchno), sel_retn_cnt: '1', sel_retn_time: '2026-11-22 10:00:00', sel_retn_opter_name: '张药师', trdn_flag: '0', setl_id: 'S1' });
+// Complete records as the national tables (sync/spec) require them: the simulator refuses anything less.
+const base = (bchno: string) => ({
+  fixmedins_bchno: bchno, med_list_codg: DRUG.metformin, fixmedins_hilist_id: 'SKU-1', fixmedins_hilist_name: '二甲双胍片', rx_flag: '0',
+  manu_lotnum: 'L1', manu_date: '2026-01-01', expy_end: '2028-01-01', drugtracinfo: [{ drug_trac_codg: traceCode(1) }],
+});
+const purchase = (bchno: string): PurchaseRecord => ({
+  ...base(bchno), spler_name: '华北医药', purc_ordr_no: 'CG202611000001', purc_retn_cnt: '10', purc_retn_stoin_time: '2026-11-22 09:00:00', purc_retn_opter_name: '张药师',
+  prdr_name: '某药业', aprvno: '国药准字H1', purc_invo_no: 'INV-1', prod_geay_flag: '0',
+});
+const sale = (bchno: string): SaleRecord => ({
+  ...base(bchno), sel_retn_cnt: '1', sel_retn_time: '2026-11-22 10:00:00', sel_retn_opter_name: '张药师', trdn_flag: '0', setl_id: 'S1',
+  prsc_dr_name: '无', phar_name: '张药师', phar_prac_cert_no: 'ZY1', hi_feesetl_type: '1', mdtrt_sn: 'M1', psn_cert_type: '01', rtal_docno: 'R1', mdtrt_setl_type: '1',
+});
 
 describe('35xx uploads', () => {
   it('accepts every interface 3501–3506', async () => {
     const c = env.client();
     await c.upload('3501', { invinfo: { ...base('INV-1'), invdate: '2026-11-22', inv_cnt: '100' } });
-    await c.upload('3502', { invinfo: { ...base('CHG-1'), inv_chg_type: '101', inv_chg_time: '2026-11-22 09:00:00', inv_chg_cnt: '-2' } });
+    await c.upload('3502', { invinfo: { ...base('CHG-1'), inv_chg_type: '101', inv_chg_time: '2026-11-22 09:00:00', cnt: '-2', pric: '1.00' } });
     await c.upload('3503', { purcinfo: purchase('PUR-1') });
     await c.upload('3504', { purcinfo: purchase('PRT-1') });
     await c.upload('3505', { selinfo: sale('SAL-1') });
