@@ -20,6 +20,7 @@ import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { syncStatus } from '../sync/outbox/status.js';
+import { HqReplicator } from '../sync/hq/replicator.js';
 import { shanghaiDate } from './receiving/dates.js';
 import { ReceivingService } from './receiving/service.js';
 import { SuspiciousService } from './suspicious/service.js';
@@ -51,6 +52,8 @@ export interface RunningAgent {
   accounts: AccountStore;
   /** The platform's 疑点: pulled on request and once a day by itself. */
   suspicious: SuspiciousService;
+  /** Replication to the chain HQ; absent when the config has no hq section. */
+  hq?: HqReplicator;
   close(): Promise<void>;
 }
 
@@ -167,6 +170,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   // Devices start after the web server: a scanner missing at boot retries in the background.
   await devices.start();
   suspicious.start();
+  // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
+  const hq = config.hq
+    ? new HqReplicator({ db: ledger.db, url: config.hq.url, storeCode: config.store.code, credential: config.hq.credential, enrolmentCode: config.hq.enrolmentCode, batchSize: config.hq.batchSize, log, clock })
+    : undefined;
+  hq?.start();
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -180,8 +188,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     checkout,
     recovery,
     devices,
+    ...(hq ? { hq } : {}),
     async close() {
       clearInterval(recoveryTimer);
+      await hq?.stop();
       await suspicious.stop();
       await devices.stop();
       await server.close();
