@@ -30,6 +30,9 @@ export function createPool(databaseUrl: string, max = 20, onError?: (err: Error)
   const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000 });
   // A restarting server kills idle connections: the pool drops them; without this listener the process would exit.
   pool.on('error', (err) => onError?.(err));
+  // A checked-out connection the server terminates (restart) emits 'error' between queries: handled here, and the
+  // query in flight fails so its transaction is released broken (never reused) and the box retries.
+  pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
   return pool;
 }
 

@@ -31,26 +31,27 @@ function normaliseCode(code: string): string {
  */
 export async function exchangeEnrolCode(pool: pg.Pool, storeId: string, code: string, now = new Date()): Promise<string | null> {
   const client = await pool.connect();
+  let credential: string | null = null;
   try {
     await client.query('BEGIN');
     const used = await client.query(
       'UPDATE enrol_codes SET used_at = $3 WHERE store_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3',
       [storeId, sha256(normaliseCode(code)), now],
     );
-    if (used.rowCount !== 1) {
-      await client.query('ROLLBACK');
-      return null;
+    if (used.rowCount === 1) {
+      const token = randomBytes(32).toString('base64url');
+      await client.query('INSERT INTO credentials (store_id, token_hash, created_at) VALUES ($1, $2, $3)', [storeId, sha256(token), now]);
+      credential = `${storeId}.${token}`;
     }
-    const token = randomBytes(32).toString('base64url');
-    await client.query('INSERT INTO credentials (store_id, token_hash, created_at) VALUES ($1, $2, $3)', [storeId, sha256(token), now]);
-    await client.query('COMMIT');
-    return `${storeId}.${token}`;
+    await client.query(credential ? 'COMMIT' : 'ROLLBACK');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
+    // Release broken: a connection that failed mid-transaction is closed, not handed to the next request.
+    client.release(err as Error);
     throw err;
-  } finally {
-    client.release();
   }
+  client.release();
+  return credential;
 }
 
 /** Revokes every live credential of the store; its box is refused from the next request. */

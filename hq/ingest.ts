@@ -42,17 +42,19 @@ const FLAG_TEXT: Record<FlagCode, string> = {
  */
 export async function ingestBatch(pool: pg.Pool, storeId: string, events: readonly WireEvent[], now = new Date()): Promise<IngestResult> {
   const client = await pool.connect();
+  let result: IngestResult;
   try {
     await client.query('BEGIN');
-    const result = await ingestIn(client, storeId, events, now);
+    result = await ingestIn(client, storeId, events, now);
     await client.query('COMMIT');
-    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
+    // Release broken: a connection that failed mid-transaction is closed, not handed to the next request.
+    client.release(err as Error);
     throw err;
-  } finally {
-    client.release();
   }
+  client.release();
+  return result;
 }
 
 async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly WireEvent[], now: Date): Promise<IngestResult> {
