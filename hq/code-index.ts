@@ -81,15 +81,14 @@ export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
   return [...byCode.values()];
 }
 
-/** One upsert for the whole batch: one row per code (folded), so ON CONFLICT never meets a code twice. */
+/** One upsert for the whole batch (one JSON parameter): one row per code (folded), so ON CONFLICT never meets a code twice. */
 export async function applyCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[]): Promise<void> {
   if (changes.length === 0) return;
-  const col = <K extends keyof CodeChange>(k: K) => changes.map((c) => c[k]);
   await client.query(
     `INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
-     SELECT u.code, $1, u.delta, u.rseq, u.rat, u.sseq, u.sat, u.tseq, u.tat, u.wat
-     FROM unnest($2::text[], $3::int[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::timestamptz[], $8::bigint[], $9::timestamptz[], $10::timestamptz[])
-       AS u(code, delta, rseq, rat, sseq, sat, tseq, tat, wat)
+     SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
+     FROM json_to_recordset($2::json) AS u(code text, "piecesDelta" int, "receivedSeq" bigint, "receivedAt" timestamptz, "soldSeq" bigint,
+       "soldAt" timestamptz, "returnedSeq" bigint, "returnedAt" timestamptz, "writtenOffAt" timestamptz)
      ON CONFLICT (code, store_id) DO UPDATE SET
        pieces_out = t.pieces_out + EXCLUDED.pieces_out,
        received_seq = COALESCE(EXCLUDED.received_seq, t.received_seq),
@@ -99,7 +98,7 @@ export async function applyCodeChanges(client: pg.PoolClient, storeId: string, c
        returned_seq = COALESCE(EXCLUDED.returned_seq, t.returned_seq),
        returned_at = COALESCE(EXCLUDED.returned_at, t.returned_at),
        written_off_at = COALESCE(EXCLUDED.written_off_at, t.written_off_at)`,
-    [storeId, col('code'), col('piecesDelta'), col('receivedSeq'), col('receivedAt'), col('soldSeq'), col('soldAt'), col('returnedSeq'), col('returnedAt'), col('writtenOffAt')],
+    [storeId, JSON.stringify(changes)],
   );
 }
 
