@@ -49,6 +49,7 @@ const ALIASES: Record<string, string> = {
   hq_ingest: 'hq',
   hq_code_check_p99: 'hq',
   hq_code_check_http_p99: 'hq',
+  hq_code_check_db_p99: 'hq',
 };
 
 function selected(): Set<string> {
