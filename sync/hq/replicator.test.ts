@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/log.js';
 import { issueEnrolCode, revokeCredentials } from '../../hq/enrolment.js';
@@ -14,6 +16,7 @@ afterAll(async () => {
 });
 
 const log = createLogger('silent');
+const PUSH = fileURLToPath(new URL('../../test/support/hq-push.mjs', import.meta.url));
 
 async function hqEvents(store: string): Promise<{ n: number; distinct: number; max: number | null; contiguous: boolean }> {
   const { rows } = await t.hq.pool.query<{ n: number; d: number; m: number | null }>('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d, max(seq)::int AS m FROM events WHERE store_id = $1', [store]);
@@ -175,4 +178,30 @@ describe('box → HQ replication', () => {
       box.cleanup();
     }
   });
+
+  it('a pusher process SIGKILLed mid-stream: the next one resumes, nothing doubled, nothing skipped (needs the built dist/)', async () => {
+    const store = 'H23010300007';
+    const credential = await enrolStore(t, store);
+    const box = tempLedger();
+    try {
+      appendFiller(box.ledger, 3000);
+      box.ledger.close();
+      const child = spawn(process.execPath, [PUSH, box.path, t.hq.url, store, credential, '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let acked = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        acked = Number(d.toString().trim().split('\n').pop());
+        if (acked >= 400 && child.exitCode === null) child.kill('SIGKILL');
+      });
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+      expect(signal).toBe('SIGKILL');
+      const midway = await hqEvents(store);
+      expect(midway.contiguous).toBe(true);
+      expect(midway.max).toBeLessThan(3000);
+      const again = spawn(process.execPath, [PUSH, box.path, t.hq.url, store, credential, '500'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      expect(await new Promise((resolve) => again.once('exit', resolve))).toBe(0);
+      expect(await hqEvents(store)).toEqual({ n: 3000, distinct: 3000, max: 3000, contiguous: true });
+    } finally {
+      box.cleanup();
+    }
+  }, 60_000);
 });
