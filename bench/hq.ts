@@ -99,6 +99,8 @@ async function startHqProcess(databaseUrl: string, adminSha: string): Promise<{ 
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, HQ_LOG_LEVEL: 'warn' },
   });
+  // A bench cut short (Ctrl-C, a closed pipe) must not leave HQ running.
+  process.once('exit', () => child.kill('SIGTERM'));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
