@@ -21,6 +21,7 @@ import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { syncStatus } from './ledger/outbox-status.js';
+import { HqReplicator } from '../sync/hq/replicator.js';
 import { shanghaiDate } from '../common/time.js';
 import { ReceivingService } from './receiving/service.js';
 import { SuspiciousService } from './suspicious/service.js';
@@ -52,6 +53,8 @@ export interface RunningAgent {
   accounts: AccountStore;
   /** The platform's 疑点: pulled on request and once a day by itself. */
   suspicious: SuspiciousService;
+  /** Replication to the chain HQ; absent when the config has no hq section. */
+  hq?: HqReplicator;
   close(): Promise<void>;
 }
 
@@ -144,12 +147,18 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   idleTimer.unref();
   if (freshDemo) await seedDemoSales(checkout, clock, log, simulatorDemoBuyers());
 
+  // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
+  const hq = config.hq
+    ? new HqReplicator({ db: ledger.db, url: config.hq.url, storeCode: config.store.code, credential: config.hq.credential, enrolmentCode: config.hq.enrolmentCode, batchSize: config.hq.batchSize, log, clock })
+    : undefined;
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
     const disk = await diskReport(config.dataDir);
     if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
     const sync = syncStatus(ledger.db, clock());
     alarms.push(...syncAlarms(sync));
+    const hqAlarm = hq && replicationAlarm(hq.status(), clock());
+    if (hqAlarm) alarms.push(hqAlarm);
     const deviceStatuses = [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
     alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
@@ -179,6 +188,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   // Devices start after the web server: a scanner missing at boot retries in the background.
   await devices.start();
   suspicious.start();
+  hq?.start();
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -192,9 +202,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     checkout,
     recovery,
     devices,
+    ...(hq ? { hq } : {}),
     async close() {
       clearInterval(recoveryTimer);
       clearInterval(idleTimer);
+      await hq?.stop();
       await suspicious.stop();
       await devices.stop();
       await server.close();
@@ -203,6 +215,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       ledger.close();
     },
   };
+}
+
+/** Replication failing for 10 minutes (not one lost request) is worth a banner; the counter keeps selling. */
+function replicationAlarm(s: ReturnType<HqReplicator['status']>, now: Date): { code: string; message: string } | undefined {
+  if (!s.lastError || s.lag === 0) return undefined;
+  const since = s.lastOkAt ? now.getTime() - Date.parse(s.lastOkAt) : Number.POSITIVE_INFINITY;
+  if (since < 10 * 60_000) return undefined;
+  return { code: 'HQ_REPLICATION', message: `总部同步中断：${s.lag} 条账本记录未上传总部（${s.lastError}）。门店可照常销售，恢复后自动按序补传；如凭证被吊销或账本被标记，请联系总部` };
 }
 
 async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<{ reopened: number; pending: number }> {

@@ -7,6 +7,8 @@
 //   BENCH_OUTBOX_RECORDS=n records drained to a simulator process (default 5,000)
 //   BENCH_SALES=n, BENCH_COUNTERS=c   whole insurance sales over HTTP (default 400 sales, 4 counters)
 //   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
+//   BENCH_HQ_STORES=n, BENCH_HQ_EVENTS=n, BENCH_HQ_CODES=n   chain HQ: stores, events per store, code index rows
+//                          (defaults 50, 4,000, 10,000,000)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { benchOutbox } from './outbox.js';
 import { benchSales } from './sales.js';
 import { benchScan } from './scan.js';
 import { benchVideo } from './video.js';
+import { benchHq } from './hq.js';
 import { emit, envInt, formatRate, note, Rng } from './util.js';
 
 const ALIASES: Record<string, string> = {
@@ -42,11 +45,16 @@ const ALIASES: Record<string, string> = {
   video: 'video',
   video_record_cpu: 'video',
   video_clip_cut: 'video',
+  hq: 'hq',
+  hq_ingest: 'hq',
+  hq_code_check_p99: 'hq',
+  hq_code_check_http_p99: 'hq',
+  hq_code_check_db_p99: 'hq',
 };
 
 function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
-  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video']);
+  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq']);
   const out = new Set<string>();
   for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const canonical = ALIASES[name];
@@ -107,6 +115,12 @@ async function main(): Promise<void> {
   if (only.has('outbox')) await benchOutbox(envInt('BENCH_OUTBOX_RECORDS', 5000));
   if (only.has('sales')) await benchSales(envInt('BENCH_SALES', 400), envInt('BENCH_COUNTERS', 4));
   if (only.has('video')) await benchVideo();
+  if (only.has('hq')) {
+    await benchHq(
+      { stores: envInt('BENCH_HQ_STORES', 50), eventsPerStore: envInt('BENCH_HQ_EVENTS', 4000), batch: 500, codes: envInt('BENCH_HQ_CODES', 10_000_000), lookups: 5000 },
+      new Rng(seed + 9),
+    );
+  }
   note(`all done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -121,6 +121,17 @@ platform:
     expect(c.store.insuplcAdmdvs).toBe('130100');
   });
 
+  it('has no hq section unless given; fills its defaults and names what is wrong', () => {
+    expect(parseConfig(MINIMAL, 'x.yaml').hq).toBeUndefined();
+    const c = parseConfig(`${MINIMAL}hq:\n  url: https://hq.example.cn\n  enrolmentCode: ABCD-EFGH-JK\n`, 'x.yaml');
+    expect(c.hq).toEqual({ url: 'https://hq.example.cn', enrolmentCode: 'ABCD-EFGH-JK', batchSize: 500, checkTimeoutMs: 150 });
+    const err = errorOf(() => parseConfig(`${MINIMAL}hq:\n  url: hq.example.cn\n  credential: not-a-credential\n`, 'x.yaml'));
+    expect(err.message).toContain('hq.url: expected an http:// or https:// URL');
+    expect(err.message).toContain('hq.credential: expected STORE.TOKEN as enrolment printed it');
+    expect(err.message).not.toContain('not-a-credential');
+    expect(errorOf(() => parseConfig(`${MINIMAL}hq:\n  url: https://hq.example.cn\n`, 'x.yaml')).message).toContain('hq: give hq.credential, or hq.enrolmentCode');
+  });
+
   it('resolves relative dataDir and video.dir against baseDir', () => {
     const c = parseConfig(`${MINIMAL}dataDir: ./state\n`, 'x.yaml', '/etc/counter-agent');
     expect(c.dataDir).toBe('/etc/counter-agent/state');
@@ -268,5 +279,11 @@ describe('the shipped example file', () => {
     expect(c.platform.signing.mode).toBe('sm2+sm4');
     expect(c.platform.signing.sm4KeyHex).toBe('0123456789abcdef0123456789abcdef');
     expect(c.http.apiTokens).toEqual([{ name: 'manager-zhang', role: 'manager', sha256: 'c'.repeat(64) }]);
+  });
+
+  it('still parses with its commented-out hq section switched on', () => {
+    const text = readFileSync(join(here, 'counter-agent.example.yaml'), 'utf8')
+      .replace(/^# hq:\n((?:# {3}.*\n)+)/m, (_all, body: string) => `hq:\n${body.replace(/^# /gm, '')}`);
+    expect(parseConfig(text, 'example', here).hq).toEqual({ url: 'https://hq.example-chain.cn', enrolmentCode: 'ABCD-EFGH-JK', batchSize: 500, checkTimeoutMs: 150 });
   });
 });

@@ -111,6 +111,20 @@ export interface VideoConfig {
   segmentSeconds: number;
 }
 
+/** The chain HQ (`counter-agent hq`): replication of the ledger and the chain-wide trace-code check. */
+export interface HqConfig {
+  /** HQ's base URL, https:// in production (http:// on a trusted network or in tests). */
+  url: string;
+  /** The store's credential `STORE.TOKEN` from enrolment; or leave it out and give `enrolmentCode` once. */
+  credential?: string;
+  /** A one-time code from `counter-agent hq enrol-code`; exchanged at start, the credential is kept in the ledger. */
+  enrolmentCode?: string;
+  /** Events per request, 1..2000. */
+  batchSize: number;
+  /** How long a scan waits for HQ's answer before selling without it (ms). */
+  checkTimeoutMs: number;
+}
+
 export interface Config {
   store: StoreConfig;
   platform: PlatformConfig;
@@ -125,6 +139,8 @@ export interface Config {
   traceCodes: { manufacturerPatterns: { name: string; pattern: string }[] };
   checkout: { requireTraceCodesForSelfPay: boolean; idleVoidMinutes: number };
   log: { level: LogLevel };
+  /** Absent: the box works alone, exactly as without a chain. */
+  hq?: HqConfig;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,5 +324,15 @@ export const configSchema: S = obj(
     // idleVoidMinutes: an open sale untouched this long is voided and its boxes freed (0: never).
     checkout: obj({ requireTraceCodesForSelfPay: bool(true), idleVoidMinutes: int(0, 1440, { default: 10 }) }, { default: {} }),
     log: obj({ level: oneOf(['debug', 'info', 'warn', 'error'], 'info') }, { default: {} }),
+    hq: obj(
+      {
+        url: nonEmpty(), // URL syntax checked in checks.ts
+        credential: nonEmpty({ pattern: '^[A-Z0-9]{12}\\.[A-Za-z0-9_-]{20,}$', 'x-message': 'expected STORE.TOKEN as enrolment printed it', 'x-secret': true }),
+        enrolmentCode: nonEmpty({ 'x-secret': true }),
+        batchSize: int(1, 2000, { default: 500 }),
+        checkTimeoutMs: int(20, 5000, { default: 150 }),
+      },
+      { required: ['url'] },
+    ),
   },
 );

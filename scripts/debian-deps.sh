@@ -12,6 +12,8 @@
 #   perl          the tests' stand-in for systemd's notify socket (a datagram socket with arrival times)
 #   dpkg-dev      dpkg-shlibdeps: `npm run package` computes the .deb's library dependencies with it
 #   iproute2      ip: the package test brings up loopback in the network namespace it runs the executable in
+#   postgresql    the chain HQ's database (`counter-agent hq`); its tests and bench start a throwaway server from its
+#                 initdb/pg_ctl in a temp dir (the Debian cluster it sets up is not used and may stay stopped)
 # and, to build and test the executable for the other architecture (arm64 on an amd64 machine, amd64 on arm64):
 #   g++-<triplet> the cross compiler for better-sqlite3
 #   qemu-user     runs the other architecture's Node and executable (load checks, the cross package test)
@@ -20,7 +22,7 @@
 #                 dpkg-shlibdeps reads for the other .deb's dependencies
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
-PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2"
+PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2 postgresql"
 # The other architecture's packages come from the same Debian mirror (multiarch). Only on Debian itself: on a
 # derivative whose mirror lacks that architecture (Ubuntu's is elsewhere), adding it would break apt-get update;
 # there the cross-built package cannot be made or tested (the package test names what is missing).

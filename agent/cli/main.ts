@@ -8,6 +8,7 @@ import { provisionCli } from './provision.js';
 import { runCommand } from './run.js';
 import { runSimulatorCli } from '../../sync/simulator/cli.js';
 import { verifyLedgerCommand } from './verify-ledger.js';
+import { hqCli } from '../../hq/cli.js';
 
 const HELP = `counter-agent ${VERSION} — the pharmacy counter box (trace codes, checkout rules, ledger, platform sync)
 
@@ -21,10 +22,12 @@ Commands:
   provision --store-code … --admdvs … --platform-url https://… --manager-user … [--dry-run]
                                          set this machine up as a box: user, dirs, config, udev rules, units, first manager,
                                          service enabled and started; idempotent (provision --help for every flag)
-  verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
+  verify-ledger [--config FILE] [--anchor]  re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event;
+                                         --anchor also compares the chain with the chain HQ's copy (hq.url)
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
   simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
                                          run the provincial platform simulator (default port 8091)
+  hq serve|migrate|enrol-code|revoke|unflag …  the chain headquarters on PostgreSQL (counter-agent hq --help)
 
 Options:
   --config FILE   config file (YAML); default: $COUNTER_AGENT_CONFIG, else demo mode
@@ -44,6 +47,8 @@ const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) 
 export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
   // provision has flags of its own (one per config key it can set).
   if (argv[0] === 'provision') return provisionCli(argv.slice(1), io);
+  // The chain HQ is its own program with its own flags (no box config).
+  if (argv[0] === 'hq') return hqCli(argv.slice(1), io);
   if (argv[0] === 'simulate-platform') {
     // Its flags are its own (fault rates); it reads no config.
     try {
@@ -59,7 +64,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' }, json: { type: 'boolean' }, scan: { type: 'string' } },
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' }, json: { type: 'boolean' }, scan: { type: 'string' }, anchor: { type: 'boolean' } },
     });
   } catch (err) {
     io.err(`counter-agent: ${(err as Error).message}\n\n${HELP}`);
@@ -91,7 +96,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         }
         return await doctorCommand(config(), io, values.json === true);
       case 'verify-ledger':
-        return verifyLedgerCommand(config(), io, values.json === true);
+        return await verifyLedgerCommand(config(), io, values.json === true, values.anchor === true);
       case 'import-catalog': {
         const file = rest[0];
         if (!file) {

@@ -1,27 +1,50 @@
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../../config/index.js';
+import { checkAnchor, replicationCredential, type AnchorResult } from '../../sync/hq/anchor.js';
 import { Ledger } from '../ledger/index.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
 import type { CliIo } from './main.js';
 
-export function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json: boolean): number {
+export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json: boolean, anchor = false): Promise<number> {
   const path = ledgerPath(loaded.config);
   if (!existsSync(path)) {
     io.err(`counter-agent verify-ledger: no ledger at ${path} (dataDir from ${loaded.source})`);
     return 2;
   }
+  const hq = loaded.config.hq;
+  if (anchor && !hq) {
+    io.err(`counter-agent verify-ledger --anchor: no hq section in ${loaded.source}; set hq.url and hq.credential`);
+    return 2;
+  }
   const ledger = Ledger.open(path, { readonly: true });
   try {
     const result = verifyLedger(ledger.db);
-    if (json) io.out(JSON.stringify({ ledger: path, ...result }));
-    else if (result.ok) io.out(`ledger ${path}: OK — ${result.events} events, ${result.codes} trace codes, hash chain and stock invariants hold`);
-    else {
-      const first = result.problems[0];
-      io.out(`ledger ${path}: BROKEN — ${result.problems.length} problem(s); first: ${first?.message}`);
-      for (const p of result.problems.slice(1, 20)) io.out(`  also: ${p.message}`);
+    let anchored: AnchorResult | undefined;
+    if (anchor && hq) {
+      const credential = replicationCredential(ledger.db, hq.credential);
+      if (!credential) {
+        io.err('counter-agent verify-ledger --anchor: this box has no HQ credential yet (set hq.credential, or start the box once with hq.enrolmentCode)');
+        return 2;
+      }
+      try {
+        anchored = await checkAnchor(ledger.db, hq.url, credential);
+      } catch (err) {
+        io.err(`counter-agent verify-ledger --anchor: cannot ask HQ ${hq.url}: ${(err as Error).message}`);
+        return 2;
+      }
     }
-    return result.ok ? 0 : 1;
+    if (json) io.out(JSON.stringify({ ledger: path, ...result, ...(anchored ? { anchor: anchored } : {}) }));
+    else {
+      if (result.ok) io.out(`ledger ${path}: OK — ${result.events} events, ${result.codes} trace codes, hash chain and stock invariants hold`);
+      else {
+        const first = result.problems[0];
+        io.out(`ledger ${path}: BROKEN — ${result.problems.length} problem(s); first: ${first?.message}`);
+        for (const p of result.problems.slice(1, 20)) io.out(`  also: ${p.message}`);
+      }
+      if (anchored) io.out(`anchor ${hq?.url}: ${anchored.ok ? 'OK' : 'MISMATCH'} — ${anchored.message}`);
+    }
+    return result.ok && (anchored?.ok ?? true) ? 0 : 1;
   } finally {
     ledger.close();
   }

@@ -282,6 +282,21 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sales ADD COLUMN void_reason TEXT;
   ALTER TABLE sales ADD COLUMN voided_by TEXT;
   `,
+  // 11: replication to the chain HQ (sync/hq/). The events table is the queue; this single row is the cursor: the
+  // last seq HQ acknowledged (HQ's head is the truth; this copy only says where to resume and how far behind the
+  // box is), the credential obtained by enrolment, and the last outcome for the health report.
+  `
+  CREATE TABLE hq_replication (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    credential TEXT,
+    acked_seq INTEGER NOT NULL DEFAULT 0,
+    acked_hash TEXT,
+    last_ok_at TEXT,
+    last_error TEXT,
+    last_error_at TEXT
+  );
+  INSERT INTO hq_replication (id) VALUES (1);
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { ensurePartitions } from './db/partitions.js';
+import { migrate } from './db/migrations.js';
+import { buildHqServer } from './server.js';
+
+export interface HqOptions {
+  /** PostgreSQL connection string (`postgresql://user@host/db`, or `?host=/socket/dir`). */
+  databaseUrl: string;
+  host: string;
+  port: number;
+  adminTokenSha256: readonly string[];
+  https?: { key: Buffer; cert: Buffer };
+  /** Pool size; ingest holds one connection per batch in flight. */
+  poolSize?: number;
+  log?: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+}
+
+export interface RunningHq {
+  url: string;
+  pool: pg.Pool;
+  server: FastifyInstance;
+  close(): Promise<void>;
+}
+
+// pg returns int8 as text (it may exceed 2^53); seqs and counts here stay far below that.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export function createPool(databaseUrl: string, max = 20, onError?: (err: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000 });
+  // A restarting server kills idle connections: the pool drops them; without this listener the process would exit.
+  pool.on('error', (err) => onError?.(err));
+  // A checked-out connection the server terminates (restart) emits 'error' between queries: handled here, and the
+  // query in flight fails so its transaction is released broken (never reused) and the box retries.
+  pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
+  return pool;
+}
+
+/** The HQ composition root: pool, migrations, partitions (now and daily), HTTP server. */
+export async function startHq(opts: HqOptions): Promise<RunningHq> {
+  const log = opts.log;
+  const pool = createPool(opts.databaseUrl, opts.poolSize ?? 20, (err) => log?.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
+  const version = await migrate(pool);
+  const maintain = async () => {
+    const r = await ensurePartitions(pool, new Date());
+    if (r.created.length) log?.info({ created: r.created }, 'event partitions created');
+    for (const s of r.skipped) log?.warn(s, 'event partition not created');
+  };
+  await maintain();
+  const timer = setInterval(() => void maintain().catch((err: unknown) => log?.error({ err: (err as Error).message }, 'partition maintenance failed')), 6 * 3600_000);
+  timer.unref();
+  const server = await buildHqServer({ pool, adminTokenSha256: opts.adminTokenSha256, ...(opts.https ? { https: opts.https } : {}), ...(log ? { log } : {}) });
+  let url: string;
+  try {
+    url = await server.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    clearInterval(timer);
+    await pool.end();
+    throw new Error(`HQ cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+  }
+  log?.info({ url, schema: version }, 'counter-agent hq started');
+  return {
+    url,
+    pool,
+    server,
+    async close() {
+      clearInterval(timer);
+      await server.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../agent/cli/main.js';
+import { startTestHq, type TestHq } from './hq.test-helpers.js';
+
+let t: TestHq;
+beforeAll(async () => {
+  t = await startTestHq();
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await runCli(args, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  return { code, out: lines.join('\n') };
+}
+
+describe('counter-agent hq', () => {
+  it('issues an enrolment code the box can use, revokes and unflags by store, and names what is missing', async () => {
+    const issued = await cli('hq', 'enrol-code', '--store', 'H33010300001', '--name', '三号店', '--database', t.pg.url);
+    expect(issued.code).toBe(0);
+    const code = /: ([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}) /.exec(issued.out)?.[1];
+    expect(code).toBeDefined();
+    const res = await fetch(`${t.hq.url}/hq/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ store: 'H33010300001', code }) });
+    expect(res.status).toBe(201);
+    expect(await cli('hq', 'revoke', '--store', 'H33010300001', '--database', t.pg.url)).toEqual({ code: 0, out: 'store H33010300001: 1 credential(s) revoked' });
+    expect(await cli('hq', 'unflag', '--store', 'H33010300001', '--database', t.pg.url)).toEqual({ code: 0, out: 'store H33010300001 was not flagged' });
+    const bad = await cli('hq', 'enrol-code', '--store', 'h1', '--database', t.pg.url);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('12-character fixmedins_code');
+    const saved = process.env.HQ_DATABASE_URL;
+    delete process.env.HQ_DATABASE_URL;
+    const noDb = await cli('hq', 'migrate').finally(() => {
+      if (saved !== undefined) process.env.HQ_DATABASE_URL = saved;
+    });
+    expect(noDb.code).toBe(2);
+    expect(noDb.out).toContain('HQ_DATABASE_URL');
+  });
+});

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../agent/log.js';
+import { createPool, startHq } from './app.js';
+import { migrate } from './db/migrations.js';
+import { issueEnrolCode, revokeCredentials, STORE_ID_PATTERN } from './enrolment.js';
+import { clearFlag } from './ingest.js';
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const HELP = `counter-agent hq — the chain headquarters (PostgreSQL)
+
+Usage: counter-agent hq <command> [options]
+
+Commands:
+  serve [--host H] [--port N] [--tls-cert FILE --tls-key FILE]   run the HQ API (migrates first)
+  migrate                               apply the schema migrations and exit
+  enrol-code --store CODE [--name NAME] print a one-time enrolment code for a store (valid 7 days)
+  revoke --store CODE                   revoke the store's credentials (its box is refused at once)
+  unflag --store CODE                   clear a store's broken-chain flag after investigating it
+
+Options:
+  --database URL   PostgreSQL connection string; default $HQ_DATABASE_URL
+  --admin-token-sha256 HEX   SHA-256 of a chain admin's API token (repeatable); default $HQ_ADMIN_TOKEN_SHA256 (comma-separated)
+
+Exit codes: 0 ok, 2 the command could not run.`;
+
+export async function hqCli(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        database: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        store: { type: 'string' },
+        name: { type: 'string' },
+        'admin-token-sha256': { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    io.err(`counter-agent hq: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    io.out(HELP);
+    return 0;
+  }
+  const databaseUrl = values.database ?? process.env.HQ_DATABASE_URL;
+  if (!databaseUrl) {
+    io.err('counter-agent hq: give --database postgresql://USER@HOST/DB or set HQ_DATABASE_URL');
+    return 2;
+  }
+  const store = values.store;
+  const needStore = (): string | null => {
+    if (!store || !STORE_ID_PATTERN.test(store)) {
+      io.err(`counter-agent hq ${command}: --store takes the store's 12-character fixmedins_code (A–Z, 0–9)${store ? `, got "${store}"` : ''}`);
+      return null;
+    }
+    return store;
+  };
+  if (command === 'serve') return serve(values, databaseUrl, io);
+  const pool = createPool(databaseUrl, 2);
+  try {
+    await migrate(pool);
+    switch (command) {
+      case 'migrate':
+        io.out('HQ schema up to date');
+        return 0;
+      case 'enrol-code': {
+        const s = needStore();
+        if (!s) return 2;
+        const { code, expiresAt } = await issueEnrolCode(pool, s, values.name ?? null);
+        io.out(`enrolment code for store ${s}: ${code} (valid until ${expiresAt.toISOString()}, once)`);
+        io.out(`on the box: hq.url: <this HQ's URL> and hq.enrolmentCode: ${code} in its config, then restart it`);
+        return 0;
+      }
+      case 'revoke': {
+        const s = needStore();
+        if (!s) return 2;
+        io.out(`store ${s}: ${await revokeCredentials(pool, s)} credential(s) revoked`);
+        return 0;
+      }
+      case 'unflag': {
+        const s = needStore();
+        if (!s) return 2;
+        io.out((await clearFlag(pool, s)) ? `store ${s}: flag cleared; its box resumes replication` : `store ${s} was not flagged`);
+        return 0;
+      }
+      default:
+        io.err(`counter-agent hq: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    io.err(`counter-agent hq ${command}: ${(err as Error).message}`);
+    return 2;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function serve(values: Record<string, unknown>, databaseUrl: string, io: Io): Promise<number> {
+  const port = values.port === undefined ? 8443 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.err(`counter-agent hq serve: --port expects 0..65535, got ${String(values.port)}`);
+    return 2;
+  }
+  const admin = (values['admin-token-sha256'] as string[] | undefined) ?? (process.env.HQ_ADMIN_TOKEN_SHA256 ?? '').split(',').filter(Boolean);
+  const bad = admin.find((h) => !/^[0-9a-f]{64}$/i.test(h));
+  if (bad) {
+    io.err('counter-agent hq serve: --admin-token-sha256 expects 64 hex characters (echo -n TOKEN | sha256sum)');
+    return 2;
+  }
+  let https: { key: Buffer; cert: Buffer } | undefined;
+  if (values['tls-cert'] || values['tls-key']) {
+    try {
+      https = { cert: readFileSync(String(values['tls-cert'])), key: readFileSync(String(values['tls-key'])) };
+    } catch (err) {
+      io.err(`counter-agent hq serve: cannot read --tls-cert/--tls-key: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  const log = createLogger(process.env.HQ_LOG_LEVEL ?? 'info');
+  try {
+    const hq = await startHq({ databaseUrl, host: typeof values.host === 'string' ? values.host : '127.0.0.1', port, adminTokenSha256: admin, ...(https ? { https } : {}), log });
+    io.out(`counter-agent hq listening on ${hq.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await hq.close();
+    return 0;
+  } catch (err) {
+    io.err(`counter-agent hq serve: ${(err as Error).message}`);
+    return 2;
+  }
+}

@@ -1,0 +1,157 @@
+import type pg from 'pg';
+
+/** What one store's events did to one trace code, folded over a batch in seq order. */
+export interface CodeChange {
+  code: string;
+  piecesDelta: number;
+  receivedSeq: number | null;
+  receivedAt: string | null;
+  soldSeq: number | null;
+  soldAt: string | null;
+  returnedSeq: number | null;
+  returnedAt: string | null;
+  writtenOffAt: string | null;
+}
+
+interface IndexableEvent {
+  seq: number;
+  at: string;
+  type: string;
+  payload: string;
+}
+
+type Json = Record<string, unknown>;
+const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/**
+ * The ledger's event types that move a trace code (agent/ledger: receipts.ts, sales.ts, adjustments.ts):
+ * receipt.recorded lines[].codes[]; sale.settled items[].code with pieces; sale.reversed items[].code with
+ * pieces (back to stock); stock.adjusted codes[].code (written off). Other events touch no code.
+ */
+export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
+  const byCode = new Map<string, CodeChange>();
+  const get = (code: string): CodeChange => {
+    let c = byCode.get(code);
+    if (!c) {
+      c = { code, piecesDelta: 0, receivedSeq: null, receivedAt: null, soldSeq: null, soldAt: null, returnedSeq: null, returnedAt: null, writtenOffAt: null };
+      byCode.set(code, c);
+    }
+    return c;
+  };
+  for (const e of events) {
+    if (e.type !== 'receipt.recorded' && e.type !== 'sale.settled' && e.type !== 'sale.reversed' && e.type !== 'stock.adjusted') continue;
+    const p = JSON.parse(e.payload) as Json;
+    if (e.type === 'receipt.recorded') {
+      for (const line of arr(p.lines)) {
+        for (const code of Array.isArray(line.codes) ? (line.codes as unknown[]) : []) {
+          const key = str(code);
+          if (!key) continue;
+          const c = get(key);
+          c.receivedSeq = e.seq;
+          c.receivedAt = e.at;
+        }
+      }
+    } else if (e.type === 'sale.settled') {
+      for (const item of arr(p.items)) {
+        const key = str(item.code);
+        if (!key) continue;
+        const c = get(key);
+        c.piecesDelta += num(item.pieces);
+        c.soldSeq = e.seq;
+        c.soldAt = e.at;
+      }
+    } else if (e.type === 'sale.reversed') {
+      for (const item of arr(p.items)) {
+        const key = str(item.code);
+        if (!key) continue;
+        const c = get(key);
+        c.piecesDelta -= num(item.pieces);
+        c.returnedSeq = e.seq;
+        c.returnedAt = e.at;
+      }
+    } else {
+      for (const w of arr(p.codes)) {
+        const key = str(w.code);
+        if (key) get(key).writtenOffAt = e.at;
+      }
+    }
+  }
+  return [...byCode.values()];
+}
+
+/** One upsert for the whole batch (one JSON parameter): one row per code (folded), so ON CONFLICT never meets a code twice. */
+export async function applyCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await client.query(
+    `INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
+     SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
+     FROM json_to_recordset($2::json) AS u(code text, "piecesDelta" int, "receivedSeq" bigint, "receivedAt" timestamptz, "soldSeq" bigint,
+       "soldAt" timestamptz, "returnedSeq" bigint, "returnedAt" timestamptz, "writtenOffAt" timestamptz)
+     ON CONFLICT (code, store_id) DO UPDATE SET
+       pieces_out = t.pieces_out + EXCLUDED.pieces_out,
+       received_seq = COALESCE(EXCLUDED.received_seq, t.received_seq),
+       received_at = COALESCE(EXCLUDED.received_at, t.received_at),
+       sold_seq = COALESCE(EXCLUDED.sold_seq, t.sold_seq),
+       sold_at = COALESCE(EXCLUDED.sold_at, t.sold_at),
+       returned_seq = COALESCE(EXCLUDED.returned_seq, t.returned_seq),
+       returned_at = COALESCE(EXCLUDED.returned_at, t.returned_at),
+       written_off_at = COALESCE(EXCLUDED.written_off_at, t.written_off_at)`,
+    [storeId, JSON.stringify(changes)],
+  );
+}
+
+export interface CodeAtStore {
+  store: string;
+  storeName: string | null;
+  receivedAt: string | null;
+  soldAt: string | null;
+  returnedAt: string | null;
+  writtenOffAt: string | null;
+  /** Sold (some pieces at least) and not returned. */
+  soldNotReturned: boolean;
+}
+
+export interface CodeReport {
+  code: string;
+  stores: CodeAtStore[];
+  lastReceived: { store: string; at: string } | null;
+  lastSold: { store: string; at: string } | null;
+  soldNotReturned: boolean;
+  /** Stores where the box is out (sold and not returned), latest sale first. */
+  soldAt: { store: string; storeName: string | null; at: string }[];
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** The code across the chain: one index range scan on (code, store_id). */
+export async function lookupCode(pool: pg.Pool, code: string): Promise<CodeReport> {
+  const { rows } = await pool.query<{ store_id: string; name: string | null; pieces_out: number; received_at: Date | null; sold_at: Date | null; returned_at: Date | null; written_off_at: Date | null }>(
+    `SELECT t.store_id, s.name, t.pieces_out, t.received_at, t.sold_at, t.returned_at, t.written_off_at
+     FROM trace_codes t LEFT JOIN stores s ON s.store_id = t.store_id WHERE t.code = $1`,
+    [code],
+  );
+  const stores: CodeAtStore[] = rows.map((r) => ({
+    store: r.store_id,
+    storeName: r.name,
+    receivedAt: iso(r.received_at),
+    soldAt: iso(r.sold_at),
+    returnedAt: iso(r.returned_at),
+    writtenOffAt: iso(r.written_off_at),
+    soldNotReturned: r.pieces_out > 0,
+  }));
+  const latest = (key: 'receivedAt' | 'soldAt') => {
+    let best: { store: string; at: string } | null = null;
+    for (const s of stores) {
+      const at = s[key];
+      if (at && (!best || at > best.at)) best = { store: s.store, at };
+    }
+    return best;
+  };
+  const soldAt = stores
+    .filter((s) => s.soldNotReturned && s.soldAt)
+    .map((s) => ({ store: s.store, storeName: s.storeName, at: s.soldAt as string }))
+    .sort((a, b) => (a.at < b.at ? 1 : -1));
+  return { code, stores, lastReceived: latest('receivedAt'), lastSold: latest('soldAt'), soldNotReturned: soldAt.length > 0, soldAt };
+}

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeEventHash } from '../agent/ledger/events.js';
+import { issueEnrolCode } from './enrolment.js';
+import { monthlyPartitions } from './db/partitions.js';
+import {
+  appendFiller, appendReceipt, appendReversal, appendSale, enrolStore, eventsOf, newCode, startTestHq, tempLedger, type TestHq,
+} from './hq.test-helpers.js';
+
+let t: TestHq;
+beforeAll(async () => {
+  t = await startTestHq();
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+type Ev = ReturnType<typeof eventsOf>[number];
+async function push(credential: string, events: Ev[]) {
+  const res = await fetch(`${t.hq.url}/hq/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` }, body: JSON.stringify({ events }) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { head: { seq: number; hash: string }; flag?: { code: string; seq: number } } };
+}
+async function admin(path: string) {
+  const res = await fetch(`${t.hq.url}${path}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+async function storeRow(store: string) {
+  const { body } = await admin('/hq/v1/stores');
+  return (body.stores as { store: string; head: { seq: number }; flag: { code: string; seq: number } | null; lastContactAt: string | null; credentials: number }[]).find((s) => s.store === store);
+}
+
+describe('HQ on PostgreSQL', () => {
+  it('keeps monthly partitions of events ahead of time', async () => {
+    const { rows } = await t.hq.pool.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'");
+    const names = rows.map((r) => r.name);
+    for (const p of monthlyPartitions(new Date())) expect(names).toContain(p.name);
+    expect(names).toContain('events_default');
+  });
+
+  it('enrols a store by a one-time code; the code works once; a wrong code is refused', async () => {
+    const { code } = await issueEnrolCode(t.hq.pool, 'H13010300001', '一号店');
+    const enrol = (c: string) => fetch(`${t.hq.url}/hq/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ store: 'H13010300001', code: c }) });
+    expect((await enrol('ABCD-EFGH-JK')).status).toBe(401);
+    const ok = await enrol(code.toLowerCase());
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as { credential: string }).credential).toMatch(/^H13010300001\./);
+    const again = await enrol(code);
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { message: string }).message).toContain('注册码无效');
+  });
+
+  it('ingests in order, takes a batch twice as a no-op, and refuses one beyond its head with the seq it expects', async () => {
+    const credential = await enrolStore(t, 'H13010300002');
+    const box = tempLedger();
+    try {
+      appendFiller(box.ledger, 10);
+      const events = eventsOf(box.ledger);
+      const first = await push(credential, events.slice(0, 6));
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ accepted: 6, duplicates: 0, head: { seq: 6, hash: events[5]?.hash } });
+      const twice = await push(credential, events.slice(0, 6));
+      expect(twice.body).toMatchObject({ accepted: 0, duplicates: 6, head: { seq: 6 } });
+      const ahead = await push(credential, events.slice(7));
+      expect(ahead.status).toBe(409);
+      expect(ahead.body).toMatchObject({ error: 'OUT_OF_ORDER', expectedSeq: 7 });
+      // Overlapping: the known part is a no-op, the rest is taken.
+      const overlap = await push(credential, events.slice(4));
+      expect(overlap.body).toMatchObject({ accepted: 4, duplicates: 2, head: { seq: 10, hash: events[9]?.hash } });
+      const { rows } = await t.hq.pool.query('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d, max(seq)::int AS m FROM events WHERE store_id = $1', ['H13010300002']);
+      expect(rows[0]).toEqual({ n: 10, d: 10, m: 10 });
+      const row = await storeRow('H13010300002');
+      expect(row).toMatchObject({ head: { seq: 10 }, flag: null, credentials: 1 });
+      expect(row?.lastContactAt).not.toBeNull();
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('flags a rehashed chain (a changed event at a known seq) and then takes nothing more from the store', async () => {
+    const store = 'H13010300003';
+    const credential = await enrolStore(t, store);
+    const box = tempLedger();
+    try {
+      appendFiller(box.ledger, 8);
+      const events = eventsOf(box.ledger);
+      expect((await push(credential, events)).status).toBe(200);
+      // Someone edits event 4 on the box and recomputes every hash from there (a valid-looking chain).
+      const forged: Ev[] = [];
+      let prev = events[2] as Ev;
+      for (const e of events.slice(3)) {
+        const edited = { ...e, payload: e.seq === 4 ? '{"products":[{"id":"FORGED"}]}' : e.payload, prev_hash: prev.hash };
+        const hash = computeEventHash(edited);
+        forged.push({ ...edited, hash });
+        prev = { ...edited, hash };
+      }
+      const r = await push(credential, forged);
+      expect(r.status).toBe(409);
+      expect(r.body).toMatchObject({ error: 'CHAIN_BROKEN', flag: { code: 'CHANGED_EVENT', seq: 4 }, head: { seq: 8, hash: events[7]?.hash } });
+      expect((await storeRow(store))?.flag).toMatchObject({ code: 'CHANGED_EVENT', seq: 4 });
+      // The genuine next event is refused too until an admin clears the flag.
+      appendFiller(box.ledger, 1);
+      const next = await push(credential, eventsOf(box.ledger, 9));
+      expect(next.body).toMatchObject({ error: 'STORE_FLAGGED' });
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('flags a fork (new events that do not link to the head) and an event whose content does not match its hash', async () => {
+    const forkStore = 'H13010300004';
+    const cred = await enrolStore(t, forkStore);
+    const a = tempLedger();
+    const b = tempLedger();
+    try {
+      appendFiller(a.ledger, 3);
+      appendFiller(b.ledger, 5); // another ledger claiming to be the same store
+      expect((await push(cred, eventsOf(a.ledger))).status).toBe(200);
+      const r = await push(cred, eventsOf(b.ledger, 4));
+      expect(r.body).toMatchObject({ error: 'CHAIN_BROKEN', flag: { code: 'FORK', seq: 4 }, accepted: 0 });
+
+      const editStore = 'H13010300005';
+      const cred2 = await enrolStore(t, editStore);
+      const evs = eventsOf(b.ledger);
+      const tampered = evs.map((e) => (e.seq === 3 ? { ...e, payload: '{"products":[]}' } : e));
+      const r2 = await push(cred2, tampered);
+      // The two events before the edit are kept: HQ's head is the last event known good.
+      expect(r2.body).toMatchObject({ error: 'CHAIN_BROKEN', flag: { code: 'HASH_MISMATCH', seq: 3 }, accepted: 2, head: { seq: 2 } });
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('refuses a revoked credential at once', async () => {
+    const store = 'H13010300006';
+    const credential = await enrolStore(t, store);
+    const box = tempLedger();
+    try {
+      appendFiller(box.ledger, 2);
+      expect((await push(credential, eventsOf(box.ledger))).status).toBe(200);
+      const { revokeCredentials } = await import('./enrolment.js');
+      expect(await revokeCredentials(t.hq.pool, store)).toBe(1);
+      const r = await push(credential, eventsOf(box.ledger));
+      expect(r.status).toBe(401);
+      expect(r.body).toMatchObject({ error: 'CREDENTIAL_INVALID' });
+      expect(String(r.body.message)).toContain('吊销');
+      expect((await storeRow(store))?.credentials).toBe(0);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('indexes trace codes across stores: where last received and sold, and whether sold and not returned', async () => {
+    const credA = await enrolStore(t, 'H13010300007', '东门店');
+    const credB = await enrolStore(t, 'H13010300008', '西门店');
+    const a = tempLedger();
+    const b = tempLedger();
+    try {
+      const [c1, c2, c3] = [newCode(), newCode(), newCode()];
+      appendReceipt(a.ledger, [c1 as string, c2 as string, c3 as string], new Date('2026-12-01T02:00:00.000Z'));
+      appendSale(a.ledger, [c1 as string, c2 as string], new Date('2026-12-02T03:00:00.000Z'));
+      appendReversal(a.ledger, [c2 as string], new Date('2026-12-02T04:00:00.000Z'));
+      // Store B sells c3 from uncoded stock (claimed): the same box, sold at two stores.
+      appendSale(b.ledger, [c3 as string], new Date('2026-12-03T05:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      expect((await push(credB, eventsOf(b.ledger))).status).toBe(200);
+
+      const sold = await admin(`/hq/v1/codes/${c1}`);
+      expect(sold.status).toBe(200);
+      expect(sold.body).toMatchObject({
+        soldNotReturned: true,
+        lastReceived: { store: 'H13010300007', at: '2026-12-01T02:00:00.000Z' },
+        lastSold: { store: 'H13010300007', at: '2026-12-02T03:00:00.000Z' },
+        soldAt: [{ store: 'H13010300007', storeName: '东门店', at: '2026-12-02T03:00:00.000Z' }],
+      });
+      const returned = await admin(`/hq/v1/codes/${c2}`);
+      expect(returned.body).toMatchObject({ soldNotReturned: false, soldAt: [] });
+      // A store's box may ask too (with its own credential).
+      const res = await fetch(`${t.hq.url}/hq/v1/codes/${c3}`, { headers: { authorization: `Bearer ${credA}` } });
+      const twice = (await res.json()) as { soldAt: { store: string }[]; stores: unknown[]; lastSold: { store: string } };
+      expect(twice.stores).toHaveLength(2);
+      expect(twice.lastSold.store).toBe('H13010300008');
+      expect(twice.soldAt.map((s) => s.store)).toEqual(['H13010300008']);
+      const unknown = await admin('/hq/v1/codes/81000049999999999999');
+      expect(unknown.body).toMatchObject({ soldNotReturned: false, stores: [], lastReceived: null, lastSold: null });
+      // Without a credential: refused.
+      expect((await fetch(`${t.hq.url}/hq/v1/codes/${c1}`)).status).toBe(401);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('lists stores only for a chain admin', async () => {
+    expect((await fetch(`${t.hq.url}/hq/v1/stores`)).status).toBe(401);
+    expect((await admin('/hq/v1/stores')).status).toBe(200);
+  });
+});
