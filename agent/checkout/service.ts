@@ -177,15 +177,13 @@ export class CheckoutService {
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
       // 退费: when, by whom and why, from the sale.reversed ledger event (null while not reversed).
-      reversal: sale.reversed_seq === null ? null : (this.o.ledger.db.prepare('SELECT at, actor, reason FROM events WHERE seq = ?').get(sale.reversed_seq) as { at: string; actor: string | null; reason: string | null }),
+      reversal: sale.reversed_seq === null ? null : (this.o.ledger.queries.eventNote(sale.reversed_seq) ?? null),
       refusals: this.sales.refusals(saleId),
       evidence: {
         video: this.o.videoEvidence?.(saleId) ?? [],
         snapshot: sale.snapshot ? snapshotEvidence(sale.snapshot) : null,
       },
-      sync: this.o.ledger.db
-        .prepare('SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (?, ?) ORDER BY o.id')
-        .all(sale.settled_seq ?? -1, sale.reversed_seq ?? -1),
+      sync: this.o.ledger.queries.outboxForEvents([sale.settled_seq ?? -1, sale.reversed_seq ?? -1]),
     };
   }
 

@@ -22,7 +22,11 @@ import { videoRoutes } from './routes/video.js';
 import { pageRoutes } from './routes/pages.js';
 import type { VideoService } from '../video/service.js';
 import type { SuspiciousService } from '../suspicious/service.js';
-import { reportRoutes } from './routes/reports.js';
+import { reportRoutes, type ReportServices } from './routes/reports.js';
+import type { AuditService } from '../audit/index.js';
+import type { ReconciliationService } from '../reconciliation/index.js';
+import type { StocktakeStore } from '../stocktake/store.js';
+import type { SyncStatus } from '../../sync/outbox/status.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { auditRoutes } from './routes/audit.js';
 import { suspiciousRoutes } from './routes/suspicious.js';
@@ -34,6 +38,12 @@ export interface WebDeps {
   classifyOptions: ClassifyOptions;
   health: HealthSource;
   sync: SyncControl;
+  /** The outbox as the manager page shows it (GET /api/sync). */
+  syncStatus: () => SyncStatus;
+  reports: ReportServices;
+  reconciliation: ReconciliationService;
+  audit: AuditService;
+  stocktakes: StocktakeStore;
   checkout: CheckoutService;
   devices: DeviceManager;
   router: ScanRouter;
@@ -52,6 +62,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024 * 1024, // a large delivery is thousands of codes
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
   });
+  const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
   app.addHook('onRequest', authenticate(auth, deps.accounts));
   app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
@@ -68,15 +79,15 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.(), deps.clock));
-  await app.register(stocktakeRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
+  await app.register(stocktakeRoutes(deps.stocktakes, clock));
   await app.register(salesRoutes(deps.checkout));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
-  await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
-  await app.register(reportRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
-  await app.register(reconciliationRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
-  await app.register(auditRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
-  await app.register(suspiciousRoutes(deps.suspicious, deps.clock ?? (() => new Date())));
+  await app.register(syncRoutes(deps.syncStatus, deps.sync));
+  await app.register(reportRoutes(deps.reports, clock));
+  await app.register(reconciliationRoutes(deps.reconciliation, clock));
+  await app.register(auditRoutes(deps.audit, clock));
+  await app.register(suspiciousRoutes(deps.suspicious, clock));
   await app.register(pageRoutes());
   return app;
 }

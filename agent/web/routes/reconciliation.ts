@@ -1,14 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../ledger/index.js';
 import { reconciliationCsv } from '../../reconciliation/csv.js';
-import { ReconciliationService } from '../../reconciliation/index.js';
+import type { ReconciliationService } from '../../reconciliation/index.js';
 import { parsePeriod } from '../../reports/period.js';
 import { readers, withQuery, type PeriodQuery } from './reports.js';
 
 /** 进销存对账: JSON for the page, CSV (UTF-8 with BOM) for Excel. */
-export function reconciliationRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+export function reconciliationRoutes(service: ReconciliationService, clock: () => Date): FastifyPluginAsync {
   return async (app) => {
-    const service = new ReconciliationService(db);
     const csv = (from: string, to: string, body: string) => ({
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="reconciliation-${from}-${to}.csv"`,

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Db } from '../../ledger/index.js';
-import { BacklogReport } from '../../reports/backlog.js';
-import { DailyReport } from '../../reports/daily.js';
+import type { BacklogReport } from '../../reports/backlog.js';
+import type { DailyReport } from '../../reports/daily.js';
 import { parseCount, parsePeriod, PeriodError, type Period } from '../../reports/period.js';
-import { SalesList } from '../../reports/sales-list.js';
-import { StockValueReport } from '../../reports/stock-value.js';
+import type { SalesList } from '../../reports/sales-list.js';
+import type { StockValueReport } from '../../reports/stock-value.js';
 import { requireRole } from '../auth.js';
 
 export type PeriodQuery = { from?: string; to?: string };
@@ -22,12 +21,15 @@ export async function withQuery<T>(reply: FastifyReply, work: () => T): Promise<
 export const readers = requireRole('manager', 'technician');
 
 /** The manager's lists and charts: sales, takings per day, stock value, platform backlog. */
-export function reportRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+export interface ReportServices {
+  sales: SalesList;
+  daily: DailyReport;
+  stockValue: StockValueReport;
+  backlog: BacklogReport;
+}
+
+export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServices, clock: () => Date): FastifyPluginAsync {
   return async (app) => {
-    const sales = new SalesList(db);
-    const daily = new DailyReport(db);
-    const stockValue = new StockValueReport(db);
-    const backlog = new BacklogReport(db);
     const period = (q: PeriodQuery): Period => parsePeriod(q, clock());
 
     app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { preHandler: readers }, async (req, reply) =>

@@ -39,7 +39,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
           if (c.kind === 'invalid') return reply.code(422).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: `${c.message}（${raw}）` }] });
           keys.push(c.key);
         }
-        const lot = ledger.db.prepare('SELECT product_id FROM lots WHERE id = ?').pluck().get(req.body.lotId) as string | undefined;
+        const lot = ledger.queries.lotProduct(req.body.lotId);
         const product = lot ? ledger.catalog.get(lot) : undefined;
         if (!product) return reply.code(422).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.body.lotId} 不存在` }] });
         try {

@@ -2,15 +2,13 @@
 // period's counts. A count is a record, not a stock movement: differences change the book only through
 // POST /api/stock/adjustments (a stock.adjusted ledger event with its reason, reported as 3502).
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../ledger/index.js';
 import { parsePeriod } from '../../reports/period.js';
-import { StocktakeError, StocktakeStore, type StocktakeLineInput } from '../../stocktake/store.js';
+import { StocktakeError, type StocktakeLineInput, type StocktakeStore } from '../../stocktake/store.js';
 import { requireRole } from '../auth.js';
 import { readers, withQuery, type PeriodQuery } from './reports.js';
 
-export function stocktakeRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): FastifyPluginAsync {
   return async (app) => {
-    const store = new StocktakeStore(db);
     app.post<{ Body: { note?: string; lines: StocktakeLineInput[] } }>(
       '/api/stocktakes',
       {

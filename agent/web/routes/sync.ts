@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Ledger } from '../../ledger/index.js';
-import { syncStatus } from '../../../sync/outbox/status.js';
+import type { SyncStatus } from '../../../sync/outbox/status.js';
 import { requireRole } from '../auth.js';
 
 export interface SyncControl {
@@ -9,9 +8,9 @@ export interface SyncControl {
   notify?(): void;
 }
 
-export function syncRoutes(ledger: Ledger, control: SyncControl, clock: () => Date): FastifyPluginAsync {
+export function syncRoutes(status: () => SyncStatus, control: SyncControl): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/sync', { preHandler: requireRole('manager', 'technician') }, async () => syncStatus(ledger.db, clock()));
+    app.get('/api/sync', { preHandler: requireRole('manager', 'technician') }, async () => status());
     // A manager has looked at refused records (or fixed the catalogue) and sends them again.
     app.post<{ Body: { ids?: number[] } | undefined }>(
       '/api/sync/retry',
