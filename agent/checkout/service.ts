@@ -73,7 +73,7 @@ export class CheckoutService {
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
       const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：身份核验需联网，可改用自费结算`;
-      throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
+      throw new CheckoutError(409, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
     }
     const at = this.clock();
     const method = { '01': 'e_voucher', '02': 'id_card', '03': 'social_security_card' }[certType];
@@ -94,7 +94,7 @@ export class CheckoutService {
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
       const message = `${err instanceof PlatformError ? err.userMessage : '医保平台暂不可用'}：电子凭证需联网核验，可改用身份证或自费结算`;
-      throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
+      throw new CheckoutError(409, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
     }
     return this.setIdentity(saleId, '01', token, undefined, face);
   }

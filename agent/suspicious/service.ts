@@ -6,6 +6,7 @@ import { yuanToFen } from '../../sync/money.js';
 import { shanghaiDate, shanghaiDayStart } from '../../sync/time.js';
 import type { CallResult } from '../../sync/client.js';
 import type { Db } from '../ledger/index.js';
+import { AppError } from '../../common/app-error.js';
 import type { Logger } from '../log.js';
 import { addDays, daysBetween, isIsoDate } from '../rules/dates.js';
 import { SuspiciousStore, type SuspiciousAnswer, type SuspiciousItemView } from './store.js';
@@ -15,13 +16,9 @@ export interface SuspiciousSource {
   pullSuspiciousItems(date: string): Promise<CallResult<SuspiciousItemsOutput>>;
 }
 
-export class SuspiciousError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class SuspiciousError extends AppError {
+  constructor(status: number, code: string, message: string) {
+    super(code, status, message);
   }
 }
 
@@ -60,7 +57,7 @@ export class SuspiciousService {
       output = (await this.source.pullSuspiciousItems(date)).output;
     } catch (err) {
       if (err instanceof PlatformRejectedError) throw new SuspiciousError(502, 'PLATFORM_REJECTED', `${err.userMessage}：请核对日期，或联系医保经办机构`);
-      if (err instanceof PlatformError) throw new SuspiciousError(503, 'PLATFORM_UNAVAILABLE', `${err.userMessage}：疑点需联网获取，可稍后再试`);
+      if (err instanceof PlatformError) throw new SuspiciousError(409, 'PLATFORM_UNAVAILABLE', `${err.userMessage}：疑点需联网获取，可稍后再试`);
       throw err;
     }
     const items = output.items.map((it) => ({

@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { formatAjvErrors } from '../../config/errors.js';
 import type { Config } from '../../config/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { ReceivingService } from '../receiving/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import { TokenAuth, authenticate } from './auth.js';
+import { errorHandler } from './errors.js';
 import type { AccountStore } from '../accounts/store.js';
 import { accountRoutes } from './routes/accounts.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -65,15 +65,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
   app.addHook('onRequest', authenticate(auth, deps.accounts));
-  app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
-    if (Array.isArray(err.validation)) {
-      const problems = formatAjvErrors(err.validation as Parameters<typeof formatAjvErrors>[0]);
-      return reply.code(400).send({ errors: problems.map((p) => ({ code: 'BAD_REQUEST', message: `请求格式错误：${p}` })) });
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) app.log.error(err);
-    return reply.code(status).send({ errors: [{ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? '内部错误：请联系技术员查看日志' : err.message }] });
-  });
+  app.setErrorHandler(errorHandler(app.log));
   await app.register(healthRoutes(deps.health));
   await app.register(accountRoutes(deps.accounts));
   await app.register(catalogRoutes(deps.ledger, deps.clock));

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AccountError, ROLES, type AccountStore, type User } from '../../accounts/store.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ROLES, type AccountStore, type User } from '../../accounts/store.js';
 import { SESSION_COOKIE, requireRole } from '../auth.js';
 
 const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
@@ -11,11 +11,6 @@ const hhmm = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Sha
 function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number): string {
   const secure = req.protocol === 'https' ? '; Secure' : '';
   return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
-}
-
-async function fail(reply: FastifyReply, err: unknown): Promise<FastifyReply> {
-  if (!(err instanceof AccountError)) throw err;
-  return reply.code(err.status).send({ errors: [{ code: err.code, message: err.message }] });
 }
 
 const usernameParam = { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
@@ -86,12 +81,8 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        try {
-          const u = await accounts.create(req.body);
-          return reply.code(201).send({ user: publicUser(u) });
-        } catch (err) {
-          return fail(reply, err);
-        }
+        const u = await accounts.create(req.body);
+        return reply.code(201).send({ user: publicUser(u) });
       },
     );
 
@@ -99,11 +90,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       if (req.principal?.via === 'session' && req.principal.name === req.params.username.trim().toLowerCase()) {
         return reply.code(409).send({ errors: [{ code: 'CANNOT_DISABLE_SELF', message: '不能停用自己正在使用的账号' }] });
       }
-      try {
-        return { user: { ...publicUser(accounts.disable(req.params.username)), disabled: true } };
-      } catch (err) {
-        return fail(reply, err);
-      }
+      return { user: { ...publicUser(accounts.disable(req.params.username)), disabled: true } };
     });
 
     // A manager sets anyone's password; anyone signed in changes their own with the old one (managers too:
@@ -125,19 +112,15 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       async (req, reply) => {
         const p = req.principal!;
         const self = p.via === 'session' && p.name === req.params.username.trim().toLowerCase();
-        try {
-          if (self) {
-            const v = await accounts.verify(p.name, req.body.oldPassword ?? '', req.ip);
-            if (!v.ok && v.reason === 'locked') return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
-            if (!v.ok) return reply.code(403).send({ errors: [{ code: 'OLD_PASSWORD_WRONG', message: '原密码（PIN）错误' }] });
-          } else if (!self && p.role !== 'manager') {
-            return reply.code(403).send({ errors: [{ code: 'FORBIDDEN', message: '只有店长可以修改他人的密码' }] });
-          }
-          await accounts.setPassword(req.params.username, req.body.password, self ? p.sessionId : undefined);
-          return reply.code(204).send();
-        } catch (err) {
-          return fail(reply, err);
+        if (self) {
+          const v = await accounts.verify(p.name, req.body.oldPassword ?? '', req.ip);
+          if (!v.ok && v.reason === 'locked') return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
+          if (!v.ok) return reply.code(403).send({ errors: [{ code: 'OLD_PASSWORD_WRONG', message: '原密码（PIN）错误' }] });
+        } else if (!self && p.role !== 'manager') {
+          return reply.code(403).send({ errors: [{ code: 'FORBIDDEN', message: '只有店长可以修改他人的密码' }] });
         }
+        await accounts.setPassword(req.params.username, req.body.password, self ? p.sessionId : undefined);
+        return reply.code(204).send();
       },
     );
   };

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditService } from '../../audit/index.js';
 import { parsePeriod } from '../../reports/period.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
+import { readers, type PeriodQuery } from './reports.js';
 
 /** The store's own audit: warnings the platform's nightly audit would raise, before it does. */
 export function auditRoutes(service: AuditService, clock: () => Date): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: PeriodQuery }>('/api/audit', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ warnings: service.warnings(parsePeriod(req.query, clock())) })),
+    app.get<{ Querystring: PeriodQuery }>('/api/audit', { preHandler: readers }, async (req) =>
+      ({ warnings: service.warnings(parsePeriod(req.query, clock())) }),
     );
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { reconciliationCsv } from '../../reconciliation/csv.js';
 import type { ReconciliationService } from '../../reconciliation/index.js';
 import { parsePeriod } from '../../reports/period.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
+import { readers, type PeriodQuery } from './reports.js';
 
 /** 进销存对账: JSON for the page, CSV (UTF-8 with BOM) for Excel. */
 export function reconciliationRoutes(service: ReconciliationService, clock: () => Date): FastifyPluginAsync {
@@ -14,19 +14,19 @@ export function reconciliationRoutes(service: ReconciliationService, clock: () =
     });
 
     app.get<{ Querystring: PeriodQuery & { format?: string } }>('/api/reconciliation', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => {
+      {
         const r = service.compute(parsePeriod(req.query, clock()));
         if (req.query.format !== 'csv') return r;
         const file = csv(r.from, r.to, reconciliationCsv(r));
         return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
-      }),
+      },
     );
     app.get<{ Querystring: PeriodQuery }>('/api/reconciliation.csv', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => {
+      {
         const r = service.compute(parsePeriod(req.query, clock()));
         const file = csv(r.from, r.to, reconciliationCsv(r));
         return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
-      }),
+      },
     );
   };
 }

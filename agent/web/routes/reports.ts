@@ -1,22 +1,12 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { BacklogReport } from '../../reports/backlog.js';
 import type { DailyReport } from '../../reports/daily.js';
-import { parseCount, parsePeriod, PeriodError, type Period } from '../../reports/period.js';
+import { parseCount, parsePeriod, type Period } from '../../reports/period.js';
 import type { SalesList } from '../../reports/sales-list.js';
 import type { StockValueReport } from '../../reports/stock-value.js';
 import { requireRole } from '../auth.js';
 
 export type PeriodQuery = { from?: string; to?: string };
-
-/** Runs `work` with the query's period (and other parsed parameters); a bad date is a 400 in Chinese. */
-export async function withQuery<T>(reply: FastifyReply, work: () => T): Promise<T | FastifyReply> {
-  try {
-    return work();
-  } catch (err) {
-    if (err instanceof PeriodError) return reply.code(400).send({ errors: [{ code: err.code, message: err.message }] });
-    throw err;
-  }
-}
 
 export const readers = requireRole('manager', 'technician');
 
@@ -32,15 +22,15 @@ export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServic
   return async (app) => {
     const period = (q: PeriodQuery): Period => parsePeriod(q, clock());
 
-    app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) })),
+    app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { preHandler: readers }, async (req) =>
+      ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/reports/daily', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ days: daily.days(period(req.query)) })),
+    app.get<{ Querystring: PeriodQuery }>('/api/reports/daily', { preHandler: readers }, async (req) =>
+      ({ days: daily.days(period(req.query)) }),
     );
     app.get('/api/reports/stock-value', { preHandler: readers }, async () => stockValue.value());
-    app.get<{ Querystring: { hours?: string } }>('/api/reports/backlog', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) })),
+    app.get<{ Querystring: { hours?: string } }>('/api/reports/backlog', { preHandler: readers }, async (req) =>
+      ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) }),
     );
   };
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { AdjustmentError } from '../../ledger/adjustments.js';
 import type { Ledger } from '../../ledger/index.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
 import { requireRole } from '../auth.js';
@@ -42,18 +41,13 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
         const lot = ledger.queries.lotProduct(req.body.lotId);
         const product = lot ? ledger.catalog.get(lot) : undefined;
         if (!product) return reply.code(422).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.body.lotId} 不存在` }] });
-        try {
-          const r = ledger.adjustments.record(
-            { lotId: req.body.lotId, ...(req.body.deltaPieces !== undefined ? { deltaPieces: req.body.deltaPieces } : {}), codes: keys, reason: req.body.reason },
-            product,
-            { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
-          );
-          onRecorded();
-          return reply.code(201).send(r);
-        } catch (err) {
-          if (err instanceof AdjustmentError) return reply.code(422).send({ errors: [{ code: err.code, message: err.message }] });
-          throw err;
-        }
+        const r = ledger.adjustments.record(
+          { lotId: req.body.lotId, ...(req.body.deltaPieces !== undefined ? { deltaPieces: req.body.deltaPieces } : {}), codes: keys, reason: req.body.reason },
+          product,
+          { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
+        );
+        onRecorded();
+        return reply.code(201).send(r);
       },
     );
 

@@ -3,9 +3,9 @@
 // POST /api/stock/adjustments (a stock.adjusted ledger event with its reason, reported as 3502).
 import type { FastifyPluginAsync } from 'fastify';
 import { parsePeriod } from '../../reports/period.js';
-import { StocktakeError, type StocktakeLineInput, type StocktakeStore } from '../../stocktake/store.js';
+import { type StocktakeLineInput, type StocktakeStore } from '../../stocktake/store.js';
 import { requireRole } from '../auth.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
+import { readers, type PeriodQuery } from './reports.js';
 
 export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): FastifyPluginAsync {
   return async (app) => {
@@ -36,20 +36,15 @@ export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): Fasti
         },
       },
       async (req, reply) => {
-        try {
-          const s = store.record(
-            { ...(req.body.note !== undefined ? { note: req.body.note } : {}), lines: req.body.lines },
-            { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
-          );
-          return reply.code(201).send(s);
-        } catch (err) {
-          if (err instanceof StocktakeError) return reply.code(422).send({ errors: [{ code: err.code, message: err.message }] });
-          throw err;
-        }
+        const s = store.record(
+          { ...(req.body.note !== undefined ? { note: req.body.note } : {}), lines: req.body.lines },
+          { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
+        );
+        return reply.code(201).send(s);
       },
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ stocktakes: store.list(parsePeriod(req.query, clock())) })),
+    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { preHandler: readers }, async (req) =>
+      ({ stocktakes: store.list(parsePeriod(req.query, clock())) }),
     );
   };
 }

@@ -1,17 +1,8 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { parsePeriod } from '../../reports/period.js';
-import { MAX_ANSWER_CHARS, SuspiciousError, type SuspiciousService } from '../../suspicious/service.js';
+import { MAX_ANSWER_CHARS, type SuspiciousService } from '../../suspicious/service.js';
 import { requireRole } from '../auth.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
-
-async function answer<T>(reply: FastifyReply, work: () => Promise<T> | T): Promise<T | FastifyReply> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof SuspiciousError) return reply.code(err.status).send({ errors: [{ code: err.code, message: err.message }] });
-    throw err;
-  }
-}
+import { readers, type PeriodQuery } from './reports.js';
 
 /** The platform's 疑点: pull a day's items, list them, answer them (answers are only ever added). */
 export function suspiciousRoutes(service: SuspiciousService, clock: () => Date): FastifyPluginAsync {
@@ -20,13 +11,13 @@ export function suspiciousRoutes(service: SuspiciousService, clock: () => Date):
     app.post<{ Body: { date: string } }>(
       '/api/suspicious/pull',
       { preHandler: manager, schema: { body: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: { type: 'string', maxLength: 10 } } } } },
-      async (req, reply) => answer(reply, () => service.pull(req.body.date)),
+      async (req) => service.pull(req.body.date),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/suspicious', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => {
+    app.get<{ Querystring: PeriodQuery }>('/api/suspicious', { preHandler: readers }, async (req) =>
+      {
         const p = parsePeriod(req.query, clock());
         return { items: service.list(p.from, p.to) };
-      }),
+      },
     );
     app.post<{ Params: { itemId: string }; Body: { text: string } }>(
       '/api/suspicious/:itemId/answers',
@@ -38,7 +29,7 @@ export function suspiciousRoutes(service: SuspiciousService, clock: () => Date):
         },
       },
       async (req, reply) =>
-        answer(reply, () => reply.code(201).send({ answer: service.answer(req.params.itemId, req.principal?.name ?? 'unknown', req.body.text) })),
+        reply.code(201).send({ answer: service.answer(req.params.itemId, req.principal?.name ?? 'unknown', req.body.text) }),
     );
   };
 }
