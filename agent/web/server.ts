@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from '../../config/index.js';
+import type { ApiRole, Config } from '../../config/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { ReceivingService } from '../receiving/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
-import { TokenAuth, authenticate } from './auth.js';
+import { TokenAuth, authenticate, checkRouteAccess } from './auth.js';
+import { BODY_LIMITS } from './limits.js';
 import { errorHandler } from './errors.js';
 import type { AccountStore } from '../accounts/store.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -56,14 +57,43 @@ export interface WebDeps {
   clock?: () => Date;
 }
 
+/** One registered route and who may call it ('public' or its roles). */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: 'public' | ApiRole[];
+  bodyLimit: number;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteAccess[]>();
+
+/** Every route the server registered, with its roles: the route table test compares it with the written one. */
+export function routeTable(app: FastifyInstance): readonly RouteAccess[] {
+  return routeTables.get(app) ?? [];
+}
+
+/**
+ * Closed by default: a route that says neither who may call it nor that it is public stops the start
+ * (onRoute throws, naming it); every route is recorded for routeTable().
+ */
+export function closedByDefault(app: FastifyInstance): void {
+  const table: RouteAccess[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    checkRouteAccess(route);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access: route.config?.public ? 'public' : [...(route.config?.roles ?? [])], bodyLimit: route.bodyLimit ?? BODY_LIMITS.default });
+  });
+}
+
 export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    bodyLimit: 64 * 1024 * 1024, // a large delivery is thousands of codes
+    bodyLimit: BODY_LIMITS.default, // larger only on the routes that take a document (limits.ts)
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
   });
   const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
+  closedByDefault(app);
   app.addHook('onRequest', authenticate(auth, deps.accounts));
   app.setErrorHandler(errorHandler(app.log));
   await app.register(healthRoutes(deps.health));

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ROLES, type AccountStore, type User } from '../../accounts/store.js';
-import { SESSION_COOKIE, requireRole } from '../auth.js';
+import { PUBLIC, SESSION_COOKIE, roles } from '../auth.js';
 
 const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
 const BAD_CREDENTIALS = '用户名或密码（PIN）错误';
@@ -20,6 +20,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
     app.post<{ Body: { username: string; password: string } }>(
       '/api/login',
       {
+        config: PUBLIC,
         schema: {
           body: {
             type: 'object',
@@ -47,25 +48,26 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       },
     );
 
-    app.post('/api/logout', async (req, reply) => {
+    // Public: signing out needs no valid session (an expired one still gets its cookie cleared).
+    app.post('/api/logout', { config: PUBLIC }, async (req, reply) => {
       if (req.principal?.sessionId) accounts.revoke(req.principal.sessionId);
       reply.header('set-cookie', sessionCookie(req, '', 0));
       return reply.code(204).send();
     });
 
-    app.get('/api/me', { preHandler: requireRole('cashier', 'manager', 'technician') }, async (req) => {
+    app.get('/api/me', { config: roles('cashier', 'manager', 'technician') }, async (req) => {
       const p = req.principal!;
       return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
     });
 
-    app.get('/api/users', { preHandler: requireRole('manager') }, async () => ({
+    app.get('/api/users', { config: roles('manager') }, async () => ({
       users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
     }));
 
     app.post<{ Body: { username: string; displayName?: string; role: User['role']; password: string } }>(
       '/api/users',
       {
-        preHandler: requireRole('manager'),
+        config: roles('manager'),
         schema: {
           body: {
             type: 'object',
@@ -86,7 +88,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { username: string } }>('/api/users/:username/disable', { preHandler: requireRole('manager'), schema: { params: usernameParam } }, async (req, reply) => {
+    app.post<{ Params: { username: string } }>('/api/users/:username/disable', { config: roles('manager'), schema: { params: usernameParam } }, async (req, reply) => {
       if (req.principal?.via === 'session' && req.principal.name === req.params.username.trim().toLowerCase()) {
         return reply.code(409).send({ errors: [{ code: 'CANNOT_DISABLE_SELF', message: '不能停用自己正在使用的账号' }] });
       }
@@ -98,7 +100,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
     app.put<{ Params: { username: string }; Body: { password: string; oldPassword?: string } }>(
       '/api/users/:username/password',
       {
-        preHandler: requireRole('cashier', 'manager', 'technician'),
+        config: roles('cashier', 'manager', 'technician'),
         schema: {
           params: usernameParam,
           body: {

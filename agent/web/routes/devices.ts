@@ -3,7 +3,7 @@ import { SAMPLE_CARDS } from '../../../device/idreader/index.js';
 import type { DeviceStatus, IdCard } from '../../../device/types.js';
 import type { DeviceManager } from '../../devices/manager.js';
 import type { CounterEvent, ScanRouter } from '../../devices/router.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
 
 /** Simulated devices (demo mode) accept input from the pages; real ones do not. */
 export interface Feedable {
@@ -19,12 +19,12 @@ const isPlaceable = (d: unknown): d is CardPlaceable => typeof (d as Partial<Car
 
 export function deviceRoutes(devices: DeviceManager, router: ScanRouter): FastifyPluginAsync {
   return async (app) => {
-    const anyone = requireRole('cashier', 'manager', 'technician');
+    const anyone = roles('cashier', 'manager', 'technician');
 
-    app.get('/api/devices', { preHandler: anyone }, async () => ({ devices: devices.statuses() }));
+    app.get('/api/devices', { config: anyone }, async () => ({ devices: devices.statuses() }));
 
     // Server-sent events: scans, identities and device states as they happen, for one counter or all.
-    app.get<{ Querystring: { counter?: string } }>('/api/events', { preHandler: anyone }, (req, reply) => {
+    app.get<{ Querystring: { counter?: string } }>('/api/events', { config: anyone }, (req, reply) => {
       const counter = req.query.counter;
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       reply.raw.write(': counter-agent events\n\n');
@@ -46,7 +46,7 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
 
     app.post<{ Params: { id: string }; Body: { text: string } }>(
       '/api/devices/:id/scan',
-      { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } } } },
+      { config: roles('cashier', 'manager', 'technician'), schema: { body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } } } },
       async (req, reply) => {
         const d = devices.get(req.params.id);
         if (!isFeedable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_SCANNER', message: `设备 ${req.params.id} 不是模拟扫码枪：请用真实扫码枪扫码` }] });
@@ -57,7 +57,7 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
 
     app.post<{ Params: { id: string }; Body: { idNumber?: string; remove?: boolean } | undefined }>(
       '/api/devices/:id/card',
-      { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } } } } },
+      { config: roles('cashier', 'manager', 'technician'), schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } } } } },
       async (req, reply) => {
         const d = devices.get(req.params.id);
         if (!isPlaceable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_READER', message: `设备 ${req.params.id} 不是模拟读卡器：请在真实读卡器上放置身份证` }] });
@@ -74,15 +74,15 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
     );
 
     // Receiving by scanner: while a session is active on a counter, its scans go to the manager's receipt.
-    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/start', { preHandler: requireRole('manager') }, async (req) => {
+    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/start', { config: roles('manager') }, async (req) => {
       router.startReceiving(req.params.counter);
       return { counter: req.params.counter, active: true };
     });
-    app.get<{ Params: { counter: string } }>('/api/receiving/:counter', { preHandler: requireRole('manager') }, async (req) => {
+    app.get<{ Params: { counter: string } }>('/api/receiving/:counter', { config: roles('manager') }, async (req) => {
       const scans = router.receivingScans(req.params.counter);
       return { counter: req.params.counter, active: scans !== undefined, scans: scans ?? [] };
     });
-    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/stop', { preHandler: requireRole('manager') }, async (req) => ({
+    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/stop', { config: roles('manager') }, async (req) => ({
       counter: req.params.counter,
       active: false,
       scans: router.stopReceiving(req.params.counter),

@@ -13,7 +13,7 @@ export function reconciliationRoutes(service: ReconciliationService, clock: () =
       body,
     });
 
-    app.get<{ Querystring: PeriodQuery & { format?: string } }>('/api/reconciliation', { preHandler: readers }, async (req, reply) =>
+    app.get<{ Querystring: PeriodQuery & { format?: string } }>('/api/reconciliation', { config: readers }, async (req, reply) =>
       {
         const r = service.compute(parsePeriod(req.query, clock()));
         if (req.query.format !== 'csv') return r;
@@ -21,7 +21,7 @@ export function reconciliationRoutes(service: ReconciliationService, clock: () =
         return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
       },
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/reconciliation.csv', { preHandler: readers }, async (req, reply) =>
+    app.get<{ Querystring: PeriodQuery }>('/api/reconciliation.csv', { config: readers }, async (req, reply) =>
       {
         const r = service.compute(parsePeriod(req.query, clock()));
         const file = csv(r.from, r.to, reconciliationCsv(r));

@@ -4,11 +4,11 @@ import type { DailyReport } from '../../reports/daily.js';
 import { parseCount, parsePeriod, type Period } from '../../reports/period.js';
 import type { SalesList } from '../../reports/sales-list.js';
 import type { StockValueReport } from '../../reports/stock-value.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
 
 export type PeriodQuery = { from?: string; to?: string };
 
-export const readers = requireRole('manager', 'technician');
+export const readers = roles('manager', 'technician');
 
 /** The manager's lists and charts: sales, takings per day, stock value, platform backlog. */
 export interface ReportServices {
@@ -22,14 +22,14 @@ export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServic
   return async (app) => {
     const period = (q: PeriodQuery): Period => parsePeriod(q, clock());
 
-    app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { preHandler: readers }, async (req) =>
+    app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { config: readers }, async (req) =>
       ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/reports/daily', { preHandler: readers }, async (req) =>
+    app.get<{ Querystring: PeriodQuery }>('/api/reports/daily', { config: readers }, async (req) =>
       ({ days: daily.days(period(req.query)) }),
     );
-    app.get('/api/reports/stock-value', { preHandler: readers }, async () => stockValue.value());
-    app.get<{ Querystring: { hours?: string } }>('/api/reports/backlog', { preHandler: readers }, async (req) =>
+    app.get('/api/reports/stock-value', { config: readers }, async () => stockValue.value());
+    app.get<{ Querystring: { hours?: string } }>('/api/reports/backlog', { config: readers }, async (req) =>
       ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) }),
     );
   };

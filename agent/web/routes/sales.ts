@@ -1,27 +1,27 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CheckoutService } from '../../checkout/service.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
 
 // Path parameters arrive as text; the body schemas do not coerce types, so ids are checked as digits here.
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } as const;
-const sellers = requireRole('cashier', 'manager');
+const sellers = roles('cashier', 'manager');
 
 export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: { counter?: string } | undefined }>(
       '/api/sales',
-      { preHandler: sellers, schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } } },
+      { config: sellers, schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } } },
       async (req, reply) => reply.code(201).send({ id: checkout.open(req.body?.counter ?? 'counter-1', req.principal?.name), status: 'open' }),
     );
 
-    app.get<{ Params: { id: string } }>('/api/sales/:id', { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { params: idParam } }, async (req) =>
+    app.get<{ Params: { id: string } }>('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: { params: idParam } }, async (req) =>
       checkout.view(Number(req.params.id)),
     );
 
     app.post<{ Params: { id: string }; Body: { code: string; pieces?: number } }>(
       '/api/sales/:id/items',
       {
-        preHandler: sellers,
+        config: sellers,
         schema: {
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 512 }, pieces: { type: 'integer', minimum: 1, maximum: 100000 } } },
@@ -37,14 +37,14 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
 
     app.delete<{ Params: { id: string; itemId: string } }>(
       '/api/sales/:id/items/:itemId',
-      { preHandler: sellers, schema: { params: { type: 'object', required: ['id', 'itemId'], properties: { id: idParam.properties.id, itemId: idParam.properties.id } } } },
+      { config: sellers, schema: { params: { type: 'object', required: ['id', 'itemId'], properties: { id: idParam.properties.id, itemId: idParam.properties.id } } } },
       async (req) => (checkout.removeItem(Number(req.params.id), Number(req.params.itemId)), { removed: Number(req.params.itemId) }),
     );
 
     app.put<{ Params: { id: string }; Body: { certType: '01' | '02' | '03'; certNo: string; name?: string } }>(
       '/api/sales/:id/identity',
       {
-        preHandler: sellers,
+        config: sellers,
         schema: {
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['certType', 'certNo'], properties: { certType: { enum: ['01', '02', '03'] }, certNo: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', maxLength: 50 } } },
@@ -60,7 +60,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
     // A 医保电子凭证 QR code read by the counter page's keyboard-wedge scanner: 1161 for its token, then 1101.
     app.put<{ Params: { id: string }; Body: { qrcode: string } }>(
       '/api/sales/:id/identity/evoucher',
-      { preHandler: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } } } },
+      { config: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } } } },
       async (req) =>
         {
           await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
@@ -71,7 +71,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
     app.put<{ Params: { id: string }; Body: { rxNo: string; institutionCode: string; doctorName: string; patientCertNo: string; issuedAt: string; signed: boolean } }>(
       '/api/sales/:id/prescription',
       {
-        preHandler: sellers,
+        config: sellers,
         schema: {
           params: idParam,
           body: {
@@ -88,26 +88,26 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
     // 告知同意: the insured person agrees to pay out-of-catalogue items themselves.
     app.put<{ Params: { id: string }; Body: { productIds: string[] } }>(
       '/api/sales/:id/consent',
-      { preHandler: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } } },
+      { config: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } } },
       async (req) => (checkout.setConsents(Number(req.params.id), req.body.productIds), { consents: req.body.productIds }),
     );
 
     app.post<{ Params: { id: string }; Body: { payment: 'insurance' | 'self_pay'; chronicDisease?: string } }>(
       '/api/sales/:id/settle',
       {
-        preHandler: sellers,
+        config: sellers,
         schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['payment'], properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } } } },
       },
       async (req) => checkout.settle(Number(req.params.id), req.body.payment, req.body.chronicDisease, req.principal?.name),
     );
 
-    app.post<{ Params: { id: string } }>('/api/sales/:id/void', { preHandler: sellers, schema: { params: idParam } }, async (req) =>
+    app.post<{ Params: { id: string } }>('/api/sales/:id/void', { config: sellers, schema: { params: idParam } }, async (req) =>
       (checkout.void(Number(req.params.id)), { id: Number(req.params.id), status: 'voided' }),
     );
 
     app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
       '/api/sales/:id/reverse',
-      { preHandler: requireRole('manager'), schema: { params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } },
+      { config: roles('manager'), schema: { params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } },
       async (req) =>
         {
           await checkout.reverse(Number(req.params.id), req.body?.reason ?? '整单退费', req.principal?.name);

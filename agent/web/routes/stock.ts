@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Ledger } from '../../ledger/index.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { BODY_LIMITS } from '../limits.js';
 
 export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): FastifyPluginAsync {
   return async (app) => {
-    const anyRole = requireRole('manager', 'cashier', 'technician');
-    app.get<{ Querystring: { productId?: string; includeEmpty?: string } }>('/api/stock', { preHandler: anyRole }, async (req) => ({
+    const anyRole = roles('manager', 'cashier', 'technician');
+    app.get<{ Querystring: { productId?: string; includeEmpty?: string } }>('/api/stock', { config: anyRole }, async (req) => ({
       products: ledger.queries.stock({
         ...(req.query.productId ? { productId: req.query.productId } : {}),
         includeEmpty: req.query.includeEmpty === 'true' || req.query.includeEmpty === '1',
@@ -16,7 +17,8 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
     app.post<{ Body: { lotId: number; deltaPieces?: number; codes?: string[]; reason: string } }>(
       '/api/stock/adjustments',
       {
-        preHandler: requireRole('manager'),
+        bodyLimit: BODY_LIMITS.bulk,
+        config: roles('manager'),
         schema: {
           body: {
             type: 'object',
@@ -54,7 +56,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
     // A lot's boxes in stock by the book: the stocktake lists those not scanned (未盘到) for a one-step write-off.
     app.get<{ Params: { id: string } }>(
       '/api/stock/lots/:id/codes',
-      { preHandler: requireRole('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } } },
+      { config: roles('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } } },
       async (req, reply) => {
         const codes = ledger.queries.lotCodes(Number(req.params.id));
         if (!codes) return reply.code(404).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.params.id} 不存在：请刷新后重试` }] });
@@ -62,7 +64,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
       },
     );
 
-    app.get<{ Params: { code: string } }>('/api/codes/:code', { preHandler: anyRole }, async (req, reply) => {
+    app.get<{ Params: { code: string } }>('/api/codes/:code', { config: anyRole }, async (req, reply) => {
       const c = classifyScan(req.params.code, classifyOptions);
       if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });
       const life = ledger.queries.codeLife(c.key);

@@ -4,7 +4,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parsePeriod } from '../../reports/period.js';
 import { type StocktakeLineInput, type StocktakeStore } from '../../stocktake/store.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { BODY_LIMITS } from '../limits.js';
 import { readers, type PeriodQuery } from './reports.js';
 
 export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): FastifyPluginAsync {
@@ -12,7 +13,8 @@ export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): Fasti
     app.post<{ Body: { note?: string; lines: StocktakeLineInput[] } }>(
       '/api/stocktakes',
       {
-        preHandler: requireRole('manager'),
+        bodyLimit: BODY_LIMITS.bulk,
+        config: roles('manager'),
         schema: {
           body: {
             type: 'object',
@@ -43,7 +45,7 @@ export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): Fasti
         return reply.code(201).send(s);
       },
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { preHandler: readers }, async (req) =>
+    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { config: readers }, async (req) =>
       ({ stocktakes: store.list(parsePeriod(req.query, clock())) }),
     );
   };

@@ -1,19 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parsePeriod } from '../../reports/period.js';
 import { MAX_ANSWER_CHARS, type SuspiciousService } from '../../suspicious/service.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
 import { readers, type PeriodQuery } from './reports.js';
 
 /** The platform's 疑点: pull a day's items, list them, answer them (answers are only ever added). */
 export function suspiciousRoutes(service: SuspiciousService, clock: () => Date): FastifyPluginAsync {
   return async (app) => {
-    const manager = requireRole('manager');
+    const manager = roles('manager');
     app.post<{ Body: { date: string } }>(
       '/api/suspicious/pull',
-      { preHandler: manager, schema: { body: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: { type: 'string', maxLength: 10 } } } } },
+      { config: manager, schema: { body: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: { type: 'string', maxLength: 10 } } } } },
       async (req) => service.pull(req.body.date),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/suspicious', { preHandler: readers }, async (req) =>
+    app.get<{ Querystring: PeriodQuery }>('/api/suspicious', { config: readers }, async (req) =>
       {
         const p = parsePeriod(req.query, clock());
         return { items: service.list(p.from, p.to) };
@@ -22,7 +22,7 @@ export function suspiciousRoutes(service: SuspiciousService, clock: () => Date):
     app.post<{ Params: { itemId: string }; Body: { text: string } }>(
       '/api/suspicious/:itemId/answers',
       {
-        preHandler: manager,
+        config: manager,
         schema: {
           params: { type: 'object', required: ['itemId'], properties: { itemId: { type: 'string', minLength: 1, maxLength: 64 } } },
           body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: MAX_ANSWER_CHARS } } },

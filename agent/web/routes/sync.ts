@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SyncStatus } from '../../../sync/outbox/status.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { BODY_LIMITS } from '../limits.js';
 
 export interface SyncControl {
   retryFailed(ids?: readonly number[]): number;
@@ -10,12 +11,13 @@ export interface SyncControl {
 
 export function syncRoutes(status: () => SyncStatus, control: SyncControl): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/sync', { preHandler: requireRole('manager', 'technician') }, async () => status());
+    app.get('/api/sync', { config: roles('manager', 'technician') }, async () => status());
     // A manager has looked at refused records (or fixed the catalogue) and sends them again.
     app.post<{ Body: { ids?: number[] } | undefined }>(
       '/api/sync/retry',
       {
-        preHandler: requireRole('manager', 'technician'),
+        bodyLimit: BODY_LIMITS.bulk,
+        config: roles('manager', 'technician'),
         schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } },
       },
       async (req) => ({ retried: control.retryFailed(req.body?.ids) }),
