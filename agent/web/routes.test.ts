@@ -65,6 +65,7 @@ const ROUTES: [string, string, 'public' | string[]][] = [
   ['POST', '/api/suspicious/pull', MANAGER],
   ['GET', '/api/suspicious', READERS],
   ['POST', '/api/suspicious/:itemId/answers', MANAGER],
+  ['GET', '/api/rules/categories', ANY],
   ['GET', '/', 'public'],
   ['GET', '/counter', 'public'],
   ['GET', '/counter/', 'public'],
@@ -157,6 +158,18 @@ describe('routes are closed by default', () => {
       'POST /api/sales/:id/items': 64 * 1024,
     });
     expect(Object.values(limits).filter((l) => l > BODY_LIMITS.default)).toHaveLength(6);
+  });
+});
+
+describe('rule categories for the counter page', () => {
+  it('come from the rules: consent and self-pay product categories, the step that resolves each refusal', async () => {
+    const r = await fetch(`${agent.url}/api/rules/categories`, { headers: { authorization: `Bearer ${TOKENS.cashier}` } });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({
+      consentRequired: ['drug', 'herbal', 'device'],
+      selfPayOnly: ['health_food', 'cosmetic', 'daily'],
+      nextSteps: expect.objectContaining({ IDENTITY_REQUIRED: 'identity', CONSENT_REQUIRED: 'consent', PLATFORM_UNAVAILABLE: 'retry_or_self_pay' }),
+    });
   });
 });
 

@@ -21,6 +21,7 @@ import type { ScanRouter } from '../devices/router.js';
 import { deviceRoutes } from './routes/devices.js';
 import { videoRoutes } from './routes/video.js';
 import { pageRoutes } from './routes/pages.js';
+import { ruleRoutes } from './routes/rules.js';
 import type { VideoService } from '../video/service.js';
 import type { SuspiciousService } from '../suspicious/service.js';
 import { reportRoutes, type ReportServices } from './routes/reports.js';
@@ -110,6 +111,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(reconciliationRoutes(deps.reconciliation, clock));
   await app.register(auditRoutes(deps.audit, clock));
   await app.register(suspiciousRoutes(deps.suspicious, clock));
+  await app.register(ruleRoutes());
   await app.register(pageRoutes());
   return app;
 }
