@@ -169,10 +169,10 @@ export class CheckoutService {
       items,
       total: items.reduce((n, i) => n + i.price, 0),
       identity: person
-        ? { psnNo: person.psnNo, name: person.name, certNo: maskId(person.certNo), insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
+        ? { psnNo: person.psnNo, name: person.name, certNo: person.certNo, insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
         : null,
-      // Masked like identity.certNo: the patient's ID number would otherwise be shown in full here.
-      prescription: sale.prescription ? maskedPrescription(JSON.parse(sale.prescription) as PrescriptionView) : null,
+      // Personal numbers (identity.certNo, prescription.patientCertNo) are masked by the API's response schema.
+      prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
@@ -193,10 +193,6 @@ export class CheckoutService {
     if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
     return sale;
   }
-}
-
-function maskedPrescription(rx: PrescriptionView): PrescriptionView {
-  return { ...rx, patientCertNo: maskId(rx.patientCertNo) };
 }
 
 /** What the pages see of the settlement snapshot: its hash, camera and time (not the file path). */

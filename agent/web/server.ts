@@ -5,6 +5,7 @@ import type { ReceivingService } from '../receiving/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import { TokenAuth, authenticate, checkRouteAccess } from './auth.js';
 import { BODY_LIMITS } from './limits.js';
+import { PERSONAL_KEYWORD, registerSchemas } from './schemas.js';
 import { errorHandler } from './errors.js';
 import type { AccountStore } from '../accounts/store.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -90,11 +91,13 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMITS.default, // larger only on the routes that take a document (limits.ts)
-    ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
+    // x-personal marks what the serializer masks (schemas.ts); Ajv is told it is no validation keyword.
+    ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, keywords: [PERSONAL_KEYWORD] } },
   });
   const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
   closedByDefault(app);
+  registerSchemas(app);
   app.addHook('onRequest', authenticate(auth, deps.accounts));
   app.setErrorHandler(errorHandler(app.log));
   await app.register(healthRoutes(deps.health));

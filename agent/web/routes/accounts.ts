@@ -55,12 +55,13 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       return reply.code(204).send();
     });
 
-    app.get('/api/me', { config: roles('cashier', 'manager', 'technician') }, async (req) => {
+    app.get('/api/me', { config: roles('cashier', 'manager', 'technician'), schema: { response: { '2xx': { type: 'object', properties: { user: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' } } } } } } } }, async (req) => {
       const p = req.principal!;
       return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
     });
 
-    app.get('/api/users', { config: roles('manager') }, async () => ({
+    const userSchema = { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } } as const;
+    app.get('/api/users', { config: roles('manager'), schema: { response: { '2xx': { type: 'object', properties: { users: { type: 'array', items: userSchema } } } } } }, async () => ({
       users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
     }));
 

@@ -3,7 +3,12 @@ import type { CheckoutService } from '../../checkout/service.js';
 import { roles } from '../auth.js';
 
 // Path parameters arrive as text; the body schemas do not coerce types, so ids are checked as digits here.
-const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } as const;
+const idParam = { $ref: 'IdParams#' } as const;
+const idPattern = { $ref: 'Id#' } as const;
+// Responses that carry personal data: the serializer masks what these schemas mark (schemas.ts).
+const personReply = { '2xx': { type: 'object', properties: { person: { $ref: 'Person#' } } } } as const;
+const prescriptionReply = { '2xx': { type: 'object', properties: { prescription: { $ref: 'Prescription#' } } } } as const;
+const refusedReply = { 422: { $ref: 'Refused#' } } as const;
 const sellers = roles('cashier', 'manager');
 
 export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
@@ -14,7 +19,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
       async (req, reply) => reply.code(201).send({ id: checkout.open(req.body?.counter ?? 'counter-1', req.principal?.name), status: 'open' }),
     );
 
-    app.get<{ Params: { id: string } }>('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: { params: idParam } }, async (req) =>
+    app.get<{ Params: { id: string } }>('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: { params: idParam, response: { '2xx': { $ref: 'SaleView#' } } } }, async (req) =>
       checkout.view(Number(req.params.id)),
     );
 
@@ -25,6 +30,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
         schema: {
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 512 }, pieces: { type: 'integer', minimum: 1, maximum: 100000 } } },
+          response: refusedReply,
         },
       },
       async (req, reply) =>
@@ -37,7 +43,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
 
     app.delete<{ Params: { id: string; itemId: string } }>(
       '/api/sales/:id/items/:itemId',
-      { config: sellers, schema: { params: { type: 'object', required: ['id', 'itemId'], properties: { id: idParam.properties.id, itemId: idParam.properties.id } } } },
+      { config: sellers, schema: { params: { type: 'object', required: ['id', 'itemId'], properties: { id: idPattern, itemId: idPattern } } } },
       async (req) => (checkout.removeItem(Number(req.params.id), Number(req.params.itemId)), { removed: Number(req.params.itemId) }),
     );
 
@@ -48,6 +54,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
         schema: {
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['certType', 'certNo'], properties: { certType: { enum: ['01', '02', '03'] }, certNo: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', maxLength: 50 } } },
+          response: personReply,
         },
       },
       async (req) =>
@@ -60,7 +67,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
     // A 医保电子凭证 QR code read by the counter page's keyboard-wedge scanner: 1161 for its token, then 1101.
     app.put<{ Params: { id: string }; Body: { qrcode: string } }>(
       '/api/sales/:id/identity/evoucher',
-      { config: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } } } },
+      { config: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } }, response: personReply } },
       async (req) =>
         {
           await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
@@ -80,6 +87,7 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
             required: ['rxNo', 'institutionCode', 'doctorName', 'patientCertNo', 'issuedAt', 'signed'],
             properties: { rxNo: { type: 'string', maxLength: 64 }, institutionCode: { type: 'string', maxLength: 30 }, doctorName: { type: 'string', maxLength: 50 }, patientCertNo: { type: 'string', maxLength: 30 }, issuedAt: { type: 'string', maxLength: 30 }, signed: { type: 'boolean' } },
           },
+          response: prescriptionReply,
         },
       },
       async (req) => (checkout.setPrescription(Number(req.params.id), req.body), { prescription: req.body }),

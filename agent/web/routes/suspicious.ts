@@ -13,7 +13,7 @@ export function suspiciousRoutes(service: SuspiciousService, clock: () => Date):
       { config: manager, schema: { body: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: { type: 'string', maxLength: 10 } } } } },
       async (req) => service.pull(req.body.date),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/suspicious', { config: readers }, async (req) =>
+    app.get<{ Querystring: PeriodQuery }>('/api/suspicious', { config: readers, schema: { querystring: { $ref: 'Period#' }, response: { '2xx': { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { detail: { $ref: 'FreeText#' } } } } } } } } }, async (req) =>
       {
         const p = parsePeriod(req.query, clock());
         return { items: service.list(p.from, p.to) };

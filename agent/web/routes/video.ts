@@ -8,7 +8,7 @@ export function videoRoutes(video: VideoService, probes: () => unknown[] = () =>
     // One playable MP4 of the sale's window [first scan − 30 s, settlement + 30 s], cut without re-encoding.
     app.get<{ Params: { id: string }; Querystring: { camera?: string } }>(
       '/api/sales/:id/video',
-      { config: roles('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } } },
+      { config: roles('manager', 'technician'), schema: { params: { $ref: 'IdParams#' } } },
       async (req, reply) => {
         const clip = await video.clip(Number(req.params.id), req.query.camera);
         if (!clip) return reply.code(404).send({ errors: [{ code: 'NO_VIDEO', message: `销售单 ${req.params.id} 没有录像：请检查该收银台的摄像头是否在录像` }] });
