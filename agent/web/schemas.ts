@@ -4,7 +4,8 @@
 // inside it is masked). Every route that returns personal data has a response schema; the serializer masks
 // what the schema marks and changes nothing else (no field dropped, no type coerced), so a number can only
 // leave the box masked, whichever service produced it.
-import type { FastifyInstance } from 'fastify';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { FastifyInstance, FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
 import { maskId } from '../log.js';
 
 type Schema = Record<string, unknown>;
@@ -27,15 +28,15 @@ export function maskText(text: string): string {
 const MASKS: Record<string, (s: string) => string> = { id: maskId, phone: maskPhone, text: maskText };
 
 /** Shared schemas: ids, periods, personal fields, the refusal and error bodies. */
-export const SHARED_SCHEMAS: Schema[] = [
+export const SHARED_SCHEMAS = [
   // Path parameters arrive as text; the schemas do not coerce types, so ids are checked as digits.
   { $id: 'Id', type: 'string', pattern: '^[1-9][0-9]{0,12}$' },
   { $id: 'IdParams', type: 'object', required: ['id'], properties: { id: { $ref: 'Id#' } } },
   // Dates are checked by parsePeriod (a bad one is 400 BAD_DATE with the date named), not here.
   { $id: 'Period', type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } },
-  { $id: 'CertNo', type: ['string', 'null'], [PERSONAL_KEYWORD]: 'id' },
-  { $id: 'Phone', type: ['string', 'null'], [PERSONAL_KEYWORD]: 'phone' },
-  { $id: 'FreeText', type: ['string', 'null'], [PERSONAL_KEYWORD]: 'text' },
+  { $id: 'CertNo', type: ['string', 'null'], 'x-personal': 'id' },
+  { $id: 'Phone', type: ['string', 'null'], 'x-personal': 'phone' },
+  { $id: 'FreeText', type: ['string', 'null'], 'x-personal': 'text' },
   {
     $id: 'Person',
     type: ['object', 'null'],
@@ -59,7 +60,7 @@ export const SHARED_SCHEMAS: Schema[] = [
       refusals: { type: 'array', items: { $ref: 'Refusal#' } },
     },
   },
-];
+] as const;
 
 /** `{ $ref: 'Person#' }` → the shared schema; anything else as it is. */
 function resolver(app: FastifyInstance): (s: Schema) => Schema {
@@ -95,7 +96,23 @@ export function maskBySchema(value: unknown, schema: Schema | undefined, resolve
  * written by JSON.stringify, so the schema never drops or coerces a field the API answers today.
  */
 export function registerSchemas(app: FastifyInstance): void {
-  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  for (const s of SHARED_SCHEMAS) app.addSchema(s as unknown as Schema);
   const resolve = resolver(app);
   app.setSerializerCompiler(({ schema }) => (data) => JSON.stringify(maskBySchema(data, schema as Schema, resolve)));
 }
+
+/**
+ * A route plugin whose request types (params, querystring, body) are derived from its schemas by
+ * json-schema-to-ts, the shared schemas above resolving `$ref`s: no request type is written by hand beside its
+ * schema. Reply types stay the services' own: a response schema here marks what to mask, it does not restate them.
+ */
+type Mutable<T extends readonly unknown[]> = [...T];
+type References = Mutable<typeof SHARED_SCHEMAS>;
+export interface RequestTypes extends FastifyTypeProvider {
+  validator: this['schema'] extends JSONSchema ? FromSchema<this['schema'], { references: References }> : unknown;
+  serializer: unknown;
+}
+export type TypedRoutes = FastifyPluginAsync<Record<never, never>, RawServerDefault, RequestTypes>;
+
+/** Keeps a route schema's literal types (as `as const` would), so json-schema-to-ts can derive the request types. */
+export const routeSchema = <const T extends object>(s: T): T => s;

@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ROLES, type AccountStore, type User } from '../../accounts/store.js';
 import { PUBLIC, SESSION_COOKIE, roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
 const BAD_CREDENTIALS = '用户名或密码（PIN）错误';
@@ -15,20 +16,20 @@ function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number
 
 const usernameParam = { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
-export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
+export function accountRoutes(accounts: AccountStore): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { username: string; password: string } }>(
+    app.post(
       '/api/login',
       {
         config: PUBLIC,
-        schema: {
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
             required: ['username', 'password'],
             properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
@@ -55,21 +56,21 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       return reply.code(204).send();
     });
 
-    app.get('/api/me', { config: roles('cashier', 'manager', 'technician'), schema: { response: { '2xx': { type: 'object', properties: { user: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' } } } } } } } }, async (req) => {
+    app.get('/api/me', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ response: { '2xx': { type: 'object', properties: { user: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' } } } } } } }) }, async (req) => {
       const p = req.principal!;
       return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
     });
 
     const userSchema = { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } } as const;
-    app.get('/api/users', { config: roles('manager'), schema: { response: { '2xx': { type: 'object', properties: { users: { type: 'array', items: userSchema } } } } } }, async () => ({
+    app.get('/api/users', { config: roles('manager'), schema: routeSchema({ response: { '2xx': { type: 'object', properties: { users: { type: 'array', items: userSchema } } } } }) }, async () => ({
       users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
     }));
 
-    app.post<{ Body: { username: string; displayName?: string; role: User['role']; password: string } }>(
+    app.post(
       '/api/users',
       {
         config: roles('manager'),
-        schema: {
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
@@ -81,7 +82,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
               password: { type: 'string', minLength: 1, maxLength: 256 },
             },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const u = await accounts.create(req.body);
@@ -89,7 +90,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { username: string } }>('/api/users/:username/disable', { config: roles('manager'), schema: { params: usernameParam } }, async (req, reply) => {
+    app.post('/api/users/:username/disable', { config: roles('manager'), schema: routeSchema({ params: usernameParam }) }, async (req, reply) => {
       if (req.principal?.via === 'session' && req.principal.name === req.params.username.trim().toLowerCase()) {
         return reply.code(409).send({ errors: [{ code: 'CANNOT_DISABLE_SELF', message: '不能停用自己正在使用的账号' }] });
       }
@@ -98,11 +99,11 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
 
     // A manager sets anyone's password; anyone signed in changes their own with the old one (managers too:
     // a session left open at the counter must not be enough to take the account over).
-    app.put<{ Params: { username: string }; Body: { password: string; oldPassword?: string } }>(
+    app.put(
       '/api/users/:username/password',
       {
         config: roles('cashier', 'manager', 'technician'),
-        schema: {
+        schema: routeSchema({
           params: usernameParam,
           body: {
             type: 'object',
@@ -110,7 +111,7 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
             required: ['password'],
             properties: { password: { type: 'string', minLength: 1, maxLength: 256 }, oldPassword: { type: 'string', maxLength: 256 } },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const p = req.principal!;

@@ -1,19 +1,19 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { checkProduct, productSchema, type Product } from '../../catalog/product.js';
+import { checkProduct, productSchema } from '../../catalog/product.js';
 import type { Ledger } from '../../ledger/index.js';
 import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
 
-export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date()): FastifyPluginAsync {
+export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date()): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { products: Product[] } }>(
+    app.post(
       '/api/catalog',
       {
         bodyLimit: BODY_LIMITS.catalog,
         config: roles('manager'),
-        schema: {
+        schema: routeSchema({
           body: { type: 'object', additionalProperties: false, required: ['products'], properties: { products: { type: 'array', minItems: 1, maxItems: 100000, items: productSchema } } },
-        },
+        }),
       },
       async (req, reply) => {
         const problems: string[] = [];

@@ -1,12 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { BacklogReport } from '../../reports/backlog.js';
 import type { DailyReport } from '../../reports/daily.js';
 import { parseCount, parsePeriod, type Period } from '../../reports/period.js';
 import type { SalesList } from '../../reports/sales-list.js';
 import type { StockValueReport } from '../../reports/stock-value.js';
 import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
-export type PeriodQuery = { from?: string; to?: string };
+/** The `from`/`to` query of the lists and reports (shared schema; parsePeriod checks the dates). */
+export const PERIOD = { $ref: 'Period#' } as const;
 
 export const readers = roles('manager', 'technician');
 
@@ -26,18 +27,18 @@ export interface ReportServices {
   backlog: BacklogReport;
 }
 
-export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServices, clock: () => Date): FastifyPluginAsync {
+export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServices, clock: () => Date): TypedRoutes {
   return async (app) => {
-    const period = (q: PeriodQuery): Period => parsePeriod(q, clock());
+    const period = (q: { from?: string; to?: string }): Period => parsePeriod(q, clock());
 
-    app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { config: readers, schema: { querystring: { $ref: 'Period#' }, response: salesListReply } }, async (req) =>
+    app.get('/api/sales', { config: readers, schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { limit: { type: 'string' } } }] }, response: salesListReply }) }, async (req) =>
       ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/reports/daily', { config: readers }, async (req) =>
+    app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) =>
       ({ days: daily.days(period(req.query)) }),
     );
     app.get('/api/reports/stock-value', { config: readers }, async () => stockValue.value());
-    app.get<{ Querystring: { hours?: string } }>('/api/reports/backlog', { config: readers }, async (req) =>
+    app.get('/api/reports/backlog', { config: readers, schema: routeSchema({ querystring: { type: 'object', properties: { hours: { type: 'string' } } } }) }, async (req) =>
       ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) }),
     );
   };

@@ -1,6 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { CheckoutService } from '../../checkout/service.js';
 import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 // Path parameters arrive as text; the body schemas do not coerce types, so ids are checked as digits here.
 const idParam = { $ref: 'IdParams#' } as const;
@@ -11,27 +11,27 @@ const prescriptionReply = { '2xx': { type: 'object', properties: { prescription:
 const refusedReply = { 422: { $ref: 'Refused#' } } as const;
 const sellers = roles('cashier', 'manager');
 
-export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
+export function salesRoutes(checkout: CheckoutService): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { counter?: string } | undefined }>(
+    app.post(
       '/api/sales',
-      { config: sellers, schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } } },
+      { config: sellers, schema: routeSchema({ body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } }) },
       async (req, reply) => reply.code(201).send({ id: checkout.open(req.body?.counter ?? 'counter-1', req.principal?.name), status: 'open' }),
     );
 
-    app.get<{ Params: { id: string } }>('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: { params: idParam, response: { '2xx': { $ref: 'SaleView#' } } } }, async (req) =>
+    app.get('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: idParam, response: { '2xx': { $ref: 'SaleView#' } } }) }, async (req) =>
       checkout.view(Number(req.params.id)),
     );
 
-    app.post<{ Params: { id: string }; Body: { code: string; pieces?: number } }>(
+    app.post(
       '/api/sales/:id/items',
       {
         config: sellers,
-        schema: {
+        schema: routeSchema({
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 512 }, pieces: { type: 'integer', minimum: 1, maximum: 100000 } } },
           response: refusedReply,
-        },
+        }),
       },
       async (req, reply) =>
         {
@@ -41,21 +41,21 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
         },
     );
 
-    app.delete<{ Params: { id: string; itemId: string } }>(
+    app.delete(
       '/api/sales/:id/items/:itemId',
-      { config: sellers, schema: { params: { type: 'object', required: ['id', 'itemId'], properties: { id: idPattern, itemId: idPattern } } } },
+      { config: sellers, schema: routeSchema({ params: { type: 'object', required: ['id', 'itemId'], properties: { id: idPattern, itemId: idPattern } } }) },
       async (req) => (checkout.removeItem(Number(req.params.id), Number(req.params.itemId)), { removed: Number(req.params.itemId) }),
     );
 
-    app.put<{ Params: { id: string }; Body: { certType: '01' | '02' | '03'; certNo: string; name?: string } }>(
+    app.put(
       '/api/sales/:id/identity',
       {
         config: sellers,
-        schema: {
+        schema: routeSchema({
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['certType', 'certNo'], properties: { certType: { enum: ['01', '02', '03'] }, certNo: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', maxLength: 50 } } },
           response: personReply,
-        },
+        }),
       },
       async (req) =>
         {
@@ -65,9 +65,9 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
     );
 
     // A 医保电子凭证 QR code read by the counter page's keyboard-wedge scanner: 1161 for its token, then 1101.
-    app.put<{ Params: { id: string }; Body: { qrcode: string } }>(
+    app.put(
       '/api/sales/:id/identity/evoucher',
-      { config: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } }, response: personReply } },
+      { config: sellers, schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } }, response: personReply }) },
       async (req) =>
         {
           await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
@@ -75,11 +75,11 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
         },
     );
 
-    app.put<{ Params: { id: string }; Body: { rxNo: string; institutionCode: string; doctorName: string; patientCertNo: string; issuedAt: string; signed: boolean } }>(
+    app.put(
       '/api/sales/:id/prescription',
       {
         config: sellers,
-        schema: {
+        schema: routeSchema({
           params: idParam,
           body: {
             type: 'object',
@@ -88,34 +88,34 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
             properties: { rxNo: { type: 'string', maxLength: 64 }, institutionCode: { type: 'string', maxLength: 30 }, doctorName: { type: 'string', maxLength: 50 }, patientCertNo: { type: 'string', maxLength: 30 }, issuedAt: { type: 'string', maxLength: 30 }, signed: { type: 'boolean' } },
           },
           response: prescriptionReply,
-        },
+        }),
       },
       async (req) => (checkout.setPrescription(Number(req.params.id), req.body), { prescription: req.body }),
     );
 
     // 告知同意: the insured person agrees to pay out-of-catalogue items themselves.
-    app.put<{ Params: { id: string }; Body: { productIds: string[] } }>(
+    app.put(
       '/api/sales/:id/consent',
-      { config: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } } },
+      { config: sellers, schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } }) },
       async (req) => (checkout.setConsents(Number(req.params.id), req.body.productIds), { consents: req.body.productIds }),
     );
 
-    app.post<{ Params: { id: string }; Body: { payment: 'insurance' | 'self_pay'; chronicDisease?: string } }>(
+    app.post(
       '/api/sales/:id/settle',
       {
         config: sellers,
-        schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['payment'], properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } } } },
+        schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['payment'], properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } } } }),
       },
       async (req) => checkout.settle(Number(req.params.id), req.body.payment, req.body.chronicDisease, req.principal?.name),
     );
 
-    app.post<{ Params: { id: string } }>('/api/sales/:id/void', { config: sellers, schema: { params: idParam } }, async (req) =>
+    app.post('/api/sales/:id/void', { config: sellers, schema: routeSchema({ params: idParam }) }, async (req) =>
       (checkout.void(Number(req.params.id)), { id: Number(req.params.id), status: 'voided' }),
     );
 
-    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+    app.post(
       '/api/sales/:id/reverse',
-      { config: roles('manager'), schema: { params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } },
+      { config: roles('manager'), schema: routeSchema({ params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } }) },
       async (req) =>
         {
           await checkout.reverse(Number(req.params.id), req.body?.reason ?? '整单退费', req.principal?.name);

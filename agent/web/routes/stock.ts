@@ -1,25 +1,25 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { Ledger } from '../../ledger/index.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
 import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
 
-export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): FastifyPluginAsync {
+export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): TypedRoutes {
   return async (app) => {
     const anyRole = roles('manager', 'cashier', 'technician');
-    app.get<{ Querystring: { productId?: string; includeEmpty?: string } }>('/api/stock', { config: anyRole }, async (req) => ({
+    app.get('/api/stock', { config: anyRole, schema: routeSchema({ querystring: { type: 'object', properties: { productId: { type: 'string' }, includeEmpty: { type: 'string' } } } }) }, async (req) => ({
       products: ledger.queries.stock({
         ...(req.query.productId ? { productId: req.query.productId } : {}),
         includeEmpty: req.query.includeEmpty === 'true' || req.query.includeEmpty === '1',
       }),
     }));
     // Stocktake differences and write-offs (盘盈/盘亏/报损): a new ledger event with its reason, reported as 3502.
-    app.post<{ Body: { lotId: number; deltaPieces?: number; codes?: string[]; reason: string } }>(
+    app.post(
       '/api/stock/adjustments',
       {
         bodyLimit: BODY_LIMITS.bulk,
         config: roles('manager'),
-        schema: {
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
@@ -31,7 +31,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
               reason: { type: 'string', maxLength: 200 },
             },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const keys: string[] = [];
@@ -54,9 +54,9 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
     );
 
     // A lot's boxes in stock by the book: the stocktake lists those not scanned (未盘到) for a one-step write-off.
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/api/stock/lots/:id/codes',
-      { config: roles('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } } },
+      { config: roles('manager', 'technician'), schema: routeSchema({ params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } }) },
       async (req, reply) => {
         const codes = ledger.queries.lotCodes(Number(req.params.id));
         if (!codes) return reply.code(404).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.params.id} 不存在：请刷新后重试` }] });
@@ -64,7 +64,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
       },
     );
 
-    app.get<{ Params: { code: string } }>('/api/codes/:code', { config: anyRole }, async (req, reply) => {
+    app.get('/api/codes/:code', { config: anyRole, schema: routeSchema({ params: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } } }) }, async (req, reply) => {
       const c = classifyScan(req.params.code, classifyOptions);
       if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });
       const life = ledger.queries.codeLife(c.key);

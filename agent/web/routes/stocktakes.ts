@@ -1,21 +1,21 @@
 // POST /api/stocktakes records a count (盘点) with the book stock read here at that moment; GET lists a
 // period's counts. A count is a record, not a stock movement: differences change the book only through
 // POST /api/stock/adjustments (a stock.adjusted ledger event with its reason, reported as 3502).
-import type { FastifyPluginAsync } from 'fastify';
 import { parsePeriod } from '../../reports/period.js';
-import { type StocktakeLineInput, type StocktakeStore } from '../../stocktake/store.js';
+import type { StocktakeStore } from '../../stocktake/store.js';
 import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
-import { readers, type PeriodQuery } from './reports.js';
+import { PERIOD, readers } from './reports.js';
 
-export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): FastifyPluginAsync {
+export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { note?: string; lines: StocktakeLineInput[] } }>(
+    app.post(
       '/api/stocktakes',
       {
         bodyLimit: BODY_LIMITS.bulk,
         config: roles('manager'),
-        schema: {
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
@@ -35,7 +35,7 @@ export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): Fasti
               },
             },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const s = store.record(
@@ -45,7 +45,7 @@ export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): Fasti
         return reply.code(201).send(s);
       },
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { config: readers }, async (req) =>
+    app.get('/api/stocktakes', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) =>
       ({ stocktakes: store.list(parsePeriod(req.query, clock())) }),
     );
   };

@@ -1,6 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { SyncStatus } from '../../../sync/outbox/status.js';
 import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
 
 export interface SyncControl {
@@ -9,16 +9,16 @@ export interface SyncControl {
   notify?(): void;
 }
 
-export function syncRoutes(status: () => SyncStatus, control: SyncControl): FastifyPluginAsync {
+export function syncRoutes(status: () => SyncStatus, control: SyncControl): TypedRoutes {
   return async (app) => {
     app.get('/api/sync', { config: roles('manager', 'technician') }, async () => status());
     // A manager has looked at refused records (or fixed the catalogue) and sends them again.
-    app.post<{ Body: { ids?: number[] } | undefined }>(
+    app.post(
       '/api/sync/retry',
       {
         bodyLimit: BODY_LIMITS.bulk,
         config: roles('manager', 'technician'),
-        schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } },
+        schema: routeSchema({ body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } }),
       },
       async (req) => ({ retried: control.retryFailed(req.body?.ids) }),
     );
