@@ -25,6 +25,13 @@ import { HqReplicator } from '../sync/hq/replicator.js';
 import { shanghaiDate } from '../common/time.js';
 import { ReceivingService } from './receiving/service.js';
 import { SuspiciousService } from './suspicious/service.js';
+import { AuditService } from './audit/index.js';
+import { ReconciliationService } from './reconciliation/index.js';
+import { BacklogReport } from './reports/backlog.js';
+import { DailyReport } from './reports/daily.js';
+import { SalesList } from './reports/sales-list.js';
+import { StockValueReport } from './reports/stock-value.js';
+import { StocktakeStore } from './stocktake/store.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
 import { VERSION } from './version.js';
 import type { HealthReport } from './web/routes/health.js';
@@ -173,7 +180,16 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
   };
   const suspicious = new SuspiciousService(ledger.db, platform.suspicious, clock, log);
-  const server = await buildServer({ config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious });
+  // The web layer gets services, never the database handle.
+  const reports = { sales: new SalesList(ledger.db), daily: new DailyReport(ledger.db), stockValue: new StockValueReport(ledger.db), backlog: new BacklogReport(ledger.db) };
+  const server = await buildServer({
+    config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious,
+    syncStatus: () => syncStatus(ledger.db, clock()),
+    reports,
+    reconciliation: new ReconciliationService(ledger.db),
+    audit: new AuditService(ledger.db),
+    stocktakes: new StocktakeStore(ledger.db),
+  });
   let address: string;
   try {
     address = await server.listen({ host: config.http.host, port: config.http.port });

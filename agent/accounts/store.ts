@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../../common/app-error.js';
 import type { ApiRole } from '../../config/index.js';
 import { withoutFsync, type Db } from '../ledger/db.js';
 import { burnVerify, hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -48,13 +49,14 @@ export const DEFAULT_LIMITS: AccountLimits = {
 };
 
 /** A refusal with its HTTP status and a message for the person at the counter. */
-export class AccountError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
+export class AccountError extends AppError {
+  constructor(code: string, message: string, status: number) {
+    super(code, status, message);
+  }
+
+  /** The HTTP status under its older name (callers of the store read `status`). */
+  get status(): number {
+    return this.statusCode;
   }
 }
 

@@ -1,14 +1,15 @@
+import { AppError } from '../../common/app-error.js';
 import type { Refusal } from '../rules/types.js';
 
-/** A checkout request that cannot proceed; `status` is the HTTP status the API answers with. */
-export class CheckoutError extends Error {
+/** A checkout request that cannot proceed: refusals are answered as `{ refused }`, anything else as `{ errors }`. */
+export class CheckoutError extends AppError {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
     readonly refused: Refusal[] = [],
   ) {
-    super(message);
+    super(code, status, message, { refused });
   }
 }
 

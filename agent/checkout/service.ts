@@ -133,7 +133,7 @@ export class CheckoutService {
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
       const message = `${err instanceof PlatformPortError ? err.userMessage : '医保平台暂不可用'}：身份核验需联网，可改用自费结算`;
-      throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
+      throw new CheckoutError(409, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
     }
     const at = this.clock();
     const method = { '01': 'e_voucher', '02': 'id_card', '03': 'social_security_card' }[certType];
@@ -154,7 +154,7 @@ export class CheckoutService {
         throw new CheckoutError(422, 'IDENTITY_REQUIRED', message, [{ code: 'IDENTITY_REQUIRED', message }]);
       }
       const message = `${err instanceof PlatformPortError ? err.userMessage : '医保平台暂不可用'}：电子凭证需联网核验，可改用身份证或自费结算`;
-      throw new CheckoutError(503, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
+      throw new CheckoutError(409, 'PLATFORM_UNAVAILABLE', message, [{ code: 'PLATFORM_UNAVAILABLE', message }]);
     }
     return this.setIdentity(saleId, '01', token, undefined, face);
   }
@@ -233,23 +233,21 @@ export class CheckoutService {
       items,
       total: items.reduce((n, i) => n + i.price, 0),
       identity: person
-        ? { psnNo: person.psnNo, name: person.name, certNo: maskId(person.certNo), insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
+        ? { psnNo: person.psnNo, name: person.name, certNo: person.certNo, insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
         : null,
-      // Masked like identity.certNo: the patient's ID number would otherwise be shown in full here.
-      prescription: sale.prescription ? maskedPrescription(JSON.parse(sale.prescription) as PrescriptionView) : null,
+      // Personal numbers (identity.certNo, prescription.patientCertNo) are masked by the API's response schema.
+      prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
       // 退费: when, by whom and why, from the sale.reversed ledger event (null while not reversed).
-      reversal: sale.reversed_seq === null ? null : (this.o.ledger.db.prepare('SELECT at, actor, reason FROM events WHERE seq = ?').get(sale.reversed_seq) as { at: string; actor: string | null; reason: string | null }),
+      reversal: sale.reversed_seq === null ? null : (this.o.ledger.queries.eventNote(sale.reversed_seq) ?? null),
       refusals: this.sales.refusals(saleId),
       evidence: {
         video: this.o.videoEvidence?.(saleId) ?? [],
         snapshot: sale.snapshot ? snapshotEvidence(sale.snapshot) : null,
       },
-      sync: this.o.ledger.db
-        .prepare('SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (?, ?) ORDER BY o.id')
-        .all(sale.settled_seq ?? -1, sale.reversed_seq ?? -1),
+      sync: this.o.ledger.queries.outboxForEvents([sale.settled_seq ?? -1, sale.reversed_seq ?? -1]),
     };
   }
 
@@ -259,10 +257,6 @@ export class CheckoutService {
     if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
     return sale;
   }
-}
-
-function maskedPrescription(rx: PrescriptionView): PrescriptionView {
-  return { ...rx, patientCertNo: maskId(rx.patientCertNo) };
 }
 
 /** What the pages see of the settlement snapshot: its hash, camera and time (not the file path). */

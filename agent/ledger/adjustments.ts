@@ -1,3 +1,4 @@
+import { AppError } from '../../common/app-error.js';
 import type { Product } from '../catalog/product.js';
 import { CodeState } from './codestate.js';
 import type { Db } from './db.js';
@@ -14,9 +15,10 @@ export interface AdjustmentInput {
   reason: string;
 }
 
-export class AdjustmentError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
+/** A correction the book cannot take: 422 with the reason. */
+export class AdjustmentError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, 422, message);
   }
 }
 

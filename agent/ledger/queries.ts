@@ -180,6 +180,24 @@ export class LedgerQueries {
     };
   }
 
+  /** The product a lot belongs to, or undefined for an unknown lot. */
+  lotProduct(lotId: number): string | undefined {
+    return this.db.prepare('SELECT product_id FROM lots WHERE id = ?').pluck().get(lotId) as string | undefined;
+  }
+
+  /** When, by whom and why one event was recorded (e.g. a sale's reversal). */
+  eventNote(seq: number): { at: string; actor: string | null; reason: string | null } | undefined {
+    return this.db.prepare('SELECT at, actor, reason FROM events WHERE seq = ?').get(seq) as { at: string; actor: string | null; reason: string | null } | undefined;
+  }
+
+  /** The platform records the outbox holds for these events, oldest first. */
+  outboxForEvents(seqs: readonly number[]): { infno: string; recordKey: string; status: string; lastError: string | null }[] {
+    if (seqs.length === 0) return [];
+    return this.db
+      .prepare(`SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (${seqs.map(() => '?').join(', ')}) ORDER BY o.id`)
+      .all(...seqs) as { infno: string; recordKey: string; status: string; lastError: string | null }[];
+  }
+
   /**
    * Code key -> state, for the codes that exist (one primary-key lookup each). All lookups share one
    * read transaction: outside one, SQLite takes and drops the WAL read lock for every key.

@@ -2,6 +2,7 @@
 // into the half-open UTC range the ledger's ISO timestamps are compared with.
 import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
 import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
+import { AppError } from '../../common/app-error.js';
 
 export interface Period {
   from: string;
@@ -19,8 +20,10 @@ export const MAX_PERIOD_DAYS = 366;
 export const DEFAULT_PERIOD_DAYS = 7;
 
 /** A bad query: the route answers 400 with this Chinese message. */
-export class PeriodError extends Error {
-  readonly code = 'BAD_DATE';
+export class PeriodError extends AppError {
+  constructor(message: string) {
+    super('BAD_DATE', 400, message);
+  }
 }
 
 function checkDate(name: string, value: string): string {

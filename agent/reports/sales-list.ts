@@ -1,6 +1,5 @@
 // GET /api/sales: the sales opened in a period, newest first, one line each for the manager's list.
 import type { Db } from '../ledger/index.js';
-import { maskId } from '../log.js';
 import type { Period } from './period.js';
 import { uploadStateSql, type UploadState } from './upload-state.js';
 
@@ -13,6 +12,7 @@ export interface SaleListEntry {
   settledAt: string | null;
   /** Who settled it (the signed-in user or token name), else who opened it. */
   cashier: string | null;
+  /** `certNoMasked` leaves the box masked by the API's response schema (agent/web/schemas.ts). */
   person: { name: string; certNoMasked: string } | null;
   pieces: number;
   /** Settled: the settlement's total; not settled: the basket's value so far. */
@@ -71,7 +71,7 @@ export class SalesList {
         openedAt: r.opened_at,
         settledAt: r.settled_at,
         cashier: r.settled_by ?? r.opened_by,
-        person: person ? { name: person.name ?? '', certNoMasked: maskId(person.certNo ?? '') } : null,
+        person: person ? { name: person.name ?? '', certNoMasked: person.certNo ?? '' /* masked by the API's response schema */ } : null,
         pieces: r.pieces,
         totalFen: totals?.total ?? r.basket_fen,
         fundFen: totals?.fundPay ?? 0,

@@ -3,6 +3,7 @@
 // book moves only through stock.adjusted events (盘盈/盘亏 with their reason, reported as 3502), which the page
 // posts after the count. The reconciliation compares the two (reconciliation/counted.ts).
 import type { Db } from '../ledger/index.js';
+import { AppError } from '../../common/app-error.js';
 import type { Period } from '../reports/period.js';
 
 export interface StocktakeLineInput {
@@ -30,12 +31,10 @@ export interface Stocktake {
   lines: StocktakeLine[];
 }
 
-export class StocktakeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** A count that cannot be recorded: 422 with the reason. */
+export class StocktakeError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, 422, message);
   }
 }
 

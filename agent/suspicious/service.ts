@@ -3,6 +3,7 @@
 import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
 import { PlatformPortError, PlatformRejectedError } from '../checkout/port.js';
 import type { Db } from '../ledger/index.js';
+import { AppError } from '../../common/app-error.js';
 import type { Logger } from '../log.js';
 import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
 import { SuspiciousStore, type SuspiciousAnswer, type SuspiciousItemView } from './store.js';
@@ -26,13 +27,9 @@ export interface SuspiciousSource {
   pullSuspiciousItems(date: string): Promise<PlatformSuspiciousItem[]>;
 }
 
-export class SuspiciousError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class SuspiciousError extends AppError {
+  constructor(status: number, code: string, message: string) {
+    super(code, status, message);
   }
 }
 
@@ -71,7 +68,7 @@ export class SuspiciousService {
       pulledItems = await this.source.pullSuspiciousItems(date);
     } catch (err) {
       if (err instanceof PlatformRejectedError) throw new SuspiciousError(502, 'PLATFORM_REJECTED', `${err.userMessage}：请核对日期，或联系医保经办机构`);
-      if (err instanceof PlatformPortError) throw new SuspiciousError(503, 'PLATFORM_UNAVAILABLE', `${err.userMessage}：疑点需联网获取，可稍后再试`);
+      if (err instanceof PlatformPortError) throw new SuspiciousError(409, 'PLATFORM_UNAVAILABLE', `${err.userMessage}：疑点需联网获取，可稍后再试`);
       throw err;
     }
     const items = pulledItems.map((it) => ({ ...it, date }));

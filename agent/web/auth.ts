@@ -17,7 +17,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  // Every route says who may call it: `roles`, or `public: true` for the few that need no sign-in
+  // (a route with neither is refused when it is registered: closed by default).
+  interface FastifyContextConfig {
+    roles?: readonly ApiRole[];
+    public?: true;
+  }
 }
+
+/** Route config: the roles allowed to call the route. */
+export const roles = (...allowed: ApiRole[]) => ({ roles: allowed });
+/** Route config of a route that needs no sign-in. */
+export const PUBLIC = { public: true } as const;
+export const ANY_ROLE = roles('cashier', 'manager', 'technician');
 
 /** Bearer tokens from `http.apiTokens` (only their SHA-256 is configured). */
 export class TokenAuth {
@@ -40,19 +52,12 @@ export class TokenAuth {
 
 const ROLE_NAMES: Record<ApiRole, string> = { cashier: '收银员', manager: '店长', technician: '技术员' };
 
-/** Route guard: the caller must be signed in with one of `roles`. */
-export function requireRole(...roles: ApiRole[]) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!req.principal) {
-      await reply.code(401).send({ errors: [{ code: 'UNAUTHENTICATED', message: '未登录或登录已过期：请登录后重试（接口调用需 Authorization: Bearer 令牌）' }] });
-      return;
-    }
-    if (!roles.includes(req.principal.role)) {
-      await reply.code(403).send({
-        errors: [{ code: 'FORBIDDEN', message: `当前角色（${ROLE_NAMES[req.principal.role]}）无权执行此操作，需要：${roles.map((r) => ROLE_NAMES[r]).join('或')}` }],
-      });
-    }
-  };
+/** onRoute: a route that declares neither `config.roles` nor `config.public` stops the start, naming it. */
+export function checkRouteAccess(route: { method: string | string[]; url: string; config?: { roles?: readonly ApiRole[]; public?: boolean } }): void {
+  const c = route.config;
+  if (c?.public === true || (c?.roles && c.roles.length > 0)) return;
+  const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+  throw new Error(`route ${method} ${route.url} declares neither config.roles nor config.public: every route must say who may call it`);
 }
 
 export const SESSION_COOKIE = 'ca_session';
@@ -92,24 +97,37 @@ export function sameOrigin(req: FastifyRequest): boolean {
 }
 
 /**
- * The onRequest hook: the principal comes from a bearer token (tried first) or from the session cookie.
- * A cookie-authenticated state-changing request from another origin is refused here (403).
+ * The onRequest hook — it runs before the body is read, so an unknown caller never gets its body parsed:
+ * the principal comes from a bearer token (tried first) or from the session cookie; a cookie-authenticated
+ * state-changing request from another origin is refused (403); then the route's `config.roles` decide
+ * (401 without a principal, 403 for another role). Public routes and unknown paths (404) pass.
  */
 export function authenticate(tokens: TokenAuth, accounts: AccountStore) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
     const byToken = tokens.identify(req.headers.authorization);
     if (byToken) {
       req.principal = byToken;
-      return;
+    } else {
+      const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+      const session = cookie ? accounts.session(cookie) : undefined;
+      if (session) {
+        if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) {
+          return reply.code(403).send({
+            errors: [{ code: 'CSRF_ORIGIN', message: '请求来源与本机地址不符，已拒绝（使用登录会话修改数据时须带与 Host 一致的 Origin 或 Referer 头）' }],
+          });
+        }
+        req.principal = { name: session.user.username, role: session.user.role, via: 'session', sessionId: session.id, displayName: session.user.displayName };
+      }
     }
-    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-    const session = cookie ? accounts.session(cookie) : undefined;
-    if (!session) return;
-    if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) {
+    const allowed = req.routeOptions.config.roles;
+    if (req.routeOptions.config.public === true || !allowed) return;
+    if (!req.principal) {
+      return reply.code(401).send({ errors: [{ code: 'UNAUTHENTICATED', message: '未登录或登录已过期：请登录后重试（接口调用需 Authorization: Bearer 令牌）' }] });
+    }
+    if (!allowed.includes(req.principal.role)) {
       return reply.code(403).send({
-        errors: [{ code: 'CSRF_ORIGIN', message: '请求来源与本机地址不符，已拒绝（使用登录会话修改数据时须带与 Host 一致的 Origin 或 Referer 头）' }],
+        errors: [{ code: 'FORBIDDEN', message: `当前角色（${ROLE_NAMES[req.principal.role]}）无权执行此操作，需要：${allowed.map((r) => ROLE_NAMES[r]).join('或')}` }],
       });
     }
-    req.principal = { name: session.user.username, role: session.user.role, via: 'session', sessionId: session.id, displayName: session.user.displayName };
   };
 }

@@ -197,13 +197,13 @@ describe('疑点: pulled from the platform with 3601, answered by the manager', 
     expect((await t.api('GET', '/api/suspicious', undefined, TOKENS.cashier)).status).toBe(403);
   });
 
-  it('a platform that cannot be reached: 503 in Chinese; the daily pull leaves the day for its next try', async () => {
+  it('a platform that cannot be reached: 409 PLATFORM_UNAVAILABLE in Chinese (the same status wherever the box raises it); the daily pull leaves the day for its next try', async () => {
     const sim = t.agent.platform.simulator!;
     const yesterday = addDays(today, -1);
     sim.setFaults({ rate5xx: 1 });
     try {
       const r = await t.api('POST', '/api/suspicious/pull', { date: yesterday });
-      expect(r.status).toBe(503);
+      expect(r.status).toBe(409);
       expect(r.body.errors?.[0]).toMatchObject({ code: 'PLATFORM_UNAVAILABLE', message: expect.stringMatching(/医保平台/) });
       await t.agent.suspicious.dailyPull();
       expect(t.agent.suspicious.store.wasPulled(yesterday)).toBe(false);

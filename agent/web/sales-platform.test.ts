@@ -230,13 +230,13 @@ describe('settlement against an unreliable platform', () => {
     expect(settlementsOf(p.psnNo)).toEqual([expect.objectContaining({ setl_id: ok.body.settlementId, reversed_at: null })]);
   });
 
-  it('identity needs the platform: 1101 failing answers 503 PLATFORM_UNAVAILABLE and records no identity', async () => {
+  it('identity needs the platform: 1101 failing answers 409 PLATFORM_UNAVAILABLE (one status for one refusal, as a refused settle) and records no identity', async () => {
     const sim = t.agent.platform.simulator!;
     const id = await t.open();
     sim.setFaults({ rate5xx: 1 });
     try {
       const r = await t.api('PUT', `/api/sales/${id}/identity`, { certType: '01', certNo: person('resident').token }, TOKENS.cashier);
-      expectRefused(r, 503, [{ code: 'PLATFORM_UNAVAILABLE' }]);
+      expectRefused(r, 409, [{ code: 'PLATFORM_UNAVAILABLE' }]);
     } finally {
       sim.setFaults({});
     }

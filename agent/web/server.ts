@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { formatAjvErrors } from '../../config/errors.js';
-import type { Config } from '../../config/index.js';
+import type { ApiRole, Config } from '../../config/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { ReceivingService } from '../receiving/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
-import { TokenAuth, authenticate } from './auth.js';
+import { TokenAuth, authenticate, checkRouteAccess } from './auth.js';
+import { BODY_LIMITS } from './limits.js';
+import { PERSONAL_KEYWORD, registerSchemas } from './schemas.js';
+import { errorHandler } from './errors.js';
 import type { AccountStore } from '../accounts/store.js';
 import { accountRoutes } from './routes/accounts.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -21,9 +23,14 @@ import type { ScanRouter } from '../devices/router.js';
 import { deviceRoutes } from './routes/devices.js';
 import { videoRoutes } from './routes/video.js';
 import { pageRoutes } from './routes/pages.js';
+import { ruleRoutes } from './routes/rules.js';
 import type { VideoService } from '../video/service.js';
 import type { SuspiciousService } from '../suspicious/service.js';
-import { reportRoutes } from './routes/reports.js';
+import { reportRoutes, type ReportServices } from './routes/reports.js';
+import type { AuditService } from '../audit/index.js';
+import type { ReconciliationService } from '../reconciliation/index.js';
+import type { StocktakeStore } from '../stocktake/store.js';
+import type { SyncStatus } from '../ledger/outbox-status.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { auditRoutes } from './routes/audit.js';
 import { suspiciousRoutes } from './routes/suspicious.js';
@@ -35,6 +42,12 @@ export interface WebDeps {
   classifyOptions: ClassifyOptions;
   health: HealthSource;
   sync: SyncControl;
+  /** The outbox as the manager page shows it (GET /api/sync). */
+  syncStatus: () => SyncStatus;
+  reports: ReportServices;
+  reconciliation: ReconciliationService;
+  audit: AuditService;
+  stocktakes: StocktakeStore;
   checkout: CheckoutService;
   devices: DeviceManager;
   router: ScanRouter;
@@ -47,38 +60,63 @@ export interface WebDeps {
   clock?: () => Date;
 }
 
+/** One registered route and who may call it ('public' or its roles). */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: 'public' | ApiRole[];
+  bodyLimit: number;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteAccess[]>();
+
+/** Every route the server registered, with its roles: the route table test compares it with the written one. */
+export function routeTable(app: FastifyInstance): readonly RouteAccess[] {
+  return routeTables.get(app) ?? [];
+}
+
+/**
+ * Closed by default: a route that says neither who may call it nor that it is public stops the start
+ * (onRoute throws, naming it); every route is recorded for routeTable().
+ */
+export function closedByDefault(app: FastifyInstance): void {
+  const table: RouteAccess[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    checkRouteAccess(route);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access: route.config?.public ? 'public' : [...(route.config?.roles ?? [])], bodyLimit: route.bodyLimit ?? BODY_LIMITS.default });
+  });
+}
+
 export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    bodyLimit: 64 * 1024 * 1024, // a large delivery is thousands of codes
-    ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
+    bodyLimit: BODY_LIMITS.default, // larger only on the routes that take a document (limits.ts)
+    // x-personal marks what the serializer masks (schemas.ts); Ajv is told it is no validation keyword.
+    ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, keywords: [PERSONAL_KEYWORD] } },
   });
+  const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
+  closedByDefault(app);
+  registerSchemas(app);
   app.addHook('onRequest', authenticate(auth, deps.accounts));
-  app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
-    if (Array.isArray(err.validation)) {
-      const problems = formatAjvErrors(err.validation as Parameters<typeof formatAjvErrors>[0]);
-      return reply.code(400).send({ errors: problems.map((p) => ({ code: 'BAD_REQUEST', message: `请求格式错误：${p}` })) });
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) app.log.error(err);
-    return reply.code(status).send({ errors: [{ code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? '内部错误：请联系技术员查看日志' : err.message }] });
-  });
+  app.setErrorHandler(errorHandler(app.log));
   await app.register(healthRoutes(deps.health));
   await app.register(accountRoutes(deps.accounts, (sessionId) => deps.checkout.signedOut(sessionId)));
   await app.register(catalogRoutes(deps.ledger, deps.clock));
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.(), deps.clock));
-  await app.register(stocktakeRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
+  await app.register(stocktakeRoutes(deps.stocktakes, clock));
   await app.register(salesRoutes(deps.checkout));
   await app.register(counterRoutes(deps.checkout, deps.config.store));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
-  await app.register(syncRoutes(deps.ledger, deps.sync, deps.clock ?? (() => new Date())));
-  await app.register(reportRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
-  await app.register(reconciliationRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
-  await app.register(auditRoutes(deps.ledger.db, deps.clock ?? (() => new Date())));
-  await app.register(suspiciousRoutes(deps.suspicious, deps.clock ?? (() => new Date())));
+  await app.register(syncRoutes(deps.syncStatus, deps.sync));
+  await app.register(reportRoutes(deps.reports, clock));
+  await app.register(reconciliationRoutes(deps.reconciliation, clock));
+  await app.register(auditRoutes(deps.audit, clock));
+  await app.register(suspiciousRoutes(deps.suspicious, clock));
+  await app.register(ruleRoutes());
   await app.register(pageRoutes());
   return app;
 }

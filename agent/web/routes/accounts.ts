@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AccountError, ROLES, type AccountStore, type User } from '../../accounts/store.js';
-import { SESSION_COOKIE, requireRole } from '../auth.js';
+import type { FastifyRequest } from 'fastify';
+import { ROLES, type AccountStore, type User } from '../../accounts/store.js';
+import { PUBLIC, SESSION_COOKIE, roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
 const BAD_CREDENTIALS = '用户名或密码（PIN）错误';
@@ -13,27 +14,23 @@ function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number
   return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
-async function fail(reply: FastifyReply, err: unknown): Promise<FastifyReply> {
-  if (!(err instanceof AccountError)) throw err;
-  return reply.code(err.status).send({ errors: [{ code: err.code, message: err.message }] });
-}
-
 const usernameParam = { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
 /** `onSignOut`: a session ended by its user (the counter it attended is cleared for the next person). */
-export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: string) => void): FastifyPluginAsync {
+export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: string) => void): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { username: string; password: string } }>(
+    app.post(
       '/api/login',
       {
-        schema: {
+        config: PUBLIC,
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
             required: ['username', 'password'],
             properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
@@ -53,7 +50,8 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
       },
     );
 
-    app.post('/api/logout', async (req, reply) => {
+    // Public: signing out needs no valid session (an expired one still gets its cookie cleared).
+    app.post('/api/logout', { config: PUBLIC }, async (req, reply) => {
       if (req.principal?.sessionId) {
         accounts.revoke(req.principal.sessionId);
         onSignOut?.(req.principal.sessionId);
@@ -62,20 +60,21 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
       return reply.code(204).send();
     });
 
-    app.get('/api/me', { preHandler: requireRole('cashier', 'manager', 'technician') }, async (req) => {
+    app.get('/api/me', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ response: { '2xx': { type: 'object', properties: { user: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' } } } } } } }) }, async (req) => {
       const p = req.principal!;
       return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
     });
 
-    app.get('/api/users', { preHandler: requireRole('manager') }, async () => ({
+    const userSchema = { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } } as const;
+    app.get('/api/users', { config: roles('manager'), schema: routeSchema({ response: { '2xx': { type: 'object', properties: { users: { type: 'array', items: userSchema } } } } }) }, async () => ({
       users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
     }));
 
-    app.post<{ Body: { username: string; displayName?: string; role: User['role']; password: string } }>(
+    app.post(
       '/api/users',
       {
-        preHandler: requireRole('manager'),
-        schema: {
+        config: roles('manager'),
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
@@ -87,36 +86,28 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
               password: { type: 'string', minLength: 1, maxLength: 256 },
             },
           },
-        },
+        }),
       },
       async (req, reply) => {
-        try {
-          const u = await accounts.create(req.body);
-          return reply.code(201).send({ user: publicUser(u) });
-        } catch (err) {
-          return fail(reply, err);
-        }
+        const u = await accounts.create(req.body);
+        return reply.code(201).send({ user: publicUser(u) });
       },
     );
 
-    app.post<{ Params: { username: string } }>('/api/users/:username/disable', { preHandler: requireRole('manager'), schema: { params: usernameParam } }, async (req, reply) => {
+    app.post('/api/users/:username/disable', { config: roles('manager'), schema: routeSchema({ params: usernameParam }) }, async (req, reply) => {
       if (req.principal?.via === 'session' && req.principal.name === req.params.username.trim().toLowerCase()) {
         return reply.code(409).send({ errors: [{ code: 'CANNOT_DISABLE_SELF', message: '不能停用自己正在使用的账号' }] });
       }
-      try {
-        return { user: { ...publicUser(accounts.disable(req.params.username)), disabled: true } };
-      } catch (err) {
-        return fail(reply, err);
-      }
+      return { user: { ...publicUser(accounts.disable(req.params.username)), disabled: true } };
     });
 
     // A manager sets anyone's password; anyone signed in changes their own with the old one (managers too:
     // a session left open at the counter must not be enough to take the account over).
-    app.put<{ Params: { username: string }; Body: { password: string; oldPassword?: string } }>(
+    app.put(
       '/api/users/:username/password',
       {
-        preHandler: requireRole('cashier', 'manager', 'technician'),
-        schema: {
+        config: roles('cashier', 'manager', 'technician'),
+        schema: routeSchema({
           params: usernameParam,
           body: {
             type: 'object',
@@ -124,24 +115,20 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
             required: ['password'],
             properties: { password: { type: 'string', minLength: 1, maxLength: 256 }, oldPassword: { type: 'string', maxLength: 256 } },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const p = req.principal!;
         const self = p.via === 'session' && p.name === req.params.username.trim().toLowerCase();
-        try {
-          if (self) {
-            const v = await accounts.verify(p.name, req.body.oldPassword ?? '', req.ip);
-            if (!v.ok && v.reason === 'locked') return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
-            if (!v.ok) return reply.code(403).send({ errors: [{ code: 'OLD_PASSWORD_WRONG', message: '原密码（PIN）错误' }] });
-          } else if (!self && p.role !== 'manager') {
-            return reply.code(403).send({ errors: [{ code: 'FORBIDDEN', message: '只有店长可以修改他人的密码' }] });
-          }
-          await accounts.setPassword(req.params.username, req.body.password, self ? p.sessionId : undefined);
-          return reply.code(204).send();
-        } catch (err) {
-          return fail(reply, err);
+        if (self) {
+          const v = await accounts.verify(p.name, req.body.oldPassword ?? '', req.ip);
+          if (!v.ok && v.reason === 'locked') return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
+          if (!v.ok) return reply.code(403).send({ errors: [{ code: 'OLD_PASSWORD_WRONG', message: '原密码（PIN）错误' }] });
+        } else if (!self && p.role !== 'manager') {
+          return reply.code(403).send({ errors: [{ code: 'FORBIDDEN', message: '只有店长可以修改他人的密码' }] });
         }
+        await accounts.setPassword(req.params.username, req.body.password, self ? p.sessionId : undefined);
+        return reply.code(204).send();
       },
     );
   };

@@ -1,15 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { AuditService } from '../../audit/index.js';
-import type { Db } from '../../ledger/index.js';
+import type { AuditService } from '../../audit/index.js';
 import { parsePeriod } from '../../reports/period.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
+import { PERIOD, readers } from './reports.js';
 
 /** The store's own audit: warnings the platform's nightly audit would raise, before it does. */
-export function auditRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+export function auditRoutes(service: AuditService, clock: () => Date): TypedRoutes {
   return async (app) => {
-    const service = new AuditService(db);
-    app.get<{ Querystring: PeriodQuery }>('/api/audit', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ warnings: service.warnings(parsePeriod(req.query, clock())) })),
+    app.get('/api/audit', { config: readers, schema: routeSchema({ querystring: PERIOD, response: { '2xx': { type: 'object', properties: { warnings: { type: 'array', items: { type: 'object', properties: { detail: { $ref: 'FreeText#' } } } } } } } }) }, async (req) =>
+      ({ warnings: service.warnings(parsePeriod(req.query, clock())) }),
     );
   };
 }

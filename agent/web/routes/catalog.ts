@@ -1,17 +1,19 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { checkProduct, productSchema, type Product } from '../../catalog/product.js';
+import { checkProduct, productSchema } from '../../catalog/product.js';
 import type { Ledger } from '../../ledger/index.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
+import { BODY_LIMITS } from '../limits.js';
 
-export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date()): FastifyPluginAsync {
+export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date()): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { products: Product[] } }>(
+    app.post(
       '/api/catalog',
       {
-        preHandler: requireRole('manager'),
-        schema: {
+        bodyLimit: BODY_LIMITS.catalog,
+        config: roles('manager'),
+        schema: routeSchema({
           body: { type: 'object', additionalProperties: false, required: ['products'], properties: { products: { type: 'array', minItems: 1, maxItems: 100000, items: productSchema } } },
-        },
+        }),
       },
       async (req, reply) => {
         const problems: string[] = [];
@@ -33,6 +35,6 @@ export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date
         return reply.code(422).send({ errors: problems.map((p) => ({ code: 'PRODUCT_INVALID', message: `商品目录有误：${p}` })) });
       },
     );
-    app.get('/api/catalog', { preHandler: requireRole('manager', 'cashier', 'technician') }, async () => ({ products: ledger.catalog.all() }));
+    app.get('/api/catalog', { config: roles('manager', 'cashier', 'technician') }, async () => ({ products: ledger.catalog.all() }));
   };
 }

@@ -1,9 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { SAMPLE_CARDS } from '../../../device/idreader/index.js';
 import type { DeviceStatus, IdCard } from '../../../device/types.js';
 import type { DeviceManager } from '../../devices/manager.js';
 import type { CounterEvent, ScanRouter } from '../../devices/router.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 /** Simulated devices (demo mode) accept input from the pages; real ones do not. */
 export interface Feedable {
@@ -17,14 +17,16 @@ export interface CardPlaceable {
 const isFeedable = (d: unknown): d is Feedable => typeof (d as Feedable | undefined)?.feed === 'function';
 const isPlaceable = (d: unknown): d is CardPlaceable => typeof (d as Partial<CardPlaceable> | undefined)?.simulator?.place === 'function';
 
-export function deviceRoutes(devices: DeviceManager, router: ScanRouter): FastifyPluginAsync {
+export function deviceRoutes(devices: DeviceManager, router: ScanRouter): TypedRoutes {
   return async (app) => {
-    const anyone = requireRole('cashier', 'manager', 'technician');
+    const anyone = roles('cashier', 'manager', 'technician');
+    const counterParam = { type: 'object', required: ['counter'], properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } as const;
+    const deviceParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
-    app.get('/api/devices', { preHandler: anyone }, async () => ({ devices: devices.statuses() }));
+    app.get('/api/devices', { config: anyone }, async () => ({ devices: devices.statuses() }));
 
     // Server-sent events: scans, identities and device states as they happen, for one counter or all.
-    app.get<{ Querystring: { counter?: string } }>('/api/events', { preHandler: anyone }, (req, reply) => {
+    app.get('/api/events', { config: anyone, schema: routeSchema({ querystring: { type: 'object', properties: { counter: { type: 'string' } } } }) }, (req, reply) => {
       const counter = req.query.counter;
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       reply.raw.write(': counter-agent events\n\n');
@@ -44,9 +46,9 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
       reply.hijack();
     });
 
-    app.post<{ Params: { id: string }; Body: { text: string } }>(
+    app.post(
       '/api/devices/:id/scan',
-      { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } } } },
+      { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: deviceParam, body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } } }) },
       async (req, reply) => {
         const d = devices.get(req.params.id);
         if (!isFeedable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_SCANNER', message: `设备 ${req.params.id} 不是模拟扫码枪：请用真实扫码枪扫码` }] });
@@ -55,9 +57,9 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
       },
     );
 
-    app.post<{ Params: { id: string }; Body: { idNumber?: string; remove?: boolean } | undefined }>(
+    app.post(
       '/api/devices/:id/card',
-      { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } } } } },
+      { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: deviceParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } } } }) },
       async (req, reply) => {
         const d = devices.get(req.params.id);
         if (!isPlaceable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_READER', message: `设备 ${req.params.id} 不是模拟读卡器：请在真实读卡器上放置身份证` }] });
@@ -74,15 +76,15 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): Fastif
     );
 
     // Receiving by scanner: while a session is active on a counter, its scans go to the manager's receipt.
-    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/start', { preHandler: requireRole('manager') }, async (req) => {
+    app.post('/api/receiving/:counter/start', { config: roles('manager'), schema: routeSchema({ params: counterParam }) }, async (req) => {
       router.startReceiving(req.params.counter);
       return { counter: req.params.counter, active: true };
     });
-    app.get<{ Params: { counter: string } }>('/api/receiving/:counter', { preHandler: requireRole('manager') }, async (req) => {
+    app.get('/api/receiving/:counter', { config: roles('manager'), schema: routeSchema({ params: counterParam }) }, async (req) => {
       const scans = router.receivingScans(req.params.counter);
       return { counter: req.params.counter, active: scans !== undefined, scans: scans ?? [] };
     });
-    app.post<{ Params: { counter: string } }>('/api/receiving/:counter/stop', { preHandler: requireRole('manager') }, async (req) => ({
+    app.post('/api/receiving/:counter/stop', { config: roles('manager'), schema: routeSchema({ params: counterParam }) }, async (req) => ({
       counter: req.params.counter,
       active: false,
       scans: router.stopReceiving(req.params.counter),

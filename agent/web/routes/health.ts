@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { PUBLIC } from '../auth.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -14,6 +15,6 @@ export type HealthSource = () => Promise<HealthReport> | HealthReport;
 /** GET /api/health: open to anyone on the network (no secrets in it), so monitoring needs no token. */
 export function healthRoutes(source: HealthSource): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/health', async () => source());
+    app.get('/api/health', { config: PUBLIC }, async () => source());
   };
 }

@@ -2,12 +2,14 @@
 // into dist, so they are served from the source folder, found from this module both as source and as dist.
 // Each page serves only the files its folder held at start (a whitelist of plain names), and /vendor/ serves
 // the browser libraries bundled with the box from node_modules (no CDN: the store network may have no internet).
+// All public: the pages hold no data; they sign in through /api/login and every API call is checked.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { PUBLIC } from '../auth.js';
 
 export const PAGES = ['counter', 'manager'] as const;
 export type PageName = (typeof PAGES)[number];
@@ -98,17 +100,17 @@ export function pageRoutes(
 ): FastifyPluginAsync {
   return async (app) => {
     const send = async (reply: FastifyReply, path: string, type: string) => reply.headers(SECURITY_HEADERS).type(type).send(await readFile(path));
-    app.get('/', async (_req, reply) => reply.redirect('/counter'));
+    app.get('/', { config: PUBLIC }, async (_req, reply) => reply.redirect('/counter'));
     for (const page of PAGES) {
       const dir = dirs[page];
       const missing = { errors: [{ code: 'PAGE_MISSING', message: PAGE_MISSING[page] }] };
-      app.get(`/${page}`, async (_req, reply) => (dir ? send(reply, join(dir, 'index.html'), TYPES['.html'] as string) : reply.code(500).send(missing)));
-      app.get(`/${page}/`, async (_req, reply) => reply.redirect(`/${page}`));
+      app.get(`/${page}`, { config: PUBLIC }, async (_req, reply) => (dir ? send(reply, join(dir, 'index.html'), TYPES['.html'] as string) : reply.code(500).send(missing)));
+      app.get(`/${page}/`, { config: PUBLIC }, async (_req, reply) => reply.redirect(`/${page}`));
       if (!dir) continue;
-      for (const [name, type] of pageFiles(dir)) app.get(`/${page}/${name}`, async (_req, reply) => send(reply, join(dir, name), type));
+      for (const [name, type] of pageFiles(dir)) app.get(`/${page}/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, join(dir, name), type));
     }
     const shared = dirs.shared;
-    if (shared) for (const [name, type] of pageFiles(shared)) app.get(`/shared/${name}`, async (_req, reply) => send(reply, join(shared, name), type));
-    for (const [name, path] of vendorFiles()) app.get(`/vendor/${name}`, async (_req, reply) => send(reply, path, TYPES['.js'] as string));
+    if (shared) for (const [name, type] of pageFiles(shared)) app.get(`/shared/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, join(shared, name), type));
+    for (const [name, path] of vendorFiles()) app.get(`/vendor/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, path, TYPES['.js'] as string));
   };
 }

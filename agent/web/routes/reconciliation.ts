@@ -1,34 +1,32 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../ledger/index.js';
 import { reconciliationCsv } from '../../reconciliation/csv.js';
-import { ReconciliationService } from '../../reconciliation/index.js';
+import type { ReconciliationService } from '../../reconciliation/index.js';
 import { parsePeriod } from '../../reports/period.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
+import { PERIOD, readers } from './reports.js';
 
 /** 进销存对账: JSON for the page, CSV (UTF-8 with BOM) for Excel. */
-export function reconciliationRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+export function reconciliationRoutes(service: ReconciliationService, clock: () => Date): TypedRoutes {
   return async (app) => {
-    const service = new ReconciliationService(db);
     const csv = (from: string, to: string, body: string) => ({
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="reconciliation-${from}-${to}.csv"`,
       body,
     });
 
-    app.get<{ Querystring: PeriodQuery & { format?: string } }>('/api/reconciliation', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => {
+    app.get('/api/reconciliation', { config: readers, schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { format: { type: 'string' } } }] } }) }, async (req, reply) =>
+      {
         const r = service.compute(parsePeriod(req.query, clock()));
         if (req.query.format !== 'csv') return r;
         const file = csv(r.from, r.to, reconciliationCsv(r));
         return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
-      }),
+      },
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/reconciliation.csv', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => {
+    app.get('/api/reconciliation.csv', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req, reply) =>
+      {
         const r = service.compute(parsePeriod(req.query, clock()));
         const file = csv(r.from, r.to, reconciliationCsv(r));
         return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
-      }),
+      },
     );
   };
 }

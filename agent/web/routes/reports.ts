@@ -1,44 +1,45 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Db } from '../../ledger/index.js';
-import { BacklogReport } from '../../reports/backlog.js';
-import { DailyReport } from '../../reports/daily.js';
-import { parseCount, parsePeriod, PeriodError, type Period } from '../../reports/period.js';
-import { SalesList } from '../../reports/sales-list.js';
-import { StockValueReport } from '../../reports/stock-value.js';
-import { requireRole } from '../auth.js';
+import type { BacklogReport } from '../../reports/backlog.js';
+import type { DailyReport } from '../../reports/daily.js';
+import { parseCount, parsePeriod, type Period } from '../../reports/period.js';
+import type { SalesList } from '../../reports/sales-list.js';
+import type { StockValueReport } from '../../reports/stock-value.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
-export type PeriodQuery = { from?: string; to?: string };
+/** The `from`/`to` query of the lists and reports (shared schema; parsePeriod checks the dates). */
+export const PERIOD = { $ref: 'Period#' } as const;
 
-/** Runs `work` with the query's period (and other parsed parameters); a bad date is a 400 in Chinese. */
-export async function withQuery<T>(reply: FastifyReply, work: () => T): Promise<T | FastifyReply> {
-  try {
-    return work();
-  } catch (err) {
-    if (err instanceof PeriodError) return reply.code(400).send({ errors: [{ code: err.code, message: err.message }] });
-    throw err;
-  }
-}
+export const readers = roles('manager', 'technician');
 
-export const readers = requireRole('manager', 'technician');
+/** The sales list names the buyer: the serializer masks the ID number (schemas.ts). */
+const salesListReply = {
+  '2xx': {
+    type: 'object',
+    properties: { sales: { type: 'array', items: { type: 'object', properties: { person: { type: ['object', 'null'], properties: { name: { type: 'string' }, certNoMasked: { $ref: 'CertNo#' } } } } } } },
+  },
+} as const;
 
 /** The manager's lists and charts: sales, takings per day, stock value, platform backlog. */
-export function reportRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
-  return async (app) => {
-    const sales = new SalesList(db);
-    const daily = new DailyReport(db);
-    const stockValue = new StockValueReport(db);
-    const backlog = new BacklogReport(db);
-    const period = (q: PeriodQuery): Period => parsePeriod(q, clock());
+export interface ReportServices {
+  sales: SalesList;
+  daily: DailyReport;
+  stockValue: StockValueReport;
+  backlog: BacklogReport;
+}
 
-    app.get<{ Querystring: PeriodQuery & { limit?: string } }>('/api/sales', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) })),
+export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServices, clock: () => Date): TypedRoutes {
+  return async (app) => {
+    const period = (q: { from?: string; to?: string }): Period => parsePeriod(q, clock());
+
+    app.get('/api/sales', { config: readers, schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { limit: { type: 'string' } } }] }, response: salesListReply }) }, async (req) =>
+      ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/reports/daily', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ days: daily.days(period(req.query)) })),
+    app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) =>
+      ({ days: daily.days(period(req.query)) }),
     );
-    app.get('/api/reports/stock-value', { preHandler: readers }, async () => stockValue.value());
-    app.get<{ Querystring: { hours?: string } }>('/api/reports/backlog', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) })),
+    app.get('/api/reports/stock-value', { config: readers }, async () => stockValue.value());
+    app.get('/api/reports/backlog', { config: readers, schema: routeSchema({ querystring: { type: 'object', properties: { hours: { type: 'string' } } } }) }, async (req) =>
+      ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) }),
     );
   };
 }

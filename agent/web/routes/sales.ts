@@ -1,90 +1,85 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { CheckoutError } from '../../checkout/errors.js';
 import type { CheckoutService } from '../../checkout/service.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 // Path parameters arrive as text; the body schemas do not coerce types, so ids are checked as digits here.
-const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } as const;
-const sellers = requireRole('cashier', 'manager');
+const idParam = { $ref: 'IdParams#' } as const;
+const idPattern = { $ref: 'Id#' } as const;
+// Responses that carry personal data: the serializer masks what these schemas mark (schemas.ts).
+const personReply = { '2xx': { type: 'object', properties: { person: { $ref: 'Person#' } } } } as const;
+const prescriptionReply = { '2xx': { type: 'object', properties: { prescription: { $ref: 'Prescription#' } } } } as const;
+const refusedReply = { 422: { $ref: 'Refused#' } } as const;
+const sellers = roles('cashier', 'manager');
 
-/** Turns a CheckoutError into its answer: refusals as { refused }, other problems as { errors }. */
-export async function answer<T>(reply: FastifyReply, work: () => T | Promise<T>): Promise<T | FastifyReply> {
-  try {
-    return await work();
-  } catch (err) {
-    if (!(err instanceof CheckoutError)) throw err;
-    const body = err.refused.length > 0 ? { refused: err.refused } : { errors: [{ code: err.code, message: err.message }] };
-    return reply.code(err.status).send(body);
-  }
-}
-
-export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
+export function salesRoutes(checkout: CheckoutService): TypedRoutes {
   return async (app) => {
-    app.post<{ Body: { counter?: string } | undefined }>(
+    app.post(
       '/api/sales',
-      { preHandler: sellers, schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } } },
+      { config: sellers, schema: routeSchema({ body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } }) },
       async (req, reply) => reply.code(201).send({ id: checkout.open(req.body?.counter ?? 'counter-1', req.principal?.name), status: 'open' }),
     );
 
-    app.get<{ Params: { id: string } }>('/api/sales/:id', { preHandler: requireRole('cashier', 'manager', 'technician'), schema: { params: idParam } }, async (req, reply) =>
-      answer(reply, () => checkout.view(Number(req.params.id))),
+    app.get('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: idParam, response: { '2xx': { $ref: 'SaleView#' } } }) }, async (req) =>
+      checkout.view(Number(req.params.id)),
     );
 
-    app.post<{ Params: { id: string }; Body: { code: string; pieces?: number } }>(
+    app.post(
       '/api/sales/:id/items',
       {
-        preHandler: sellers,
-        schema: {
+        config: sellers,
+        schema: routeSchema({
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 512 }, pieces: { type: 'integer', minimum: 1, maximum: 100000 } } },
-        },
+          response: refusedReply,
+        }),
       },
       async (req, reply) =>
-        answer(reply, () => {
+        {
           const r = checkout.addItem(Number(req.params.id), req.body.code, req.body.pieces);
           if (!r.ok) return reply.code(422).send({ refused: r.refused });
           return { item: checkout.itemView(Number(req.params.id), r.itemId) };
-        }),
+        },
     );
 
-    app.delete<{ Params: { id: string; itemId: string } }>(
+    app.delete(
       '/api/sales/:id/items/:itemId',
-      { preHandler: sellers, schema: { params: { type: 'object', required: ['id', 'itemId'], properties: { id: idParam.properties.id, itemId: idParam.properties.id } } } },
-      async (req, reply) => answer(reply, () => (checkout.removeItem(Number(req.params.id), Number(req.params.itemId)), { removed: Number(req.params.itemId) })),
+      { config: sellers, schema: routeSchema({ params: { type: 'object', required: ['id', 'itemId'], properties: { id: idPattern, itemId: idPattern } } }) },
+      async (req) => (checkout.removeItem(Number(req.params.id), Number(req.params.itemId)), { removed: Number(req.params.itemId) }),
     );
 
-    app.put<{ Params: { id: string }; Body: { certType: '01' | '02' | '03'; certNo: string; name?: string } }>(
+    app.put(
       '/api/sales/:id/identity',
       {
-        preHandler: sellers,
-        schema: {
+        config: sellers,
+        schema: routeSchema({
           params: idParam,
           body: { type: 'object', additionalProperties: false, required: ['certType', 'certNo'], properties: { certType: { enum: ['01', '02', '03'] }, certNo: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', maxLength: 50 } } },
-        },
+          response: personReply,
+        }),
       },
-      async (req, reply) =>
-        answer(reply, async () => {
+      async (req) =>
+        {
           const p = await checkout.setIdentity(Number(req.params.id), req.body.certType, req.body.certNo, req.body.name);
           return { person: checkout.view(Number(req.params.id)).identity ?? { psnNo: p.psnNo } };
-        }),
+        },
     );
 
     // A 医保电子凭证 QR code read by the counter page's keyboard-wedge scanner: 1161 for its token, then 1101.
-    app.put<{ Params: { id: string }; Body: { qrcode: string } }>(
+    app.put(
       '/api/sales/:id/identity/evoucher',
-      { preHandler: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } } } },
-      async (req, reply) =>
-        answer(reply, async () => {
+      { config: sellers, schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } }, response: personReply }) },
+      async (req) =>
+        {
           await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
           return { person: checkout.view(Number(req.params.id)).identity };
-        }),
+        },
     );
 
-    app.put<{ Params: { id: string }; Body: { rxNo: string; institutionCode: string; doctorName: string; patientCertNo: string; issuedAt: string; signed: boolean } }>(
+    app.put(
       '/api/sales/:id/prescription',
       {
-        preHandler: sellers,
-        schema: {
+        config: sellers,
+        schema: routeSchema({
           params: idParam,
           body: {
             type: 'object',
@@ -92,41 +87,42 @@ export function salesRoutes(checkout: CheckoutService): FastifyPluginAsync {
             required: ['rxNo', 'institutionCode', 'doctorName', 'patientCertNo', 'issuedAt', 'signed'],
             properties: { rxNo: { type: 'string', maxLength: 64 }, institutionCode: { type: 'string', maxLength: 30 }, doctorName: { type: 'string', maxLength: 50 }, patientCertNo: { type: 'string', maxLength: 30 }, issuedAt: { type: 'string', maxLength: 30 }, signed: { type: 'boolean' } },
           },
-        },
+          response: prescriptionReply,
+        }),
       },
-      async (req, reply) => answer(reply, () => (checkout.setPrescription(Number(req.params.id), req.body), { prescription: req.body })),
+      async (req) => (checkout.setPrescription(Number(req.params.id), req.body), { prescription: req.body }),
     );
 
     // 告知同意: the insured person agrees to pay out-of-catalogue items themselves.
-    app.put<{ Params: { id: string }; Body: { productIds: string[] } }>(
+    app.put(
       '/api/sales/:id/consent',
-      { preHandler: sellers, schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } } },
-      async (req, reply) => answer(reply, () => (checkout.setConsents(Number(req.params.id), req.body.productIds), { consents: req.body.productIds })),
+      { config: sellers, schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } }) },
+      async (req) => (checkout.setConsents(Number(req.params.id), req.body.productIds), { consents: req.body.productIds }),
     );
 
-    app.post<{ Params: { id: string }; Body: { payment: 'insurance' | 'self_pay'; chronicDisease?: string } }>(
+    app.post(
       '/api/sales/:id/settle',
       {
-        preHandler: sellers,
-        schema: { params: idParam, body: { type: 'object', additionalProperties: false, required: ['payment'], properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } } } },
+        config: sellers,
+        schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['payment'], properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } } } }),
       },
-      async (req, reply) => answer(reply, () => checkout.settle(Number(req.params.id), req.body.payment, req.body.chronicDisease, req.principal?.name)),
+      async (req) => checkout.settle(Number(req.params.id), req.body.payment, req.body.chronicDisease, req.principal?.name),
     );
 
-    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+    app.post(
       '/api/sales/:id/void',
-      { preHandler: sellers, schema: { params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } },
-      async (req, reply) => answer(reply, () => (checkout.void(Number(req.params.id), req.body?.reason || 'cashier', req.principal?.name), { id: Number(req.params.id), status: 'voided' })),
+      { config: sellers, schema: routeSchema({ params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } }) },
+      async (req) => (checkout.void(Number(req.params.id), req.body?.reason || 'cashier', req.principal?.name), { id: Number(req.params.id), status: 'voided' }),
     );
 
-    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+    app.post(
       '/api/sales/:id/reverse',
-      { preHandler: requireRole('manager'), schema: { params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } },
-      async (req, reply) =>
-        answer(reply, async () => {
+      { config: roles('manager'), schema: routeSchema({ params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } }) },
+      async (req) =>
+        {
           await checkout.reverse(Number(req.params.id), req.body?.reason ?? '整单退费', req.principal?.name);
           return { id: Number(req.params.id), status: 'reversed' };
-        }),
+        },
     );
   };
 }

@@ -1,25 +1,26 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { AdjustmentError } from '../../ledger/adjustments.js';
 import type { Ledger } from '../../ledger/index.js';
 import { shanghaiDate } from '../../../common/time.js';
 import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
+import { BODY_LIMITS } from '../limits.js';
 
-export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): FastifyPluginAsync {
+export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): TypedRoutes {
   return async (app) => {
-    const anyRole = requireRole('manager', 'cashier', 'technician');
-    app.get<{ Querystring: { productId?: string; includeEmpty?: string } }>('/api/stock', { preHandler: anyRole }, async (req) => ({
+    const anyRole = roles('manager', 'cashier', 'technician');
+    app.get('/api/stock', { config: anyRole, schema: routeSchema({ querystring: { type: 'object', properties: { productId: { type: 'string' }, includeEmpty: { type: 'string' } } } }) }, async (req) => ({
       products: ledger.queries.stock({
         ...(req.query.productId ? { productId: req.query.productId } : {}),
         includeEmpty: req.query.includeEmpty === 'true' || req.query.includeEmpty === '1',
       }),
     }));
     // Stocktake differences and write-offs (盘盈/盘亏/报损): a new ledger event with its reason, reported as 3502.
-    app.post<{ Body: { lotId: number; deltaPieces?: number; codes?: string[]; reason: string } }>(
+    app.post(
       '/api/stock/adjustments',
       {
-        preHandler: requireRole('manager'),
-        schema: {
+        bodyLimit: BODY_LIMITS.bulk,
+        config: roles('manager'),
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
@@ -31,7 +32,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
               reason: { type: 'string', maxLength: 200 },
             },
           },
-        },
+        }),
       },
       async (req, reply) => {
         const keys: string[] = [];
@@ -40,28 +41,23 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
           if (c.kind === 'invalid') return reply.code(422).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: `${c.message}（${raw}）` }] });
           keys.push(c.key);
         }
-        const lot = ledger.db.prepare('SELECT product_id FROM lots WHERE id = ?').pluck().get(req.body.lotId) as string | undefined;
+        const lot = ledger.queries.lotProduct(req.body.lotId);
         const product = lot ? ledger.catalog.get(lot) : undefined;
         if (!product) return reply.code(422).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.body.lotId} 不存在` }] });
-        try {
-          const r = ledger.adjustments.record(
-            { lotId: req.body.lotId, ...(req.body.deltaPieces !== undefined ? { deltaPieces: req.body.deltaPieces } : {}), codes: keys, reason: req.body.reason },
-            product,
-            { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
-          );
-          onRecorded();
-          return reply.code(201).send(r);
-        } catch (err) {
-          if (err instanceof AdjustmentError) return reply.code(422).send({ errors: [{ code: err.code, message: err.message }] });
-          throw err;
-        }
+        const r = ledger.adjustments.record(
+          { lotId: req.body.lotId, ...(req.body.deltaPieces !== undefined ? { deltaPieces: req.body.deltaPieces } : {}), codes: keys, reason: req.body.reason },
+          product,
+          { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
+        );
+        onRecorded();
+        return reply.code(201).send(r);
       },
     );
 
     // A lot's boxes in stock by the book: the stocktake lists those not scanned (未盘到) for a one-step write-off.
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/api/stock/lots/:id/codes',
-      { preHandler: requireRole('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } } },
+      { config: roles('manager', 'technician'), schema: routeSchema({ params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } }) },
       async (req, reply) => {
         const codes = ledger.queries.lotCodes(Number(req.params.id));
         if (!codes) return reply.code(404).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.params.id} 不存在：请刷新后重试` }] });
@@ -69,7 +65,7 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
       },
     );
 
-    app.get<{ Params: { code: string } }>('/api/codes/:code', { preHandler: anyRole }, async (req, reply) => {
+    app.get('/api/codes/:code', { config: anyRole, schema: routeSchema({ params: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } } }) }, async (req, reply) => {
       const c = classifyScan(req.params.code, { ...classifyOptions, today: shanghaiDate(clock()) });
       if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });
       const life = ledger.queries.codeLife(c.key);

@@ -1,21 +1,21 @@
 // POST /api/stocktakes records a count (盘点) with the book stock read here at that moment; GET lists a
 // period's counts. A count is a record, not a stock movement: differences change the book only through
 // POST /api/stock/adjustments (a stock.adjusted ledger event with its reason, reported as 3502).
-import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../ledger/index.js';
 import { parsePeriod } from '../../reports/period.js';
-import { StocktakeError, StocktakeStore, type StocktakeLineInput } from '../../stocktake/store.js';
-import { requireRole } from '../auth.js';
-import { readers, withQuery, type PeriodQuery } from './reports.js';
+import type { StocktakeStore } from '../../stocktake/store.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
+import { BODY_LIMITS } from '../limits.js';
+import { PERIOD, readers } from './reports.js';
 
-export function stocktakeRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
+export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): TypedRoutes {
   return async (app) => {
-    const store = new StocktakeStore(db);
-    app.post<{ Body: { note?: string; lines: StocktakeLineInput[] } }>(
+    app.post(
       '/api/stocktakes',
       {
-        preHandler: requireRole('manager'),
-        schema: {
+        bodyLimit: BODY_LIMITS.bulk,
+        config: roles('manager'),
+        schema: routeSchema({
           body: {
             type: 'object',
             additionalProperties: false,
@@ -35,23 +35,18 @@ export function stocktakeRoutes(db: Db, clock: () => Date): FastifyPluginAsync {
               },
             },
           },
-        },
+        }),
       },
       async (req, reply) => {
-        try {
-          const s = store.record(
-            { ...(req.body.note !== undefined ? { note: req.body.note } : {}), lines: req.body.lines },
-            { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
-          );
-          return reply.code(201).send(s);
-        } catch (err) {
-          if (err instanceof StocktakeError) return reply.code(422).send({ errors: [{ code: err.code, message: err.message }] });
-          throw err;
-        }
+        const s = store.record(
+          { ...(req.body.note !== undefined ? { note: req.body.note } : {}), lines: req.body.lines },
+          { at: clock(), ...(req.principal ? { actor: req.principal.name } : {}) },
+        );
+        return reply.code(201).send(s);
       },
     );
-    app.get<{ Querystring: PeriodQuery }>('/api/stocktakes', { preHandler: readers }, async (req, reply) =>
-      withQuery(reply, () => ({ stocktakes: store.list(parsePeriod(req.query, clock())) })),
+    app.get('/api/stocktakes', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) =>
+      ({ stocktakes: store.list(parsePeriod(req.query, clock())) }),
     );
   };
 }

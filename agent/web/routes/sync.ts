@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { Ledger } from '../../ledger/index.js';
-import { syncStatus } from '../../ledger/outbox-status.js';
-import { requireRole } from '../auth.js';
+import type { SyncStatus } from '../../ledger/outbox-status.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
+import { BODY_LIMITS } from '../limits.js';
 
 export interface SyncControl {
   retryFailed(ids?: readonly number[]): number;
@@ -9,15 +9,16 @@ export interface SyncControl {
   notify?(): void;
 }
 
-export function syncRoutes(ledger: Ledger, control: SyncControl, clock: () => Date): FastifyPluginAsync {
+export function syncRoutes(status: () => SyncStatus, control: SyncControl): TypedRoutes {
   return async (app) => {
-    app.get('/api/sync', { preHandler: requireRole('manager', 'technician') }, async () => syncStatus(ledger.db, clock()));
+    app.get('/api/sync', { config: roles('manager', 'technician') }, async () => status());
     // A manager has looked at refused records (or fixed the catalogue) and sends them again.
-    app.post<{ Body: { ids?: number[] } | undefined }>(
+    app.post(
       '/api/sync/retry',
       {
-        preHandler: requireRole('manager', 'technician'),
-        schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } },
+        bodyLimit: BODY_LIMITS.bulk,
+        config: roles('manager', 'technician'),
+        schema: routeSchema({ body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } }),
       },
       async (req) => ({ retried: control.retryFailed(req.body?.ids) }),
     );

@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
-import type { FastifyPluginAsync } from 'fastify';
 import type { VideoService } from '../../video/service.js';
-import { requireRole } from '../auth.js';
+import { roles } from '../auth.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
-export function videoRoutes(video: VideoService, probes: () => unknown[] = () => []): FastifyPluginAsync {
+export function videoRoutes(video: VideoService, probes: () => unknown[] = () => []): TypedRoutes {
   return async (app) => {
     // One playable MP4 of the sale's window [first scan − 30 s, settlement + 30 s], cut without re-encoding.
-    app.get<{ Params: { id: string }; Querystring: { camera?: string } }>(
+    app.get(
       '/api/sales/:id/video',
-      { preHandler: requireRole('manager', 'technician'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } } },
+      { config: roles('manager', 'technician'), schema: routeSchema({ params: { $ref: 'IdParams#' }, querystring: { type: 'object', properties: { camera: { type: 'string' } } } }) },
       async (req, reply) => {
         const clip = await video.clip(Number(req.params.id), req.query.camera);
         if (!clip) return reply.code(404).send({ errors: [{ code: 'NO_VIDEO', message: `销售单 ${req.params.id} 没有录像：请检查该收银台的摄像头是否在录像` }] });
@@ -22,6 +22,6 @@ export function videoRoutes(video: VideoService, probes: () => unknown[] = () =>
           .send(createReadStream(clip.path));
       },
     );
-    app.get('/api/video', { preHandler: requireRole('manager', 'technician') }, async () => ({ forecast: video.forecast(), cameras: video.statuses(), probes: probes(), alarms: video.alarms() }));
+    app.get('/api/video', { config: roles('manager', 'technician') }, async () => ({ forecast: video.forecast(), cameras: video.statuses(), probes: probes(), alarms: video.alarms() }));
   };
 }

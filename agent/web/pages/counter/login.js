@@ -34,11 +34,16 @@ export async function showCounter(user) {
   await loadCatalog();
 }
 
-/** Product categories tell which lines need 告知同意; without them the server's refusal still says so. */
+/**
+ * Product categories and the rules' categories tell which lines need 告知同意 or self-pay; without them the
+ * server's refusal still says so.
+ */
 async function loadCatalog() {
-  const r = await api('GET', '/api/catalog');
-  if (r.status !== 200 || !Array.isArray(r.body.products)) return;
-  state.products = new Map(r.body.products.map((p) => [p.id, p]));
+  const [r, rules] = await Promise.all([api('GET', '/api/catalog'), api('GET', '/api/rules/categories')]);
+  if (rules.status === 200) {
+    state.rules = { consentRequired: new Set(rules.body.consentRequired), selfPayOnly: new Set(rules.body.selfPayOnly), nextSteps: rules.body.nextSteps || {} };
+  }
+  if (r.status === 200 && Array.isArray(r.body.products)) state.products = new Map(r.body.products.map((p) => [p.id, p]));
   render();
 }
 

@@ -4,15 +4,18 @@ import { $, el, productLabel } from './dom.js';
 import { beep } from './sound.js';
 import { itemById, state } from './state.js';
 
-/** The key that does the next step for a refusal code (shown on the panel; handled in keys.js). */
-export const NEXT_STEP = {
-  IDENTITY_REQUIRED: { key: 'F4', text: '读取参保人身份（刷身份证、电子凭证或输入身份证号、社保卡号）' },
-  PRESCRIPTION_REQUIRED: { key: 'F6', text: '录入处方' },
-  PRESCRIPTION_IDENTITY_MISMATCH: { key: 'F6', text: '核对并修改处方的患者证件号' },
-  CONSENT_REQUIRED: { key: 'F7', text: '向参保人告知并登记同意' },
-  NOT_INSURANCE_PAYABLE: { key: 'F9', text: '改用自费结算，或用 ↑↓ 选中该行按 Del 删除' },
-  PLATFORM_UNAVAILABLE: { key: 'F9', text: '稍后重试，或改用自费结算' },
-  TRACE_CODE_MISSING: { key: null, text: '扫描该药品包装上的追溯码' },
+/**
+ * The key and words of each next step (handled in keys.js). Which refusal code needs which step comes from
+ * the rules (GET /api/rules/categories → state.rules.nextSteps), never encoded here.
+ */
+const STEP_KEYS = {
+  identity: { key: 'F4', text: '读取参保人身份（刷身份证、电子凭证或输入身份证号、社保卡号）' },
+  prescription: { key: 'F6', text: '录入处方' },
+  prescription_patient: { key: 'F6', text: '核对并修改处方的患者证件号' },
+  consent: { key: 'F7', text: '向参保人告知并登记同意' },
+  self_pay_or_remove: { key: 'F9', text: '改用自费结算，或用 ↑↓ 选中该行按 Del 删除' },
+  retry_or_self_pay: { key: 'F9', text: '稍后重试，或改用自费结算' },
+  scan_code: { key: null, text: '扫描该药品包装上的追溯码' },
 };
 
 export const refusalsOpen = () => !$('refusals').hidden;
@@ -29,7 +32,7 @@ export function showRefusals(list, scanned) {
 
 function refusalRow(r) {
   const item = r.itemId !== undefined && r.itemId !== null ? itemById(r.itemId) : undefined;
-  const next = NEXT_STEP[r.code];
+  const next = STEP_KEYS[state.rules.nextSteps[r.code]];
   const detail = [item ? `商品：${productLabel(item)}` : '', r.scanned ? `扫码内容：${r.scanned}` : ''].filter(Boolean).join('\u3000');
   return el(
     'li',

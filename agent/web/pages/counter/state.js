@@ -14,6 +14,8 @@ export const state = {
   sale: null,
   /** productId → Product from GET /api/catalog (loaded at sign-in). */
   products: new Map(),
+  /** The rules' product categories and next steps, from GET /api/rules/categories (loaded at sign-in). */
+  rules: { consentRequired: new Set(), selfPayOnly: new Set(), nextSteps: {} },
   /** What the red panel shows: [{ code, message, itemId?, scanned? }]. */
   refusals: [],
   /** Refusals that name a line, kept on that line until resolved: [{ itemId, code, message, productId, codeAtRefusal, rxAtRefusal }]. */
@@ -29,8 +31,6 @@ export const items = () => (state.sale ? state.sale.items : []);
 
 export const itemById = (id) => items().find((i) => i.id === id);
 
-/** Medical goods (drugs, herbal pieces, devices): out of the catalogue they need the buyer's consent (告知同意). */
-const MEDICAL = new Set(['drug', 'herbal', 'device']);
 
 /**
  * Lines that need 告知同意 before an insurance settlement: out-of-catalogue medical goods (the server's
@@ -45,19 +45,17 @@ export function consentPending() {
     if (consented.has(i.productId)) return false;
     if (named.has(i.id)) return true;
     const p = state.products.get(i.productId);
-    return i.insured === false && p !== undefined && MEDICAL.has(p.category);
+    return i.insured === false && p !== undefined && state.rules.consentRequired.has(p.category);
   });
 }
 
-/** Health food, cosmetics, daily goods: never paid by the fund (NOT_INSURANCE_PAYABLE), sold self-pay only. */
-const NEVER_INSURED = new Set(['health_food', 'cosmetic', 'daily']);
-
+/** Lines whose category the fund never pays (NOT_INSURANCE_PAYABLE): sold self-pay only. */
 export function selfPayOnly() {
   const sale = state.sale;
   if (!sale || sale.status !== 'open') return [];
   return sale.items.filter((i) => {
     const p = state.products.get(i.productId);
-    return p !== undefined && NEVER_INSURED.has(p.category);
+    return p !== undefined && state.rules.selfPayOnly.has(p.category);
   });
 }
 
