@@ -13,6 +13,7 @@ import { startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
 import { createIdReader } from '../device/idreader/index.js';
+import type { DeviceStatus } from '../device/types.js';
 import { createScanner } from '../device/scanner/index.js';
 import { deviceAlarms } from './devices/alarms.js';
 import { startCameras, type Cameras } from './cameras.js';
@@ -42,6 +43,8 @@ export interface RunningAgent {
   platform: Platform;
   checkout: CheckoutService;
   devices: DeviceManager;
+  /** Every device's state: scanners, ID readers, camera recorders and cameras not reachable at start. */
+  deviceStatuses(): DeviceStatus[];
   /** What start-up recovery did with unresolved settlements. */
   recovery: { reopened: number; pending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
@@ -133,13 +136,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   recoveryTimer.unref();
   if (freshDemo) await seedDemoSales(checkout, clock, log);
 
+  const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
     const disk = await diskReport(config.dataDir);
     if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
     const sync = syncStatus(ledger.db, clock());
     alarms.push(...syncAlarms(sync));
-    const deviceStatuses = [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
+    const deviceStatuses = allDeviceStatuses();
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
     alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
     const platformReport = {
@@ -180,6 +184,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     checkout,
     recovery,
     devices,
+    deviceStatuses: allDeviceStatuses,
     async close() {
       clearInterval(recoveryTimer);
       await suspicious.stop();
