@@ -7,7 +7,7 @@ import { runNightlyAudit as audit } from './audit.js';
 import { openSimulatorDb, type SimDb } from './db.js';
 import { dispatch, type SimState } from './dispatch.js';
 import { checkFaults, hit, malformedBody, type Faults } from './faults.js';
-import { seedSimulator } from './seed.js';
+import { addStores, seedSimulator } from './seed.js';
 import type { SimulatorSigning } from './security.js';
 
 export type { Faults } from './faults.js';
@@ -27,6 +27,11 @@ export interface SimulatorOptions {
   signing?: SimulatorSigning;
   /** Insert the demo stores, persons, drugs and procurement orders (default true). */
   seed?: boolean;
+  /**
+   * Stores the platform knows besides the seeded ones: the box's own store, so that a box provisioned with its
+   * real 定点医药机构编码 can work against the embedded simulator (otherwise: 定点医药机构编码不存在).
+   */
+  stores?: readonly { code: string; name: string; admdvs: string }[];
   /** Where unexpected errors are reported (default: a JSON line on stderr). */
   onError?: (err: unknown) => void;
 }
@@ -63,6 +68,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorHandle> {
   const db = openSimulatorDb(opts.dbPath);
   if (opts.seed ?? true) seedSimulator(db);
+  if (opts.stores?.length) addStores(db, opts.stores);
   const clock = opts.clock ?? (() => new Date());
   const state: SimState = { db, clock, signing: opts.signing ?? {}, refSeq: 0 };
   let faults: Faults = checkFaults(opts.faults ?? {});
