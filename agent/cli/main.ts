@@ -23,7 +23,7 @@ Commands:
                                          service enabled and started; idempotent (provision --help for every flag)
   verify-ledger [--config FILE]          re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
-  simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
+  simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE] [--store CODE:NAME:ADMDVS]
                                          run the provincial platform simulator (default port 8091)
 
 Options:
