@@ -9,6 +9,9 @@ import { vendorFiles } from '../../agent/web/routes/pages.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Built {
+  version: string;
+  /** The Node.js version inside the executable. */
+  node: string;
   arch: string;
   binary: { path: string; bytes: number };
   native: { path: string; files: string[]; bytes: number };
