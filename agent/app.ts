@@ -14,6 +14,7 @@ import { simulatorDemoBuyers, startPlatform, type Platform } from './platform.js
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
 import { createIdReader } from '../device/idreader/index.js';
+import type { DeviceStatus } from '../device/types.js';
 import { createScanner } from '../device/scanner/index.js';
 import { deviceAlarms } from './devices/alarms.js';
 import { startCameras, type Cameras } from './cameras.js';
@@ -51,6 +52,8 @@ export interface RunningAgent {
   platform: Platform;
   checkout: CheckoutService;
   devices: DeviceManager;
+  /** Every device's state: scanners, ID readers, camera recorders and cameras not reachable at start. */
+  deviceStatuses(): DeviceStatus[];
   /** What start-up recovery did with unresolved settlements. */
   recovery: { reopened: number; pending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
@@ -158,6 +161,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const hq = config.hq
     ? new HqReplicator({ db: ledger.db, url: config.hq.url, storeCode: config.store.code, credential: config.hq.credential, enrolmentCode: config.hq.enrolmentCode, batchSize: config.hq.batchSize, log, clock })
     : undefined;
+  const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
     const disk = await diskReport(config.dataDir);
@@ -166,7 +170,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     alarms.push(...syncAlarms(sync));
     const hqAlarm = hq && replicationAlarm(hq.status(), clock());
     if (hqAlarm) alarms.push(hqAlarm);
-    const deviceStatuses = [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
+    const deviceStatuses = allDeviceStatuses();
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
     alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
     const platformReport = {
@@ -219,6 +223,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     recovery,
     devices,
     ...(hq ? { hq } : {}),
+    deviceStatuses: allDeviceStatuses,
     async close() {
       clearInterval(recoveryTimer);
       clearInterval(idleTimer);

@@ -59,6 +59,8 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
       port: config.platform.simulatorPort,
       dbPath: join(config.dataDir, 'platform-simulator.db'),
       profile: config.platform.profile,
+      // The box's own store, as it was provisioned, besides the simulator's demo stores.
+      stores: [{ code: config.store.code, name: config.store.name, admdvs: config.store.admdvs }],
       onError: (err) => log.error({ err: String(err) }, 'platform simulator error'),
     });
     url = simulator.url;

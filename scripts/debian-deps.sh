@@ -14,6 +14,9 @@
 #   iproute2      ip: the package test brings up loopback in the network namespace it runs the executable in
 #   postgresql    the chain HQ's database (`counter-agent hq`); its tests and bench start a throwaway server from its
 #                 initdb/pg_ctl in a temp dir (the Debian cluster it sets up is not used and may stay stopped)
+#   systemd-container  systemd-nspawn: test/systemd-container.test.ts boots a real systemd in a container and
+#                 installs the .deb there (this machine need not run systemd itself)
+#   mmdebstrap    builds that container's minimal Debian 12 root file system (once; cached, scripts/container/rootfs.sh)
 # and, to build and test the executable for the other architecture (arm64 on an amd64 machine, amd64 on arm64):
 #   g++-<triplet> the cross compiler for better-sqlite3
 #   qemu-user     runs the other architecture's Node and executable (load checks, the cross package test)
@@ -22,7 +25,7 @@
 #                 dpkg-shlibdeps reads for the other .deb's dependencies
 set -e
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
-PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2 postgresql"
+PACKAGES="socat libusb-1.0-0 udev ffmpeg rtsp-server-perl chromium fonts-wqy-microhei systemd perl dpkg-dev iproute2 postgresql systemd-container mmdebstrap"
 # The other architecture's packages come from the same Debian mirror (multiarch). Only on Debian itself: on a
 # derivative whose mirror lacks that architecture (Ubuntu's is elsewhere), adding it would break apt-get update;
 # there the cross-built package cannot be made or tested (the package test names what is missing).

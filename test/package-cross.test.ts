@@ -57,7 +57,7 @@ describe(`the linux-${TARGET} executable, built on linux-${process.arch}`, () =>
     // The sample sales went through better-sqlite3 built by the cross compiler.
     expect(readdirSync(join(out.cwd, 'data', 'demo'))).toContain('ledger.db');
     expect(out.exit).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe(`the ${TARGET_INFO.deb} .deb`, () => {

@@ -7,6 +7,7 @@ import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { vendorFiles } from '../agent/web/routes/pages.js';
 import { tempDir } from './helpers.js';
 import { buildPackage, demoRunAway, requireTool, ROOT, sh, type Built } from './support/package.js';
+import { cliFixture, exists, runCli, runUntil } from './support/package-cli.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ADDONS = Object.values(NATIVE_FILES).sort();
@@ -140,4 +141,59 @@ describe('the .deb', () => {
     expect(existsSync(join(root, 'etc/counter-agent'))).toBe(false);
     expect(existsSync(join(root, 'var/lib/counter-agent/ledger.db'))).toBe(true);
   }, 120_000);
+});
+
+describe('every CLI command, from the packaged executable', () => {
+  it('help, version, run (health), verify-ledger, import-catalog, doctor, doctor --json, provision --dry-run, simulate-platform', async () => {
+    const dir = join(tmp.dir, 'cli');
+    mkdirSync(dir);
+    const f = cliFixture(dir);
+    // The runtime the store gets: what the executable embeds, not the Node running these tests.
+    expect(built.node).toMatch(/^24\./);
+
+    const help = runCli(built, ['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['run', 'doctor', 'provision', 'verify-ledger', 'import-catalog', 'simulate-platform']) expect(help.stdout).toContain(`  ${cmd} `);
+    expect(runCli(built, ['--version']).stdout.trim()).toBe(VERSION);
+
+    // run: a real (non-demo) config; its start line on stdout names the URL.
+    const run = await runUntil(
+      built,
+      ['run', '--config', f.config],
+      (line) => (line.includes('"counter-agent started"') ? (JSON.parse(line) as { url: string }).url : undefined),
+      async (url) => (await fetch(`${url}/api/health`)).json() as Promise<{ version: string; platform: { simulator: boolean } }>,
+    );
+    expect(run.result).toMatchObject({ version: VERSION, platform: { simulator: true } });
+    expect(run.exit, run.stderr).toBe(0);
+
+    const imported = runCli(built, ['import-catalog', f.csv, '--config', f.config]);
+    expect(imported.stdout, imported.stderr).toMatch(/imported 1 products/);
+    const verified = runCli(built, ['verify-ledger', '--config', f.config]);
+    expect(verified.code, verified.stderr).toBe(0);
+
+    // doctor: warnings are this machine's business (no scanner, no camera); it must run every check and answer.
+    const doctor = runCli(built, ['doctor', '--config', f.config]);
+    expect([0, 1], doctor.stderr).toContain(doctor.code);
+    expect(doctor.stdout).toMatch(/^PASS {2}ledger: /m);
+    const json = runCli(built, ['doctor', '--json', '--config', f.config]);
+    const report = JSON.parse(json.stdout) as { checks: { name: string; status: string }[]; exitCode: number };
+    expect(report.exitCode).toBe(json.code);
+    expect(report.checks.find((c) => c.name === 'ledger')?.status).toBe('pass');
+
+    // provision --dry-run: the plan (its queries run the system's tools as child processes), nothing written.
+    const plan = runCli(built, ['provision', '--dry-run', '--root', f.root, '--store-code', 'H13010200001', '--store-name', '测试大药房', '--admdvs', '130102',
+      '--platform-url', 'https://platform.invalid/fsi/api', '--platform-signing-mode', 'none', '--manager-user', 'admin', '--manager-password-file', f.password]);
+    expect(plan.code, `${plan.stdout}\n${plan.stderr}`).toBe(0);
+    expect(plan.stdout).toContain('/etc/counter-agent/config.yaml');
+    expect(exists(join(f.root, 'etc', 'counter-agent', 'config.yaml'))).toBe(false);
+
+    const sim = await runUntil(
+      built,
+      ['simulate-platform', '--db', join(dir, 'platform.db'), '--port', '0', '--store', 'H13010200001:测试大药房:130102'],
+      (line) => (/^http:\/\/127\.0\.0\.1:\d+\/fsi\/api\/rsfComIfsService\/callService$/.test(line) ? line : undefined),
+      async (url) => (await fetch(url)).status,
+    );
+    expect(sim.result).toBe(405); // callService takes POST only
+    expect(sim.exit, sim.stderr).toBe(0);
+  }, 300_000);
 });

@@ -25,7 +25,7 @@ Commands:
   verify-ledger [--config FILE] [--anchor]  re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event;
                                          --anchor also compares the chain with the chain HQ's copy (hq.url)
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
-  simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE]
+  simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE] [--store CODE:NAME:ADMDVS]
                                          run the provincial platform simulator (default port 8091)
   hq serve|migrate|enrol-code|revoke|unflag …  the chain headquarters on PostgreSQL (counter-agent hq --help)
 

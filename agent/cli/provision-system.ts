@@ -7,9 +7,27 @@
 
 import { execFile } from 'node:child_process';
 import { chown, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+interface RunError extends Error {
+  /** The exit code, or the errno string (ENOENT) when the program could not be started. */
+  code?: number | string;
+  stdout?: string;
+  stderr?: string;
+}
+
+/**
+ * execFile as a Promise, written out rather than util.promisify(execFile): the packaged executable replaces
+ * child_process.execFile with a wrapper that lacks util.promisify.custom, so the promisified form resolved with
+ * a bare string there and `{ stdout }` was undefined ("Cannot read properties of undefined (reading 'trim')").
+ */
+function run(file: string, args: string[], opts: { timeout: number }): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: opts.timeout, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err as RunError, { stdout, stderr }));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
 
 export interface Owner {
   user: string;
@@ -44,7 +62,7 @@ async function exec(file: string, args: string[]): Promise<string> {
     const { stdout } = await run(file, args, { timeout: 60_000 });
     return stdout;
   } catch (err) {
-    const e = err as Error & { stderr?: string; code?: number | string };
+    const e = err as RunError;
     const why = (e.stderr ?? '').trim().split('\n')[0] || e.message;
     throw new Error(`${file} ${args.join(' ')}: ${why}`);
   }
@@ -56,7 +74,7 @@ async function query(file: string, args: string[]): Promise<string | undefined> 
     const { stdout } = await run(file, args, { timeout: 30_000 });
     return stdout.trim();
   } catch (err) {
-    const e = err as { code?: number | string; stdout?: string };
+    const e = err as RunError;
     // A non-zero exit is the answer "no"; a missing tool (ENOENT) is "no" too (no systemd: nothing enabled).
     if (typeof e.code === 'number' || e.code === 'ENOENT') return undefined;
     throw err;

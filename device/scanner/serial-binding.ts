@@ -7,9 +7,14 @@
 // takes over. Ports without an fd/poller (non-Linux bindings) are left as they are.
 
 import { read as fsRead } from 'node:fs';
-import { promisify } from 'node:util';
 
-const readAsync = promisify(fsRead);
+/**
+ * fs.read as a Promise, written out: util.promisify relies on fs.read's util.promisify.custom, which a
+ * wrapped fs.read (the packaged executable's file-system layer) need not carry.
+ */
+function readAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<{ bytesRead: number }> {
+  return new Promise((resolve, reject) => fsRead(fd, buffer, offset, length, null, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))));
+}
 
 interface ReadResult {
   buffer: Buffer;
@@ -45,7 +50,7 @@ async function readUntilData(port: PortBinding, buffer: Buffer, offset: number, 
     // The stream treats `canceled` as "closed on purpose": no disconnect, no error.
     if (!port.isOpen || typeof fd !== 'number') throw Object.assign(new Error('Port is not open'), { canceled: true });
     try {
-      const { bytesRead } = await readAsync(fd, buffer, offset, length, null);
+      const { bytesRead } = await readAsync(fd, buffer, offset, length);
       if (bytesRead === 0) throw Object.assign(new Error('end of file: the device hung up (unplugged?)'), { disconnect: true });
       return { bytesRead, buffer };
     } catch (err) {

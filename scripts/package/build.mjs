@@ -2,7 +2,7 @@
 // `npm run package`: the single executable for linux-x64 or linux-arm64 (this machine's by default; the other
 // one cross-built, see cross.mjs) with its native addons beside it, and the .deb.
 //
-//   out/linux-<arch>/counter-agent         the executable (Node 22 + dist/ + node_modules + pages, pkg SEA)
+//   out/linux-<arch>/counter-agent         the executable (Node 24 + dist/ + node_modules + pages, pkg SEA)
 //   out/linux-<arch>/native/*.node         better-sqlite3, serialport, node-hid (hidraw and libusb)
 //   out/counter-agent_<version>_<amd64|arm64>.deb
 //   out/cache/                             the Node from npm, better-sqlite3 built for it (kept between builds)

@@ -7,12 +7,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { run } from './util.mjs';
 
-/** Node 22 LTS: pkg's SEA mode needs ≥ 22; the checkout itself runs on Node 20. */
-export const NODE_VERSION = '22.23.3';
+/**
+ * Node 24, the current LTS (maintained until April 2028; Node 22 leaves maintenance in April 2027, the checkout's
+ * Node 20 reached end of life in April 2026). pkg's SEA mode needs ≥ 22. Integrity: `npm view node-linux-<arch>@<version> dist.integrity`.
+ */
+export const NODE_VERSION = '24.22.3';
 
 const INTEGRITY = {
-  x64: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==',
-  arm64: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==',
+  x64: 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
+  arm64: 'sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==',
 };
 
 /**

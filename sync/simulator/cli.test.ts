@@ -16,6 +16,14 @@ describe('simulate-platform CLI', () => {
     });
   });
 
+  it('takes the stores a provisioned box needs (--store CODE:NAME:ADMDVS, repeatable)', () => {
+    expect(parseSimulatorArgs(['--db', 'x', '--store', 'H13010200001:测试大药房:130102', '--store', 'H13010200002:分店:130108']).stores).toEqual([
+      { code: 'H13010200001', name: '测试大药房', admdvs: '130102' },
+      { code: 'H13010200002', name: '分店', admdvs: '130108' },
+    ]);
+    expect(() => parseSimulatorArgs(['--db', 'x', '--store', 'H130102'])).toThrow(/--store must be CODE:NAME:ADMDVS/);
+  });
+
   it('names the bad flag', () => {
     expect(() => parseSimulatorArgs([])).toThrow(/--db FILE is required/);
     expect(() => parseSimulatorArgs(['--db'])).toThrow(/--db needs a value/);

@@ -8,7 +8,7 @@ import { openSimulatorDb, type SimDb } from './db.js';
 import { dispatch, type SimState } from './dispatch.js';
 import { checkFaults, hit, malformedBody, type Faults } from './faults.js';
 import { profileByName } from '../spec/index.js';
-import { seedSimulator } from './seed.js';
+import { addStores, seedSimulator } from './seed.js';
 import type { SimulatorSigning } from './security.js';
 
 export type { Faults } from './faults.js';
@@ -32,6 +32,11 @@ export interface SimulatorOptions {
   profile?: string;
   /** Answer 2103/2601 with the national (empty) output instead of the simulator's extra fields. */
   nationalOutputs?: boolean;
+  /**
+   * Stores the platform knows besides the seeded ones: the box's own store, so that a box provisioned with its
+   * real 定点医药机构编码 can work against the embedded simulator (otherwise: 定点医药机构编码不存在).
+   */
+  stores?: readonly { code: string; name: string; admdvs: string }[];
   /** Where unexpected errors are reported (default: a JSON line on stderr). */
   onError?: (err: unknown) => void;
 }
@@ -72,6 +77,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorHandle> {
   const db = openSimulatorDb(opts.dbPath);
   if (opts.seed ?? true) seedSimulator(db);
+  if (opts.stores?.length) addStores(db, opts.stores);
   const clock = opts.clock ?? (() => new Date());
   const state: SimState = { db, clock, signing: opts.signing ?? {}, refSeq: 0, profile: profileByName(opts.profile), nationalOutputs: opts.nationalOutputs ?? false };
   let faults: Faults = checkFaults(opts.faults ?? {});

@@ -97,6 +97,14 @@ export function seedPerson(key: string): SeedPerson {
   return p;
 }
 
+/** Stores the platform knows (定点医药机构), as the platform's registry has them. Idempotent. */
+export function addStores(db: SimDb, stores: readonly { code: string; name: string; admdvs: string }[]): void {
+  const insert = db.prepare('INSERT OR IGNORE INTO stores (fixmedins_code, name, admdvs) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const s of stores) insert.run(s.code, s.name, s.admdvs);
+  })();
+}
+
 export function seedSimulator(db: SimDb): void {
   db.transaction(() => {
     const store = db.prepare('INSERT OR IGNORE INTO stores (fixmedins_code, name, admdvs) VALUES (?, ?, ?)');

@@ -9,6 +9,9 @@ import { vendorFiles } from '../../agent/web/routes/pages.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Built {
+  version: string;
+  /** The Node.js version inside the executable. */
+  node: string;
   arch: string;
   binary: { path: string; bytes: number };
   native: { path: string; files: string[]; bytes: number };
@@ -76,7 +79,8 @@ export function demoRun(binary: string, cwd: string, through?: string): DemoAnsw
     const exited = new Promise((resolve) => agent.on('exit', (code, signal) => resolve(code ?? signal)));
     const get = async (path) => { const r = await fetch('http://127.0.0.1:8080' + path); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; };
     let health;
-    for (let i = 0; i < 240 && !health; i++) {
+    // Up to 150 s: the arm64 executable under qemu-user needs about 60 s to serve on this busy 2-core machine.
+    for (let i = 0; i < 600 && !health; i++) {
       try { health = await get('/api/health'); } catch { await new Promise((r) => setTimeout(r, 250)); }
     }
     const out = { health, counter: health && await get('/counter'), manager: health && await get('/manager'), vendor: {} };
@@ -86,7 +90,7 @@ export function demoRun(binary: string, cwd: string, through?: string): DemoAnsw
     out.stderr = stderr;
     console.log(JSON.stringify(out));
   `;
-  const r = sh('unshare', ['-rn', process.execPath, '--input-type=module', '-e', probe], { timeout: 150_000 });
+  const r = sh('unshare', ['-rn', process.execPath, '--input-type=module', '-e', probe], { timeout: 240_000 });
   if (r.code !== 0) throw new Error(`the demo probe failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as DemoAnswers;
 }
