@@ -12,6 +12,7 @@ import { ledgerPath } from './paths.js';
 import { startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
+import { refundAlarms } from './checkout/refund.js';
 import { createIdReader } from '../device/idreader/index.js';
 import { createScanner } from '../device/scanner/index.js';
 import { deviceAlarms } from './devices/alarms.js';
@@ -43,7 +44,7 @@ export interface RunningAgent {
   checkout: CheckoutService;
   devices: DeviceManager;
   /** What start-up recovery did with unresolved settlements. */
-  recovery: { reopened: number; pending: number };
+  recovery: { reopened: number; pending: number; refunded: number; refundsPending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
   demoToken?: string;
   /** Demo mode only: the demo accounts with this start's secrets, to print. */
@@ -138,7 +139,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const disk = await diskReport(config.dataDir);
     if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
     const sync = syncStatus(ledger.db, clock());
-    alarms.push(...syncAlarms(sync));
+    alarms.push(...syncAlarms(sync), ...refundAlarms(checkout.refundsUnderWay()));
     const deviceStatuses = [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
     alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
@@ -192,14 +193,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   };
 }
 
-async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<{ reopened: number; pending: number }> {
+async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<RunningAgent['recovery']> {
   try {
-    const r = await checkout.recover();
-    if (r.reopened + r.pending > 0) log.warn(r, 'unresolved settlements recovered');
+    const r = { ...(await checkout.recover()), ...(await checkout.recoverRefunds()) };
+    if (r.reopened + r.pending + r.refunded + r.refundsPending > 0) log.warn(r, 'unresolved settlements and refunds recovered');
     return r;
   } catch (err) {
     log.error({ err: (err as Error).message }, 'settlement recovery failed; will retry');
-    return { reopened: 0, pending: -1 };
+    return { reopened: 0, pending: -1, refunded: 0, refundsPending: -1 };
   }
 }
 
