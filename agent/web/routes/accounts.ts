@@ -35,7 +35,13 @@ export function accountRoutes(accounts: AccountStore): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+        let r;
+        try {
+          r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+        } catch (err) {
+          if (err instanceof AccountError && err.status === 503) reply.header('retry-after', '5');
+          return fail(reply, err); // LOGIN_BUSY: the password-check queue is full
+        }
         if (!r.ok && r.reason === 'locked') {
           const seconds = Math.max(1, Math.ceil((r.retryAt.getTime() - accounts.now().getTime()) / 1000));
           const minutes = Math.ceil(seconds / 60);
