@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Ledger } from '../agent/ledger/index.js';
 import { benchClassify } from './classify.js';
 import { fillLedger } from './fill.js';
+import { benchLoginStorm } from './login-storm.js';
 import { benchLookup } from './lookup.js';
 import { benchBytes } from './size.js';
 import { benchOutbox } from './outbox.js';
@@ -42,11 +43,14 @@ const ALIASES: Record<string, string> = {
   video: 'video',
   video_record_cpu: 'video',
   video_clip_cut: 'video',
+  login: 'login',
+  login_storm_health_ms: 'login',
+  login_storm_scan_ms: 'login',
 };
 
 function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
-  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video']);
+  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'login']);
   const out = new Set<string>();
   for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const canonical = ALIASES[name];
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
   if (only.has('outbox')) await benchOutbox(envInt('BENCH_OUTBOX_RECORDS', 5000));
   if (only.has('sales')) await benchSales(envInt('BENCH_SALES', 400), envInt('BENCH_COUNTERS', 4));
   if (only.has('video')) await benchVideo();
+  if (only.has('login')) await benchLoginStorm();
   note(`all done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
