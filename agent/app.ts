@@ -72,7 +72,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     config = { ...config, http: { ...config.http, apiTokens: [...config.http.apiTokens, { name: 'demo-manager', role: 'manager', sha256 }] } };
   }
 
-  const ledger = Ledger.open(ledgerPath(config));
+  const ledger = Ledger.open(ledgerPath(config), { anchor: 'create' });
   let platform: Platform;
   try {
     platform = await startPlatform(config, ledger, log, clock);
