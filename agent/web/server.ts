@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/index.js';
 import type { ReceivingService } from '../receiving/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import { TokenAuth, authenticate } from './auth.js';
+import { hostGuard } from './host-guard.js';
 import type { AccountStore } from '../accounts/store.js';
 import { accountRoutes } from './routes/accounts.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -53,6 +54,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false } },
   });
   const auth = new TokenAuth(deps.config.http.apiTokens);
+  app.addHook('onRequest', hostGuard(deps.config.http));
   app.addHook('onRequest', authenticate(auth, deps.accounts));
   app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
     if (Array.isArray(err.validation)) {
