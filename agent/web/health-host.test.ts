@@ -48,7 +48,7 @@ const HOST = () => new URL(agent.url).host;
 
 describe('health without details, and the Host allow-list', () => {
   it('the public, a cashier: status and alarms without paths; a manager session or technician token: everything', async () => {
-    for (const headers of [{ host: HOST() }, { host: HOST(), cookie: cookies.cashier }]) {
+    for (const headers of [{ host: HOST() }, { host: HOST(), cookie: cookies.cashier }] as Record<string, string>[]) {
       const r = await get('/api/health', headers);
       expect(r.status).toBe(200);
       expect(Object.keys(r.body).sort()).toEqual(['alarms', 'status']);
@@ -56,7 +56,7 @@ describe('health without details, and the Host allow-list', () => {
       expect(alarm?.message).toMatch(/扫码枪 front.*未连接.*请检查连线/);
       expect(JSON.stringify(r.body)).not.toMatch(/\/tmp\/|http:\/\//);
     }
-    for (const headers of [{ host: HOST(), cookie: cookies.manager }, { host: HOST(), authorization: `Bearer ${TOKENS.technician}` }]) {
+    for (const headers of [{ host: HOST(), cookie: cookies.manager }, { host: HOST(), authorization: `Bearer ${TOKENS.technician}` }] as Record<string, string>[]) {
       const r = await get('/api/health', headers);
       expect(r.body).toMatchObject({ version: expect.any(String), devices: expect.any(Array), platform: { url: expect.stringMatching(/^http:\/\//) }, disk: { path: tmp.dir } });
       expect(JSON.stringify(r.body.alarms)).toContain('/tmp/counter-agent-no-such-tty-health');
