@@ -46,6 +46,7 @@ const ALIASES: Record<string, string> = {
   login: 'login',
   login_storm_health_ms: 'login',
   login_storm_scan_ms: 'login',
+  login_burst_health_ms: 'login',
 };
 
 function selected(): Set<string> {
