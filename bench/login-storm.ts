@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOX_TOKENS, boxCall, startBox, writeBoxConfig } from './box-process.js';
 import { startSimulatorProcess } from './simulator-process.js';
-import { emit, median, note, nowNs, quantile } from './util.js';
+import { emit, envInt, median, note, nowNs, quantile } from './util.js';
 
-const PROBES = 150;
+const PROBES = envInt('BENCH_LOGIN_PROBES', 150);
 const IN_FLIGHT = 200;
 const PREFIX = '8400009';
 

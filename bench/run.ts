@@ -7,6 +7,7 @@
 //   BENCH_OUTBOX_RECORDS=n records drained to a simulator process (default 5,000)
 //   BENCH_SALES=n, BENCH_COUNTERS=c   whole insurance sales over HTTP (default 400 sales, 4 counters)
 //   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
+//   BENCH_LOGIN_PROBES=n   health/scan probes with and without the sign-in storm (default 150); BENCH_LOGIN_SPREAD=1 worst case
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
