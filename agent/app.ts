@@ -13,6 +13,7 @@ import { ledgerPath } from './paths.js';
 import { simulatorDemoBuyers, startPlatform, type Platform } from './platform.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
+import { refundAlarms } from './checkout/refund.js';
 import { createIdReader } from '../device/idreader/index.js';
 import type { DeviceStatus } from '../device/types.js';
 import { createScanner } from '../device/scanner/index.js';
@@ -55,7 +56,7 @@ export interface RunningAgent {
   /** Every device's state: scanners, ID readers, camera recorders and cameras not reachable at start. */
   deviceStatuses(): DeviceStatus[];
   /** What start-up recovery did with unresolved settlements. */
-  recovery: { reopened: number; pending: number };
+  recovery: { reopened: number; pending: number; refunded: number; refundsPending: number };
   /** Demo mode only: a manager token printed at start so the API can be tried at once. */
   demoToken?: string;
   /** Demo mode only: the demo accounts with this start's secrets, to print. */
@@ -85,7 +86,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     config = { ...config, http: { ...config.http, apiTokens: [...config.http.apiTokens, { name: 'demo-manager', role: 'manager', sha256 }] } };
   }
 
-  const ledger = Ledger.open(ledgerPath(config));
+  const ledger = Ledger.open(ledgerPath(config), { anchor: 'create' });
   let platform: Platform;
   try {
     platform = await startPlatform(config, ledger, log, clock);
@@ -167,7 +168,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const disk = await diskReport(config.dataDir);
     if (disk.freeBytes < 1024 ** 3) alarms.push({ code: 'DISK_LOW', message: `数据盘剩余空间不足 1 GB（${config.dataDir}），请清理或扩容` });
     const sync = syncStatus(ledger.db, clock());
-    alarms.push(...syncAlarms(sync));
+    alarms.push(...syncAlarms(sync), ...refundAlarms(checkout.refundsUnderWay()));
     const hqAlarm = hq && replicationAlarm(hq.status(), clock());
     if (hqAlarm) alarms.push(hqAlarm);
     const deviceStatuses = allDeviceStatuses();
@@ -246,14 +247,14 @@ function replicationAlarm(s: ReturnType<HqReplicator['status']>, now: Date): { c
   return { code: 'HQ_REPLICATION', message: `总部同步中断：${s.lag} 条账本记录未上传总部（${s.lastError}）。门店可照常销售，恢复后自动按序补传；如凭证被吊销或账本被标记，请联系总部` };
 }
 
-async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<{ reopened: number; pending: number }> {
+async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<RunningAgent['recovery']> {
   try {
-    const r = await checkout.recover();
-    if (r.reopened + r.pending > 0) log.warn(r, 'unresolved settlements recovered');
+    const r = { ...(await checkout.recover()), ...(await checkout.recoverRefunds()) };
+    if (r.reopened + r.pending + r.refunded + r.refundsPending > 0) log.warn(r, 'unresolved settlements and refunds recovered');
     return r;
   } catch (err) {
     log.error({ err: (err as Error).message }, 'settlement recovery failed; will retry');
-    return { reopened: 0, pending: -1 };
+    return { reopened: 0, pending: -1, refunded: 0, refundsPending: -1 };
   }
 }
 

@@ -9,6 +9,7 @@
 //   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
 //   BENCH_HQ_STORES=n, BENCH_HQ_EVENTS=n, BENCH_HQ_CODES=n   chain HQ: stores, events per store, code index rows
 //                          (defaults 50, 4,000, 10,000,000)
+//   BENCH_LOGIN_PROBES=n   health/scan probes with and without the sign-in storm (default 150); BENCH_LOGIN_SPREAD=1 worst case
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { Ledger } from '../agent/ledger/index.js';
 import { benchClassify } from './classify.js';
 import { fillLedger } from './fill.js';
+import { benchLoginStorm } from './login-storm.js';
 import { benchLookup } from './lookup.js';
 import { benchBytes } from './size.js';
 import { benchOutbox } from './outbox.js';
@@ -50,11 +52,15 @@ const ALIASES: Record<string, string> = {
   hq_code_check_p99: 'hq',
   hq_code_check_http_p99: 'hq',
   hq_code_check_db_p99: 'hq',
+  login: 'login',
+  login_storm_health_ms: 'login',
+  login_storm_scan_ms: 'login',
+  login_burst_health_ms: 'login',
 };
 
 function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
-  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq']);
+  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq', 'login']);
   const out = new Set<string>();
   for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const canonical = ALIASES[name];
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       new Rng(seed + 9),
     );
   }
+  if (only.has('login')) await benchLoginStorm();
   note(`all done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

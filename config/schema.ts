@@ -67,6 +67,8 @@ export interface HttpConfig {
   host: string;
   port: number;
   apiTokens: ApiTokenConfig[];
+  /** Host header values (no port) a session cookie is honoured for; unset: the listen host, localhost, 127.0.0.1, ::1 and the box's hostname. */
+  allowedHosts?: string[];
 }
 
 interface ScannerBase {
@@ -242,6 +244,8 @@ export const configSchema: S = obj(
             { required: ['name', 'role', 'sha256'] },
           ),
         ),
+        // No default here: unset means "the listen host, localhost, 127.0.0.1, ::1 and the hostname" (agent/web/host-guard.ts).
+        allowedHosts: { type: 'array', items: { type: 'string', minLength: 1, pattern: '^[^\\s/:]+$|^\\[[0-9a-fA-F:.]+\\]$', 'x-message': 'expected a host name or address without port or path' } },
       },
       { default: {} },
     ),

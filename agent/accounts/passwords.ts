@@ -11,8 +11,46 @@ const KEY_BYTES = 32;
 /** Hard ceiling for parameters read back from a stored hash (a tampered row must not exhaust memory). */
 const MAX_N = 2 ** 20;
 
+/**
+ * Every scrypt runs on libuv's thread pool (4 threads by default, shared with file and DNS work) for ~50–100 ms
+ * and 32 MiB. A storm of sign-ins must not take the whole pool (issue 15: /api/health took 18 s), so at most
+ * HASH_CONCURRENCY run at once and at most HASH_QUEUE_MAX wait; beyond that a hash is refused at once
+ * (HashBusyError, the sign-in answers 503) instead of queueing without end.
+ */
+export const HASH_CONCURRENCY = 2;
+export const HASH_QUEUE_MAX = 32;
+
+/** Too many password checks are waiting already: try again in a moment. */
+export class HashBusyError extends Error {
+  constructor() {
+    super(`password hashing queue full (${HASH_CONCURRENCY} running, ${HASH_QUEUE_MAX} waiting)`);
+  }
+}
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= HASH_CONCURRENCY) {
+    if (waiting.length >= HASH_QUEUE_MAX) throw new HashBusyError();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next(); // the slot passes to the next waiter; `running` stays the same
+    else running--;
+  }
+}
+
+/** What the hashing queue holds now (for tests and the bench). */
+export function hashQueue(): { running: number; waiting: number } {
+  return { running, waiting: waiting.length };
+}
+
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return slot(() => new Promise<Buffer>((resolve, reject) => scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))));
 }
 
 /** 128·N·r bytes are needed; Node's default ceiling (32 MiB) is exactly N=2^15, r=8, so leave headroom. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../../common/app-error.js';
 import type { ApiRole } from '../../config/index.js';
 import { withoutFsync, type Db } from '../ledger/db.js';
-import { burnVerify, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { HashBusyError, burnVerify, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export type Role = ApiRole;
 export const ROLES: readonly Role[] = ['cashier', 'manager', 'technician'];
@@ -163,18 +163,28 @@ export class AccountStore {
   /**
    * Checks a password with throttling (username and IP keys). Unknown usernames cost the same scrypt
    * work as known ones and give the same answer, so the caller cannot tell which it was.
+   *
+   * The attempt is reserved (written as a failure) in the same synchronous step as the lock check, before any
+   * await: attempts in flight count against the limit, so 200 parallel guesses get at most `maxFailuresPerUser`
+   * password checks and the rest 429 (issue 15: checking the lock before scrypt and recording the failure after
+   * it let every parallel request through). A success removes its reservation (and the user's failures).
    */
   async verify(username: string, password: string, ip: string): Promise<{ ok: true; user: User } | Exclude<LoginResult, { ok: true }>> {
     const name = normalizeUsername(username);
-    const keys = [`user:${name}`, `ip:${ip}`];
     const retryAt = this.lockedUntil(name, ip);
     if (retryAt) return { ok: false, reason: 'locked', retryAt };
+    const reservation = this.reserve([`user:${name}`, `ip:${ip}`]);
     const row = this.row(name);
-    const good = row ? await verifyPassword(password, row.password_hash) : await burnVerify(password);
-    if (!row || !good) {
-      this.recordFailure(keys);
-      return { ok: false, reason: 'bad_credentials' };
+    let good: boolean;
+    try {
+      good = row ? await verifyPassword(password, row.password_hash) : await burnVerify(password);
+    } catch (err) {
+      this.release(reservation); // not checked: not an attempt
+      if (err instanceof HashBusyError) throw new AccountError('LOGIN_BUSY', '登录请求过多，系统正忙：请稍等几秒后再登录', 503);
+      throw err;
     }
+    if (!row || !good) return { ok: false, reason: 'bad_credentials' };
+    this.release(reservation);
     if (row.disabled) return { ok: false, reason: 'disabled' };
     this.db.prepare('DELETE FROM login_attempts WHERE key = ?').run(`user:${name}`);
     if (needsRehash(row.password_hash)) this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(await hashPassword(password), row.id);
@@ -249,9 +259,15 @@ export class AccountStore {
     return until === undefined ? undefined : new Date(until);
   }
 
-  private recordFailure(keys: string[]): void {
+  /** Writes one attempt per key now, as a failure unless released; returns the rows to release. */
+  private reserve(keys: string[]): number[] {
     const at = this.clock().toISOString();
     const insert = this.db.prepare('INSERT INTO login_attempts (key, at) VALUES (?, ?)');
-    this.db.transaction(() => keys.forEach((k) => insert.run(k, at)))();
+    return this.db.transaction(() => keys.map((k) => Number(insert.run(k, at).lastInsertRowid)))();
+  }
+
+  private release(rows: number[]): void {
+    const del = this.db.prepare('DELETE FROM login_attempts WHERE rowid = ?');
+    this.db.transaction(() => rows.forEach((r) => del.run(r)))();
   }
 }

@@ -24,6 +24,8 @@ export interface SaleRow {
   settled_seq: number | null;
   reversed_seq: number | null;
   reverse_msgid: string | null;
+  /** JSON ReversalRequest while a refund is under way (see beginReversal). */
+  reversing: string | null;
   snapshot: string | null;
   void_reason: string | null;
   voided_by: string | null;
@@ -38,6 +40,13 @@ export interface OpenSaleSummary {
   /** The identified person's name (masked ID numbers never leave here), null before identification. */
   personName: string | null;
   lines: number;
+}
+
+/** Who asked for a refund, when (ISO) and why: kept with the sale until the platform has answered. */
+export interface ReversalRequest {
+  at: string;
+  actor?: string | undefined;
+  reason: string;
 }
 
 export interface ItemRow {
@@ -209,10 +218,29 @@ export class SaleStore {
     this.db.prepare('UPDATE sales SET snapshot = ? WHERE id = ?').run(JSON.stringify(snapshot), saleId);
   }
 
-  /** Persisted before 2103 is sent; returns the msgid. */
-  setReverseMsgid(saleId: number, msgid: string): string {
-    this.db.prepare("UPDATE sales SET reverse_msgid = ? WHERE id = ? AND status = 'settled' AND reverse_msgid IS NULL").run(msgid, saleId);
-    return msgid;
+  /**
+   * A refund under way, persisted (synchronous=FULL) before 2103 is sent: the msgid and who asked, when and why.
+   * A refund already under way keeps its msgid and request (a retry repeats the same 2103). Returns the msgid,
+   * or undefined when the sale is not settled (anymore).
+   */
+  beginReversal(saleId: number, msgid: string, request: ReversalRequest): string | undefined {
+    this.db
+      .prepare("UPDATE sales SET reverse_msgid = COALESCE(reverse_msgid, ?), reversing = COALESCE(reversing, ?), updated_at = ? WHERE id = ? AND status = 'settled'")
+      .run(msgid, JSON.stringify(request), request.at, saleId);
+    const row = this.get(saleId);
+    return row?.status === 'settled' ? (row.reverse_msgid ?? undefined) : undefined;
+  }
+
+  /** The platform refused the 2103 `msgid`: nothing was reversed, the next attempt is a new transaction (new msgid). */
+  abandonReversal(saleId: number, msgid: string, at: Date): void {
+    this.db
+      .prepare("UPDATE sales SET reverse_msgid = NULL, reversing = NULL, updated_at = ? WHERE id = ? AND status = 'settled' AND reverse_msgid = ?")
+      .run(at.toISOString(), saleId, msgid);
+  }
+
+  /** Settled sales whose refund was sent and not yet answered (退费处理中). */
+  reversing(): SaleRow[] {
+    return this.db.prepare("SELECT * FROM sales WHERE reversing IS NOT NULL AND status = 'settled' ORDER BY id").all() as SaleRow[];
   }
 
   void(saleId: number, at: Date, reason: string | null = null, by: string | null = null): boolean {

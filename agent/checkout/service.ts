@@ -8,8 +8,9 @@ import type { ClassifyOptions } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
 import { PlatformPortError, PlatformRejectedError, type InsuredPerson, type SettlementPort } from './port.js';
 import { CounterSales, type Attendant } from './counters.js';
-import { SaleStore, type ItemRow, type OpenSaleSummary } from './sale-store.js';
+import { SaleStore, type ItemRow, type OpenSaleSummary, type ReversalRequest } from './sale-store.js';
 import { Scanner, type AddItemResult } from './scan.js';
+import { Refunds } from './refund.js';
 import { Settlement, type SettleOutcome } from './settle.js';
 import { StockLookup } from './stock-lookup.js';
 
@@ -38,6 +39,7 @@ export class CheckoutService {
   private readonly stock: StockLookup;
   private readonly scanner: Scanner;
   private readonly settlement: Settlement;
+  private readonly refunds: Refunds;
   private readonly clock: () => Date;
 
   constructor(private readonly o: CheckoutOptions) {
@@ -46,6 +48,7 @@ export class CheckoutService {
     this.stock = new StockLookup(o.ledger.db);
     this.scanner = new Scanner(this.sales, this.stock, o.classifyOptions, this.clock);
     this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, { requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay, clock: this.clock, log: o.log, ...(o.pharmacistOnDuty ? { pharmacistOnDuty: o.pharmacistOnDuty } : {}) });
+    this.refunds = new Refunds(o.ledger, this.sales, o.port, { clock: this.clock, log: o.log });
   }
 
   /** A new sale, now the one on the counter's screen (what its scanners and ID readers feed). */
@@ -187,12 +190,25 @@ export class CheckoutService {
   }
 
   async reverse(saleId: number, reason: string, actor?: string): Promise<void> {
-    await this.settlement.reverse(saleId, reason, actor);
+    await this.refunds.reverse(saleId, reason, actor);
     this.o.onRecorded?.();
   }
 
+  /** Unresolved settlements are reversed (2601) and reopened. */
   recover(): Promise<{ reopened: number; pending: number }> {
     return this.settlement.recover();
+  }
+
+  /** Refunds left under way (answer lost, crash) are sent again: 2103 with the same msgid. */
+  async recoverRefunds(): Promise<{ refunded: number; refundsPending: number }> {
+    const r = await this.refunds.recover();
+    if (r.refunded > 0) this.o.onRecorded?.();
+    return r;
+  }
+
+  /** Settled sales whose refund the platform has not confirmed yet (退费处理中). */
+  refundsUnderWay(): { id: number }[] {
+    return this.sales.reversing().map((s) => ({ id: s.id }));
   }
 
   /** One line as the counter page shows it (answer to a scan). */
@@ -222,7 +238,9 @@ export class CheckoutService {
     return {
       id: sale.id,
       counter: sale.counter,
-      status: sale.status,
+      // 退费处理中: settled in the ledger, refund sent, the platform's answer not yet known.
+      status: sale.status === 'settled' && sale.reversing !== null ? 'reversing' : sale.status,
+      reversing: sale.status === 'settled' && sale.reversing !== null ? { ...(JSON.parse(sale.reversing) as ReversalRequest), msgid: sale.reverse_msgid } : null,
       /** Who opened it: the signed-in cashier (or the API client / device when nobody was signed in at the counter). */
       openedBy: sale.opened_by,
       voided: sale.status === 'voided' ? { reason: sale.void_reason, by: sale.voided_by, at: sale.updated_at } : null,

@@ -192,23 +192,6 @@ export class Settlement {
     return { reopened, pending: settling.length - reopened };
   }
 
-  /** Whole-sale reversal after settlement (退费): 2103 for insurance, then codes back to stock (3506). */
-  async reverse(saleId: number, reason: string, actor?: string): Promise<void> {
-    const sale = this.sales.get(saleId);
-    if (!sale) throw saleNotFound(saleId);
-    if (sale.status !== 'settled' || sale.settled_seq === null) throw new CheckoutError(409, 'SALE_NOT_SETTLED', `销售单 ${saleId} 未结算或已退费，不能退费`);
-    const facts = JSON.parse(sale.settlement ?? '{}') as SettlementFacts;
-    if (facts.payment === 'insurance' && facts.setlId && facts.mdtrtId && facts.psnNo) {
-      const msgid = sale.reverse_msgid ?? this.sales.setReverseMsgid(saleId, this.port.nextMsgid());
-      try {
-        await this.port.reverseSettlement(facts.setlId, facts.mdtrtId, facts.psnNo, msgid);
-      } catch (err) {
-        throw this.platformRefusal(saleId, err, this.opts.clock(), 'reversal');
-      }
-    }
-    this.ledger.sales.recordReversed(saleId, sale.settled_seq, { reason, setlId: facts.setlId }, { at: this.opts.clock(), ...(actor ? { actor } : {}) });
-  }
-
   private record(sale: SaleRow, items: SaleItemView[], facts: SettlementFacts, at: Date, actor?: string): void {
     const settled: SettledItem[] = items.map((i) => ({
       itemId: i.itemId, product: i.product, code: i.code, lotId: (i.lot as NonNullable<typeof i.lot>).lotId, pieces: i.pieces, split: i.split,
@@ -231,18 +214,13 @@ export class Settlement {
     throw new CheckoutError(409, 'REFUSED', refused.map((r) => r.message).join('；'), refused);
   }
 
-  // A reversal (退费) failing must not tell the manager "settlement refused, use self-pay": the sale is paid already.
-  private platformRefusal(saleId: number, err: unknown, at: Date, what: 'settlement' | 'reversal' = 'settlement'): CheckoutError {
-    const reversal = what === 'reversal';
+  private platformRefusal(saleId: number, err: unknown, at: Date): CheckoutError {
     if (err instanceof PlatformRejectedError) {
-      const message = reversal
-        ? `医保平台拒绝退费：${err.platformMessage || `错误码 ${err.platformCode}`}。请核对该笔结算，或联系医保经办机构处理`
-        : `医保平台拒绝结算：${err.platformMessage || `错误码 ${err.platformCode}`}。请按提示处理，或改用自费结算`;
+      const message = `医保平台拒绝结算：${err.platformMessage || `错误码 ${err.platformCode}`}。请按提示处理，或改用自费结算`;
       this.sales.logRefusals(saleId, [{ code: 'PLATFORM_REJECTED', message }], null, at);
       return new CheckoutError(409, 'PLATFORM_REJECTED', message, [{ code: 'PLATFORM_REJECTED', message }]);
     }
-    const next = reversal ? '退费需联网，请稍后重试' : '可稍后重试或改用自费结算';
-    const message = err instanceof PlatformPortError ? `${err.userMessage}：${next}` : `医保平台暂不可用：${next}`;
+    const message = err instanceof PlatformPortError ? `${err.userMessage}：可稍后重试或改用自费结算` : '医保平台暂不可用：可稍后重试或改用自费结算';
     this.sales.logRefusals(saleId, [{ code: 'PLATFORM_UNAVAILABLE', message }], null, at);
     return unavailable(message);
   }

@@ -12,7 +12,7 @@ export function importCatalogCommand(loaded: LoadedConfig, bytes: Uint8Array, fi
     for (const p of parsed.problems) io.err(`  - ${p}`);
     return 1;
   }
-  const ledger = Ledger.open(ledgerPath(loaded.config));
+  const ledger = Ledger.open(ledgerPath(loaded.config), { anchor: 'existing' });
   try {
     const result = ledger.catalog.importProducts(parsed.products, { at: new Date(), actor: 'cli' });
     if (result.problems.length > 0) {

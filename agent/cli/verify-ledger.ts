@@ -2,10 +2,15 @@ import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../../config/index.js';
 import { checkAnchor, replicationCredential, type AnchorResult } from '../../sync/hq/anchor.js';
 import { Ledger } from '../ledger/index.js';
+import { anchorPaths, checkAnchors } from '../ledger/anchor.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
 import type { CliIo } from './main.js';
 
+/**
+ * The chain and the stock invariants, the heads the box signed outside the database (a deleted tail or a rehashed
+ * chain is named by the first missing or changed event), and with --anchor the copy HQ keeps of this store's chain.
+ */
 export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json: boolean, anchor = false): Promise<number> {
   const path = ledgerPath(loaded.config);
   if (!existsSync(path)) {
@@ -19,7 +24,10 @@ export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json:
   }
   const ledger = Ledger.open(path, { readonly: true });
   try {
-    const result = verifyLedger(ledger.db);
+    const chain = verifyLedger(ledger.db);
+    const anchors = checkAnchors(ledger.db, anchorPaths(loaded.config.dataDir));
+    const problems = [...anchors.problems, ...chain.problems];
+    const result = { ...chain, ok: problems.length === 0, problems, signedHeads: anchors.checked ? { heads: anchors.heads, late: anchors.late } : null };
     let anchored: AnchorResult | undefined;
     if (anchor && hq) {
       const credential = replicationCredential(ledger.db, hq.credential);
@@ -36,8 +44,10 @@ export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json:
     }
     if (json) io.out(JSON.stringify({ ledger: path, ...result, ...(anchored ? { anchor: anchored } : {}) }));
     else {
-      if (result.ok) io.out(`ledger ${path}: OK — ${result.events} events, ${result.codes} trace codes, hash chain and stock invariants hold`);
-      else {
+      if (result.ok) {
+        const signed = anchors.checked ? `, every event under a head signed by the box (${anchors.heads} heads, ${anchors.late} signed late after a stop)` : ' (no signed heads yet: only the chain itself was checked)';
+        io.out(`ledger ${path}: OK — ${result.events} events, ${result.codes} trace codes, hash chain and stock invariants hold${signed}`);
+      } else {
         const first = result.problems[0];
         io.out(`ledger ${path}: BROKEN — ${result.problems.length} problem(s); first: ${first?.message}`);
         for (const p of result.problems.slice(1, 20)) io.out(`  also: ${p.message}`);

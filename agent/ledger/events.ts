@@ -47,6 +47,8 @@ export interface AppendOptions {
  * together with the projection and outbox writes that the event causes.
  */
 export class EventLog {
+  /** Told of each event appended (inside the transaction, before COMMIT): the head anchor signs it after commit. */
+  onAppend: ((e: { seq: number; hash: string }) => void) | undefined;
   private readonly lastStmt;
   private readonly insertStmt;
 
@@ -71,6 +73,7 @@ export class EventLog {
     };
     const hash = computeEventHash(event);
     this.insertStmt.run({ ...event, hash });
+    this.onAppend?.({ seq: event.seq, hash });
     return { seq: event.seq, hash };
   }
 }

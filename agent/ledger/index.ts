@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { anchorPaths, LedgerAnchor } from './anchor.js';
 import { Catalog } from './catalog.js';
 import { openLedger, type Db, type OpenLedgerOptions } from './db.js';
 import { EventLog } from './events.js';
@@ -41,11 +44,30 @@ export class Ledger {
     this.msgids = new LedgerMsgidReservations(db);
   }
 
-  static open(path: string, opts?: OpenLedgerOptions): Ledger {
-    return new Ledger(openLedger(path, opts));
+  /** Set when the ledger was opened with `anchor`: signs every event appended through this Ledger. */
+  anchor: LedgerAnchor | undefined;
+
+  /**
+   * `anchor: 'create'` (the box): sign every appended event, creating the key at first start; `'existing'` (a CLI
+   * run beside the box): sign only if the box's key exists, so a root shell never creates a key the service
+   * cannot read.
+   */
+  static open(path: string, opts?: OpenLedgerOptions & { anchor?: 'create' | 'existing' }): Ledger {
+    const ledger = new Ledger(openLedger(path, opts));
+    const paths = anchorPaths(dirname(path));
+    if (opts?.anchor === 'create' || (opts?.anchor === 'existing' && existsSync(paths.key))) {
+      try {
+        ledger.anchor = LedgerAnchor.open(ledger.db, ledger.log, paths);
+      } catch (err) {
+        ledger.db.close();
+        throw err;
+      }
+    }
+    return ledger;
   }
 
   close(): void {
+    this.anchor?.close();
     this.db.close();
   }
 }

@@ -297,6 +297,13 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO hq_replication (id) VALUES (1);
   `,
+  // 12: a refund (退费) under way: who asked, when and why, written with its 2103 msgid (reverse_msgid) before
+  // 2103 is sent. While set on a settled sale the refund's outcome is unknown (answer lost, crash): the recovery
+  // pass re-sends the same 2103 until the platform answers. Cleared when the refund is recorded or refused.
+  `
+  ALTER TABLE sales ADD COLUMN reversing TEXT;
+  CREATE INDEX sales_reversing ON sales(id) WHERE reversing IS NOT NULL;
+  `,
 ];
 
 export function migrate(db: Db): void {

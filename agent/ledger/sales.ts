@@ -84,7 +84,7 @@ export class SaleWriter {
       // reopened it meanwhile (a recovery's 2601), the charge was reversed and must not become a settled sale.
       markSettled: db.prepare(`UPDATE sales SET status = 'settled', settled_at = @at, settled_seq = @seq, settlement = @settlement,
         payment = @payment, updated_at = @at WHERE id = @id AND (status = 'settling' AND settle_msgid = @msgid OR status = 'open' AND @msgid IS NULL)`),
-      markReversed: db.prepare("UPDATE sales SET status = 'reversed', reversed_seq = @seq, updated_at = @at WHERE id = @id AND status = 'settled'"),
+      markReversed: db.prepare("UPDATE sales SET status = 'reversed', reversed_seq = @seq, reversing = NULL, updated_at = @at WHERE id = @id AND status = 'settled'"),
     };
   }
 

@@ -11,9 +11,9 @@ const row = (over: Partial<SaleRow>): SaleRow => ({
   saleId: 1, settledAt: '2026-11-22T02:00:00.000Z', payment: 'insurance', status: 'settled', pieces: 1, totalFen: 100, fundFen: 50, accountFen: 30, cashFen: 20,
   settlementId: 'S1', upload: 'sent', ...over,
 });
-const sales = (rows: SaleRow[], settling = 0): Sales => ({
+const sales = (rows: SaleRow[], settling = 0, reversing: number[] = []): Sales => ({
   settled: rows.length, pieces: 0, totalFen: 0, fundFen: 0, accountFen: 0, cashFen: 0, insurance: { count: 0, totalFen: 0 }, selfPay: { count: 0, totalFen: 0 },
-  reversed: { count: 0, totalFen: 0 }, returns: { count: 0, pieces: 0, totalFen: 0 }, settling, upload: { sent: 0, pending: 0, failed: 0 }, rows,
+  reversed: { count: 0, totalFen: 0 }, returns: { count: 0, pieces: 0, totalFen: 0 }, settling, reversing, upload: { sent: 0, pending: 0, failed: 0 }, rows,
 });
 const stock = (over: Partial<StockRow>): StockRow => ({
   productId: 'P', name: '布洛芬', opening: 0, received: 10, sold: 2, returned: 0, adjusted: 0, closing: 8, book: 8, counted: null, difference: null, counts: [], ...over,
@@ -33,6 +33,7 @@ describe('reconciliation checks', () => {
     expect(salesCheck(sales([row({ saleId: 8, settlementId: null })])).message).toMatch(/医保销售单 8 没有医保结算号/);
     expect(salesCheck(sales([row({ payment: 'self_pay', settlementId: null })])).ok).toBe(true);
     expect(salesCheck(sales([], 1))).toMatchObject({ ok: false, message: expect.stringMatching(/1 笔医保结算尚未得到平台确认/) });
+    expect(salesCheck(sales([row({})], 0, [12]))).toMatchObject({ ok: false, message: expect.stringMatching(/销售单 12 的医保退费尚未得到平台确认（退费处理中/) });
   });
 
   it('uploads fail while records wait or were refused, and say where to look', () => {

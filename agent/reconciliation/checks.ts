@@ -27,6 +27,7 @@ export function salesCheck(s: Sales): Check {
   if (unbalanced.length > 0) gaps.push(`销售单 ${unbalanced.map((r) => r.saleId).join('、')} 的统筹+个人账户+现金不等于总额`);
   if (noSetlId.length > 0) gaps.push(`医保销售单 ${noSetlId.map((r) => r.saleId).join('、')} 没有医保结算号`);
   if (s.settling > 0) gaps.push(`${s.settling} 笔医保结算尚未得到平台确认（系统会自动冲正后退回收银台）`);
+  if (s.reversing.length > 0) gaps.push(`销售单 ${s.reversing.join('、')} 的医保退费尚未得到平台确认（退费处理中，平台可能已退费，系统将自动核实）`);
   const ok = gaps.length === 0;
   return {
     key: 'sales_settlements',

@@ -15,7 +15,7 @@ const rec: Reconciliation = {
   },
   sales: {
     settled: 0, pieces: 0, totalFen: 0, fundFen: 0, accountFen: 0, cashFen: 0, insurance: { count: 0, totalFen: 0 }, selfPay: { count: 0, totalFen: 0 },
-    reversed: { count: 0, totalFen: 0 }, returns: { count: 0, pieces: 0, totalFen: 0 }, settling: 0, upload: { sent: 0, pending: 0, failed: 0 }, rows: [],
+    reversed: { count: 0, totalFen: 0 }, returns: { count: 0, pieces: 0, totalFen: 0 }, settling: 0, reversing: [], upload: { sent: 0, pending: 0, failed: 0 }, rows: [],
   },
   stock: { rows: [], totals: { opening: 0, received: 0, sold: 0, returned: 0, adjusted: -5, closing: 0, book: 0 } },
   uploads: { pending: 1, failed: 0 },

@@ -16,6 +16,7 @@ export class SaleQueries {
   private readonly rowsStmt;
   private readonly returnsStmt;
   private readonly settlingStmt;
+  private readonly reversingStmt;
 
   constructor(db: Db) {
     this.rowsStmt = db.prepare(`
@@ -27,6 +28,7 @@ export class SaleQueries {
       SELECT s.settlement, ${EVENT_PIECES('s.reversed_seq')} AS pieces
       FROM sales s JOIN events r ON r.seq = s.reversed_seq WHERE r.at >= @start AND r.at < @end`);
     this.settlingStmt = db.prepare("SELECT COUNT(*) FROM sales WHERE status = 'settling'").pluck();
+    this.reversingStmt = db.prepare("SELECT id FROM sales WHERE reversing IS NOT NULL AND status = 'settled' ORDER BY id").pluck();
   }
 
   sales(period: Period): Sales {
@@ -67,6 +69,7 @@ export class SaleQueries {
         totalFen: returns.reduce((n, r) => n + (JSON.parse(r.settlement) as Facts).totals.total, 0),
       },
       settling: this.settlingStmt.get() as number,
+      reversing: this.reversingStmt.all() as number[],
       upload: countUploads(rows.map((r) => r.upload)),
       rows,
     };

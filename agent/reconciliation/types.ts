@@ -61,6 +61,8 @@ export interface Sales {
   returns: { count: number; pieces: number; totalFen: number };
   /** Sales waiting for the platform's answer to 2102 right now (recovery reverses them). */
   settling: number;
+  /** Settled sales whose refund (2103) the platform has not confirmed yet (退费处理中), by id; recovery resends it. */
+  reversing: number[];
   upload: UploadCounts;
   rows: SaleRow[];
 }

@@ -6,7 +6,8 @@ import { uploadStateSql, type UploadState } from './upload-state.js';
 export interface SaleListEntry {
   id: number;
   counter: string;
-  status: 'open' | 'settling' | 'settled' | 'voided' | 'reversed';
+  /** `reversing`: settled, refund sent, the platform's answer not yet known (退费处理中). */
+  status: 'open' | 'settling' | 'settled' | 'voided' | 'reversed' | 'reversing';
   payment: 'insurance' | 'self_pay' | null;
   openedAt: string;
   settledAt: string | null;
@@ -29,6 +30,7 @@ interface Row {
   id: number;
   counter: string;
   status: SaleListEntry['status'];
+  reversing: string | null;
   payment: SaleListEntry['payment'];
   opened_at: string;
   opened_by: string | null;
@@ -48,7 +50,7 @@ export class SalesList {
   constructor(db: Db) {
     // Sale ids grow with time, so walking the primary key backwards stops after `limit` rows.
     this.stmt = db.prepare(`
-      SELECT s.id, s.counter, s.status, s.payment, s.opened_at, s.opened_by, s.settled_at, e.actor AS settled_by, s.person, s.settlement,
+      SELECT s.id, s.counter, s.status, s.reversing, s.payment, s.opened_at, s.opened_by, s.settled_at, e.actor AS settled_by, s.person, s.settlement,
         (SELECT COALESCE(SUM(i.pieces), 0) FROM sale_items i WHERE i.sale_id = s.id AND i.removed = 0) AS pieces,
         (SELECT COALESCE(SUM(i.price), 0) FROM sale_items i WHERE i.sale_id = s.id AND i.removed = 0) AS basket_fen,
         (SELECT COUNT(*) FROM sale_refusals r WHERE r.sale_id = s.id) AS refusals,
@@ -66,7 +68,7 @@ export class SalesList {
       return {
         id: r.id,
         counter: r.counter,
-        status: r.status,
+        status: r.status === 'settled' && r.reversing !== null ? 'reversing' : r.status,
         payment: r.payment,
         openedAt: r.opened_at,
         settledAt: r.settled_at,

@@ -26,11 +26,13 @@ async function api(method: string, path: string, body?: unknown, token: string |
 }
 
 describe('HTTP API over real HTTP', () => {
-  it('answers health without a token', async () => {
+  it('answers health without a token with status and alarms only; the full report to a technician', async () => {
     const r = await api('GET', '/api/health', undefined, null);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: expect.stringMatching(/^(ok|degraded)$/), version: '0.1.0', devices: [], alarms: expect.any(Array) });
-    expect(r.body.disk).toMatchObject({ path: tmp.dir, freeBytes: expect.any(Number) });
+    expect(r.body).toEqual({ status: expect.stringMatching(/^(ok|degraded)$/), alarms: expect.any(Array) }); // issue 15: no version, paths or URLs
+    const full = await api('GET', '/api/health', undefined, TOKENS.technician);
+    expect(full.body).toMatchObject({ status: expect.stringMatching(/^(ok|degraded)$/), version: '0.1.0', devices: [], alarms: expect.any(Array) });
+    expect(full.body.disk).toMatchObject({ path: tmp.dir, freeBytes: expect.any(Number) });
   });
 
   it('refuses state changes without a token (401) and for the wrong role (403)', async () => {
@@ -106,7 +108,7 @@ describe('HTTP API over real HTTP', () => {
       sync = await api('GET', '/api/sync');
     }
     expect(sync.body).toMatchObject({ backlog: 0, pending: 0, byInterface: expect.arrayContaining([expect.objectContaining({ infno: '3503', sent: 2 })]) });
-    const health = await api('GET', '/api/health', undefined, null);
+    const health = await api('GET', '/api/health', undefined, TOKENS.technician);
     expect(health.body.platform).toMatchObject({ simulator: true, backlog: 0, failed: 0 });
     expect((await api('POST', '/api/sync/retry', {})).body).toEqual({ retried: 0 });
   });

@@ -61,7 +61,7 @@ async function events(trigger: () => Promise<void>, until: (evs: { event: string
 
 describe('devices in the agent', () => {
   it('health shows every configured device, and an alarm names the missing one with its path', async () => {
-    const health = (await (await fetch(`${agent.url}/api/health`)).json()) as { status: string; devices: { id: string; state: string }[]; alarms: { code: string; message: string }[] };
+    const health = (await (await fetch(`${agent.url}/api/health`, { headers: { authorization: `Bearer ${TOKENS.technician}` } })).json()) as { status: string; devices: { id: string; state: string }[]; alarms: { code: string; message: string }[] };
     expect(health.devices.map((d) => [d.id, d.state])).toEqual([
       ['sim-scanner', 'connected'],
       ['front', 'missing'],

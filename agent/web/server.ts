@@ -7,6 +7,7 @@ import { TokenAuth, authenticate, checkRouteAccess } from './auth.js';
 import { BODY_LIMITS } from './limits.js';
 import { PERSONAL_KEYWORD, registerSchemas } from './schemas.js';
 import { errorHandler } from './errors.js';
+import { hostGuard } from './host-guard.js';
 import type { AccountStore } from '../accounts/store.js';
 import { accountRoutes } from './routes/accounts.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -97,6 +98,8 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   });
   const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
+  // Before sign-in is read: a session cookie under a Host outside http.allowedHosts is refused.
+  app.addHook('onRequest', hostGuard(deps.config.http));
   closedByDefault(app);
   registerSchemas(app);
   app.addHook('onRequest', authenticate(auth, deps.accounts));

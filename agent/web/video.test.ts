@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe('video for each sale', () => {
   it('links the recorded segments and a snapshot to a settled sale and serves its clip', async () => {
-    const health = (await (await fetch(`${agent.url}/api/health`)).json()) as { devices: { id: string; kind: string; state: string }[] };
+    const health = (await (await fetch(`${agent.url}/api/health`, { headers: { authorization: `Bearer ${TOKENS.technician}` } })).json()) as { devices: { id: string; kind: string; state: string }[] };
     expect(health.devices).toContainEqual(expect.objectContaining({ id: 'cam-1', kind: 'camera' }));
 
     const { id } = (await (await fetch(`${agent.url}/api/sales`, { method: 'POST', headers: h, body: '{}' })).json()) as { id: number };

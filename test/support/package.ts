@@ -77,11 +77,13 @@ export function demoRun(binary: string, cwd: string, through?: string): DemoAnsw
     const agent = spawn(${JSON.stringify(cmd)}, ${JSON.stringify(args)}, { cwd: ${JSON.stringify(cwd)}, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = ''; agent.stderr.on('data', (d) => { stderr += d; });
     const exited = new Promise((resolve) => agent.on('exit', (code, signal) => resolve(code ?? signal)));
-    const get = async (path) => { const r = await fetch('http://127.0.0.1:8080' + path); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; };
+    const get = async (path, token) => { const r = await fetch('http://127.0.0.1:8080' + path, token ? { headers: { authorization: 'Bearer ' + token } } : {}); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; };
+    // The full health report needs a manager: the demo prints its token on stderr once started.
+    const demoToken = () => (/demo manager token.*?: ([0-9a-f]{32})/.exec(stderr) || [])[1];
     let health;
     // Up to 150 s: the arm64 executable under qemu-user needs about 60 s to serve on this busy 2-core machine.
     for (let i = 0; i < 600 && !health; i++) {
-      try { health = await get('/api/health'); } catch { await new Promise((r) => setTimeout(r, 250)); }
+      try { if (!demoToken()) throw new Error('not yet'); health = await get('/api/health', demoToken()); } catch { await new Promise((r) => setTimeout(r, 250)); }
     }
     const out = { health, counter: health && await get('/counter'), manager: health && await get('/manager'), vendor: {} };
     for (const name of ${JSON.stringify([...vendorFiles().keys()])}) out.vendor[name] = health && (await get('/vendor/' + name)).status;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ROLES, type AccountStore, type User } from '../../accounts/store.js';
+import { AccountError, ROLES, type AccountStore, type User } from '../../accounts/store.js';
 import { PUBLIC, SESSION_COOKIE, roles } from '../auth.js';
 import { routeSchema, type TypedRoutes } from '../schemas.js';
 
@@ -33,7 +33,14 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
         }),
       },
       async (req, reply) => {
-        const r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+        let r;
+        try {
+          r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+        } catch (err) {
+          // LOGIN_BUSY: the password-check queue is full; the error handler answers it, this says when to retry.
+          if (err instanceof AccountError && err.status === 503) reply.header('retry-after', '5');
+          throw err;
+        }
         if (!r.ok && r.reason === 'locked') {
           const seconds = Math.max(1, Math.ceil((r.retryAt.getTime() - accounts.now().getTime()) / 1000));
           const minutes = Math.ceil(seconds / 60);

@@ -5,7 +5,7 @@ import { renderReceipt } from './receipt.js';
 import { renderSide } from './side.js';
 import { state } from './state.js';
 
-const STATUS = { open: '进行中', settling: '结算中', settled: '已结算', voided: '已作废', reversed: '已退费' };
+const STATUS = { open: '进行中', settling: '结算中', settled: '已结算', voided: '已作废', reversed: '已退费', reversing: '退费处理中' };
 
 export function render() {
   const sale = state.sale;

@@ -122,6 +122,14 @@ export function renderRefund(sale, onChanged) {
     );
     return;
   }
+  if (sale.status === 'reversing') {
+    // The 2103 answer was lost: refunding again by hand could pay twice; the box resends the same 2103 itself.
+    const rq = sale.reversing || {};
+    box.replaceChildren(
+      el('p', { id: 'sale-reversing', class: 'bad', tabindex: '-1' }, `退费处理中 · ${rq.at ? shanghaiTime(rq.at) : ''}：平台可能已退费，系统将自动核实（每 30 秒），请勿重复退款`),
+    );
+    return;
+  }
   if (sale.status !== 'settled') {
     box.replaceChildren();
     return;
