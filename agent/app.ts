@@ -11,6 +11,7 @@ import { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
 import { simulatorDemoBuyers, startPlatform, type Platform } from './platform.js';
+import { Lifecycle } from './lifecycle.js';
 import { syncAlarms } from './sync-alarms.js';
 import { CheckoutService } from './checkout/service.js';
 import { refundAlarms } from './checkout/refund.js';
@@ -76,6 +77,17 @@ export interface DemoAccounts {
 
 /** The composition root: the one place that wires config, ledger, services and the web server. */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const life = new Lifecycle(opts.log);
+  try {
+    return await wireAgent(opts, life);
+  } catch (err) {
+    // A part's own start failure has already stopped the others; this covers the wiring between parts.
+    await life.stop();
+    throw err;
+  }
+}
+
+async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAgent> {
   const { log } = opts;
   const clock = opts.clock ?? (() => new Date());
   let config = opts.config;
@@ -86,37 +98,28 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     config = { ...config, http: { ...config.http, apiTokens: [...config.http.apiTokens, { name: 'demo-manager', role: 'manager', sha256 }] } };
   }
 
-  const ledger = Ledger.open(ledgerPath(config), { anchor: 'create' });
-  let platform: Platform;
-  try {
-    platform = await startPlatform(config, ledger, log, clock);
-  } catch (err) {
-    ledger.close();
-    throw err;
-  }
+  // Parts start in this order and stop in reverse (agent/lifecycle.ts); a part that fails to start stops
+  // the ones before it and the error names it. The services built between parts hold nothing open.
+  let ledger!: Ledger;
+  await life.add({ name: 'ledger', start: () => void (ledger = Ledger.open(ledgerPath(config), { anchor: 'create' })), stop: () => ledger.close() });
+  let platform!: Platform;
+  await life.add({ name: 'platform', start: async () => void (platform = await startPlatform(config, ledger, log, clock)), stop: () => platform.close() });
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
   const receiving = new ReceivingService(ledger, classifyOptions, clock, () => platform.worker.notify());
   const freshDemo = opts.demo && ledger.catalog.all().length === 0; // seedDemo's own condition, read before it seeds
-  if (opts.demo) seedDemo(ledger, receiving, clock, log);
   const accounts = new AccountStore(ledger.db, clock);
   let demoAccounts: DemoAccounts | undefined;
   if (opts.demo) {
-    try {
-      demoAccounts = await seedDemoAccounts(accounts, log);
-    } catch (err) {
-      await platform.close();
-      ledger.close();
-      throw err;
-    }
+    await life.add({
+      name: 'demo data',
+      start: async () => {
+        seedDemo(ledger, receiving, clock, log);
+        demoAccounts = await seedDemoAccounts(accounts, log);
+      },
+    });
   }
-  let cameras: Cameras;
-  try {
-    cameras = await startCameras(config, opts.demo, log, clock);
-  } catch (err) {
-    await platform.close();
-    ledger.close();
-    throw err;
-  }
+  let cameras!: Cameras;
+  await life.add({ name: 'cameras', start: async () => void (cameras = await startCameras(config, opts.demo, log, clock)), stop: () => cameras.close() });
   const { video } = cameras;
   const checkout: CheckoutService = new CheckoutService({
     ledger,
@@ -144,25 +147,41 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   devices.on('idcard', (e) => void router.onIdCard(e));
   // Settlements left unresolved by a crash or a lost answer are reversed before the counter opens,
   // then retried every 30 s while any remain (the platform may be offline at start).
-  const recovery = await recoverSettlements(checkout, log);
-  const recoveryTimer = setInterval(() => void recoverSettlements(checkout, log), 30_000);
-  recoveryTimer.unref();
+  let recovery!: RunningAgent['recovery'];
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  await life.add({
+    name: 'settlement recovery',
+    start: async () => {
+      recovery = await recoverSettlements(checkout, log);
+      recoveryTimer = setInterval(() => void recoverSettlements(checkout, log), 30_000);
+      recoveryTimer.unref();
+    },
+    stop: () => clearInterval(recoveryTimer),
+  });
   // An open sale nobody touched for checkout.idleVoidMinutes is voided (its boxes freed, the reason recorded).
-  const idleTimer = setInterval(() => {
-    try {
-      checkout.voidIdle(config.checkout.idleVoidMinutes);
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'voiding idle sales failed');
-    }
-  }, 30_000);
-  idleTimer.unref();
-  if (freshDemo) await seedDemoSales(checkout, clock, log, simulatorDemoBuyers());
+  let idleTimer: NodeJS.Timeout | undefined;
+  await life.add({
+    name: 'idle sales',
+    start: () => {
+      idleTimer = setInterval(() => {
+        try {
+          checkout.voidIdle(config.checkout.idleVoidMinutes);
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'voiding idle sales failed');
+        }
+      }, 30_000);
+      idleTimer.unref();
+    },
+    stop: () => clearInterval(idleTimer),
+  });
+  if (freshDemo) await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
 
   // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
   const hq = config.hq
     ? new HqReplicator({ db: ledger.db, url: config.hq.url, storeCode: config.store.code, credential: config.hq.credential, enrolmentCode: config.hq.enrolmentCode, batchSize: config.hq.batchSize, log, clock })
     : undefined;
   const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
+
   const health = async (): Promise<HealthReport> => {
     const alarms: HealthReport['alarms'] = [];
     const disk = await diskReport(config.dataDir);
@@ -187,29 +206,32 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const suspicious = new SuspiciousService(ledger.db, platform.suspicious, clock, log);
   // The web layer gets services, never the database handle.
   const reports = { sales: new SalesList(ledger.db), daily: new DailyReport(ledger.db), stockValue: new StockValueReport(ledger.db), backlog: new BacklogReport(ledger.db) };
-  const server = await buildServer({
-    config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious,
-    syncStatus: () => syncStatus(ledger.db, clock()),
-    reports,
-    reconciliation: new ReconciliationService(ledger.db),
-    audit: new AuditService(ledger.db),
-    stocktakes: new StocktakeStore(ledger.db),
+  let server!: FastifyInstance;
+  let address!: string;
+  await life.add({
+    name: 'web server',
+    start: async () => {
+      server = await buildServer({
+        config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious,
+        syncStatus: () => syncStatus(ledger.db, clock()),
+        reports,
+        reconciliation: new ReconciliationService(ledger.db),
+        audit: new AuditService(ledger.db),
+        stocktakes: new StocktakeStore(ledger.db),
+      });
+      try {
+        address = await server.listen({ host: config.http.host, port: config.http.port });
+      } catch (err) {
+        await server.close(); // its plugins' onClose hooks still run
+        throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
+      }
+    },
+    stop: () => server.close(),
   });
-  let address: string;
-  try {
-    address = await server.listen({ host: config.http.host, port: config.http.port });
-  } catch (err) {
-    clearInterval(recoveryTimer);
-    clearInterval(idleTimer);
-    await cameras.close();
-    await platform.close();
-    ledger.close();
-    throw new Error(`cannot listen on http.host ${config.http.host} http.port ${config.http.port}: ${(err as Error).message}`);
-  }
   // Devices start after the web server: a scanner missing at boot retries in the background.
-  await devices.start();
-  suspicious.start();
-  hq?.start();
+  await life.add({ name: 'devices', start: () => devices.start(), stop: () => devices.stop() });
+  await life.add({ name: 'suspicious daily pull', start: () => suspicious.start(), stop: () => suspicious.stop() });
+  if (hq) await life.add({ name: 'HQ replication', start: () => hq.start(), stop: () => hq.stop() });
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -226,15 +248,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     ...(hq ? { hq } : {}),
     deviceStatuses: allDeviceStatuses,
     async close() {
-      clearInterval(recoveryTimer);
-      clearInterval(idleTimer);
-      await hq?.stop();
-      await suspicious.stop();
-      await devices.stop();
-      await server.close();
-      await cameras.close();
-      await platform.close();
-      ledger.close();
+      await life.stop();
     },
   };
 }

@@ -26,6 +26,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { Backoff, backoffPolicy, type BackoffPolicy } from '../../common/backoff.js';
 import type { DeviceState, DeviceStatus } from '../types.js';
 import { spawnTracked, TailBuffer, terminate } from './ffmpeg.js';
 import { EXT, REC, compactTime, ffmpegSegmentArgs, lines, maskUrl, parseSegmentListLine, safeName, seqOf } from './segment-list.js';
@@ -45,7 +46,7 @@ export interface CameraRecorderOptions {
   ffmpegPath?: string;
   clock?: () => Date;
   /** Restart delays: first `initialMs` (default 1 s), doubling up to `maxMs` (default 30 s). */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: Partial<BackoffPolicy>;
   /** No new segment for this long = stalled; default 2 × segmentSeconds. */
   stallMs?: number;
   /** Extra allowance for a run's first segment (connecting, first keyframe); default 10 s. */
@@ -106,14 +107,14 @@ interface Closed {
 
 export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
   readonly id: string;
-  private readonly opts: Required<Omit<CameraRecorderOptions, 'backoff'>> & { backoff: { initialMs: number; maxMs: number } };
+  private readonly opts: Required<Omit<CameraRecorderOptions, 'backoff'>>;
   private readonly camDir: string;
   private readonly recDir: string;
   private running = false;
   private run: Run | undefined;
   private runCounter = 0;
   private restartTimer: NodeJS.Timeout | undefined;
-  private delayMs: number;
+  private readonly backoff: Backoff;
   private state: DeviceState = 'stopped';
   private error: string | undefined;
   private since: string;
@@ -128,7 +129,6 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
       ...options,
       ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
       clock,
-      backoff: { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 30_000 },
       stallMs: options.stallMs ?? 2 * options.segmentSeconds * 1000,
       startGraceMs: options.startGraceMs ?? 10_000,
       socketTimeoutMs: options.socketTimeoutMs ?? 15_000,
@@ -136,7 +136,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     };
     this.camDir = join(options.dir, safeName(options.cameraId));
     this.recDir = join(this.camDir, REC);
-    this.delayMs = this.opts.backoff.initialMs;
+    this.backoff = new Backoff(backoffPolicy(options.backoff, { initialMs: 1000, maxMs: 30_000 }));
     this.since = clock().toISOString();
   }
 
@@ -146,7 +146,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
   }
 
   get retryDelayMs(): number {
-    return this.delayMs;
+    return this.backoff.delayMs;
   }
 
   status(): DeviceStatus {
@@ -258,7 +258,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     if (!run.gotData) this.onData(run);
     if (this.run === run && this.running) {
       this.armStall(run, this.opts.stallMs);
-      this.delayMs = this.opts.backoff.initialMs; // a run that records resets the backoff
+      this.backoff.reset(); // a run that records resets the backoff
       if (!run.stalled && this.state !== 'connected') this.setState('connected', undefined);
     }
     // A run's first observation is the least reliable (ffmpeg was still probing the stream): its segment
@@ -301,9 +301,8 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
       ? (this.error ?? 'stalled')
       : `ffmpeg exited (${signal ? `signal ${signal}` : `code ${code}`}) recording ${maskUrl(this.opts.url)}${run.stderr.last() ? `: ${maskUrl(run.stderr.last() ?? '')}` : ''}`;
     this.setState(run.gotData || run.stalled ? 'error' : this.state === 'error' ? 'error' : 'missing', why);
-    this.emit('warning', { deviceId: this.id, message: `${why}; restarting in ${this.delayMs} ms` });
-    const delay = this.delayMs;
-    this.delayMs = Math.min(this.delayMs * 2, this.opts.backoff.maxMs);
+    const delay = this.backoff.next();
+    this.emit('warning', { deviceId: this.id, message: `${why}; restarting in ${delay} ms` });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       void this.launch();

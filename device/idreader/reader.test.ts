@@ -9,7 +9,7 @@ import { IdCardReader } from './reader.js';
 import { SAMPLE_CARDS, SimulatedIdReaderDevice, startPtyPair, type PtyPair } from './simulator.js';
 
 const NOW = new Date('2026-11-22T10:00:00+08:00');
-const FAST = { pollMs: 40, timeoutMs: 400, removalMisses: 2, unresponsiveAfter: 3, backoffMs: { initial: 50, max: 200 }, now: () => NOW };
+const FAST = { pollMs: 40, timeoutMs: 400, removalMisses: 2, unresponsiveAfter: 3, backoff: { initialMs: 50, maxMs: 200 }, now: () => NOW };
 
 async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,10 +1,11 @@
 // IdCardReader: the 二代证 SAM module over a serial port. Polls find → select → read while running and
 // emits `idcard` once per card presentation. Never throws after start(): a missing port is a status
-// (with reconnect backoff), a timeout or a bad frame is a warning.
+// (the reconnecting serial port reopens it with the common backoff, hang-up fix included), a timeout or
+// a bad frame is a warning.
 
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import { backoffPolicy, type BackoffPolicy } from '../../common/backoff.js';
+import { ReconnectingSerialPort, type SerialLinkState, type SerialPortConstructor } from '../serial/reconnecting-port.js';
 import type { DeviceAdapter, DeviceEvents, DeviceState, DeviceStatus, IdCard } from '../types.js';
 import { parseBasicInfo, validateCard } from './card.js';
 import { CMD, FrameDecoder, FrameError, SW3, encodeRequest, hex, statusText, type Response } from './protocol.js';
@@ -24,10 +25,14 @@ export interface IdCardReaderOptions {
   removalMisses?: number;
   /** Consecutive timeouts before the status turns to error. */
   unresponsiveAfter?: number;
-  /** Reconnect backoff: doubles from `initial` up to `max`. */
-  backoffMs?: { initial: number; max: number };
+  /** Reconnect backoff: doubles from `initialMs` (default 500 ms) up to `maxMs` (default 5 s). */
+  backoff?: Partial<BackoffPolicy>;
   now?: () => Date;
+  /** Defaults to `serialport`'s SerialPort (with the hang-up fix), imported on first use. */
+  SerialPort?: SerialPortConstructor;
 }
+
+const READER_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 5000 };
 
 class SamTimeout extends Error {}
 class PortGone extends Error {}
@@ -41,9 +46,9 @@ interface Pending {
 export class IdCardReader implements DeviceAdapter {
   readonly id: string;
   private readonly events = new EventEmitter();
-  private readonly o: Required<Omit<IdCardReaderOptions, 'id' | 'counter' | 'path'>> & { path: string; counter: string };
+  private readonly o: Required<Omit<IdCardReaderOptions, 'id' | 'counter' | 'path' | 'backoff' | 'SerialPort'>> & { path: string; counter: string };
   private readonly decoder = new FrameDecoder('response');
-  private port: SerialPort | null = null;
+  private readonly port: ReconnectingSerialPort;
   private pending: Pending | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
@@ -54,18 +59,30 @@ export class IdCardReader implements DeviceAdapter {
   private misses = 0;
   private timeouts = 0;
   private lastWarning = '';
-  private backoff: number;
 
   constructor(opts: IdCardReaderOptions) {
     this.id = opts.id;
     this.o = {
       path: opts.path, counter: opts.counter, baudRate: opts.baudRate ?? 115200, type: opts.type ?? 'serial',
       pollMs: opts.pollMs ?? 500, timeoutMs: opts.timeoutMs ?? 1000, removalMisses: opts.removalMisses ?? 2,
-      unresponsiveAfter: opts.unresponsiveAfter ?? 3, backoffMs: opts.backoffMs ?? { initial: 500, max: 5000 },
-      now: opts.now ?? ((): Date => new Date()),
+      unresponsiveAfter: opts.unresponsiveAfter ?? 3, now: opts.now ?? ((): Date => new Date()),
     };
     this.st = this.makeStatus('stopped');
-    this.backoff = this.o.backoffMs.initial;
+    this.port = new ReconnectingSerialPort({
+      path: opts.path,
+      baudRate: this.o.baudRate,
+      backoff: backoffPolicy(opts.backoff, READER_BACKOFF),
+      // Reset only by an answer from the module: a port that opens and drops at once cannot spin.
+      resetBackoffOn: 'manual',
+      messages: {
+        missing: (path) => `ID reader port ${path} not found`,
+        openFailed: (path, reason) => `ID reader port ${path} cannot be opened: ${reason}`,
+        gone: (path, _unplugged, reason) => `ID reader port ${path} closed: ${reason}`,
+      },
+      ...(opts.SerialPort ? { SerialPort: opts.SerialPort } : {}),
+    });
+    this.port.on('data', (chunk) => this.onData(chunk));
+    this.port.on('state', (s) => this.linkState(s));
   }
 
   on<E extends keyof DeviceEvents>(event: E, listener: DeviceEvents[E]): this {
@@ -85,7 +102,8 @@ export class IdCardReader implements DeviceAdapter {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.backoff = this.o.backoffMs.initial;
+    this.port.resetBackoff();
+    await this.port.start();
     this.loop = this.run();
   }
 
@@ -94,16 +112,21 @@ export class IdCardReader implements DeviceAdapter {
     this.running = false;
     this.wake?.();
     this.failPending(new PortGone('reader stopped'));
-    await this.closePort();
+    await this.port.stop();
     await this.loop;
     this.loop = null;
     this.present = null;
     this.setState('stopped');
   }
 
+  private get connected(): boolean {
+    return this.port.state.state === 'connected';
+  }
+
+  /** Polls while the port is open; while it is not, waits for the port to come back (it reopens by itself). */
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.port || (await this.connect())) {
+      if (this.connected) {
         try {
           await this.cycle();
         } catch (e) {
@@ -111,60 +134,21 @@ export class IdCardReader implements DeviceAdapter {
         }
       }
       if (!this.running) break;
-      if (this.port) {
-        await this.sleep(this.o.pollMs);
-      } else {
-        // Reset only by an answer from the module: a port that opens and drops at once cannot spin.
-        await this.sleep(this.backoff);
-        this.backoff = Math.min(this.backoff * 2, this.o.backoffMs.max);
-      }
+      await this.sleep(this.o.pollMs);
     }
   }
 
-  private async connect(): Promise<boolean> {
-    const { path } = this.o;
-    if (!existsSync(path)) {
-      this.setState('missing', `ID reader port ${path} not found`);
-      return false;
-    }
-    const port = new SerialPort({ path, baudRate: this.o.baudRate, autoOpen: false });
-    const err = await new Promise<Error | null>((resolve) => port.open(resolve));
-    if (err) {
-      const missing = /ENOENT|No such file/i.test(err.message);
-      this.setState(missing ? 'missing' : 'error', `ID reader port ${path} cannot be opened: ${err.message}`);
-      return false;
-    }
-    if (!this.running) {
-      await new Promise<void>((resolve) => port.close(() => resolve()));
-      return false;
-    }
-    port.on('data', (chunk: Buffer) => this.onData(chunk));
-    port.on('error', (e: Error) => this.warn(`ID reader port ${path}: ${e.message}`));
-    port.on('close', (e?: Error) => this.onClose(port, e));
-    this.port = port;
+  private linkState(link: SerialLinkState): void {
     this.decoder.reset();
-    this.timeouts = 0;
-    this.setState('connected');
-    return true;
-  }
-
-  private onClose(port: SerialPort, e?: Error): void {
-    if (this.port !== port) return;
-    this.port = null;
-    this.decoder.reset();
+    if (link.state === 'connected') {
+      this.timeouts = 0;
+      this.setState('connected');
+      this.wake?.(); // poll at once
+      return;
+    }
     this.present = null; // a card read after reconnecting is a new presentation: it may have been swapped
     this.failPending(new PortGone('port closed'));
-    if (!this.running) return;
-    const gone = !existsSync(this.o.path);
-    this.setState(gone ? 'missing' : 'error', `ID reader port ${this.o.path} closed${e ? `: ${e.message}` : ''}`);
-    this.wake?.();
-  }
-
-  private async closePort(): Promise<void> {
-    const port = this.port;
-    this.port = null;
-    if (!port?.isOpen) return;
-    await new Promise<void>((resolve) => port.close(() => resolve()));
+    if (link.state !== 'stopped') this.setState(link.state, link.error);
   }
 
   private async cycle(): Promise<void> {
@@ -215,7 +199,7 @@ export class IdCardReader implements DeviceAdapter {
   /** One request, one answer (the protocol has no ids: answers come in order). */
   private tx([cmd, para]: readonly [number, number]): Promise<Response> {
     const port = this.port;
-    if (!port) return Promise.reject(new PortGone('port closed'));
+    if (!this.connected) return Promise.reject(new PortGone('port closed'));
     return new Promise<Response>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = null;
@@ -223,9 +207,10 @@ export class IdCardReader implements DeviceAdapter {
         reject(new SamTimeout(`ID reader ${this.o.path}: no answer to ${hex(cmd)}/${hex(para)} within ${this.o.timeoutMs} ms`));
       }, this.o.timeoutMs);
       this.pending = { resolve, reject, timer };
-      port.write(Buffer.from(encodeRequest(cmd, para)), (err) => {
+      const written = port.write(Buffer.from(encodeRequest(cmd, para)), (err) => {
         if (err) this.failPending(new PortGone(err.message));
       });
+      if (!written) this.failPending(new PortGone('port closed'));
     });
   }
 
@@ -251,7 +236,7 @@ export class IdCardReader implements DeviceAdapter {
 
   private responsive(): void {
     this.timeouts = 0;
-    this.backoff = this.o.backoffMs.initial;
+    this.port.resetBackoff();
     if (this.st.state !== 'connected') this.setState('connected');
   }
 

@@ -1,28 +1,19 @@
-// Serial scanner (USB CDC ttyACM*, RS-232 through ttyUSB*, or a pty): `serialport` for the port,
-// `@serialport/parser-readline` to cut scans at the configured delimiter. Decoding is latin1, one
-// character per byte, so GS (0x1D) and bytes that are not valid UTF-8 reach the agent unchanged.
+// Serial scanner (USB CDC ttyACM*, RS-232 through ttyUSB*, or a pty): the reconnecting serial port
+// (device/serial/reconnecting-port.ts) for the port, `@serialport/parser-readline` to cut scans at the
+// configured delimiter. Decoding is latin1, one character per byte, so GS (0x1D) and bytes that are not
+// valid UTF-8 reach the agent unchanged.
 //
-// Unplugged (path gone) -> `missing`; other open/read failures -> `error`; either way it retries with
-// exponential backoff on a timer and recovers by itself when the device is back.
+// Unplugged (path gone) -> `missing`; other open/read failures -> `error`; either way the port retries
+// with the common backoff on a timer and recovers by itself when the device is back.
 
-import { existsSync } from 'node:fs';
 import { ReadlineParser } from '@serialport/parser-readline';
+import { backoffPolicy } from '../../common/backoff.js';
 import type { ScanDelimiter } from '../../config/schema.js';
-import { DeviceMissingError, ReconnectingScanner, describe, type BackoffOptions } from './base.js';
-import { eofIsDisconnect } from './serial-binding.js';
+import { ReconnectingSerialPort, type SerialLinkState, type SerialPortConstructor } from '../serial/reconnecting-port.js';
+import { SCANNER_BACKOFF, ScannerAdapter, type BackoffOptions } from './base.js';
 import { printable, shapeScan } from './text.js';
 
-/** The part of a `serialport` SerialPort this adapter uses. */
-export interface SerialPortLike {
-  open(callback: (err: Error | null) => void): void;
-  close(callback?: (err: Error | null) => void): void;
-  readonly isOpen: boolean;
-  on(event: 'data', listener: (chunk: Buffer) => void): this;
-  on(event: 'close', listener: (err?: Error | null) => void): this;
-  on(event: 'error', listener: (err: Error) => void): this;
-  removeAllListeners(): this;
-}
-export type SerialPortConstructor = new (options: { path: string; baudRate: number; autoOpen: false }) => SerialPortLike;
+export type { SerialPortConstructor, SerialPortLike } from '../serial/reconnecting-port.js';
 
 export interface SerialScannerOptions {
   id: string;
@@ -37,64 +28,73 @@ export interface SerialScannerOptions {
   partialTimeoutMs?: number;
   /** A line longer than this is noise, not a scan: discarded with a warning; default 4096 bytes. */
   maxLineBytes?: number;
-  /** Defaults to `serialport`'s SerialPort, imported on first use. */
+  /** Defaults to `serialport`'s SerialPort (with the hang-up fix), imported on first use. */
   SerialPort?: SerialPortConstructor;
 }
 
-export class SerialScanner extends ReconnectingScanner {
+export class SerialScanner extends ScannerAdapter {
   private readonly opts: SerialScannerOptions;
-  private port: SerialPortLike | undefined;
+  private readonly port: ReconnectingSerialPort;
+  /** One per connection: made on the first bytes, dropped (with what it held) when the port goes. */
   private parser: ReadlineParser | undefined;
   private partialTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: SerialScannerOptions) {
-    super({ id: opts.id, type: 'serial', counter: opts.counter, path: opts.path }, opts.backoff);
+    super({ id: opts.id, type: 'serial', counter: opts.counter, path: opts.path });
     this.opts = opts;
+    this.port = new ReconnectingSerialPort({
+      path: opts.path,
+      baudRate: opts.baudRate,
+      backoff: backoffPolicy(opts.backoff, SCANNER_BACKOFF),
+      messages: {
+        missing: (path) => `serial scanner ${path} does not exist (unplugged, or wrong scanners[].path)`,
+        openFailed: (path, reason) => `cannot open serial scanner ${path}: ${reason}`,
+        gone: (path, unplugged, reason) => (unplugged ? `serial scanner ${path} disappeared (unplugged?)` : `serial scanner ${path} failed: ${reason}`),
+      },
+      ...(opts.SerialPort ? { SerialPort: opts.SerialPort } : {}),
+    });
+    this.port.on('data', (chunk) => this.chunk(chunk));
+    this.port.on('state', (s) => this.linkState(s));
   }
 
-  protected async connect(gen: number): Promise<void> {
-    const { path, baudRate } = this.opts;
-    if (!existsSync(path)) throw new DeviceMissingError(`serial scanner ${path} does not exist (unplugged, or wrong scanners[].path)`);
-    const Ctor = this.opts.SerialPort ?? (await loadSerialPort());
-    const port = new Ctor({ path, baudRate, autoOpen: false });
-    this.port = port;
-    // Listeners before open(): an 'error' with no listener would throw.
-    port.on('error', (err) => this.portGone(gen, err));
-    port.on('close', (err) => this.portGone(gen, err ?? new Error('port closed')));
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new Error(`cannot open serial scanner ${path}: ${err.message}`)) : resolve())));
-    const parser = new ReadlineParser({ delimiter: this.opts.delimiter, encoding: 'latin1' });
-    this.parser = parser;
-    parser.on('data', (line: string) => this.line(line));
-    // Not pipe(): a piped parser flushes its partial buffer as a line when the port ends, which would
-    // turn a scan cut off by an unplug into a short, wrong code.
-    port.on('data', (chunk) => this.chunk(parser, chunk));
+  start(): Promise<void> {
+    return this.port.start();
   }
 
-  protected async release(): Promise<void> {
+  stop(): Promise<void> {
+    return this.port.stop();
+  }
+
+  /** Current retry delay (for tests and logs). */
+  get retryDelayMs(): number {
+    return this.port.retryDelayMs;
+  }
+
+  private linkState(s: SerialLinkState): void {
+    if (s.state !== 'connected') this.dropParser();
+    this.setState(s.state, s.error);
+  }
+
+  private dropParser(): void {
     this.clearPartial();
-    const port = this.port;
     const parser = this.parser;
-    this.port = undefined;
     this.parser = undefined;
-    if (parser) {
-      if (parser.buffer.length > 0) this.warn(`serial scanner ${this.opts.path}: partial scan ${printable(parser.buffer.toString('latin1'))} discarded (device went away)`);
-      parser.removeAllListeners();
-      parser.destroy();
-    }
-    if (!port) return;
-    port.removeAllListeners();
-    port.on('error', () => undefined);
-    if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    if (!parser) return;
+    if (parser.buffer.length > 0) this.warn(`serial scanner ${this.opts.path}: partial scan ${printable(parser.buffer.toString('latin1'))} discarded (device went away)`);
+    parser.removeAllListeners();
+    parser.destroy();
   }
 
-  private portGone(gen: number, err: Error): void {
-    const { path } = this.opts;
-    const missing = !existsSync(path);
-    const why = missing ? `serial scanner ${path} disappeared (unplugged?)` : `serial scanner ${path} failed: ${describe(err)}`;
-    this.lost(gen, new Error(why), missing);
+  private newParser(): ReadlineParser {
+    const parser = new ReadlineParser({ delimiter: this.opts.delimiter, encoding: 'latin1' });
+    parser.on('data', (line: string) => this.line(line));
+    return parser;
   }
 
-  private chunk(parser: ReadlineParser, chunk: Buffer): void {
+  // Not pipe(): a piped parser flushes its partial buffer as a line when the port ends, which would
+  // turn a scan cut off by an unplug into a short, wrong code.
+  private chunk(chunk: Buffer): void {
+    const parser = (this.parser ??= this.newParser());
     parser.write(chunk);
     this.clearPartial();
     const max = this.opts.maxLineBytes ?? 4096;
@@ -130,16 +130,4 @@ export class SerialScanner extends ReconnectingScanner {
     if (this.partialTimer !== undefined) clearTimeout(this.partialTimer);
     this.partialTimer = undefined;
   }
-}
-
-/** `serialport`'s SerialPort with the hang-up fix from serial-binding.ts, imported on first use. */
-async function loadSerialPort(): Promise<SerialPortConstructor> {
-  const { SerialPort } = await import('serialport');
-  const binding = eofIsDisconnect(SerialPort.binding);
-  class HangupAwareSerialPort extends SerialPort {
-    constructor(options: { path: string; baudRate: number; autoOpen: false }) {
-      super({ ...options, binding } as ConstructorParameters<typeof SerialPort>[0]);
-    }
-  }
-  return HangupAwareSerialPort;
 }

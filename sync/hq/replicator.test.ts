@@ -94,7 +94,7 @@ describe('box → HQ replication', () => {
     const box = tempLedger();
     try {
       appendFiller(box.ledger, 4000);
-      const rep = new HqReplicator({ db: box.ledger.db, url: t.hq.url, storeCode: store, credential, batchSize: 50, log, backoff: { baseMs: 100, maxMs: 400 }, idleMs: 50 });
+      const rep = new HqReplicator({ db: box.ledger.db, url: t.hq.url, storeCode: store, credential, batchSize: 50, log, backoff: { initialMs: 100, maxMs: 400 }, idleMs: 50 });
       rep.start();
       await waitFor(() => rep.status().ackedSeq >= 200);
       await t.pg.restart();

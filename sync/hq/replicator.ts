@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../agent/log.js';
-import { backoffDelayMs } from '../outbox/backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 import { HqClient, HqUnavailableError } from './client.js';
 import { ReplicationCursor } from './cursor.js';
 
@@ -15,7 +15,7 @@ export interface ReplicatorOptions {
   clock?: () => Date;
   /** Poll interval when caught up (a new ledger event also wakes it through notify()). */
   idleMs?: number;
-  backoff?: { baseMs: number; maxMs: number };
+  backoff?: BackoffPolicy;
 }
 
 export type StepResult = 'more' | 'idle' | 'error';
@@ -78,7 +78,7 @@ export class HqReplicator {
     while (this.running) {
       const r = await this.step();
       if (r === 'more') continue;
-      const delay = r === 'idle' ? (this.opts.idleMs ?? 1000) : backoffDelayMs(this.failures, this.opts.backoff ?? { baseMs: 1000, maxMs: 300_000 });
+      const delay = r === 'idle' ? (this.opts.idleMs ?? 1000) : backoffDelayMs(this.failures, this.opts.backoff ?? { initialMs: 1000, maxMs: 300_000 }, Math.random);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
         // Only an idle pusher wakes early on a new event; one backing off keeps its pace.

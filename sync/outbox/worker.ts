@@ -1,7 +1,7 @@
 import type { LedgerEvent, OutboxQueue, Outcome, OutboxRow } from '../../agent/ledger/index.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
 import { PlatformError, PlatformRejectedError } from '../errors.js';
 import { mapOutboxRecord, MappingError, UnreportableRecordError, type MapContext, type MappedUpload } from '../mappers/index.js';
-import { backoffDelayMs } from './backoff.js';
 
 export interface OutboxWorkerOptions {
   /** The ledger's outbox (one writer per process). */
@@ -14,7 +14,8 @@ export interface OutboxWorkerOptions {
   /** Records in flight at once (distinct record keys only). */
   concurrency?: number;
   batchSize?: number;
-  backoff?: { baseMs: number; maxMs: number };
+  /** Retry delays, with full jitter; default 1 s doubling up to 5 min. */
+  backoff?: BackoffPolicy;
   /** Idle poll when nothing is due (new rows also wake the worker through notify()). */
   idleMs?: number;
   /** How long notify() waits to gather more new records into one batch (default 50 ms). */
@@ -40,7 +41,7 @@ export class OutboxWorker {
   private readonly random: () => number;
   private readonly concurrency: number;
   private readonly batchSize: number;
-  private readonly backoff: { baseMs: number; maxMs: number };
+  private readonly backoff: BackoffPolicy;
   /** Consecutive ticks in which the platform could not be reached: then only one record probes. */
   private outage = 0;
   private pausedUntil = 0;
@@ -55,7 +56,7 @@ export class OutboxWorker {
     this.random = opts.random ?? Math.random;
     this.concurrency = opts.concurrency ?? 16;
     this.batchSize = opts.batchSize ?? 256;
-    this.backoff = opts.backoff ?? { baseMs: 1000, maxMs: 300_000 };
+    this.backoff = opts.backoff ?? { initialMs: 1000, maxMs: 300_000 };
   }
 
   /** One pass over the records due now. */

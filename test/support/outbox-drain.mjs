@@ -25,7 +25,7 @@ const worker = new OutboxWorker({
   queue: ledger.outbox,
   upload: (r) => client.upload(r.infno, r.input),
   mapContext: { defaultOperatorName: '收银员' },
-  backoff: { baseMs: 20, maxMs: 200 },
+  backoff: { initialMs: 20, maxMs: 200 },
   idleMs: 50,
 });
 worker.start();

@@ -3,8 +3,9 @@
 // unplugged, or the far end of a pty closed. The port then never reports the loss and spins in that
 // read loop, burning CPU (serialport/bindings-cpp#162, fix proposed in #164, not released). This wraps
 // the binding so each opened port reads with the same non-blocking read + poll as upstream, except that
-// end of file is a disconnect: the stream closes the port and emits 'close', and the scanner's backoff
-// takes over. Ports without an fd/poller (non-Linux bindings) are left as they are.
+// end of file is a disconnect: the stream closes the port and emits 'close', and the reconnecting port
+// (reconnecting-port.ts, under the serial scanners and the ID reader alike) backs off and reopens.
+// Ports without an fd/poller (non-Linux bindings) are left as they are.
 
 import { read as fsRead } from 'node:fs';
 

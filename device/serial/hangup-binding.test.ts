@@ -1,11 +1,11 @@
-// The hang-up fix in serial-binding.ts, on real ptys: a read on a tty whose far end has closed returns
+// The hang-up fix in hangup-binding.ts, on real ptys: a read on a tty whose far end has closed returns
 // 0 bytes; upstream reads again forever (this test times out without the fix), the fix reports a disconnect.
 
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eofIsDisconnect } from './serial-binding.js';
-import { tempDir } from './scanner.test-helpers.js';
+import { eofIsDisconnect } from './hangup-binding.js';
+import { tempDir } from '../scanner/scanner.test-helpers.js';
 import { openPtyPair } from '../pty.js';
 
 let tmp: ReturnType<typeof tempDir>;
