@@ -17,7 +17,7 @@ export function writeBoxConfig(dir: string, platformUrl: string, opts: { timeout
   const path = join(dir, 'config.yaml');
   writeFileSync(
     path,
-    `store: { code: P13010200001, name: 压力测试药店, admdvs: "130102" }
+    `store: { code: P13010200001, name: 压力测试药店, admdvs: "130102", pharmacists: [{ name: 王药师, certNo: "ZY13010200002" }] }
 platform: { url: ${JSON.stringify(platformUrl)}, timeoutMs: ${opts.timeoutMs ?? 3000} }
 http:
   host: 127.0.0.1

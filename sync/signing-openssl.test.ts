@@ -1,7 +1,6 @@
 // SM2/SM3/SM4 against an independent implementation, the OpenSSL 3 CLI (Debian's openssl), both ways, through
 // the real client over real HTTP: OpenSSL verifies the exact bytes the box put on the wire, and the box verifies
 // answers OpenSSL signed (DER, as OpenSSL writes it, or converted to raw r‖s), hex and base64.
-import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +10,7 @@ import smCrypto from 'sm-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient } from './client.js';
 import { PlatformMalformedResponseError } from './errors.js';
+import { openLedger } from '../agent/ledger/db.js';
 import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator } from './msgid.js';
 import { DEFAULT_SM2_USER_ID, prepareSigning, sm2Sign, sm2Verify, sm4DecryptHex, sm4EncryptHex, type SigningOptions } from './signing.js';
@@ -93,7 +93,8 @@ const box = smCrypto.sm2.generateKeyPairHex();
 let platform: ReturnType<typeof opensslKey>;
 let server: Server;
 let url: string;
-const db = new Database(join(tmp.dir, 'box.sqlite'));
+// The box's own ledger file: the msgid reservations are one of its tables (created by its migrations).
+const db = openLedger(join(tmp.dir, 'box.sqlite'));
 /** What the stub platform received, and how it answers (the output text exactly as sent, unsorted, with blanks). */
 let received: { body: string } | undefined;
 let answer: (outputText: string) => { cainfo: string; outputText: string };

@@ -7,7 +7,7 @@ import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { vendorFiles } from '../agent/web/routes/pages.js';
 import { tempDir } from './helpers.js';
 import { buildPackage, demoRunAway, requireTool, ROOT, sh, type Built } from './support/package.js';
-import { cliFixture, exists, runCli, runUntil } from './support/package-cli.js';
+import { CLI_TECH_TOKEN, cliFixture, exists, runCli, runUntil } from './support/package-cli.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ADDONS = Object.values(NATIVE_FILES).sort();
@@ -161,7 +161,7 @@ describe('every CLI command, from the packaged executable', () => {
       built,
       ['run', '--config', f.config],
       (line) => (line.includes('"counter-agent started"') ? (JSON.parse(line) as { url: string }).url : undefined),
-      async (url) => (await fetch(`${url}/api/health`)).json() as Promise<{ version: string; platform: { simulator: boolean } }>,
+      async (url) => (await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${CLI_TECH_TOKEN}` } })).json() as Promise<{ version: string; platform: { simulator: boolean } }>,
     );
     expect(run.result).toMatchObject({ version: VERSION, platform: { simulator: true } });
     expect(run.exit, run.stderr).toBe(0);

@@ -45,6 +45,14 @@ async function hidDevices(): Promise<UsbHid[]> {
 export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = {}): Promise<{ checks: Check[]; serial: unknown[]; hid: unknown[] }> {
   const { config } = loaded;
   const checks: Check[] = [{ name: 'config', status: 'pass', detail: `valid (${loaded.source})` }];
+  // 药师在岗: every sale's 3505 carries the pharmacist on duty (phar_name, phar_prac_cert_no, mandatory nationally);
+  // without one the platform refuses every sale record, and prescription drugs are refused at the counter.
+  const pharmacist = config.store.pharmacists[0];
+  checks.push(
+    pharmacist
+      ? { name: 'pharmacist', status: 'pass', detail: `on duty: ${pharmacist.name} (${pharmacist.certNo})` }
+      : { name: 'pharmacist', status: 'fail', detail: 'store.pharmacists is empty: the platform refuses every 3505 without phar_name/phar_prac_cert_no', fix: 'counter-agent provision --pharmacist-name NAME --pharmacist-cert-no NO (or add store.pharmacists: [{ name, certNo }])' },
+  );
 
   const path = ledgerPath(config);
   let backlog: ReturnType<typeof syncStatus> | undefined;

@@ -16,8 +16,8 @@ type Answers = Record<string, string>;
 export interface ConfigFlag {
   /** Command-line option without the leading --. */
   flag: string;
-  /** Config key path (store.code → ['store', 'code']). */
-  key: string[];
+  /** Config key path (store.code → ['store', 'code']; a number indexes a list). */
+  key: (string | number)[];
   /** Asked on a TTY when the flag is missing and the value is needed. */
   question?: string;
   secret?: boolean;
@@ -34,6 +34,9 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: 'store-code', key: ['store', 'code'], question: '定点医药机构编码（12 位大写字母或数字）' },
   { flag: 'store-name', key: ['store', 'name'], question: '药店名称（与医保备案一致）' },
   { flag: 'admdvs', key: ['store', 'admdvs'], question: '医保区划（6 位数字，如 130102）' },
+  // The pharmacist on duty (药师在岗), sent with every sale; doctor fails without one.
+  { flag: 'pharmacist-name', key: ['store', 'pharmacists', 0, 'name'] },
+  { flag: 'pharmacist-cert-no', key: ['store', 'pharmacists', 0, 'certNo'] },
   { flag: 'platform-url', key: ['platform', 'url'], question: '医保平台接口地址（https://…）' },
   { flag: 'platform-signing-mode', key: ['platform', 'signing', 'mode'], question: '报文签名方式 none | sm2 | sm2+sm4' },
   { flag: 'platform-signing-private-key-hex', key: ['platform', 'signing', 'privateKeyHex'], question: '本机 SM2 私钥（64 位十六进制）', secret: true, needed: signs },
@@ -144,6 +147,9 @@ export function renderConfig(answers: Answers, devices: FoundDevices, at: Date):
     `  code: ${v('store-code')}`,
     `  name: ${v('store-name')}`,
     `  admdvs: ${v('admdvs')}`,
+    ...(a['pharmacist-name'] !== undefined && a['pharmacist-cert-no'] !== undefined
+      ? ['  # The pharmacist on duty (药师在岗): 3505 phar_name / phar_prac_cert_no.', '  pharmacists:', `    - name: ${v('pharmacist-name')}`, `      certNo: ${v('pharmacist-cert-no')}`]
+      : []),
     '',
     'platform:',
     `  url: ${v('platform-url')}`,
@@ -184,7 +190,7 @@ export interface ConfigEdit {
   differences: string[];
 }
 
-function scalarAt(doc: Document, key: string[]): string | undefined {
+function scalarAt(doc: Document, key: (string | number)[]): string | undefined {
   const v = doc.getIn(key);
   return v === undefined || v === null ? undefined : String(v as string | number);
 }

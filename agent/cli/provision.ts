@@ -231,7 +231,7 @@ export async function provision(o: ProvisionOptions): Promise<number> {
 
 export const PROVISION_HELP = `counter-agent provision — set this machine up as a counter box (idempotent)
 
-  --store-code CODE --store-name NAME --admdvs AREA
+  --store-code CODE --store-name NAME --admdvs AREA [--pharmacist-name NAME --pharmacist-cert-no NO]
   --platform-url https://… --platform-signing-mode none|sm2|sm2+sm4
   [--platform-signing-private-key-hex HEX] [--platform-signing-platform-public-key-hex HEX]
   [--platform-signing-sm4-key-hex HEX] [--platform-signing-public-key-hex HEX] [--platform-dev-no NO]

@@ -72,7 +72,7 @@ export const msg = {
     return `一个追溯码只对应一盒（${name}，一盒 ${boxPieces}${unit}），本次要 ${pieces}${unit}：超过一盒请逐盒扫码`;
   },
   boxHeldByOtherSale(name: string, heldBy?: { saleId: number; counter: string }): string {
-    if (heldBy) return `该盒已在收银台 ${heldBy.counter} 的未结算销售单 #${heldBy.saleId} 中（${name}）：请在该收银台结算或作废那一单，或扫描另一盒`;
+    if (heldBy) return `该盒已在其他未结算的销售单中（收银台 ${heldBy.counter}，单号 #${heldBy.saleId}，${name}）：请在该收银台结算或作废那一单，或扫描另一盒`;
     return `该盒已在其他未结算的销售单中（${name}）：请先结算或作废那一单，或扫描另一盒`;
   },
   splitPackWholeBox(name: string, remaining: number, unit: string): string {

@@ -156,7 +156,7 @@ describe('HTTP API over real HTTP', () => {
   });
 
   it('takes an expired opening lot only as 待报损: listed in the answer, never sellable (issue 14)', async () => {
-    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'GONE', expiry: '2025-12-31', pieces: 20 }] });
+    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'GONE', mfgDate: '2023-12-31', expiry: '2025-12-31', pieces: 20 }] });
     expect(r.status).toBe(201);
     expect(r.body.pendingWriteOff).toEqual([{ line: 1, productId: 'IBU', lot: 'GONE', expiry: '2025-12-31', message: expect.stringMatching(/已于 2025-12-31 过期，已记为待报损（不可销售）/) }]);
   });

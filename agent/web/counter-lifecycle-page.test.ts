@@ -80,7 +80,7 @@ describe('two counters on one box, one customer at a time each', () => {
     // counter-1's box scanned at counter-2.
     await deviceScan('scan-b', codeOf('IBU', 1));
     await b.page.locator('#refusals').waitFor({ state: 'visible' });
-    expect(await text(b.page, '#refusal-list')).toContain(`收银台 counter-1 的未结算销售单 #${await saleIdOnPage(a.page)}`);
+    expect(await text(b.page, '#refusal-list')).toContain(`收银台 counter-1，单号 #${await saleIdOnPage(a.page)}`);
     await fitsViewport(b.page, ['#refusals .refusals-hint']);
     await b.shot('counter-two-counters-held-elsewhere-1024');
     await a.shot('counter-two-counters-a-1280');

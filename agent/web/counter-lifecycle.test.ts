@@ -80,7 +80,7 @@ describe('one customer at a time per counter', () => {
     const b = await api<{ id: number }>('POST', '/api/sales', { counter: 'counter-2' }, TOKENS.cashier);
     const r = await api('POST', `/api/sales/${b.body.id}/items`, { code: codeOf('IBU', 1) }, TOKENS.cashier);
     expect(r.status).toBe(422);
-    expect(r.body.refused?.[0]?.message).toContain(`收银台 counter-1 的未结算销售单 #${held}`);
+    expect(r.body.refused?.[0]?.message).toContain(`收银台 counter-1，单号 #${held}`);
     // counter-2's own scanner feeds counter-2's sale, never counter-1's.
     await scanAt('scan-b', codeOf('LIAN', 1));
     expect((await until(() => sale(b.body.id), (x) => x.items.length > 0)).items.map((i) => i.code)).toEqual([codeOf('LIAN', 1)]);

@@ -1,6 +1,7 @@
 // Every CLI command run from the packaged executable (test/package.test.ts): what differs between the single
 // executable and `node` (child processes, dynamic imports, native addons, paths inside the executable) shows here.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATIVE_DIR_ENV } from '../../agent/native.js';
@@ -20,12 +21,18 @@ export interface CliRun {
   stderr: string;
 }
 
+/** A technician's bearer token in the fixture's config: health's details need a technician or manager. */
+export const CLI_TECH_TOKEN = 'package-cli-technician-token';
+
 /** A box's files under `dir`: a config with the embedded simulator on ephemeral ports, a catalogue CSV, a root for provision. */
 export function cliFixture(dir: string) {
   const config = join(dir, 'box.yaml');
-  writeFileSync(config, `store: { code: H13010200001, name: 测试大药房, admdvs: "130102" }
+  writeFileSync(config, `store: { code: H13010200001, name: 测试大药房, admdvs: "130102", pharmacists: [{ name: 李药师, certNo: ZY13010200003 }] }
 platform: { simulator: true, simulatorPort: 0 }
-http: { host: 127.0.0.1, port: 0 }
+http:
+  host: 127.0.0.1
+  port: 0
+  apiTokens: [{ name: tech, role: technician, sha256: ${createHash('sha256').update(CLI_TECH_TOKEN).digest('hex')} }]
 dataDir: ${JSON.stringify(join(dir, 'data'))}
 video: { dir: ${JSON.stringify(join(dir, 'data', 'video'))}, retentionDays: 365 }
 `);
