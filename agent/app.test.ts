@@ -70,7 +70,15 @@ describe('startAgent lifecycle', () => {
     expect(existsSync(ledgerPath(config))).toBe(true);
     expect(readdirSync(tmp.dir).filter((f) => f.endsWith('-wal'))).toEqual([]);
     // Another process can take the ledger's write lock at once.
-    const other = spawnSync(process.execPath, ['-e', `const D = require('better-sqlite3'); const db = new D(process.argv[1], { timeout: 0 }); db.exec('BEGIN IMMEDIATE; COMMIT'); db.close();`, ledgerPath(config)], { encoding: 'utf8' });
+    const other = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const db = new D(process.argv[1], { timeout: 0 }); db.exec('BEGIN IMMEDIATE; COMMIT'); db.close();`,
+        ledgerPath(config),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(other.stderr).toBe('');
     expect(other.status).toBe(0);
     // No timer, socket or server left behind: no kind of handle more than before.
@@ -85,8 +93,15 @@ describe('startAgent lifecycle', () => {
       throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the CLI tests');
     }
     const file = join(tmp.dir, 'counter-agent.yaml');
-    writeFileSync(file, `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\nhttp: { host: 127.0.0.1, port: ${takenPort} }\ndataDir: ./data\n`);
-    const r = spawnSync(process.execPath, [BIN, 'run', '--config', file], { encoding: 'utf8', env: { ...process.env, COUNTER_AGENT_CONFIG: '', NOTIFY_SOCKET: '' }, timeout: 60_000 });
+    writeFileSync(
+      file,
+      `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\nhttp: { host: 127.0.0.1, port: ${takenPort} }\ndataDir: ./data\n`,
+    );
+    const r = spawnSync(process.execPath, [BIN, 'run', '--config', file], {
+      encoding: 'utf8',
+      env: { ...process.env, COUNTER_AGENT_CONFIG: '', NOTIFY_SOCKET: '' },
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`counter-agent run: start failed in part "web server": cannot listen on http.host 127.0.0.1 http.port ${takenPort}`);
   });

@@ -1,40 +1,40 @@
-import { configuredPharmacistOnDuty } from './checkout/pharmacist.js';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { AccountStore } from './accounts/store.js';
 import { statfs } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { shanghaiDate } from '../common/time.js';
 import type { Config } from '../config/index.js';
-import { DEMO_PRODUCTS } from './demo/catalog.js';
-import { demoReceipt } from './demo/stock.js';
-import { seedDemoSales } from './demo/sales.js';
-import { Ledger } from './ledger/index.js';
-import type { Logger } from './log.js';
-import { ledgerPath } from './paths.js';
-import { simulatorDemoBuyers, startPlatform, type Platform } from './platform.js';
-import { Lifecycle } from './lifecycle.js';
-import { syncAlarms } from './sync-alarms.js';
-import { CheckoutService } from './checkout/service.js';
-import { refundAlarms } from './checkout/refund.js';
 import { createIdReader } from '../device/idreader/index.js';
-import type { DeviceStatus } from '../device/types.js';
 import { createScanner } from '../device/scanner/index.js';
+import type { DeviceStatus } from '../device/types.js';
+import { HqReplicator } from '../sync/hq/replicator.js';
+import { PlatformSettlementPort } from '../sync/settlement-port.js';
+import { AccountStore } from './accounts/store.js';
+import { AuditService } from './audit/index.js';
+import { type Cameras, startCameras } from './cameras.js';
+import { configuredPharmacistOnDuty } from './checkout/pharmacist.js';
+import { refundAlarms } from './checkout/refund.js';
+import { CheckoutService } from './checkout/service.js';
+import { DEMO_PRODUCTS } from './demo/catalog.js';
+import { seedDemoSales } from './demo/sales.js';
+import { demoReceipt } from './demo/stock.js';
 import { deviceAlarms } from './devices/alarms.js';
-import { startCameras, type Cameras } from './cameras.js';
 import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
-import { PlatformSettlementPort } from '../sync/settlement-port.js';
+import { Ledger } from './ledger/index.js';
 import { syncStatus } from './ledger/outbox-status.js';
-import { HqReplicator } from '../sync/hq/replicator.js';
-import { shanghaiDate } from '../common/time.js';
+import { Lifecycle } from './lifecycle.js';
+import type { Logger } from './log.js';
+import { ledgerPath } from './paths.js';
+import { type Platform, simulatorDemoBuyers, startPlatform } from './platform.js';
 import { ReceivingService } from './receiving/service.js';
-import { SuspiciousService } from './suspicious/service.js';
-import { AuditService } from './audit/index.js';
 import { ReconciliationService } from './reconciliation/index.js';
 import { BacklogReport } from './reports/backlog.js';
 import { DailyReport } from './reports/daily.js';
 import { SalesList } from './reports/sales-list.js';
 import { StockValueReport } from './reports/stock-value.js';
 import { StocktakeStore } from './stocktake/store.js';
+import { SuspiciousService } from './suspicious/service.js';
+import { syncAlarms } from './sync-alarms.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
 import { VERSION } from './version.js';
 import type { HealthReport } from './web/routes/health.js';
@@ -178,7 +178,16 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
 
   // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
   const hq = config.hq
-    ? new HqReplicator({ db: ledger.db, url: config.hq.url, storeCode: config.store.code, credential: config.hq.credential, enrolmentCode: config.hq.enrolmentCode, batchSize: config.hq.batchSize, log, clock })
+    ? new HqReplicator({
+        db: ledger.db,
+        url: config.hq.url,
+        storeCode: config.store.code,
+        credential: config.hq.credential,
+        enrolmentCode: config.hq.enrolmentCode,
+        batchSize: config.hq.batchSize,
+        log,
+        clock,
+      })
     : undefined;
   const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
 
@@ -205,14 +214,32 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   };
   const suspicious = new SuspiciousService(ledger.db, platform.suspicious, clock, log);
   // The web layer gets services, never the database handle.
-  const reports = { sales: new SalesList(ledger.db), daily: new DailyReport(ledger.db), stockValue: new StockValueReport(ledger.db), backlog: new BacklogReport(ledger.db) };
+  const reports = {
+    sales: new SalesList(ledger.db),
+    daily: new DailyReport(ledger.db),
+    stockValue: new StockValueReport(ledger.db),
+    backlog: new BacklogReport(ledger.db),
+  };
   let server!: FastifyInstance;
   let address!: string;
   await life.add({
     name: 'web server',
     start: async () => {
       server = await buildServer({
-        config, ledger, receiving, classifyOptions, health, clock, sync: platform.worker, checkout, devices, router, video, cameraProbes: () => cameras.probes, accounts, suspicious,
+        config,
+        ledger,
+        receiving,
+        classifyOptions,
+        health,
+        clock,
+        sync: platform.worker,
+        checkout,
+        devices,
+        router,
+        video,
+        cameraProbes: () => cameras.probes,
+        accounts,
+        suspicious,
         syncStatus: () => syncStatus(ledger.db, clock()),
         reports,
         reconciliation: new ReconciliationService(ledger.db),
@@ -258,7 +285,10 @@ function replicationAlarm(s: ReturnType<HqReplicator['status']>, now: Date): { c
   if (!s.lastError || s.lag === 0) return undefined;
   const since = s.lastOkAt ? now.getTime() - Date.parse(s.lastOkAt) : Number.POSITIVE_INFINITY;
   if (since < 10 * 60_000) return undefined;
-  return { code: 'HQ_REPLICATION', message: `总部同步中断：${s.lag} 条账本记录未上传总部（${s.lastError}）。门店可照常销售，恢复后自动按序补传；如凭证被吊销或账本被标记，请联系总部` };
+  return {
+    code: 'HQ_REPLICATION',
+    message: `总部同步中断：${s.lag} 条账本记录未上传总部（${s.lastError}）。门店可照常销售，恢复后自动按序补传；如凭证被吊销或账本被标记，请联系总部`,
+  };
 }
 
 async function recoverSettlements(checkout: CheckoutService, log: Logger): Promise<RunningAgent['recovery']> {

@@ -4,7 +4,7 @@ import { cameraProbeStatus, probeCamera } from '../device/camera/onvif.js';
 import { startTestCamera, type TestCamera } from '../device/camera/testcam.js';
 import type { DeviceStatus } from '../device/types.js';
 import type { Logger } from './log.js';
-import { VideoService, type VideoCamera } from './video/service.js';
+import { type VideoCamera, VideoService } from './video/service.js';
 
 export interface Cameras {
   video: VideoService;
@@ -30,7 +30,13 @@ export async function startCameras(config: Config, demo: boolean, log: Logger, c
       for (const w of info.warnings) log.warn({ camera: c.id, warning: w }, 'camera warning');
       if (info.clockSkewMs !== undefined) log.info({ camera: c.id, clockSkewMs: info.clockSkewMs }, 'camera clock skew');
       cameras.push({ id: c.id, counter: c.counter, rtspUrl: info.rtspUrl, transport: c.transport });
-      probes.push({ id: c.id, source: info.source, clockSkewMs: info.clockSkewMs ?? null, warnings: info.warnings, ...(info.device ? { device: info.device } : {}) });
+      probes.push({
+        id: c.id,
+        source: info.source,
+        clockSkewMs: info.clockSkewMs ?? null,
+        warnings: info.warnings,
+        ...(info.device ? { device: info.device } : {}),
+      });
     } catch (err) {
       log.error({ camera: c.id, err: (err as Error).message }, 'camera unreachable at start');
       unreachable.push(cameraProbeStatus(c, err as Error));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Lifecycle, PartStartError, type Part } from './lifecycle.js';
+import { Lifecycle, type Part, PartStartError } from './lifecycle.js';
 
 /** A log that keeps what it was told. */
 function memoryLog() {

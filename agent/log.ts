@@ -1,5 +1,5 @@
 import { fstatSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 

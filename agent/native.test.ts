@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/helpers.js';
-import { NATIVE_DIR_ENV, NATIVE_FILES, addonFile, installNativeLoader, nativeDir } from './native.js';
+import { addonFile, installNativeLoader, NATIVE_DIR_ENV, NATIVE_FILES, nativeDir } from './native.js';
 
 const require = createRequire(import.meta.url);
 /** The package folder of an installed package (resolved from `from`). */

@@ -53,7 +53,9 @@ export function addonFile(dir: string, loader: string, args: unknown[]): string 
 
 function loadAddon(file: string): unknown {
   if (!existsSync(file)) {
-    throw new Error(`native addon missing: ${file} (folder from ${NATIVE_DIR_ENV}, default native/ beside the executable); reinstall the counter-agent package`);
+    throw new Error(
+      `native addon missing: ${file} (folder from ${NATIVE_DIR_ENV}, default native/ beside the executable); reinstall the counter-agent package`,
+    );
   }
   const m = { exports: {} as unknown };
   process.dlopen(m, file);

@@ -5,7 +5,7 @@ import { parseConfig } from '../config/index.js';
 import { silentLog, tempDir } from '../test/helpers.js';
 import { Ledger } from './ledger/index.js';
 import { ledgerPath } from './paths.js';
-import { startPlatform, type Platform } from './platform.js';
+import { type Platform, startPlatform } from './platform.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let ledger: Ledger;
@@ -29,7 +29,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-it('signs in with a store code the simulator had not seeded (the box\'s own)', async () => {
+it("signs in with a store code the simulator had not seeded (the box's own)", async () => {
   await expect(platform.client.signIn()).resolves.toMatch(/\S/);
   const known = platform.simulator!.db.prepare('SELECT name, admdvs FROM stores WHERE fixmedins_code = ?').get('H13010200001');
   expect(known).toEqual({ name: '测试大药房', admdvs: '130102' });

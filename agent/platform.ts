@@ -1,14 +1,14 @@
-import { profileByName } from '../sync/spec/index.js';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { PlatformClient, type PlatformClientOptions } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { OutboxWorker } from '../sync/outbox/worker.js';
-import { startSimulator, type SimulatorHandle } from '../sync/simulator/index.js';
+import { type SimulatorHandle, startSimulator } from '../sync/simulator/index.js';
 import { DISEASE, seedPerson } from '../sync/simulator/seed.js';
+import { profileByName } from '../sync/spec/index.js';
 import { PlatformSuspiciousSource } from '../sync/suspicious-source.js';
-import type { Ledger } from './ledger/index.js';
 import type { DemoBuyers } from './demo/sales.js';
+import type { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import type { SuspiciousSource } from './suspicious/service.js';
 
@@ -67,7 +67,10 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     log.info({ url }, 'embedded platform simulator started');
   }
   if (!url) throw new Error('platform.url is not set and platform.simulator is false');
-  const client = platformClient(config, url, new MsgidAllocator(ledger.msgids, config.store.code, clock), { clock, log: (entry) => log.debug(entry, 'platform call') });
+  const client = platformClient(config, url, new MsgidAllocator(ledger.msgids, config.store.code, clock), {
+    clock,
+    log: (entry) => log.debug(entry, 'platform call'),
+  });
   const worker = new OutboxWorker({
     queue: ledger.outbox,
     upload: (r) => client.upload(r.infno, r.input as never),

@@ -1,13 +1,15 @@
 // The box as a real `counter-agent run` process (bin/counter-agent.js on dist/), for the harness and the benches
 // that must measure it from outside: a SIGKILL is a real crash, and the client's work never shares its event loop.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // From dist/bench/ (npm run bench/harness) or from bench/ (Vitest runs the source): the checkout's bin either way.
-const BIN = [new URL('../../bin/counter-agent.js', import.meta.url), new URL('../bin/counter-agent.js', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) as string;
+const BIN = [new URL('../../bin/counter-agent.js', import.meta.url), new URL('../bin/counter-agent.js', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) as string;
 
 export const BOX_TOKENS = { manager: 'harness-manager-token-0001', cashier: 'harness-cashier-token-0001' } as const;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -46,7 +48,10 @@ export interface BoxProcess {
 
 /** Starts `counter-agent run --config FILE` and resolves once it logs its URL. */
 export async function startBox(configPath: string, timeoutMs = 30_000): Promise<BoxProcess> {
-  const child = spawn(process.execPath, [BIN, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COUNTER_AGENT_CONFIG: '' } });
+  const child = spawn(process.execPath, [BIN, 'run', '--config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, COUNTER_AGENT_CONFIG: '' },
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -90,7 +95,13 @@ export async function startBox(configPath: string, timeoutMs = 30_000): Promise<
 }
 
 /** JSON over HTTP with a bearer token; never throws on an HTTP status (the caller counts them). */
-export async function boxCall<T = Record<string, unknown>>(url: string, method: string, path: string, body?: unknown, token: string = BOX_TOKENS.manager): Promise<{ status: number; body: T }> {
+export async function boxCall<T = Record<string, unknown>>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string = BOX_TOKENS.manager,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -1,7 +1,7 @@
 // classify_throughput: classifyScan over a realistic mix of what a counter scanner sends.
 
 import { gs1CheckDigit } from '../agent/tracecode/checkdigit.js';
-import { classifyScan, compileManufacturerPatterns, GS, type ClassifyOptions } from '../agent/tracecode/index.js';
+import { type ClassifyOptions, classifyScan, compileManufacturerPatterns, GS } from '../agent/tracecode/index.js';
 import { emit, median, note, nowNs, type Rng } from './util.js';
 
 const POOL = 10_000;

@@ -56,9 +56,23 @@ function newReceipt(rng: Rng, products: readonly Product[], n: number, no: numbe
     // Even split, remainder on the first line: several lines of different products.
     const packs = Math.floor(n / lineCount) + (i === 0 ? n % lineCount : 0);
     const codes = Array.from({ length: packs }, () => `${p.tracePrefix as string}${rng.serial13()}`);
-    return { productId: p.id, lot: `L${no}-${i + 1}`, mfgDate: `${year - 1}-06-01`, expiry: `${year + 3}-05-31`, packs, pricePerPack: Math.floor((p.pricePerPack * 7) / 10), codes };
+    return {
+      productId: p.id,
+      lot: `L${no}-${i + 1}`,
+      mfgDate: `${year - 1}-06-01`,
+      expiry: `${year + 3}-05-31`,
+      packs,
+      pricePerPack: Math.floor((p.pricePerPack * 7) / 10),
+      codes,
+    };
   });
-  return { supplier: `基准医药供应商${1 + (no % 7)}`, invoiceNo: `INV${String(no).padStart(12, '0')}`, deliveryNoteNo: `DN-${no}`, procurementOrderNo: `CG${no}`, lines };
+  return {
+    supplier: `基准医药供应商${1 + (no % 7)}`,
+    invoiceNo: `INV${String(no).padStart(12, '0')}`,
+    deliveryNoteNo: `DN-${no}`,
+    procurementOrderNo: `CG${no}`,
+    lines,
+  };
 }
 
 /** Replaces the codes a (rare) random collision made refusable, so the receipt goes through. */
@@ -125,7 +139,9 @@ export function fillLedger(ledger: Ledger, total: number, rng: Rng, opts: { spli
     done += n;
     if (done / total >= nextReport || done === total) {
       const windowRate = (done - windowStart.done) / ((ns - windowStart.ns) / 1e9);
-      note(`fill ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} codes: ${formatRate(done / (ns / 1e9))} codes/s overall, ${formatRate(windowRate)} codes/s last window`);
+      note(
+        `fill ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} codes: ${formatRate(done / (ns / 1e9))} codes/s overall, ${formatRate(windowRate)} codes/s last window`,
+      );
       windowStart = { ns, done };
       nextReport += 0.05;
     }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { computeEventHash, canonicalJson, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
+import { canonicalJson, computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
 import { createPool } from '../hq/app.js';
 import { lookupCode } from '../hq/code-index.js';
 import { issueEnrolCode } from '../hq/enrolment.js';
@@ -124,7 +124,11 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     const credentials: string[] = [];
     for (let s = 0; s < opts.stores; s++) {
       const { code } = await issueEnrolCode(pool, storeId(s), `门店 ${s}`);
-      const res = await fetch(`${base}/hq/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ store: storeId(s), code }) });
+      const res = await fetch(`${base}/hq/v1/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ store: storeId(s), code }),
+      });
       credentials.push(((await res.json()) as { credential: string }).credential);
     }
     const t0 = Date.now();
@@ -142,14 +146,20 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     const pgCpu0 = cpuSeconds([pgPid]);
     const start = nowNs();
     let events = 0;
-    await Promise.all(bodies.map(async (batches, s) => {
-      for (const body of batches) {
-        const res = await fetch(`${base}/hq/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${credentials[s]}` }, body });
-        const r = (await res.json()) as { accepted?: number; message?: string };
-        if (res.status !== 200) throw new Error(`store ${s}: ${res.status} ${r.message}`);
-        events += r.accepted ?? 0;
-      }
-    }));
+    await Promise.all(
+      bodies.map(async (batches, s) => {
+        for (const body of batches) {
+          const res = await fetch(`${base}/hq/v1/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${credentials[s]}` },
+            body,
+          });
+          const r = (await res.json()) as { accepted?: number; message?: string };
+          if (res.status !== 200) throw new Error(`store ${s}: ${res.status} ${r.message}`);
+          events += r.accepted ?? 0;
+        }
+      }),
+    );
     const seconds = (nowNs() - start) / 1e9;
     const rate = events / seconds;
     // The machine is shared: CPU per event says what two dedicated cores would do (2 s of CPU per wall second).
@@ -157,10 +167,17 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     const pgCpu = cpuSeconds([pgPid]) - pgCpu0;
     const cpuUsPerEvent = ((hqCpu + pgCpu) / events) * 1e6;
     emit('hq_ingest', rate, 'events/s', {
-      stores: opts.stores, events, batch: opts.batch, wall_s: seconds, durable: 'fsync+synchronous_commit on',
-      hq_cpu_us_per_event: (hqCpu / events) * 1e6, pg_cpu_us_per_event: (pgCpu / events) * 1e6,
-      two_dedicated_cores_events_per_s: 2e6 / cpuUsPerEvent, loadavg_1m: loadavg()[0],
-      target: '>= 20000 events/s', meets_target: rate >= 20_000,
+      stores: opts.stores,
+      events,
+      batch: opts.batch,
+      wall_s: seconds,
+      durable: 'fsync+synchronous_commit on',
+      hq_cpu_us_per_event: (hqCpu / events) * 1e6,
+      pg_cpu_us_per_event: (pgCpu / events) * 1e6,
+      two_dedicated_cores_events_per_s: 2e6 / cpuUsPerEvent,
+      loadavg_1m: loadavg()[0],
+      target: '>= 20000 events/s',
+      meets_target: rate >= 20_000,
     });
 
     // The code check at a large index: the trace_codes rows a chain would hold, filled in bulk.
@@ -181,9 +198,13 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
       note(`hq: code index ${(to + 1).toLocaleString('en-US')} / ${opts.codes.toLocaleString('en-US')} (${((Date.now() - fillT) / 1000).toFixed(0)} s)`);
     }
     await pool.query('VACUUM ANALYZE trace_codes');
-    const { rows: size } = await pool.query<{ rows: number; bytes: string }>("SELECT count(*)::int AS rows, pg_total_relation_size('trace_codes')::text AS bytes FROM trace_codes");
+    const { rows: size } = await pool.query<{ rows: number; bytes: string }>(
+      "SELECT count(*)::int AS rows, pg_total_relation_size('trace_codes')::text AS bytes FROM trace_codes",
+    );
     const indexRows = size[0]?.rows ?? 0;
-    note(`hq: code index ${indexRows.toLocaleString('en-US')} rows, ${(Number(size[0]?.bytes) / 1e9).toFixed(2)} GB, filled in ${((Date.now() - fillT) / 1000).toFixed(0)} s`);
+    note(
+      `hq: code index ${indexRows.toLocaleString('en-US')} rows, ${(Number(size[0]?.bytes) / 1e9).toFixed(2)} GB, filled in ${((Date.now() - fillT) / 1000).toFixed(0)} s`,
+    );
     const sample = () => {
       const i = rng.int(opts.codes);
       return `89${String((BigInt(i) * 2654435761n) % 1000000000000000000n).padStart(18, '0')}`;
@@ -221,9 +242,23 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
       probe.release();
     }
     const extra = { index_rows: indexRows, index_bytes: Number(size[0]?.bytes), ingested_rows: existing, lookups: opts.lookups };
-    emit('hq_code_check_p99', quantile(server, 0.99), 'ms', { ...extra, p50: quantile(server, 0.5), measured: 'lookup query from a client over the unix socket (HQ server-side work)', target: '<= 5 ms at 50M codes', meets_target: quantile(server, 0.99) <= 5 });
-    emit('hq_code_check_db_p99', quantile(db, 0.99), 'ms', { ...extra, p50: quantile(db, 0.5), measured: 'the lookup inside PostgreSQL (plpgsql timing of each probe)' });
-    emit('hq_code_check_http_p99', quantile(http, 0.99), 'ms', { ...extra, p50: quantile(http, 0.5), measured: 'GET /hq/v1/codes/:code over loopback HTTP, HQ in its own process' });
+    emit('hq_code_check_p99', quantile(server, 0.99), 'ms', {
+      ...extra,
+      p50: quantile(server, 0.5),
+      measured: 'lookup query from a client over the unix socket (HQ server-side work)',
+      target: '<= 5 ms at 50M codes',
+      meets_target: quantile(server, 0.99) <= 5,
+    });
+    emit('hq_code_check_db_p99', quantile(db, 0.99), 'ms', {
+      ...extra,
+      p50: quantile(db, 0.5),
+      measured: 'the lookup inside PostgreSQL (plpgsql timing of each probe)',
+    });
+    emit('hq_code_check_http_p99', quantile(http, 0.99), 'ms', {
+      ...extra,
+      p50: quantile(http, 0.5),
+      measured: 'GET /hq/v1/codes/:code over loopback HTTP, HQ in its own process',
+    });
   } finally {
     await hq?.stop();
     await pool.end();

@@ -4,8 +4,9 @@
 // GET /api/health and a scan (POST /api/sales/:id/items). The same probes without the storm, in the same run, are
 // the baseline. BENCH_LOGIN_SPREAD=1: each sign-in from its own 127.0.1.x address and username, so neither lock
 // stops them (the worst case for password hashing: only the hashing queue and its 503 protect the counter).
-import { request } from 'node:http';
+
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOX_TOKENS, boxCall, startBox, writeBoxConfig } from './box-process.js';
@@ -22,7 +23,14 @@ function signIn(base: URL, n: number): Promise<number> {
   const body = JSON.stringify({ username: SPREAD ? `storm${n % 5000}` : 'cashier1', password: '0000' });
   return new Promise((resolve) => {
     const req = request(
-      { host: base.hostname, port: base.port, path: '/api/login', method: 'POST', ...(SPREAD ? { localAddress: `127.0.1.${1 + (n % 250)}` } : {}), headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: base.hostname,
+        port: base.port,
+        path: '/api/login',
+        method: 'POST',
+        ...(SPREAD ? { localAddress: `127.0.1.${1 + (n % 250)}` } : {}),
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -54,19 +62,38 @@ export async function benchLoginStorm(): Promise<void> {
   const sim = await startSimulatorProcess(join(dir, 'sim.db'));
   const box = await startBox(writeBoxConfig(dir, sim.url));
   try {
-    const product = { id: 'STORM', name: '风暴测试药', spec: '10片', manufacturer: '厂', approvalNo: 'H1', nhsaCode: '', tracePrefix: PREFIX, rx: false, insured: false, category: 'drug', piecesPerPack: 10, pricePerPack: 1000 };
+    const product = {
+      id: 'STORM',
+      name: '风暴测试药',
+      spec: '10片',
+      manufacturer: '厂',
+      approvalNo: 'H1',
+      nhsaCode: '',
+      tracePrefix: PREFIX,
+      rx: false,
+      insured: false,
+      category: 'drug',
+      piecesPerPack: 10,
+      pricePerPack: 1000,
+    };
     await boxCall(box.url, 'POST', '/api/catalog', { products: [product] });
     await boxCall(box.url, 'POST', '/api/users', { username: 'cashier1', role: 'cashier', password: '2468' });
     const boxes = PROBES * 2 + 10;
     const codes = Array.from({ length: boxes }, (_, n) => `${PREFIX}${String(n + 1).padStart(13, '0')}`);
     const r = await boxCall(box.url, 'POST', '/api/receipts', {
-      supplier: '供货商', invoiceNo: 'INV', deliveryNoteNo: 'DN', lines: [{ productId: 'STORM', lot: 'L1', mfgDate: '2026-01-01', expiry: '2029-01-01', packs: boxes, pricePerPack: 700, codes }],
+      supplier: '供货商',
+      invoiceNo: 'INV',
+      deliveryNoteNo: 'DN',
+      lines: [{ productId: 'STORM', lot: 'L1', mfgDate: '2026-01-01', expiry: '2029-01-01', packs: boxes, pricePerPack: 700, codes }],
     });
     if (r.status !== 201) throw new Error(`receipt refused: ${JSON.stringify(r.body)}`);
     const sale = await boxCall<{ id: number }>(box.url, 'POST', '/api/sales', {}, BOX_TOKENS.cashier);
     let c = 0;
     const nextCode = () => codes[c++] as string;
-    await probe(box.url, sale.body.id, nextCode).then(() => undefined, () => undefined); // warm-up is not measured...
+    await probe(box.url, sale.body.id, nextCode).then(
+      () => undefined,
+      () => undefined,
+    ); // warm-up is not measured...
     c = 0;
     // ...but used codes cannot be scanned twice: a fresh sale with the codes voided back.
     await boxCall(box.url, 'POST', `/api/sales/${sale.body.id}/void`, {}, BOX_TOKENS.cashier);
@@ -85,8 +112,16 @@ export async function benchLoginStorm(): Promise<void> {
     }
     const burstStatuses = (await burst).reduce<Record<string, number>>((m, st) => ((m[String(st)] = (m[String(st)] ?? 0) + 1), m), {});
     emit('login_burst_health_ms', Math.max(...burstHealth), 'ms', {
-      max: Math.max(...burstHealth), p50: median(burstHealth), probes: burstHealth.length, burst_ms: (nowNs() - t1) / 1e6, burst: IN_FLIGHT, statuses: burstStatuses,
-      baseline_p99: quantile(baseline.health, 0.99), ratio_max_to_baseline_p99: Math.max(...burstHealth) / quantile(baseline.health, 0.99), target: '<= 100 ms', meets_target: Math.max(...burstHealth) <= 100,
+      max: Math.max(...burstHealth),
+      p50: median(burstHealth),
+      probes: burstHealth.length,
+      burst_ms: (nowNs() - t1) / 1e6,
+      burst: IN_FLIGHT,
+      statuses: burstStatuses,
+      baseline_p99: quantile(baseline.health, 0.99),
+      ratio_max_to_baseline_p99: Math.max(...burstHealth) / quantile(baseline.health, 0.99),
+      target: '<= 100 ms',
+      meets_target: Math.max(...burstHealth) <= 100,
     });
 
     const counts = new Map<number, number>();
@@ -109,13 +144,29 @@ export async function benchLoginStorm(): Promise<void> {
     note(`login storm: ${n} sign-ins in ${seconds.toFixed(1)} s, statuses ${JSON.stringify(statuses)}`);
     const p = (xs: number[], q: number) => quantile(xs, q);
     emit('login_storm_health_ms', p(storm.health, 0.99), 'ms', {
-      p50: median(storm.health), p99: p(storm.health, 0.99), baseline_p50: median(baseline.health), baseline_p99: p(baseline.health, 0.99),
-      ratio_p99: p(storm.health, 0.99) / p(baseline.health, 0.99), probes: PROBES, spread: SPREAD, sign_ins_in_flight: IN_FLIGHT, sign_ins: n, sign_in_statuses: statuses,
-      non_200_probes: storm.bad, target: 'p99 <= 100 ms', meets_target: p(storm.health, 0.99) <= 100,
+      p50: median(storm.health),
+      p99: p(storm.health, 0.99),
+      baseline_p50: median(baseline.health),
+      baseline_p99: p(baseline.health, 0.99),
+      ratio_p99: p(storm.health, 0.99) / p(baseline.health, 0.99),
+      probes: PROBES,
+      spread: SPREAD,
+      sign_ins_in_flight: IN_FLIGHT,
+      sign_ins: n,
+      sign_in_statuses: statuses,
+      non_200_probes: storm.bad,
+      target: 'p99 <= 100 ms',
+      meets_target: p(storm.health, 0.99) <= 100,
     });
     emit('login_storm_scan_ms', p(storm.scan, 0.99), 'ms', {
-      p50: median(storm.scan), p99: p(storm.scan, 0.99), baseline_p50: median(baseline.scan), baseline_p99: p(baseline.scan, 0.99),
-      ratio_p99: p(storm.scan, 0.99) / p(baseline.scan, 0.99), probes: PROBES, target: 'p99 <= 100 ms', meets_target: p(storm.scan, 0.99) <= 100,
+      p50: median(storm.scan),
+      p99: p(storm.scan, 0.99),
+      baseline_p50: median(baseline.scan),
+      baseline_p99: p(baseline.scan, 0.99),
+      ratio_p99: p(storm.scan, 0.99) / p(baseline.scan, 0.99),
+      probes: PROBES,
+      target: 'p99 <= 100 ms',
+      meets_target: p(storm.scan, 0.99) <= 100,
     });
   } finally {
     await box.stop();

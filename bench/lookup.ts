@@ -29,7 +29,13 @@ function measure(keys: readonly string[], fn: (key: string) => unknown): Stats {
   if (sink < 0) note('(sink)');
   const sum = lat.reduce((a, b) => a + b, 0);
   lat.sort();
-  return { p50: quantileSorted(lat, 0.5), p99: quantileSorted(lat, 0.99), p999: quantileSorted(lat, 0.999), max: quantileSorted(lat, 1), mean: sum / lat.length };
+  return {
+    p50: quantileSorted(lat, 0.5),
+    p99: quantileSorted(lat, 0.99),
+    p999: quantileSorted(lat, 0.999),
+    max: quantileSorted(lat, 1),
+    mean: sum / lat.length,
+  };
 }
 
 function medianStats(runs: readonly Stats[]): Stats {
@@ -78,7 +84,10 @@ export function benchLookup(ledger: Ledger, sample: readonly string[], codesInLe
   const base = medianStats(runs.baseline);
   const common = { n: keys.length, hits: sample.length, misses: misses.length, rounds: ROUNDS, scale: codesInLedger };
   const baseline = { p50: base.p50, p99: base.p99, p999: base.p999 };
-  for (const [bench, name] of [['code_lookup_latency', 'codeLife'], ['code_lookup_latency_state', 'codeStates']] as const) {
+  for (const [bench, name] of [
+    ['code_lookup_latency', 'codeLife'],
+    ['code_lookup_latency_state', 'codeStates'],
+  ] as const) {
     const s = medianStats(runs[name]);
     emit(bench, s.p99, 'ms', {
       stat: 'p99',

@@ -10,15 +10,28 @@ import { Outbox } from '../agent/ledger/outbox.js';
 import { ReceivingService } from '../agent/receiving/service.js';
 import { PlatformClient } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
-import { DRUG } from '../sync/simulator/seed.js';
 import { OutboxWorker } from '../sync/outbox/worker.js';
+import { DRUG } from '../sync/simulator/seed.js';
 import { startSimulatorProcess } from './simulator-process.js';
 import { emit, median, note, nowNs } from './util.js';
 
 const STORE = 'P13010200001';
 
 function product(id: string, nhsaCode: string, prefix: string): Product {
-  return { id, name: `外送测试药${id}`, spec: '10片', manufacturer: '厂', approvalNo: 'H1', nhsaCode, tracePrefix: prefix, rx: false, insured: nhsaCode !== '', category: 'drug', piecesPerPack: 10, pricePerPack: 1000 };
+  return {
+    id,
+    name: `外送测试药${id}`,
+    spec: '10片',
+    manufacturer: '厂',
+    approvalNo: 'H1',
+    nhsaCode,
+    tracePrefix: prefix,
+    rx: false,
+    insured: nhsaCode !== '',
+    category: 'drug',
+    piecesPerPack: 10,
+    pricePerPack: 1000,
+  };
 }
 
 export async function benchOutbox(records: number): Promise<void> {
@@ -32,8 +45,21 @@ export async function benchOutbox(records: number): Promise<void> {
     const write = (productId: string, n: number) => {
       const t = nowNs();
       const r = receiving.receive({
-        supplier: '供货商', invoiceNo: `I${n}`, deliveryNoteNo: `D${n}`, procurementOrderNo: 'CG202611000001',
-        lines: [{ productId, lot: `L${n}`, mfgDate: '2026-01-01', expiry: '2029-01-01', packs: 1, pricePerPack: 700, codes: [`${productId === 'R' ? '8300001' : '8300002'}${String(n).padStart(13, '0')}`] }],
+        supplier: '供货商',
+        invoiceNo: `I${n}`,
+        deliveryNoteNo: `D${n}`,
+        procurementOrderNo: 'CG202611000001',
+        lines: [
+          {
+            productId,
+            lot: `L${n}`,
+            mfgDate: '2026-01-01',
+            expiry: '2029-01-01',
+            packs: 1,
+            pricePerPack: 700,
+            codes: [`${productId === 'R' ? '8300001' : '8300002'}${String(n).padStart(13, '0')}`],
+          },
+        ],
       });
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
       return (nowNs() - t) / 1e6;
@@ -69,11 +95,24 @@ export async function benchOutbox(records: number): Promise<void> {
     for (let i = withRow.length; i < records; i++) write('R', 2 * i);
     const pending = ledger.db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").pluck().get() as number;
     const client = new PlatformClient({
-      url: sim.url, fixmedinsCode: STORE, fixmedinsName: '基准', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102', recerSysCode: 'BENCH', devNo: '',
-      operator: { code: '1', name: '基准' }, signing: { mode: 'none' }, timeoutMs: 10_000, msgids: new MsgidAllocator(ledger.msgids, STORE),
+      url: sim.url,
+      fixmedinsCode: STORE,
+      fixmedinsName: '基准',
+      mdtrtareaAdmvs: '130102',
+      insuplcAdmdvs: '130102',
+      recerSysCode: 'BENCH',
+      devNo: '',
+      operator: { code: '1', name: '基准' },
+      signing: { mode: 'none' },
+      timeoutMs: 10_000,
+      msgids: new MsgidAllocator(ledger.msgids, STORE),
     });
     await client.signIn();
-    const worker = new OutboxWorker({ queue: ledger.outbox, upload: (r) => client.upload(r.infno, r.input as never), mapContext: { defaultOperatorName: '基准' } });
+    const worker = new OutboxWorker({
+      queue: ledger.outbox,
+      upload: (r) => client.upload(r.infno, r.input as never),
+      mapContext: { defaultOperatorName: '基准' },
+    });
     const t0 = nowNs();
     let failed = 0;
     for (;;) {
@@ -83,7 +122,15 @@ export async function benchOutbox(records: number): Promise<void> {
     }
     const seconds = (nowNs() - t0) / 1e9;
     note(`outbox: ${pending} records drained in ${seconds.toFixed(2)} s`);
-    emit('outbox_drain_rate', pending / seconds, 'records/s', { n: pending, seconds, not_sent_first_time: failed, concurrency: 16, simulator: 'separate process on 127.0.0.1', target: '>= 1000 records/s', meets_target: pending / seconds >= 1000 });
+    emit('outbox_drain_rate', pending / seconds, 'records/s', {
+      n: pending,
+      seconds,
+      not_sent_first_time: failed,
+      concurrency: 16,
+      simulator: 'separate process on 127.0.0.1',
+      target: '>= 1000 records/s',
+      meets_target: pending / seconds >= 1000,
+    });
   } finally {
     await sim.stop();
     ledger.close();

@@ -17,15 +17,15 @@ import { join } from 'node:path';
 import { Ledger } from '../agent/ledger/index.js';
 import { benchClassify } from './classify.js';
 import { fillLedger } from './fill.js';
+import { benchHq } from './hq.js';
 import { benchLoginStorm } from './login-storm.js';
 import { benchLookup } from './lookup.js';
-import { benchBytes } from './size.js';
 import { benchOutbox } from './outbox.js';
 import { benchSales } from './sales.js';
 import { benchScan } from './scan.js';
-import { benchVideo } from './video.js';
-import { benchHq } from './hq.js';
+import { benchBytes } from './size.js';
 import { emit, envInt, formatRate, note, Rng } from './util.js';
+import { benchVideo } from './video.js';
 
 const ALIASES: Record<string, string> = {
   classify: 'classify',
@@ -62,7 +62,10 @@ function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq', 'login']);
   const out = new Set<string>();
-  for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const canonical = ALIASES[name];
     if (!canonical) throw new Error(`BENCH_ONLY: unknown bench "${name}"; known: ${Object.keys(ALIASES).join(', ')}`);
     out.add(canonical);
@@ -88,7 +91,9 @@ async function main(): Promise<void> {
     try {
       const rng = new Rng(seed + 1);
       const fill = fillLedger(ledger, codes, rng, { splits: process.env.BENCH_SPLITS !== '0' });
-      note(`fill done: ${fill.codes.toLocaleString('en-US')} codes in ${fill.wallSeconds.toFixed(1)} s wall, ${formatRate(fill.rate)} codes/s, last 10 % ${formatRate(fill.tailRate)} codes/s`);
+      note(
+        `fill done: ${fill.codes.toLocaleString('en-US')} codes in ${fill.wallSeconds.toFixed(1)} s wall, ${formatRate(fill.rate)} codes/s, last 10 % ${formatRate(fill.tailRate)} codes/s`,
+      );
       if (fill.splits) note(`ingest µs per code by phase: ${JSON.stringify(fill.splits)}`);
       if (fill.tailSplits) note(`ingest µs per code by phase, last 10 %: ${JSON.stringify(fill.tailSplits)}`);
       if (only.has('ingest')) {
@@ -123,7 +128,13 @@ async function main(): Promise<void> {
   if (only.has('video')) await benchVideo();
   if (only.has('hq')) {
     await benchHq(
-      { stores: envInt('BENCH_HQ_STORES', 50), eventsPerStore: envInt('BENCH_HQ_EVENTS', 4000), batch: 500, codes: envInt('BENCH_HQ_CODES', 10_000_000), lookups: 5000 },
+      {
+        stores: envInt('BENCH_HQ_STORES', 50),
+        eventsPerStore: envInt('BENCH_HQ_EVENTS', 4000),
+        batch: 500,
+        codes: envInt('BENCH_HQ_CODES', 10_000_000),
+        lookups: 5000,
+      },
       new Rng(seed + 9),
     );
   }

@@ -1,13 +1,13 @@
 // sales_per_second: whole sales over HTTP (open, 3 items, identity, insurance settle) against the
 // agent, with the platform simulator in its own process, several counters at once.
 
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { startAgent } from '../agent/app.js';
 import type { Product } from '../agent/catalog/product.js';
 import { createLogger } from '../agent/log.js';
@@ -21,13 +21,25 @@ const DRUGS = [DRUG.metformin, DRUG.amlodipine, DRUG.amoxicillin, DRUG.ibuprofen
 // No maximum daily dose: the bench sells to a few seeded persons many times, which the repeat-purchase
 // rule would (rightly) refuse.
 const products: Product[] = DRUGS.map((nhsaCode, i) => ({
-  id: `S${i}`, name: `基准药${i}`, spec: '10片', manufacturer: '厂', approvalNo: `H${i}`, nhsaCode, tracePrefix: String(8_400_000 + i),
-  rx: false, insured: true, category: 'drug', piecesPerPack: 10, pricePerPack: 1000 + i * 100,
+  id: `S${i}`,
+  name: `基准药${i}`,
+  spec: '10片',
+  manufacturer: '厂',
+  approvalNo: `H${i}`,
+  nhsaCode,
+  tracePrefix: String(8_400_000 + i),
+  rx: false,
+  insured: true,
+  category: 'drug',
+  piecesPerPack: 10,
+  pricePerPack: 1000 + i * 100,
 }));
 
 async function runClients(url: string, token: string, sales: number, counters: number, catalog: Product[]): Promise<number[]> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./sales-client.js', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(JSON.stringify({ url, token, sales, counters, products: catalog.map((p) => ({ tracePrefix: p.tracePrefix })), persons: SEED_PERSONS.map((p) => p.token) }));
+  child.stdin.end(
+    JSON.stringify({ url, token, sales, counters, products: catalog.map((p) => ({ tracePrefix: p.tracePrefix })), persons: SEED_PERSONS.map((p) => p.token) }),
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -79,9 +91,17 @@ log: { level: error }`,
     await call('POST', '/api/catalog', { products });
     const boxes = Math.ceil((sales * 3) / products.length) + 1;
     await call('POST', '/api/receipts', {
-      supplier: '供货商', invoiceNo: 'INV', deliveryNoteNo: 'DN', procurementOrderNo: 'CG202611000001',
+      supplier: '供货商',
+      invoiceNo: 'INV',
+      deliveryNoteNo: 'DN',
+      procurementOrderNo: 'CG202611000001',
       lines: products.map((p) => ({
-        productId: p.id, lot: 'L1', mfgDate: '2026-01-01', expiry: '2029-01-01', packs: boxes, pricePerPack: 700,
+        productId: p.id,
+        lot: 'L1',
+        mfgDate: '2026-01-01',
+        expiry: '2029-01-01',
+        packs: boxes,
+        pricePerPack: 700,
         codes: Array.from({ length: boxes }, (_, n) => `${p.tracePrefix as string}${String(n + 1).padStart(13, '0')}`),
       })),
     });
@@ -93,8 +113,14 @@ log: { level: error }`,
     const commitMs = durableCommitMs(join(dir, 'fsync-probe.db'));
     note(`sales: ${sales} insurance sales in ${seconds.toFixed(2)} s with ${counters} counters`);
     emit('sales_per_second', sales / seconds, 'sales/s', {
-      n: sales, counters, seconds, sale_ms_p50: median(latencies), sale_ms_p99: quantile(latencies, 0.99),
-      steps: 'open, 3 items, identity (1101), insurance settle (2101 + 2102)', target: '>= 200 sales/s', meets_target: sales / seconds >= 200,
+      n: sales,
+      counters,
+      seconds,
+      sale_ms_p50: median(latencies),
+      sale_ms_p99: quantile(latencies, 0.99),
+      steps: 'open, 3 items, identity (1101), insurance settle (2101 + 2102)',
+      target: '>= 200 sales/s',
+      meets_target: sales / seconds >= 200,
       // Baseline from the same disk in the same run: an insurance sale needs two durable commits by design
       // (the settling marker before 2102, the settled record after), each blocking the event loop this long.
       baseline: { durable_commit_ms_p50: commitMs, sales_per_second_bound_by_two_commits: 1000 / (2 * commitMs) },

@@ -1,8 +1,8 @@
 // scan_to_verdict_latency: adding an item by trace code to an open sale (every scan-time rule, the
 // basket write) on the filled ledger, with the same run's bare primary-key lookup as the baseline.
 
-import { CheckoutService } from '../agent/checkout/service.js';
 import type { SettlementPort } from '../agent/checkout/port.js';
+import { CheckoutService } from '../agent/checkout/service.js';
 import type { Ledger } from '../agent/ledger/index.js';
 import { createLogger } from '../agent/log.js';
 import { emit, note, nowNs, quantile, type Rng } from './util.js';

@@ -11,7 +11,10 @@ function fileSize(path: string): number {
 /** Bytes per B-tree (table or index) from the DBSTAT virtual table, or undefined if SQLite lacks it. */
 function btreeBytes(ledger: Ledger): Map<string, number> | undefined {
   try {
-    const rows = ledger.db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE aggregate = TRUE GROUP BY name').all() as { name: string; bytes: number }[];
+    const rows = ledger.db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE aggregate = TRUE GROUP BY name').all() as {
+      name: string;
+      bytes: number;
+    }[];
     return new Map(rows.map((r) => [r.name, r.bytes]));
   } catch (err) {
     note(`dbstat not available (${err instanceof Error ? err.message : String(err)}): skipping the per-table share`);

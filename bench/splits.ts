@@ -54,7 +54,11 @@ export function installSplits(ledger: Ledger): SplitTimers {
   });
   // Body of the transaction vs the transaction call: the difference is BEGIN + COMMIT (WAL write, fsync, checkpoint).
   const transaction = db.transaction as AnyFn;
-  db.transaction = (fn: unknown) => transaction.call(ledger.db, timed(fn as AnyFn, undefined, (ns) => (t.body += ns)));
+  db.transaction = (fn: unknown) =>
+    transaction.call(
+      ledger.db,
+      timed(fn as AnyFn, undefined, (ns) => (t.body += ns)),
+    );
 
   const zero: Timers = { codeStates: 0, record: 0, body: 0, append: 0, insertCode: 0, codes: 0 };
   return {

@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VideoService, type Recorder } from '../agent/video/service.js';
+import { type Recorder, VideoService } from '../agent/video/service.js';
 import { run } from '../device/camera/ffmpeg.js';
 import { CameraRecorder, type CameraRecorderEvents, type SegmentEvent } from '../device/camera/recorder.js';
 import { encodeTestClip, rtspServerPerlAvailable, startTestCamera } from '../device/camera/testcam.js';
@@ -106,10 +106,35 @@ async function clipCut(dir: string, source: string, cuts: number): Promise<void>
   // Four 60 s 1080p segments as the recorder writes them (Matroska, copy, timestamps reset).
   const segDir = join(dir, 'segments');
   mkdirSync(segDir, { recursive: true });
-  const r = await run('ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-stream_loop', '-1', '-i', source, '-t', '240', '-map', '0:v', '-c', 'copy',
-    '-f', 'segment', '-segment_time', '60', '-segment_format', 'matroska', '-reset_timestamps', '1', join(segDir, 'seg%03d.mkv'),
-  ], 120_000);
+  const r = await run(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-stream_loop',
+      '-1',
+      '-i',
+      source,
+      '-t',
+      '240',
+      '-map',
+      '0:v',
+      '-c',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      '60',
+      '-segment_format',
+      'matroska',
+      '-reset_timestamps',
+      '1',
+      join(segDir, 'seg%03d.mkv'),
+    ],
+    120_000,
+  );
   if (r.code !== 0) throw new Error(`segmenting failed: ${r.stderr}`);
   const rec = new InjectedRecorder();
   const svc = new VideoService({
@@ -126,7 +151,16 @@ async function clipCut(dir: string, source: string, cuts: number): Promise<void>
     const T = Date.parse('2026-06-01T02:00:00Z');
     for (let i = 0; i < 4; i++) {
       const path = join(segDir, `seg${String(i).padStart(3, '0')}.mkv`);
-      rec.emit('segment', { cameraId: 'bench-cam', path, startedAt: new Date(T + i * 60_000), endedAt: new Date(T + (i + 1) * 60_000), closedAt: new Date(T + (i + 1) * 60_000), run: 1, seq: i, durationSec: 60 });
+      rec.emit('segment', {
+        cameraId: 'bench-cam',
+        path,
+        startedAt: new Date(T + i * 60_000),
+        endedAt: new Date(T + (i + 1) * 60_000),
+        closedAt: new Date(T + (i + 1) * 60_000),
+        run: 1,
+        seq: i,
+        durationSec: 60,
+      });
     }
     await svc.idle();
     const times: number[] = [];

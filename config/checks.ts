@@ -97,7 +97,8 @@ export function crossFieldProblems(data: unknown): string[] {
   checkPlatform(rec(root.platform), problems);
   if (isRec(root.hq)) {
     checkUrl(root.hq.url, 'hq.url', ['http:', 'https:'], problems);
-    if (root.hq.credential === undefined && root.hq.enrolmentCode === undefined) problems.push('hq: give hq.credential, or hq.enrolmentCode to enrol this box once');
+    if (root.hq.credential === undefined && root.hq.enrolmentCode === undefined)
+      problems.push('hq: give hq.credential, or hq.enrolmentCode to enrol this box once');
   }
   checkUniqueIds(items(rec(root.http).apiTokens), 'http.apiTokens', 'name', problems);
   checkScanners(items(root.scanners), problems);

@@ -93,7 +93,16 @@ cameras:
     expect(c.platform.devNo).toBe('0012');
     expect(c.platform.operator).toEqual({ code: '007', name: '收银员' });
     expect(c.http.port).toBe(9000);
-    expect(c.scanners[0]).toEqual({ id: 's1', type: 'serial', path: '/dev/ttyACM0', counter: 'counter-1', baudRate: 9600, delimiter: '\r', mode: 'pos', role: 'scanner' });
+    expect(c.scanners[0]).toEqual({
+      id: 's1',
+      type: 'serial',
+      path: '/dev/ttyACM0',
+      counter: 'counter-1',
+      baudRate: 9600,
+      delimiter: '\r',
+      mode: 'pos',
+      role: 'scanner',
+    });
     expect(c.scanners[1]).toMatchObject({ id: 's2', type: 'hid', vendorId: 3118, productId: 2304 });
     expect(c.idReaders[0]).toEqual({ id: 'r1', type: 'simulated', counter: 'counter-1', baudRate: 115200 });
     // `username:` with no value counts as absent.
@@ -117,7 +126,12 @@ platform:
     expect(c.platform.url).toBeUndefined();
     expect(c.platform.simulator).toBe(true);
     expect(c.platform.simulatorPort).toBe(18080);
-    expect(c.platform.signing).toEqual({ mode: 'sm2+sm4', privateKeyHex: '1'.repeat(64), platformPublicKeyHex: `04${'a'.repeat(128)}`, sm4KeyHex: '0'.repeat(32) });
+    expect(c.platform.signing).toEqual({
+      mode: 'sm2+sm4',
+      privateKeyHex: '1'.repeat(64),
+      platformPublicKeyHex: `04${'a'.repeat(128)}`,
+      sm4KeyHex: '0'.repeat(32),
+    });
     expect(c.store.insuplcAdmdvs).toBe('130100');
   });
 
@@ -129,7 +143,9 @@ platform:
     expect(err.message).toContain('hq.url: expected an http:// or https:// URL');
     expect(err.message).toContain('hq.credential: expected STORE.TOKEN as enrolment printed it');
     expect(err.message).not.toContain('not-a-credential');
-    expect(errorOf(() => parseConfig(`${MINIMAL}hq:\n  url: https://hq.example.cn\n`, 'x.yaml')).message).toContain('hq: give hq.credential, or hq.enrolmentCode');
+    expect(errorOf(() => parseConfig(`${MINIMAL}hq:\n  url: https://hq.example.cn\n`, 'x.yaml')).message).toContain(
+      'hq: give hq.credential, or hq.enrolmentCode',
+    );
   });
 
   it('resolves relative dataDir and video.dir against baseDir', () => {
@@ -234,14 +250,29 @@ describe('demoConfig', () => {
   it('is the documented demo store with simulated devices', () => {
     const c = demoConfig('./tmp-demo');
     expect(c.store).toEqual({
-      code: 'P13010200001', name: '演示药店（长安店）', admdvs: '130102', insuplcAdmdvs: '130102', pharmacists: [{ name: '赵敏（演示药师）', certNo: 'ZY13010200001' }],
+      code: 'P13010200001',
+      name: '演示药店（长安店）',
+      admdvs: '130102',
+      insuplcAdmdvs: '130102',
+      pharmacists: [{ name: '赵敏（演示药师）', certNo: 'ZY13010200001' }],
     });
     expect(c.platform.simulator).toBe(true);
     expect(c.platform.url).toBeUndefined();
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, apiTokens: [] });
     expect(c.dataDir).toBe(resolve(process.cwd(), 'tmp-demo'));
     // The simulated scanner's pty lives in the data directory, where the demo banner tells a person to write.
-    expect(c.scanners).toEqual([{ id: 'scanner-1', type: 'simulated', counter: 'counter-1', path: resolve(process.cwd(), 'tmp-demo', 'scanner-1'), baudRate: 9600, delimiter: '\r', mode: 'pos', role: 'scanner' }]);
+    expect(c.scanners).toEqual([
+      {
+        id: 'scanner-1',
+        type: 'simulated',
+        counter: 'counter-1',
+        path: resolve(process.cwd(), 'tmp-demo', 'scanner-1'),
+        baudRate: 9600,
+        delimiter: '\r',
+        mode: 'pos',
+        role: 'scanner',
+      },
+    ]);
     expect(c.idReaders).toEqual([{ id: 'id-reader-1', type: 'simulated', counter: 'counter-1', baudRate: 115200 }]);
     expect(c.cameras).toEqual([]);
     expect(c.face.mode).toBe('none');
@@ -282,8 +313,15 @@ describe('the shipped example file', () => {
   });
 
   it('still parses with its commented-out hq section switched on', () => {
-    const text = readFileSync(join(here, 'counter-agent.example.yaml'), 'utf8')
-      .replace(/^# hq:\n((?:# {3}.*\n)+)/m, (_all, body: string) => `hq:\n${body.replace(/^# /gm, '')}`);
-    expect(parseConfig(text, 'example', here).hq).toEqual({ url: 'https://hq.example-chain.cn', enrolmentCode: 'ABCD-EFGH-JK', batchSize: 500, checkTimeoutMs: 150 });
+    const text = readFileSync(join(here, 'counter-agent.example.yaml'), 'utf8').replace(
+      /^# hq:\n((?:# {3}.*\n)+)/m,
+      (_all, body: string) => `hq:\n${body.replace(/^# /gm, '')}`,
+    );
+    expect(parseConfig(text, 'example', here).hq).toEqual({
+      url: 'https://hq.example-chain.cn',
+      enrolmentCode: 'ABCD-EFGH-JK',
+      batchSize: 500,
+      checkTimeoutMs: 150,
+    });
   });
 });

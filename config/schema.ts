@@ -183,160 +183,163 @@ const publicKey = hex(130, 'an uncompressed SM2 public key starting with 04', {
   'x-secret': false,
 });
 
-export const configSchema: S = obj(
-  {
-    store: obj(
-      {
-        code: {
-          type: 'string',
-          minLength: 12,
-          maxLength: 12,
-          pattern: '^[A-Z0-9]{12}$',
-          'x-message': { pattern: 'expected 12 characters, only capital letters A–Z and digits 0–9' },
-        },
-        name: nonEmpty(),
-        admdvs: sixDigits,
-        insuplcAdmdvs: sixDigits,
-        pharmacists: list(obj({ name: nonEmpty(), certNo: nonEmpty() }, { required: ['name', 'certNo'] })),
+export const configSchema: S = obj({
+  store: obj(
+    {
+      code: {
+        type: 'string',
+        minLength: 12,
+        maxLength: 12,
+        pattern: '^[A-Z0-9]{12}$',
+        'x-message': { pattern: 'expected 12 characters, only capital letters A–Z and digits 0–9' },
       },
-      { required: ['code', 'name', 'admdvs'], default: {} },
-    ),
-    platform: obj(
-      {
-        simulator: bool(false),
-        url: { type: 'string' }, // required-unless-simulator and URL syntax are checked in checks.ts
-        timeoutMs: int(100, 120000, { default: 10000 }),
-        recerSysCode: nonEmpty({ default: 'COUNTERAGENT' }),
-        devNo: { type: 'string', default: '' },
-        operator: obj({ code: nonEmpty({ default: '0001' }), name: nonEmpty({ default: '收银员' }) }, { default: {} }),
-        signing: obj(
+      name: nonEmpty(),
+      admdvs: sixDigits,
+      insuplcAdmdvs: sixDigits,
+      pharmacists: list(obj({ name: nonEmpty(), certNo: nonEmpty() }, { required: ['name', 'certNo'] })),
+    },
+    { required: ['code', 'name', 'admdvs'], default: {} },
+  ),
+  platform: obj(
+    {
+      simulator: bool(false),
+      url: { type: 'string' }, // required-unless-simulator and URL syntax are checked in checks.ts
+      timeoutMs: int(100, 120000, { default: 10000 }),
+      recerSysCode: nonEmpty({ default: 'COUNTERAGENT' }),
+      devNo: { type: 'string', default: '' },
+      operator: obj({ code: nonEmpty({ default: '0001' }), name: nonEmpty({ default: '收银员' }) }, { default: {} }),
+      signing: obj(
+        {
+          mode: oneOf(['none', 'sm2', 'sm2+sm4'], 'none'),
+          privateKeyHex: hex(64, 'an SM2 private key'),
+          publicKeyHex: publicKey,
+          platformPublicKeyHex: publicKey,
+          sm4KeyHex: hex(32, 'an SM4 key'),
+          signatureFormat: oneOf(['raw-hex', 'raw-base64', 'der-hex', 'der-base64']),
+        },
+        { default: {} },
+      ),
+      simulatorPort: int(0, 65535, { default: 0 }),
+      profile: oneOf(['national', 'prodentp-name'], 'national'),
+    },
+    { default: {} },
+  ),
+  http: obj(
+    {
+      host: nonEmpty({ default: '127.0.0.1' }),
+      port: int(0, 65535, { default: 8080 }),
+      apiTokens: list(
+        obj(
           {
-            mode: oneOf(['none', 'sm2', 'sm2+sm4'], 'none'),
-            privateKeyHex: hex(64, 'an SM2 private key'),
-            publicKeyHex: publicKey,
-            platformPublicKeyHex: publicKey,
-            sm4KeyHex: hex(32, 'an SM4 key'),
-            signatureFormat: oneOf(['raw-hex', 'raw-base64', 'der-hex', 'der-base64']),
-          },
-          { default: {} },
-        ),
-        simulatorPort: int(0, 65535, { default: 0 }),
-        profile: oneOf(['national', 'prodentp-name'], 'national'),
-      },
-      { default: {} },
-    ),
-    http: obj(
-      {
-        host: nonEmpty({ default: '127.0.0.1' }),
-        port: int(0, 65535, { default: 8080 }),
-        apiTokens: list(
-          obj(
-            {
-              name: nonEmpty(),
-              role: oneOf(['cashier', 'manager', 'technician']),
-              sha256: {
-                type: 'string',
-                pattern: '^[0-9a-f]{64}$',
-                'x-message': 'expected 64 lowercase hex characters (the SHA-256 of the token, never the token itself)',
-                'x-secret': true,
-              },
+            name: nonEmpty(),
+            role: oneOf(['cashier', 'manager', 'technician']),
+            sha256: {
+              type: 'string',
+              pattern: '^[0-9a-f]{64}$',
+              'x-message': 'expected 64 lowercase hex characters (the SHA-256 of the token, never the token itself)',
+              'x-secret': true,
             },
-            { required: ['name', 'role', 'sha256'] },
-          ),
-        ),
-        // No default here: unset means "the listen host, localhost, 127.0.0.1, ::1 and the hostname" (agent/web/host-guard.ts).
-        allowedHosts: { type: 'array', items: { type: 'string', minLength: 1, pattern: '^[^\\s/:]+$|^\\[[0-9a-fA-F:.]+\\]$', 'x-message': 'expected a host name or address without port or path' } },
-      },
-      { default: {} },
-    ),
-    dataDir: nonEmpty({ default: '/var/lib/counter-agent' }),
-    scanners: list(
-      obj(
-        {
-          id,
-          type: oneOf(['serial', 'hid', 'simulated']),
-          counter,
-          path: nonEmpty(),
-          baudRate: int(50, 4000000, { default: 9600 }),
-          delimiter: {
-            type: 'string',
-            enum: ['\r', '\n', '\r\n'],
-            default: '\r',
-            'x-message': { enum: 'expected "\\r", "\\n" or "\\r\\n" (written in double quotes)' },
           },
-          prefix: { type: 'string' },
-          suffix: { type: 'string' },
-          vendorId: usbId,
-          productId: usbId,
-          mode: oneOf(['pos', 'keyboard'], 'pos'),
-          // face_terminal: an NHSA face terminal that outputs the person's e-voucher code like a scanner;
-          // what it sends is recorded as a face check (face.mode: terminal).
-          role: oneOf(['scanner', 'face_terminal'], 'scanner'),
-        },
-        { required: ['id', 'type'] },
+          { required: ['name', 'role', 'sha256'] },
+        ),
       ),
-    ),
-    idReaders: list(
-      obj(
-        {
-          id,
-          type: oneOf(['serial', 'simulated']),
-          path: nonEmpty(),
-          baudRate: int(50, 4000000, { default: 115200 }),
-          counter,
+      // No default here: unset means "the listen host, localhost, 127.0.0.1, ::1 and the hostname" (agent/web/host-guard.ts).
+      allowedHosts: {
+        type: 'array',
+        items: {
+          type: 'string',
+          minLength: 1,
+          pattern: '^[^\\s/:]+$|^\\[[0-9a-fA-F:.]+\\]$',
+          'x-message': 'expected a host name or address without port or path',
         },
-        { required: ['id', 'type'] },
-      ),
-    ),
-    cameras: list(
-      obj(
-        {
-          id,
-          counter,
-          onvif: obj(
-            {
-              url: { type: 'string' },
-              username: { type: 'string' },
-              password: { type: 'string', 'x-secret': true },
-            },
-            { required: ['url'] },
-          ),
-          rtspUrl: { type: 'string' },
-          transport: oneOf(['tcp', 'udp'], 'tcp'),
-        },
-        { required: ['id'] },
-      ),
-    ),
-    video: obj(
-      {
-        dir: nonEmpty(),
-        retentionDays: {
-          type: 'integer',
-          minimum: 365,
-          default: 365,
-          'x-message': { minimum: 'must be at least 365 (the rules require one year of video)' },
-        },
-        segmentSeconds: int(10, 600, { default: 60 }),
       },
-      { default: {} },
-    ),
-    face: obj({ mode: oneOf(['none', 'terminal', 'camera'], 'none') }, { default: {} }),
-    traceCodes: obj(
-      { manufacturerPatterns: list(obj({ name: nonEmpty(), pattern: nonEmpty() }, { required: ['name', 'pattern'] })) },
-      { default: {} },
-    ),
-    // idleVoidMinutes: an open sale untouched this long is voided and its boxes freed (0: never).
-    checkout: obj({ requireTraceCodesForSelfPay: bool(true), idleVoidMinutes: int(0, 1440, { default: 10 }) }, { default: {} }),
-    log: obj({ level: oneOf(['debug', 'info', 'warn', 'error'], 'info') }, { default: {} }),
-    hq: obj(
+    },
+    { default: {} },
+  ),
+  dataDir: nonEmpty({ default: '/var/lib/counter-agent' }),
+  scanners: list(
+    obj(
       {
-        url: nonEmpty(), // URL syntax checked in checks.ts
-        credential: nonEmpty({ pattern: '^[A-Z0-9]{12}\\.[A-Za-z0-9_-]{20,}$', 'x-message': 'expected STORE.TOKEN as enrolment printed it', 'x-secret': true }),
-        enrolmentCode: nonEmpty({ 'x-secret': true }),
-        batchSize: int(1, 2000, { default: 500 }),
-        checkTimeoutMs: int(20, 5000, { default: 150 }),
+        id,
+        type: oneOf(['serial', 'hid', 'simulated']),
+        counter,
+        path: nonEmpty(),
+        baudRate: int(50, 4000000, { default: 9600 }),
+        delimiter: {
+          type: 'string',
+          enum: ['\r', '\n', '\r\n'],
+          default: '\r',
+          'x-message': { enum: 'expected "\\r", "\\n" or "\\r\\n" (written in double quotes)' },
+        },
+        prefix: { type: 'string' },
+        suffix: { type: 'string' },
+        vendorId: usbId,
+        productId: usbId,
+        mode: oneOf(['pos', 'keyboard'], 'pos'),
+        // face_terminal: an NHSA face terminal that outputs the person's e-voucher code like a scanner;
+        // what it sends is recorded as a face check (face.mode: terminal).
+        role: oneOf(['scanner', 'face_terminal'], 'scanner'),
       },
-      { required: ['url'] },
+      { required: ['id', 'type'] },
     ),
-  },
-);
+  ),
+  idReaders: list(
+    obj(
+      {
+        id,
+        type: oneOf(['serial', 'simulated']),
+        path: nonEmpty(),
+        baudRate: int(50, 4000000, { default: 115200 }),
+        counter,
+      },
+      { required: ['id', 'type'] },
+    ),
+  ),
+  cameras: list(
+    obj(
+      {
+        id,
+        counter,
+        onvif: obj(
+          {
+            url: { type: 'string' },
+            username: { type: 'string' },
+            password: { type: 'string', 'x-secret': true },
+          },
+          { required: ['url'] },
+        ),
+        rtspUrl: { type: 'string' },
+        transport: oneOf(['tcp', 'udp'], 'tcp'),
+      },
+      { required: ['id'] },
+    ),
+  ),
+  video: obj(
+    {
+      dir: nonEmpty(),
+      retentionDays: {
+        type: 'integer',
+        minimum: 365,
+        default: 365,
+        'x-message': { minimum: 'must be at least 365 (the rules require one year of video)' },
+      },
+      segmentSeconds: int(10, 600, { default: 60 }),
+    },
+    { default: {} },
+  ),
+  face: obj({ mode: oneOf(['none', 'terminal', 'camera'], 'none') }, { default: {} }),
+  traceCodes: obj({ manufacturerPatterns: list(obj({ name: nonEmpty(), pattern: nonEmpty() }, { required: ['name', 'pattern'] })) }, { default: {} }),
+  // idleVoidMinutes: an open sale untouched this long is voided and its boxes freed (0: never).
+  checkout: obj({ requireTraceCodesForSelfPay: bool(true), idleVoidMinutes: int(0, 1440, { default: 10 }) }, { default: {} }),
+  log: obj({ level: oneOf(['debug', 'info', 'warn', 'error'], 'info') }, { default: {} }),
+  hq: obj(
+    {
+      url: nonEmpty(), // URL syntax checked in checks.ts
+      credential: nonEmpty({ pattern: '^[A-Z0-9]{12}\\.[A-Za-z0-9_-]{20,}$', 'x-message': 'expected STORE.TOKEN as enrolment printed it', 'x-secret': true }),
+      enrolmentCode: nonEmpty({ 'x-secret': true }),
+      batchSize: int(1, 2000, { default: 500 }),
+      checkTimeoutMs: int(20, 5000, { default: 150 }),
+    },
+    { required: ['url'] },
+  ),
+});

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { crossFieldProblems } from './checks.js';
 import { ConfigError, formatAjvErrors, sortProblems } from './errors.js';
-import { configSchema, type Config } from './schema.js';
+import { type Config, configSchema } from './schema.js';
 
 const SECTIONS = Object.keys(configSchema.properties as object);
 let validator: ValidateFunction | undefined;
@@ -37,4 +37,3 @@ export function buildConfig(raw: unknown, source: string, baseDir: string): Conf
   config.store.insuplcAdmdvs ??= config.store.admdvs;
   return config;
 }
-

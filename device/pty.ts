@@ -2,7 +2,7 @@
 // out of the other, like a serial cable. Used by the simulated scanner (a person or a script writes a
 // scan to the far end) and by the tests, which put a real SerialScanner on one end.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
 export interface PtyPair {

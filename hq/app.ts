@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { ensurePartitions } from './db/partitions.js';
 import { migrate } from './db/migrations.js';
+import { ensurePartitions } from './db/partitions.js';
 import { buildHqServer } from './server.js';
 
 export interface HqOptions {
@@ -47,7 +47,10 @@ export async function startHq(opts: HqOptions): Promise<RunningHq> {
     for (const s of r.skipped) log?.warn(s, 'event partition not created');
   };
   await maintain();
-  const timer = setInterval(() => void maintain().catch((err: unknown) => log?.error({ err: (err as Error).message }, 'partition maintenance failed')), 6 * 3600_000);
+  const timer = setInterval(
+    () => void maintain().catch((err: unknown) => log?.error({ err: (err as Error).message }, 'partition maintenance failed')),
+    6 * 3600_000,
+  );
   timer.unref();
   const server = await buildHqServer({ pool, adminTokenSha256: opts.adminTokenSha256, ...(opts.https ? { https: opts.https } : {}), ...(log ? { log } : {}) });
   let url: string;

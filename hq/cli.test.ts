@@ -22,9 +22,16 @@ describe('counter-agent hq', () => {
     expect(issued.code).toBe(0);
     const code = /: ([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}) /.exec(issued.out)?.[1];
     expect(code).toBeDefined();
-    const res = await fetch(`${t.hq.url}/hq/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ store: 'H33010300001', code }) });
+    const res = await fetch(`${t.hq.url}/hq/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ store: 'H33010300001', code }),
+    });
     expect(res.status).toBe(201);
-    expect(await cli('hq', 'revoke', '--store', 'H33010300001', '--database', t.pg.url)).toEqual({ code: 0, out: 'store H33010300001: 1 credential(s) revoked' });
+    expect(await cli('hq', 'revoke', '--store', 'H33010300001', '--database', t.pg.url)).toEqual({
+      code: 0,
+      out: 'store H33010300001: 1 credential(s) revoked',
+    });
     expect(await cli('hq', 'unflag', '--store', 'H33010300001', '--database', t.pg.url)).toEqual({ code: 0, out: 'store H33010300001 was not flagged' });
     const bad = await cli('hq', 'enrol-code', '--store', 'h1', '--database', t.pg.url);
     expect(bad.code).toBe(2);

@@ -132,7 +132,14 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
   }
   const log = createLogger(process.env.HQ_LOG_LEVEL ?? 'info');
   try {
-    const hq = await startHq({ databaseUrl, host: typeof values.host === 'string' ? values.host : '127.0.0.1', port, adminTokenSha256: admin, ...(https ? { https } : {}), log });
+    const hq = await startHq({
+      databaseUrl,
+      host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+      port,
+      adminTokenSha256: admin,
+      ...(https ? { https } : {}),
+      log,
+    });
     io.out(`counter-agent hq listening on ${hq.url}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

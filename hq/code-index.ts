@@ -127,7 +127,15 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The code across the chain: one index range scan on (code, store_id). */
 export async function lookupCode(pool: pg.Pool, code: string): Promise<CodeReport> {
-  const { rows } = await pool.query<{ store_id: string; name: string | null; pieces_out: number; received_at: Date | null; sold_at: Date | null; returned_at: Date | null; written_off_at: Date | null }>(
+  const { rows } = await pool.query<{
+    store_id: string;
+    name: string | null;
+    pieces_out: number;
+    received_at: Date | null;
+    sold_at: Date | null;
+    returned_at: Date | null;
+    written_off_at: Date | null;
+  }>(
     `SELECT t.store_id, s.name, t.pieces_out, t.received_at, t.sold_at, t.returned_at, t.written_off_at
      FROM trace_codes t LEFT JOIN stores s ON s.store_id = t.store_id WHERE t.code = $1`,
     [code],

@@ -16,8 +16,16 @@ export async function issueEnrolCode(pool: pg.Pool, storeId: string, name: strin
   for (let i = 0; i < 12; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   const code = `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
   const expiresAt = new Date(now.getTime() + ENROL_CODE_DAYS * 86_400_000);
-  await pool.query('INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT (store_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, stores.name)', [storeId, name]);
-  await pool.query('INSERT INTO enrol_codes (store_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)', [storeId, sha256(normaliseCode(code)), now, expiresAt]);
+  await pool.query('INSERT INTO stores (store_id, name) VALUES ($1, $2) ON CONFLICT (store_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, stores.name)', [
+    storeId,
+    name,
+  ]);
+  await pool.query('INSERT INTO enrol_codes (store_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+    storeId,
+    sha256(normaliseCode(code)),
+    now,
+    expiresAt,
+  ]);
   return { code, expiresAt };
 }
 
@@ -34,10 +42,11 @@ export async function exchangeEnrolCode(pool: pg.Pool, storeId: string, code: st
   let credential: string | null = null;
   try {
     await client.query('BEGIN');
-    const used = await client.query(
-      'UPDATE enrol_codes SET used_at = $3 WHERE store_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3',
-      [storeId, sha256(normaliseCode(code)), now],
-    );
+    const used = await client.query('UPDATE enrol_codes SET used_at = $3 WHERE store_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3', [
+      storeId,
+      sha256(normaliseCode(code)),
+      now,
+    ]);
     if (used.rowCount === 1) {
       const token = randomBytes(32).toString('base64url');
       await client.query('INSERT INTO credentials (store_id, token_hash, created_at) VALUES ($1, $2, $3)', [storeId, sha256(token), now]);

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../agent/ledger/index.js';
-import { startHq, type RunningHq } from './app.js';
+import { type RunningHq, startHq } from './app.js';
 import { issueEnrolCode } from './enrolment.js';
-import { startLocalPostgres, type LocalPostgres } from './pg-local.js';
+import { type LocalPostgres, startLocalPostgres } from './pg-local.js';
 
 export interface TestHq {
   pg: LocalPostgres;
@@ -51,7 +51,11 @@ export async function startTestHq(): Promise<TestHq> {
 
 export async function enrolStore(t: TestHq, store: string, name = `门店 ${store}`): Promise<string> {
   const { code } = await issueEnrolCode(t.hq.pool, store, name);
-  const res = await fetch(`${t.hq.url}/hq/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ store, code }) });
+  const res = await fetch(`${t.hq.url}/hq/v1/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ store, code }),
+  });
   if (res.status !== 201) throw new Error(`enrol ${store}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { credential: string }).credential;
 }
@@ -60,7 +64,19 @@ export function tempLedger(): { ledger: Ledger; dir: string; path: string; clean
   const dir = mkdtempSync(join(tmpdir(), 'hq-box-'));
   const path = join(dir, 'ledger.sqlite');
   const ledger = Ledger.open(path);
-  return { ledger, dir, path, cleanup: () => { try { ledger.close(); } catch { /* already closed */ } rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ledger,
+    dir,
+    path,
+    cleanup: () => {
+      try {
+        ledger.close();
+      } catch {
+        /* already closed */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 let codeCounter = 0;
@@ -80,15 +96,39 @@ function appendLoose(ledger: Ledger, type: string, payload: unknown, meta: { at:
 
 /** Real ledger events (the ledger's own EventLog): a receipt of `codes`, shaped like receipts.ts writes it. */
 export function appendReceipt(ledger: Ledger, codes: string[], at = new Date()): number {
-  return ledger.db.transaction(() => appendLoose(ledger, 'receipt.recorded', { receiptId: 1, supplier: '测试医药', lines: [{ lineNo: 1, productId: 'P1', codes, pieces: codes.length }] }, { at, actor: 'test' }).seq)();
+  return ledger.db.transaction(
+    () =>
+      appendLoose(
+        ledger,
+        'receipt.recorded',
+        { receiptId: 1, supplier: '测试医药', lines: [{ lineNo: 1, productId: 'P1', codes, pieces: codes.length }] },
+        { at, actor: 'test' },
+      ).seq,
+  )();
 }
 
 export function appendSale(ledger: Ledger, codes: string[], at = new Date(), pieces = 1): number {
-  return ledger.db.transaction(() => appendLoose(ledger, 'sale.settled', { saleId: 1, items: codes.map((code, i) => ({ itemId: i + 1, code, pieces, productId: 'P1' })) }, { at, actor: 'test' }).seq)();
+  return ledger.db.transaction(
+    () =>
+      appendLoose(
+        ledger,
+        'sale.settled',
+        { saleId: 1, items: codes.map((code, i) => ({ itemId: i + 1, code, pieces, productId: 'P1' })) },
+        { at, actor: 'test' },
+      ).seq,
+  )();
 }
 
 export function appendReversal(ledger: Ledger, codes: string[], at = new Date(), pieces = 1): number {
-  return ledger.db.transaction(() => appendLoose(ledger, 'sale.reversed', { saleId: 1, items: codes.map((code, i) => ({ itemId: i + 1, code, pieces })) }, { at, actor: 'test', reason: '退货' }).seq)();
+  return ledger.db.transaction(
+    () =>
+      appendLoose(
+        ledger,
+        'sale.reversed',
+        { saleId: 1, items: codes.map((code, i) => ({ itemId: i + 1, code, pieces })) },
+        { at, actor: 'test', reason: '退货' },
+      ).seq,
+  )();
 }
 
 /** n filler events (catalogue imports: no codes). */
@@ -99,7 +139,16 @@ export function appendFiller(ledger: Ledger, n: number, at = new Date()): void {
 }
 
 export function eventsOf(ledger: Ledger, from = 1, to = Number.MAX_SAFE_INTEGER) {
-  return ledger.db.prepare('SELECT seq, at, type, actor, reason, payload, prev_hash, hash FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq').all(from, to) as {
-    seq: number; at: string; type: string; actor: string | null; reason: string | null; payload: string; prev_hash: string; hash: string;
+  return ledger.db
+    .prepare('SELECT seq, at, type, actor, reason, payload, prev_hash, hash FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq')
+    .all(from, to) as {
+    seq: number;
+    at: string;
+    type: string;
+    actor: string | null;
+    reason: string | null;
+    payload: string;
+    prev_hash: string;
+    hash: string;
   }[];
 }

@@ -1,9 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEventHash } from '../agent/ledger/events.js';
-import { issueEnrolCode } from './enrolment.js';
 import { monthlyPartitions } from './db/partitions.js';
+import { issueEnrolCode } from './enrolment.js';
 import {
-  appendFiller, appendReceipt, appendReversal, appendSale, enrolStore, eventsOf, newCode, startTestHq, tempLedger, type TestHq,
+  appendFiller,
+  appendReceipt,
+  appendReversal,
+  appendSale,
+  enrolStore,
+  eventsOf,
+  newCode,
+  startTestHq,
+  type TestHq,
+  tempLedger,
 } from './hq.test-helpers.js';
 
 let t: TestHq;
@@ -16,8 +25,15 @@ afterAll(async () => {
 
 type Ev = ReturnType<typeof eventsOf>[number];
 async function push(credential: string, events: Ev[]) {
-  const res = await fetch(`${t.hq.url}/hq/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` }, body: JSON.stringify({ events }) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { head: { seq: number; hash: string }; flag?: { code: string; seq: number } } };
+  const res = await fetch(`${t.hq.url}/hq/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ events }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { head: { seq: number; hash: string }; flag?: { code: string; seq: number } },
+  };
 }
 async function admin(path: string) {
   const res = await fetch(`${t.hq.url}${path}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
@@ -25,12 +41,16 @@ async function admin(path: string) {
 }
 async function storeRow(store: string) {
   const { body } = await admin('/hq/v1/stores');
-  return (body.stores as { store: string; head: { seq: number }; flag: { code: string; seq: number } | null; lastContactAt: string | null; credentials: number }[]).find((s) => s.store === store);
+  return (
+    body.stores as { store: string; head: { seq: number }; flag: { code: string; seq: number } | null; lastContactAt: string | null; credentials: number }[]
+  ).find((s) => s.store === store);
 }
 
 describe('HQ on PostgreSQL', () => {
   it('keeps monthly partitions of events ahead of time', async () => {
-    const { rows } = await t.hq.pool.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'");
+    const { rows } = await t.hq.pool.query<{ name: string }>(
+      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'",
+    );
     const names = rows.map((r) => r.name);
     for (const p of monthlyPartitions(new Date())) expect(names).toContain(p.name);
     expect(names).toContain('events_default');
@@ -38,7 +58,12 @@ describe('HQ on PostgreSQL', () => {
 
   it('enrols a store by a one-time code; the code works once; a wrong code is refused', async () => {
     const { code } = await issueEnrolCode(t.hq.pool, 'H13010300001', '一号店');
-    const enrol = (c: string) => fetch(`${t.hq.url}/hq/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ store: 'H13010300001', code: c }) });
+    const enrol = (c: string) =>
+      fetch(`${t.hq.url}/hq/v1/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ store: 'H13010300001', code: c }),
+      });
     expect((await enrol('ABCD-EFGH-JK')).status).toBe(401);
     const ok = await enrol(code.toLowerCase());
     expect(ok.status).toBe(201);
@@ -65,7 +90,9 @@ describe('HQ on PostgreSQL', () => {
       // Overlapping: the known part is a no-op, the rest is taken.
       const overlap = await push(credential, events.slice(4));
       expect(overlap.body).toMatchObject({ accepted: 4, duplicates: 2, head: { seq: 10, hash: events[9]?.hash } });
-      const { rows } = await t.hq.pool.query('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d, max(seq)::int AS m FROM events WHERE store_id = $1', ['H13010300002']);
+      const { rows } = await t.hq.pool.query('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d, max(seq)::int AS m FROM events WHERE store_id = $1', [
+        'H13010300002',
+      ]);
       expect(rows[0]).toEqual({ n: 10, d: 10, m: 10 });
       const row = await storeRow('H13010300002');
       expect(row).toMatchObject({ head: { seq: 10 }, flag: null, credentials: 1 });

@@ -58,16 +58,24 @@ export async function ingestBatch(pool: pg.Pool, storeId: string, events: readon
 }
 
 async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly WireEvent[], now: Date): Promise<IngestResult> {
-  const { rows } = await client.query<{ head_seq: string; head_hash: Buffer; flag_code: FlagCode | null; flag_seq: string | null; flag_detail: string | null; flagged_at: Date | null }>(
-    'SELECT head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at FROM stores WHERE store_id = $1 FOR UPDATE',
-    [storeId],
-  );
+  const { rows } = await client.query<{
+    head_seq: string;
+    head_hash: Buffer;
+    flag_code: FlagCode | null;
+    flag_seq: string | null;
+    flag_detail: string | null;
+    flagged_at: Date | null;
+  }>('SELECT head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at FROM stores WHERE store_id = $1 FOR UPDATE', [storeId]);
   const store = rows[0];
   if (!store) throw new Error(`store ${storeId} not enrolled`);
   let head: Head = { seq: Number(store.head_seq), hash: store.head_hash.toString('hex') };
   await client.query('UPDATE stores SET last_contact_at = $2 WHERE store_id = $1', [storeId, now]);
   if (store.flag_code) {
-    return { kind: 'flagged', head, flag: { code: store.flag_code, seq: Number(store.flag_seq), detail: store.flag_detail ?? '', at: (store.flagged_at ?? now).toISOString() } };
+    return {
+      kind: 'flagged',
+      head,
+      flag: { code: store.flag_code, seq: Number(store.flag_seq), detail: store.flag_detail ?? '', at: (store.flagged_at ?? now).toISOString() },
+    };
   }
   const first = events[0];
   if (!first) return { kind: 'ok', accepted: 0, duplicates: 0, head };
@@ -81,7 +89,10 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
   const known = events.filter((e) => e.seq <= head.seq);
   let duplicates = 0;
   if (known.length > 0) {
-    const held = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM events WHERE store_id = $1 AND seq = ANY($2::bigint[])', [storeId, known.map((e) => e.seq)]);
+    const held = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM events WHERE store_id = $1 AND seq = ANY($2::bigint[])', [
+      storeId,
+      known.map((e) => e.seq),
+    ]);
     const bySeq = new Map(held.rows.map((r) => [Number(r.seq), r.hash.toString('hex')]));
     for (const e of known) {
       if (bySeq.get(e.seq) !== e.hash || computeEventHash(e) !== e.hash) {
@@ -120,26 +131,45 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
       `INSERT INTO events (store_id, seq, at, type, actor, reason, payload, hash, received_at)
        SELECT $1, r.seq, r.at, r.type, r.actor, r.reason, r.payload, decode(r.hash, 'hex'), $3
        FROM json_to_recordset($2::json) AS r(seq bigint, at timestamptz, type text, actor text, reason text, payload text, hash text)`,
-      [storeId, JSON.stringify(fresh.map((e) => ({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, reason: e.reason, payload: e.payload, hash: e.hash }))), now],
+      [
+        storeId,
+        JSON.stringify(fresh.map((e) => ({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, reason: e.reason, payload: e.payload, hash: e.hash }))),
+        now,
+      ],
     );
     await applyCodeChanges(client, storeId, codeChanges(fresh));
     const last = fresh[fresh.length - 1] as WireEvent;
     head = { seq: last.seq, hash: last.hash };
-    await client.query("UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1", [storeId, head.seq, head.hash, last.at]);
+    await client.query("UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1", [
+      storeId,
+      head.seq,
+      head.hash,
+      last.at,
+    ]);
   }
   const raised = flag as StoreFlag | null;
   if (raised) {
-    await client.query('UPDATE stores SET flag_code = $2, flag_seq = $3, flag_detail = $4, flagged_at = $5 WHERE store_id = $1', [storeId, raised.code, raised.seq, raised.detail, now]);
+    await client.query('UPDATE stores SET flag_code = $2, flag_seq = $3, flag_detail = $4, flagged_at = $5 WHERE store_id = $1', [
+      storeId,
+      raised.code,
+      raised.seq,
+      raised.detail,
+      now,
+    ]);
     return { kind: 'broken', accepted: fresh.length, flag: raised, head };
   }
   return { kind: 'ok', accepted: fresh.length, duplicates, head };
 }
 
 export async function storeHead(pool: pg.Pool, storeId: string): Promise<{ head: Head; flag: StoreFlag | null } | null> {
-  const { rows } = await pool.query<{ head_seq: string; head_hash: Buffer; flag_code: FlagCode | null; flag_seq: string | null; flag_detail: string | null; flagged_at: Date | null }>(
-    'SELECT head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at FROM stores WHERE store_id = $1',
-    [storeId],
-  );
+  const { rows } = await pool.query<{
+    head_seq: string;
+    head_hash: Buffer;
+    flag_code: FlagCode | null;
+    flag_seq: string | null;
+    flag_detail: string | null;
+    flagged_at: Date | null;
+  }>('SELECT head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at FROM stores WHERE store_id = $1', [storeId]);
   const r = rows[0];
   if (!r) return null;
   return {
@@ -150,6 +180,9 @@ export async function storeHead(pool: pg.Pool, storeId: string): Promise<{ head:
 
 /** Clearing a flag is a chain admin's decision after looking at the box (CLI `hq unflag`). */
 export async function clearFlag(pool: pg.Pool, storeId: string): Promise<boolean> {
-  const r = await pool.query('UPDATE stores SET flag_code = NULL, flag_seq = NULL, flag_detail = NULL, flagged_at = NULL WHERE store_id = $1 AND flag_code IS NOT NULL', [storeId]);
+  const r = await pool.query(
+    'UPDATE stores SET flag_code = NULL, flag_seq = NULL, flag_detail = NULL, flagged_at = NULL WHERE store_id = $1 AND flag_code IS NOT NULL',
+    [storeId],
+  );
   return r.rowCount === 1;
 }

@@ -21,7 +21,9 @@ export interface LocalPostgres {
 export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(root)
+    .filter((d) => /^\d+$/.test(d))
+    .sort((a, b) => Number(b) - Number(a));
   return majors.map((m) => join(root, m, 'bin')).find((d) => existsSync(join(d, 'initdb')));
 }
 
@@ -55,7 +57,12 @@ export async function startLocalPostgres(opts: StartOptions = {}): Promise<Local
     max_connections: 200,
     ...opts.settings,
   };
-  writeFileSync(join(data, 'postgresql.auto.conf'), Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+  writeFileSync(
+    join(data, 'postgresql.auto.conf'),
+    Object.entries(settings)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('\n') + '\n',
+  );
   if (root) chownSync(join(data, 'postgresql.auto.conf'), NOBODY_UID, NOBODY_UID);
   const log = join(dir, 'server.log');
   const start = () => as('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', 'start'], ctx);

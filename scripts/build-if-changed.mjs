@@ -4,7 +4,7 @@
 // `npm run build` uses it too (so `npm ci`'s prepare leaves a stamp); `--force` builds regardless.
 // The build itself is incremental (tsc's .tsbuildinfo), so a one-file change recompiles little.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +27,7 @@ function newestSource() {
       if (entry.isDirectory()) {
         consider(p);
         walk(p);
-      }
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) consider(p);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) consider(p);
     }
   };
   for (const r of roots) walk(join(root, r));
@@ -40,7 +39,11 @@ const built = existsSync(stamp) && !force ? Number(readFileSync(stamp, 'utf8')) 
 const newest = newestSource();
 if (built > 0 && newest <= built) process.exit(0);
 const started = Date.now();
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], { cwd: root, stdio: 'inherit' });
+const tsc = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'],
+  { cwd: root, stdio: 'inherit' },
+);
 if (tsc.status !== 0) process.exit(tsc.status ?? 2);
 mkdirSync(join(root, 'dist'), { recursive: true });
 // The newest source mtime seen before building: a file saved during the build is built next time.

@@ -18,10 +18,28 @@ const ROOT_NODE = 'agent(root)';
 
 /** from → the nodes it must never import, and why (DESIGN 3). */
 const FORBIDDEN = {
-  agent: { sync: 'the domain never imports sync/ (only the composition root, the CLI and the platform wiring do)', [ROOT_NODE]: 'the domain never imports its composition root' },
-  common: { agent: 'common/ is pure helpers', [ROOT_NODE]: 'common/ is pure helpers', sync: 'common/ is pure helpers', device: 'common/ is pure helpers', config: 'common/ is pure helpers' },
-  device: { agent: 'hardware adapters know nothing of sales or the ledger', [ROOT_NODE]: 'hardware adapters know nothing of sales or the ledger', sync: 'hardware adapters know nothing of the platform' },
-  config: { agent: 'config/ is read by the composition root', [ROOT_NODE]: 'config/ is read by the composition root', sync: 'config/ is read by the composition root', device: 'config/ is read by the composition root' },
+  agent: {
+    sync: 'the domain never imports sync/ (only the composition root, the CLI and the platform wiring do)',
+    [ROOT_NODE]: 'the domain never imports its composition root',
+  },
+  common: {
+    agent: 'common/ is pure helpers',
+    [ROOT_NODE]: 'common/ is pure helpers',
+    sync: 'common/ is pure helpers',
+    device: 'common/ is pure helpers',
+    config: 'common/ is pure helpers',
+  },
+  device: {
+    agent: 'hardware adapters know nothing of sales or the ledger',
+    [ROOT_NODE]: 'hardware adapters know nothing of sales or the ledger',
+    sync: 'hardware adapters know nothing of the platform',
+  },
+  config: {
+    agent: 'config/ is read by the composition root',
+    [ROOT_NODE]: 'config/ is read by the composition root',
+    sync: 'config/ is read by the composition root',
+    device: 'config/ is read by the composition root',
+  },
   sync: { [ROOT_NODE]: 'sync/ implements ports; it is wired, it does not wire' },
 };
 
@@ -66,7 +84,9 @@ export function importGraph(root) {
     for (const m of text.matchAll(IMPORT_RE)) {
       const spec = m[1] ?? m[2] ?? m[3];
       if (!spec.startsWith('.')) continue;
-      const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/');
+      const target = relative(root, resolve(dirname(file), spec))
+        .split(sep)
+        .join('/');
       if (target.startsWith('..') || !FOLDERS.includes(target.split('/')[0])) continue;
       const to = nodeOf(target.replace(/\.js$/, '.ts'));
       if (to === from) continue;
@@ -121,7 +141,13 @@ function main() {
   for (const key of keys) {
     const [from, to] = key.split('\t');
     const why = FORBIDDEN[from]?.[to];
-    if (why) problems.push(`forbidden arrow ${from} → ${to}: ${why}\n${arrows.get(key).map((s) => `    ${s}`).join('\n')}`);
+    if (why)
+      problems.push(
+        `forbidden arrow ${from} → ${to}: ${why}\n${arrows
+          .get(key)
+          .map((s) => `    ${s}`)
+          .join('\n')}`,
+      );
   }
   for (const c of cycles(arrows)) problems.push(`cycle: ${c.join(' → ')}`);
   if (problems.length > 0) {

@@ -1,15 +1,21 @@
 // The client against a scripted stub server: every kind of bad answer becomes the right typed error.
-import fc from 'fast-check';
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformClient } from './client.js';
-import {
-  PlatformError, PlatformHttpError, PlatformMalformedResponseError, PlatformNetworkError, PlatformRejectedError, PlatformTimeoutError,
-} from './errors.js';
 import { openLedger } from '../agent/ledger/db.js';
 import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
+import { PlatformClient } from './client.js';
+import {
+  PlatformError,
+  PlatformHttpError,
+  PlatformMalformedResponseError,
+  PlatformNetworkError,
+  PlatformRejectedError,
+  PlatformTimeoutError,
+} from './errors.js';
 import { MsgidAllocator } from './msgid.js';
 import { tempDir } from './test-support.js';
 
@@ -50,16 +56,29 @@ beforeEach(() => {
 
 function client(opts: { timeoutMs?: number; url?: string } = {}): PlatformClient {
   return new PlatformClient({
-    url: opts.url ?? url, fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
-    recerSysCode: 'CNTAGT', devNo: 'BOX-001', operator: { code: 'OP001', name: '张药师' }, signing: { mode: 'none' },
-    timeoutMs: opts.timeoutMs ?? 2000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'), mac: 'aa', ip: '10.0.0.1',
+    url: opts.url ?? url,
+    fixmedinsCode: 'P13010200001',
+    fixmedinsName: '演示药店（长安店）',
+    mdtrtareaAdmvs: '130102',
+    insuplcAdmdvs: '130102',
+    recerSysCode: 'CNTAGT',
+    devNo: 'BOX-001',
+    operator: { code: 'OP001', name: '张药师' },
+    signing: { mode: 'none' },
+    timeoutMs: opts.timeoutMs ?? 2000,
+    msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
+    mac: 'aa',
+    ip: '10.0.0.1',
   });
 }
 
 const lookup = (c: PlatformClient) => c.personInfo({ data: { mdtrt_cert_type: '01', mdtrt_cert_no: 'EC1' } });
 
 async function failure(p: Promise<unknown>): Promise<PlatformError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlatformError);
   return err as PlatformError;
 }
@@ -75,8 +94,24 @@ describe('PlatformClient request', () => {
     expect(env['msgid']).toBe(msgid);
     expect(env['sign_no']).toBe('SIGN-1');
     expect(Object.keys(env).sort()).toEqual([
-      'cainfo', 'dev_no', 'dev_safe_info', 'fixmedins_code', 'fixmedins_name', 'inf_time', 'infno', 'infver', 'input', 'insuplc_admdvs',
-      'mdtrtarea_admvs', 'msgid', 'opter', 'opter_name', 'opter_type', 'recer_sys_code', 'sign_no', 'signtype',
+      'cainfo',
+      'dev_no',
+      'dev_safe_info',
+      'fixmedins_code',
+      'fixmedins_name',
+      'inf_time',
+      'infno',
+      'infver',
+      'input',
+      'insuplc_admdvs',
+      'mdtrtarea_admvs',
+      'msgid',
+      'opter',
+      'opter_name',
+      'opter_type',
+      'recer_sys_code',
+      'sign_no',
+      'signtype',
     ]);
     expect(requests[0]!['input']).toEqual({ signIn: { opter_no: 'OP001', mac: 'aa', ip: '10.0.0.1' } });
   });
@@ -90,19 +125,58 @@ describe('PlatformClient request', () => {
 describe('PlatformClient typed errors', () => {
   const cases: { name: string; responder: Responder; type: new (...a: never[]) => PlatformError; transient: boolean }[] = [
     { name: 'non-JSON text', responder: (_e, res) => res.end('hello'), type: PlatformMalformedResponseError, transient: true },
-    { name: 'an HTML page with 200', responder: (_e, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>维护中</body></html>'), type: PlatformMalformedResponseError, transient: true },
+    {
+      name: 'an HTML page with 200',
+      responder: (_e, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>维护中</body></html>'),
+      type: PlatformMalformedResponseError,
+      transient: true,
+    },
     { name: 'an empty body', responder: (_e, res) => res.end(''), type: PlatformMalformedResponseError, transient: true },
     { name: 'JSON without infcode', responder: (_e, res) => res.end('{"code":0,"data":{}}'), type: PlatformMalformedResponseError, transient: true },
     { name: 'a JSON array', responder: (_e, res) => res.end('[1,2]'), type: PlatformMalformedResponseError, transient: true },
-    { name: 'infcode 0 without the promised output', responder: (_e, res) => res.end(ok({ something: 1 })), type: PlatformMalformedResponseError, transient: true },
-    { name: 'a balance that is not two-decimal yuan', responder: (_e, res) => res.end(ok({ baseinfo: { psn_no: 'X' }, insuinfo: [{ balc: '1.005' }] })), type: PlatformMalformedResponseError, transient: true },
-    { name: 'infcode -1', responder: (_e, res) => res.end(JSON.stringify({ infcode: -1, err_msg: '参保人状态异常' })), type: PlatformRejectedError, transient: false },
+    {
+      name: 'infcode 0 without the promised output',
+      responder: (_e, res) => res.end(ok({ something: 1 })),
+      type: PlatformMalformedResponseError,
+      transient: true,
+    },
+    {
+      name: 'a balance that is not two-decimal yuan',
+      responder: (_e, res) => res.end(ok({ baseinfo: { psn_no: 'X' }, insuinfo: [{ balc: '1.005' }] })),
+      type: PlatformMalformedResponseError,
+      transient: true,
+    },
+    {
+      name: 'infcode -1',
+      responder: (_e, res) => res.end(JSON.stringify({ infcode: -1, err_msg: '参保人状态异常' })),
+      type: PlatformRejectedError,
+      transient: false,
+    },
     { name: 'HTTP 500', responder: (_e, res) => res.writeHead(500).end('oops'), type: PlatformHttpError, transient: true },
-    { name: 'HTTP 503 HTML', responder: (_e, res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>503</h1>'), type: PlatformHttpError, transient: true },
+    {
+      name: 'HTTP 503 HTML',
+      responder: (_e, res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>503</h1>'),
+      type: PlatformHttpError,
+      transient: true,
+    },
     { name: 'HTTP 404', responder: (_e, res) => res.writeHead(404).end(), type: PlatformHttpError, transient: false },
-    { name: 'a redirect (not followed)', responder: (_e, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end(), type: PlatformHttpError, transient: false },
+    {
+      name: 'a redirect (not followed)',
+      responder: (_e, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end(),
+      type: PlatformHttpError,
+      transient: false,
+    },
     { name: 'a destroyed socket', responder: (_e, res) => res.socket?.destroy(), type: PlatformNetworkError, transient: true },
-    { name: 'a body cut off mid-way', responder: (_e, res) => { res.writeHead(200, { 'content-length': '1000' }); res.write('{"infcode":0,'); setTimeout(() => res.socket?.destroy(), 20); }, type: PlatformNetworkError, transient: true },
+    {
+      name: 'a body cut off mid-way',
+      responder: (_e, res) => {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('{"infcode":0,');
+        setTimeout(() => res.socket?.destroy(), 20);
+      },
+      type: PlatformNetworkError,
+      transient: true,
+    },
   ];
   for (const c of cases) {
     it(`${c.name} → ${c.type.name}`, async () => {
@@ -150,11 +224,21 @@ describe('PlatformClient typed errors', () => {
   it('never crashes on arbitrary bodies', async () => {
     const c = client();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ infcode: 0, output: v }))), async (body) => {
-        respond = (_e, res) => res.end(body);
-        const result = await lookup(c).then(() => 'ok', (e: unknown) => e);
-        expect(result === 'ok' || result instanceof PlatformError).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ infcode: 0, output: v })),
+        ),
+        async (body) => {
+          respond = (_e, res) => res.end(body);
+          const result = await lookup(c).then(
+            () => 'ok',
+            (e: unknown) => e,
+          );
+          expect(result === 'ok' || result instanceof PlatformError).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });

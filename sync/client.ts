@@ -2,22 +2,40 @@
 // and typed wrappers per interface. It never retries on its own except the single re-sign-in
 // described in call(); retries with backoff belong to the caller (outbox, settlement flow).
 import { networkInterfaces } from 'node:os';
-import { buildRequestEnvelope, parseResponseEnvelope, type EnvelopeContext, type ResponseEnvelope } from './envelope.js';
+import { shanghaiDate } from '../common/time.js';
+import { buildRequestEnvelope, type EnvelopeContext, parseResponseEnvelope, type ResponseEnvelope } from './envelope.js';
 import {
-  PlatformHttpError, PlatformMalformedResponseError, PlatformNetworkError, PlatformRejectedError,
-  PlatformSignInRejectedError, PlatformTimeoutError,
+  PlatformHttpError,
+  PlatformMalformedResponseError,
+  PlatformNetworkError,
+  PlatformRejectedError,
+  PlatformSignInRejectedError,
+  PlatformTimeoutError,
 } from './errors.js';
 import {
-  isSignInRejection, NO_AUTO_REPEAT, type EVoucherDecodeOutput, type Infno, type InterfaceMap, type PersonInfoInput, type PersonInfoOutput,
-  type ReverseByMsgidInput, type ReverseByMsgidOutput, type ReverseSettlementInput, type ReverseSettlementOutput,
-  type SettlementInput, type SettlementOutput, type SignInOutput, type SuspiciousItemsOutput, type UploadInfno,
-  type UploadInputMap, type UploadOutputMap,
+  type EVoucherDecodeOutput,
+  type Infno,
+  type InterfaceMap,
+  isSignInRejection,
+  NO_AUTO_REPEAT,
+  type PersonInfoInput,
+  type PersonInfoOutput,
+  type ReverseByMsgidInput,
+  type ReverseByMsgidOutput,
+  type ReverseSettlementInput,
+  type ReverseSettlementOutput,
+  type SettlementInput,
+  type SettlementOutput,
+  type SignInOutput,
+  type SuspiciousItemsOutput,
+  type UploadInfno,
+  type UploadInputMap,
+  type UploadOutputMap,
 } from './interfaces.js';
 import type { MsgidAllocator } from './msgid.js';
 import { checkOutput, uploadVerdict } from './outputs.js';
-import { applyProfile, profileByName, type Profile } from './spec/index.js';
 import { encodeRequest, openResponse, prepareSigning, rawMemberText, type SigningOptions } from './signing.js';
-import { shanghaiDate } from '../common/time.js';
+import { applyProfile, type Profile, profileByName } from './spec/index.js';
 
 /** Who is sending (the envelope's fixed fields, EnvelopeContext) plus where and how. */
 export interface PlatformClientOptions extends EnvelopeContext {
@@ -67,7 +85,8 @@ export class PlatformClient {
 
   constructor(private readonly opts: PlatformClientOptions) {
     if (!/^https?:\/\//.test(opts.url)) throw new Error(`platform.url must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
-    if (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error(`platform.timeoutMs must be a positive whole number of ms, got ${opts.timeoutMs}`);
+    if (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs <= 0)
+      throw new Error(`platform.timeoutMs must be a positive whole number of ms, got ${opts.timeoutMs}`);
     // Keys are checked here, at start-up, with the config key named; never in the request path.
     this.signing = prepareSigning(opts.signing);
     this.clock = opts.clock ?? (() => new Date());

@@ -4,9 +4,23 @@ import { formatShanghaiDateTime } from '../common/time.js';
 
 /** Header fields every request carries, in the order the national specification lists them. */
 export const REQUEST_FIELDS = [
-  'infno', 'msgid', 'mdtrtarea_admvs', 'insuplc_admdvs', 'recer_sys_code', 'dev_no', 'dev_safe_info',
-  'cainfo', 'signtype', 'infver', 'opter_type', 'opter', 'opter_name', 'inf_time', 'fixmedins_code',
-  'fixmedins_name', 'sign_no',
+  'infno',
+  'msgid',
+  'mdtrtarea_admvs',
+  'insuplc_admdvs',
+  'recer_sys_code',
+  'dev_no',
+  'dev_safe_info',
+  'cainfo',
+  'signtype',
+  'infver',
+  'opter_type',
+  'opter',
+  'opter_name',
+  'inf_time',
+  'fixmedins_code',
+  'fixmedins_name',
+  'sign_no',
 ] as const;
 
 export type RequestField = (typeof REQUEST_FIELDS)[number];

@@ -21,7 +21,11 @@ export abstract class PlatformError extends Error {
 export class PlatformTimeoutError extends PlatformError {
   readonly transient = true;
   readonly userMessage = '医保平台响应超时，请稍后重试';
-  constructor(infno: string, msgid: string, readonly timeoutMs: number) {
+  constructor(
+    infno: string,
+    msgid: string,
+    readonly timeoutMs: number,
+  ) {
     super(`platform call ${infno} (${msgid}) timed out after ${timeoutMs} ms`, infno, msgid);
   }
 }
@@ -39,7 +43,11 @@ export class PlatformNetworkError extends PlatformError {
 export class PlatformHttpError extends PlatformError {
   readonly transient: boolean;
   readonly userMessage: string;
-  constructor(infno: string, msgid: string, readonly status: number) {
+  constructor(
+    infno: string,
+    msgid: string,
+    readonly status: number,
+  ) {
     super(`platform call ${infno} (${msgid}) got HTTP ${status}`, infno, msgid);
     this.transient = status >= 500 || status === 408 || status === 429;
     this.userMessage = this.transient ? '医保平台暂时不可用，请稍后重试' : `医保平台拒绝了请求（HTTP ${status}），请联系技术人员检查平台地址配置`;
@@ -50,7 +58,11 @@ export class PlatformHttpError extends PlatformError {
 export class PlatformMalformedResponseError extends PlatformError {
   readonly transient = true;
   readonly userMessage = '医保平台返回了无法识别的应答，请稍后重试';
-  constructor(infno: string, msgid: string, readonly reason: string) {
+  constructor(
+    infno: string,
+    msgid: string,
+    readonly reason: string,
+  ) {
     super(`platform call ${infno} (${msgid}) returned a malformed response: ${reason}`, infno, msgid);
   }
 }
@@ -59,7 +71,12 @@ export class PlatformMalformedResponseError extends PlatformError {
 export class PlatformRejectedError extends PlatformError {
   readonly transient = false;
   readonly userMessage: string;
-  constructor(infno: string, msgid: string, readonly infcode: number, readonly errMsg: string) {
+  constructor(
+    infno: string,
+    msgid: string,
+    readonly infcode: number,
+    readonly errMsg: string,
+  ) {
     super(`platform call ${infno} (${msgid}) rejected: infcode ${infcode}`, infno, msgid);
     this.userMessage = errMsg !== '' ? `医保平台拒绝：${errMsg}` : `医保平台拒绝了该交易（错误码 ${infcode}）`;
   }

@@ -28,8 +28,12 @@ export function isSignInRejection(infcode: number, errMsg: string): boolean {
 }
 
 // ---- 9001 sign-in -------------------------------------------------------------------------
-export interface SignInInput { signIn: { opter_no: string; mac: string; ip: string } }
-export interface SignInOutput { signinoutb: { sign_time: string; sign_no: string } }
+export interface SignInInput {
+  signIn: { opter_no: string; mac: string; ip: string };
+}
+export interface SignInOutput {
+  signinoutb: { sign_time: string; sign_no: string };
+}
 
 // ---- 1101 person info ---------------------------------------------------------------------
 /** 01 医保电子凭证 token, 02 居民身份证号, 03 社会保障卡. */
@@ -93,8 +97,13 @@ export interface PersonInfoOutput {
  * e-voucher SDK (ecQuery), which returns the ecToken used as mdtrt_cert_no with cert type 01. The box
  * asks the platform with infno "1161"; a province's SDK call maps here.
  */
-export interface EVoucherDecodeInput { data: { ec_qrcode: string } }
-export interface EVoucherDecodeOutput { ec_token: string; psn_name?: string }
+export interface EVoucherDecodeInput {
+  data: { ec_qrcode: string };
+}
+export interface EVoucherDecodeOutput {
+  ec_token: string;
+  psn_name?: string;
+}
 
 // ---- 2101 / 2102 pharmacy (pre-)settlement --------------------------------------------------
 export interface DrugTracInfo {
@@ -136,7 +145,10 @@ export interface DrugInfo {
   dise_name?: string;
 }
 
-export interface SettlementInput { druginfo: DrugInfo; drugdetail: DrugDetail[] }
+export interface SettlementInput {
+  druginfo: DrugInfo;
+  drugdetail: DrugDetail[];
+}
 
 export interface SetlInfo {
   setl_id: string;
@@ -151,19 +163,31 @@ export interface SetlInfo {
   setl_time: string;
 }
 
-export interface SetlDetail { fund_pay_type: string; fund_payamt: WireYuan }
+export interface SetlDetail {
+  fund_pay_type: string;
+  fund_payamt: WireYuan;
+}
 
-export interface SettlementOutput { setlinfo: SetlInfo; setldetail: SetlDetail[] }
+export interface SettlementOutput {
+  setlinfo: SetlInfo;
+  setldetail: SetlDetail[];
+}
 
 // ---- 2103 reversal, 2601 reversal by msgid --------------------------------------------------
-export interface ReverseSettlementInput { data: { setl_id: string; mdtrt_id: string; psn_no: string } }
+export interface ReverseSettlementInput {
+  data: { setl_id: string; mdtrt_id: string; psn_no: string };
+}
 /**
  * Success of a reversal is infcode 0 (sync/spec/calls.ts): the box reads nothing from the output, which may be
  * empty. Our simulator adds its own setlinfo / reversed flag; a real platform need not.
  */
-export interface ReverseSettlementOutput { setlinfo?: SetlInfo }
+export interface ReverseSettlementOutput {
+  setlinfo?: SetlInfo;
+}
 
-export interface ReverseByMsgidInput { data: { psn_no: string; omsgid: string; oinfno: string } }
+export interface ReverseByMsgidInput {
+  data: { psn_no: string; omsgid: string; oinfno: string };
+}
 export interface ReverseByMsgidOutput {
   /** Simulator extension: false when there was nothing to reverse. Not national: never read by the box. */
   reversed?: boolean;
@@ -188,7 +212,10 @@ export interface UploadRecordBase {
   [field: string]: unknown;
 }
 
-export interface InventoryRecord extends UploadRecordBase { invdate: string; inv_cnt: WireQty }
+export interface InventoryRecord extends UploadRecordBase {
+  invdate: string;
+  inv_cnt: WireQty;
+}
 export interface StockChangeRecord extends UploadRecordBase {
   inv_chg_type: string;
   inv_chg_time: string;
@@ -253,7 +280,9 @@ export interface UploadInputMap {
  * 3501–3506 may answer `result { retRslt, msgRslt }` (accepted only when retRslt is 1; sources in
  * sync/spec/uploads.ts) or nothing; 3507 (simulator) says how many records it deleted.
  */
-export interface UploadResult { result?: { retRslt: string | number; msgRslt?: string } }
+export interface UploadResult {
+  result?: { retRslt: string | number; msgRslt?: string };
+}
 export interface UploadOutputMap {
   '3501': UploadResult;
   '3502': UploadResult;
@@ -270,7 +299,9 @@ export interface UploadOutputMap {
  * different ways (portal, file, message). This box pulls them with infno "3601" so one
  * request/response shape serves every province; the mapping to a province's real channel goes here.
  */
-export interface SuspiciousItemsInput { data: { fixmedins_code: string; audit_date: string } }
+export interface SuspiciousItemsInput {
+  data: { fixmedins_code: string; audit_date: string };
+}
 export interface SuspiciousItem {
   item_id: string;
   rule: string;
@@ -280,7 +311,9 @@ export interface SuspiciousItem {
   setl_id?: string;
   amount?: WireYuan;
 }
-export interface SuspiciousItemsOutput { items: SuspiciousItem[] }
+export interface SuspiciousItemsOutput {
+  items: SuspiciousItem[];
+}
 
 // ---- the map used by PlatformClient.call ----------------------------------------------------
 export interface InterfaceMap {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger, type Db } from '../agent/ledger/db.js';
+import { type Db, openLedger } from '../agent/ledger/db.js';
 import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
+import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../common/time.js';
 import { MsgidAllocator, parseMsgid } from './msgid.js';
 import { tempDir } from './test-support.js';
-import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../common/time.js';
 
 const CODE = 'P13010200001';
 

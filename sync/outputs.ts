@@ -1,7 +1,8 @@
 // Reading what the platform sent back: a shape check per interface (so a wrapper never hands the
 // caller something that will crash later) and the exact yuan → fen conversion of settlement info.
-import type { SetlInfo } from './interfaces.js';
+
 import { yuanToFen } from '../common/money.js';
+import type { SetlInfo } from './interfaces.js';
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -4,7 +4,7 @@ import { PlatformRejectedError as ClientRejectedError, PlatformHttpError, Platfo
 import { toPortError } from './port-errors.js';
 
 describe('client errors → the port errors the domain understands', () => {
-  it('a refusal keeps the platform\'s own words and code', () => {
+  it("a refusal keeps the platform's own words and code", () => {
     const e = toPortError(new ClientRejectedError('2102', 'M1', -1, '该人员无有效参保信息'), true);
     expect(e).toBeInstanceOf(PlatformRejectedError);
     expect(e).toMatchObject({ platformMessage: '该人员无有效参保信息', platformCode: -1, userMessage: '医保平台拒绝：该人员无有效参保信息' });
@@ -23,7 +23,7 @@ describe('client errors → the port errors the domain understands', () => {
     expect(lookup).toMatchObject({ userMessage: '医保平台暂时不可用，请稍后重试', retryNow: false });
   });
 
-  it('an error that is not the client\'s (a bug) passes through unchanged', () => {
+  it("an error that is not the client's (a bug) passes through unchanged", () => {
     const bug = new TypeError('x is undefined');
     expect(toPortError(bug, true)).toBe(bug);
   });

@@ -1,7 +1,7 @@
 // Translation of the client's errors (sync/errors.ts) into the errors the domain's ports define
 // (agent/checkout/port.ts). Every sync adapter that implements an agent port throws only these.
 import { PlatformOutcomeUnknownError, PlatformRejectedError, PlatformUnavailableError } from '../agent/checkout/port.js';
-import { PlatformError, PlatformRejectedError as ClientRejectedError, PlatformSignInRejectedError } from './errors.js';
+import { PlatformRejectedError as ClientRejectedError, PlatformError, PlatformSignInRejectedError } from './errors.js';
 
 /**
  * `changesState`: the call charges or reverses (2102, 2103, 2601), so a failure without a definite answer

@@ -1,10 +1,10 @@
 import type { InsuredPerson, SettlementAmounts, SettlementPort, SettlementRequest } from '../agent/checkout/port.js';
+import { fenToYuan, yuanToFen } from '../common/money.js';
+import { formatShanghaiDateTime } from '../common/time.js';
 import type { PlatformClient } from './client.js';
 import type { SettlementInput } from './interfaces.js';
 import { piecePriceYuan } from './mappers/units.js';
-import { fenToYuan, yuanToFen } from '../common/money.js';
 import { readSetlinfo } from './outputs.js';
-import { formatShanghaiDateTime } from '../common/time.js';
 import { translated } from './port-errors.js';
 
 /** med_type: 41 定点药店购药; 14 门慢特病 when the sale uses a chronic-disease entitlement. */
@@ -41,7 +41,15 @@ export function settlementInput(req: SettlementRequest): SettlementInput {
 
 function amounts(s: Parameters<typeof readSetlinfo>[0]): SettlementAmounts {
   const a = readSetlinfo(s);
-  return { setlId: a.setlId, mdtrtId: a.mdtrtId, totalFen: a.totalFen, fundPayFen: a.fundPayFen, accountPayFen: a.accountPayFen, cashPayFen: a.cashPayFen, balanceFen: a.balanceFen };
+  return {
+    setlId: a.setlId,
+    mdtrtId: a.mdtrtId,
+    totalFen: a.totalFen,
+    fundPayFen: a.fundPayFen,
+    accountPayFen: a.accountPayFen,
+    cashPayFen: a.cashPayFen,
+    balanceFen: a.balanceFen,
+  };
 }
 
 /** The checkout's platform port over the NHSA client; failures are the port's errors (sync/port-errors.ts). */
@@ -52,7 +60,9 @@ export class PlatformSettlementPort implements SettlementPort {
     // card_sn (卡识别码) is mandatory with a social-security card (03): the card number as typed or read is what the
     // counter has (decision; a reader SDK that returns the chip's own 识别码 would fill it here instead).
     const { output } = await translated(() =>
-      this.client.personInfo({ data: { mdtrt_cert_type: certType, mdtrt_cert_no: certNo, ...(certType === '03' ? { card_sn: certNo } : {}), ...(name ? { psn_name: name } : {}) } }),
+      this.client.personInfo({
+        data: { mdtrt_cert_type: certType, mdtrt_cert_no: certNo, ...(certType === '03' ? { card_sn: certNo } : {}), ...(name ? { psn_name: name } : {}) },
+      }),
     );
     const b = output.baseinfo;
     const insu = output.insuinfo[0];

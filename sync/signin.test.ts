@@ -46,7 +46,15 @@ describe('daily sign-in', () => {
     const stale = c.signNo!;
     env.clock.advance(60 * 60_000);
     const body = buildRequestEnvelope(
-      { fixmedinsCode: 'P13010200001', fixmedinsName: 'x', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102', recerSysCode: 'T', devNo: 'D', operator: { code: 'O', name: 'N' } },
+      {
+        fixmedinsCode: 'P13010200001',
+        fixmedinsName: 'x',
+        mdtrtareaAdmvs: '130102',
+        insuplcAdmdvs: '130102',
+        recerSysCode: 'T',
+        devNo: 'D',
+        operator: { code: 'O', name: 'N' },
+      },
       { infno: '1101', msgid: c.nextMsgid(), signNo: stale, input: { data: { mdtrt_cert_type: '01', mdtrt_cert_no: 'x' } }, now: env.clock.now() },
     );
     const res = await fetch(env.sim.url, { method: 'POST', body: JSON.stringify(body) });
@@ -72,7 +80,10 @@ describe('daily sign-in', () => {
     await c.signIn();
     env.sim.invalidateSignIns();
     const input = saleInput(p, [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450 }]);
-    const err = await c.settle(input).then(() => null, (e: unknown) => e);
+    const err = await c.settle(input).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlatformSignInRejectedError);
     expect((err as PlatformSignInRejectedError).infcode).toBe(-2);
     expect((err as PlatformSignInRejectedError).errMsg).toContain('签到');
@@ -89,7 +100,10 @@ describe('daily sign-in', () => {
     const c = env.client();
     await c.signIn();
     env.sim.invalidateSignIns();
-    const err = await c.reverseByMsgid({ data: { psn_no: 'x', omsgid: c.nextMsgid(), oinfno: '2102' } }).then(() => null, (e: unknown) => e);
+    const err = await c.reverseByMsgid({ data: { psn_no: 'x', omsgid: c.nextMsgid(), oinfno: '2102' } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlatformSignInRejectedError);
   });
 });

@@ -19,7 +19,10 @@ afterEach(async () => {
 const lookup = (c: ReturnType<TestEnv['client']>) => c.personInfo({ data: { mdtrt_cert_type: '02', mdtrt_cert_no: seedPerson('diabetes').certno } });
 
 async function rejected(p: Promise<unknown>): Promise<PlatformRejectedError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlatformRejectedError);
   return err as PlatformRejectedError;
 }
@@ -33,7 +36,10 @@ describe('signing end to end', () => {
     expect(response.signtype).toBe('SM2');
     // A client expecting another platform key does not trust the answer.
     const wrongKey = smCrypto.sm2.generateKeyPairHex().publicKey;
-    const err = await lookup(env.client({ signing: { mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: wrongKey } })).then(() => null, (e: unknown) => e);
+    const err = await lookup(env.client({ signing: { mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: wrongKey } })).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlatformMalformedResponseError);
   });
 
@@ -75,7 +81,9 @@ describe('signing end to end: formats and key forms', () => {
   const compressed = (pub04: string): string => `${BigInt(`0x${pub04.slice(66)}`) % 2n === 0n ? '02' : '03'}${pub04.slice(2, 66)}`;
 
   it('DER/base64 signatures both ways; the platform knows the box by its compressed key', async () => {
-    env = await startTestEnv({ signing: { mode: 'sm2', clientPublicKeyHex: compressed(box.publicKey), privateKeyHex: platform.privateKey, signatureFormat: 'der-hex' } });
+    env = await startTestEnv({
+      signing: { mode: 'sm2', clientPublicKeyHex: compressed(box.publicKey), privateKeyHex: platform.privateKey, signatureFormat: 'der-hex' },
+    });
     const c = env.client({ signing: { mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: platform.publicKey, signatureFormat: 'der-base64' } });
     const { output, response } = await lookup(c);
     expect(output.baseinfo.psn_name).toBe('李秀英');

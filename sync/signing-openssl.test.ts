@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import smCrypto from 'sm-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlatformClient } from './client.js';
-import { PlatformMalformedResponseError } from './errors.js';
 import { openLedger } from '../agent/ledger/db.js';
 import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
+import { PlatformClient } from './client.js';
+import { PlatformMalformedResponseError } from './errors.js';
 import { MsgidAllocator } from './msgid.js';
-import { DEFAULT_SM2_USER_ID, prepareSigning, sm2Sign, sm2Verify, sm4DecryptHex, sm4EncryptHex, type SigningOptions } from './signing.js';
+import { DEFAULT_SM2_USER_ID, prepareSigning, type SigningOptions, sm2Sign, sm2Verify, sm4DecryptHex, sm4EncryptHex } from './signing.js';
 import { parseSm2PublicKey, type SignatureFormat } from './sm2-keys.js';
 import { tempDir } from './test-support.js';
 
@@ -78,7 +78,9 @@ function opensslVerifies(message: Buffer, der: Buffer, pubPem: string): boolean 
 function asFormat(der: Buffer, format: SignatureFormat): string {
   if (format === 'der-hex') return der.toString('hex');
   if (format === 'der-base64') return der.toString('base64');
-  const ints = [...openssl('asn1parse', '-inform', 'DER', '-in', writeTmp('conv.der', der)).matchAll(/INTEGER\s+:([0-9A-F]+)/g)].map((m) => (m[1] ?? '').padStart(64, '0'));
+  const ints = [...openssl('asn1parse', '-inform', 'DER', '-in', writeTmp('conv.der', der)).matchAll(/INTEGER\s+:([0-9A-F]+)/g)].map((m) =>
+    (m[1] ?? '').padStart(64, '0'),
+  );
   const raw = Buffer.from(ints.join(''), 'hex');
   return format === 'raw-hex' ? raw.toString('hex') : raw.toString('base64');
 }
@@ -110,7 +112,9 @@ beforeAll(async () => {
     req.on('end', () => {
       received = { body: Buffer.concat(chunks).toString('utf8') };
       const { cainfo, outputText } = answer(OUTPUT_TEXT);
-      res.end(`{"infcode":0,"inf_refmsgid":"R1","refmsg_time":"","respond_time":"","err_msg":"","signtype":"SM2","cainfo":${JSON.stringify(cainfo)},"output":${outputText}}`);
+      res.end(
+        `{"infcode":0,"inf_refmsgid":"R1","refmsg_time":"","respond_time":"","err_msg":"","signtype":"SM2","cainfo":${JSON.stringify(cainfo)},"output":${outputText}}`,
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -125,9 +129,19 @@ afterAll(async () => {
 
 function client(signing: SigningOptions): PlatformClient {
   return new PlatformClient({
-    url, fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
-    recerSysCode: 'CNTAGT', devNo: 'BOX-001', operator: { code: 'OP001', name: '张药师' }, signing,
-    timeoutMs: 5000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'), mac: 'aa', ip: '10.0.0.1',
+    url,
+    fixmedinsCode: 'P13010200001',
+    fixmedinsName: '演示药店（长安店）',
+    mdtrtareaAdmvs: '130102',
+    insuplcAdmdvs: '130102',
+    recerSysCode: 'CNTAGT',
+    devNo: 'BOX-001',
+    operator: { code: 'OP001', name: '张药师' },
+    signing,
+    timeoutMs: 5000,
+    msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
+    mac: 'aa',
+    ip: '10.0.0.1',
   });
 }
 
@@ -160,7 +174,12 @@ describe('SM2 with OpenSSL 3, through the client over HTTP', () => {
 
   it('refuses an answer whose bytes differ from what OpenSSL signed', async () => {
     answer = (text) => ({ cainfo: asFormat(opensslSign(text, platform.key), 'der-hex'), outputText: text.replace('签到-1', '签到-2') });
-    const err = await client({ mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: platform.pubHex }).signIn().then(() => null, (e: unknown) => e);
+    const err = await client({ mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: platform.pubHex })
+      .signIn()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(PlatformMalformedResponseError);
     expect((err as Error).message).toMatch(/cainfo.*does not verify/);
   });
@@ -179,12 +198,22 @@ describe('SM2 with OpenSSL 3, through the client over HTTP', () => {
 });
 
 describe('SM2 keys in the forms OpenSSL writes', () => {
-  it('loads OpenSSL\'s uncompressed, compressed and SubjectPublicKeyInfo (PEM, DER hex, DER base64) public keys alike', async () => {
+  it("loads OpenSSL's uncompressed, compressed and SubjectPublicKeyInfo (PEM, DER hex, DER base64) public keys alike", async () => {
     const spkiDer = execFileSync('openssl', ['pkey', '-pubin', '-in', platform.pub, '-outform', 'DER']);
-    const compressedDer = execFileSync('openssl', ['ec', '-in', platform.key, '-pubout', '-conv_form', 'compressed', '-outform', 'DER'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const compressedDer = execFileSync('openssl', ['ec', '-in', platform.key, '-pubout', '-conv_form', 'compressed', '-outform', 'DER'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const compressedHex = compressedDer.subarray(compressedDer.length - 33).toString('hex');
     expect(compressedHex).toMatch(/^0[23]/);
-    const forms = [platform.pubHex, platform.pubHex.slice(2), compressedHex, readFileSync(platform.pub, 'utf8'), spkiDer.toString('hex'), spkiDer.toString('base64'), compressedDer.toString('base64')];
+    const forms = [
+      platform.pubHex,
+      platform.pubHex.slice(2),
+      compressedHex,
+      readFileSync(platform.pub, 'utf8'),
+      spkiDer.toString('hex'),
+      spkiDer.toString('base64'),
+      compressedDer.toString('base64'),
+    ];
     const sig = asFormat(opensslSign('数据', platform.key), 'der-hex');
     for (const form of forms) {
       expect(parseSm2PublicKey(form), form).toEqual({ ok: true, hex: platform.pubHex });
@@ -203,9 +232,19 @@ describe('SM2 keys in the forms OpenSSL writes', () => {
   it('a malformed key is false from verify (never a throw) and a clear error naming the config key at start-up', async () => {
     const sig = asFormat(opensslSign('x', platform.key), 'raw-hex');
     const offCurve = `04${'b'.repeat(128)}`;
-    for (const key of ['', 'garbage', '04abcd', offCurve, `02${'f'.repeat(64)}`, '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----']) {
+    for (const key of [
+      '',
+      'garbage',
+      '04abcd',
+      offCurve,
+      `02${'f'.repeat(64)}`,
+      '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+    ]) {
       await expect(sm2Verify('x', sig, key), key).resolves.toBe(false);
-      expect(() => prepareSigning({ mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: key }), key).toThrow(/^platform\.signing\.platformPublicKeyHex is not a usable SM2 public key: /);
+      expect(() => prepareSigning({ mode: 'sm2', privateKeyHex: box.privateKey, platformPublicKeyHex: key }), key).toThrow(
+        /^platform\.signing\.platformPublicKeyHex is not a usable SM2 public key: /,
+      );
     }
     expect(() => prepareSigning({ mode: 'sm2', privateKeyHex: '0'.repeat(64) })).toThrow(/^platform\.signing\.privateKeyHex .*outside/);
     expect(() => prepareSigning({ mode: 'sm2', privateKeyHex: 'zz' })).toThrow(/^platform\.signing\.privateKeyHex .*64 hex/);
@@ -220,7 +259,7 @@ describe('SM2 keys in the forms OpenSSL writes', () => {
 
 describe('SM4-ECB with OpenSSL 3', () => {
   const key = '0123456789abcdeffedcba9876543210';
-  it('OpenSSL decrypts the box\'s ciphertext and the box decrypts OpenSSL\'s, for any length', () => {
+  it("OpenSSL decrypts the box's ciphertext and the box decrypts OpenSSL's, for any length", () => {
     for (const text of ['', 'a', '0123456789abcdef', '医保结算：二甲双胍片 ×2']) {
       const ours = Buffer.from(sm4EncryptHex(text, key), 'hex');
       expect(execFileSync('openssl', ['enc', '-d', '-sm4-ecb', '-K', key, '-nosalt', '-in', writeTmp('s.bin', ours)]).toString('utf8')).toBe(text);

@@ -1,9 +1,7 @@
 import smCrypto from 'sm-crypto';
 import { describe, expect, it } from 'vitest';
 import { buildRequestEnvelope } from './envelope.js';
-import {
-  canonicalJson, openResponse, sealRequest, sm2Sign, sm2Verify, sm3Hex, sm4DecryptHex, sm4EncryptHex,
-} from './signing.js';
+import { canonicalJson, openResponse, sealRequest, sm2Sign, sm2Verify, sm3Hex, sm4DecryptHex, sm4EncryptHex } from './signing.js';
 
 const { sm2, sm3, sm4 } = smCrypto;
 const MSG = canonicalJson({ data: { psn_name: '张建国', mdtrt_cert_no: '13010219620512031X', amt: '12.30' } });
@@ -79,10 +77,21 @@ describe('SM4-ECB PKCS#7 interoperability with sm-crypto', () => {
 
 describe('sealRequest / openResponse', () => {
   const ctx = {
-    fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
-    recerSysCode: 'CNTAGT', devNo: 'BOX-001', operator: { code: 'OP001', name: '张药师' },
+    fixmedinsCode: 'P13010200001',
+    fixmedinsName: '演示药店（长安店）',
+    mdtrtareaAdmvs: '130102',
+    insuplcAdmdvs: '130102',
+    recerSysCode: 'CNTAGT',
+    devNo: 'BOX-001',
+    operator: { code: 'OP001', name: '张药师' },
   };
-  const env = buildRequestEnvelope(ctx, { infno: '1101', msgid: 'P13010200001202611221000000001', signNo: 'S1', input: { data: { b: 1, a: '中' } }, now: new Date('2026-11-22T02:00:00Z') });
+  const env = buildRequestEnvelope(ctx, {
+    infno: '1101',
+    msgid: 'P13010200001202611221000000001',
+    signNo: 'S1',
+    input: { data: { b: 1, a: '中' } },
+    now: new Date('2026-11-22T02:00:00Z'),
+  });
   const keys = sm2.generateKeyPairHex();
   const sm4Key = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
@@ -125,7 +134,7 @@ describe('sealRequest / openResponse', () => {
 });
 
 describe('rawMemberText / withMemberText', () => {
-  it('finds a member\'s raw text past strings with braces, escapes and nesting', async () => {
+  it("finds a member's raw text past strings with braces, escapes and nesting", async () => {
     const { rawMemberText, withMemberText } = await import('./signing.js');
     const body = '{"a":"x}\\"{","b":[1,{"c":"]"}],"n":-1.5e3,"t":true , "input" : {"z":1, "a":"中"} }';
     expect(rawMemberText(body, 'input')).toBe('{"z":1, "a":"中"}');

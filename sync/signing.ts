@@ -20,8 +20,16 @@
 // only when signing is on), while the SM3 digest e = SM3(Z || M) is computed here with Node.
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import {
-  decodeSm2Signature, encodeSm2Signature, parseSm2PrivateKey, parseSm2PublicKey, SIGNATURE_FORMATS, SM2_A, SM2_B, SM2_GX, SM2_GY,
+  decodeSm2Signature,
+  encodeSm2Signature,
+  parseSm2PrivateKey,
+  parseSm2PublicKey,
+  SIGNATURE_FORMATS,
   type SignatureFormat,
+  SM2_A,
+  SM2_B,
+  SM2_GX,
+  SM2_GY,
 } from './sm2-keys.js';
 
 export type SigningMode = 'none' | 'sm2' | 'sm2+sm4';
@@ -112,7 +120,9 @@ export function prepareSigning(opts: SigningOptions): SigningOptions {
 }
 
 export function sm3Hex(data: string | Uint8Array): string {
-  return createHash('sm3').update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest('hex');
+  return createHash('sm3')
+    .update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    .digest('hex');
 }
 
 /** e = SM3(Z || M), Z = SM3(ENTL || ID || a || b || Gx || Gy || Px || Py): the value SM2 signs. */
@@ -279,10 +289,7 @@ export async function encodeRequest<T extends { input: unknown; cainfo: string; 
 }
 
 /** encodeRequest's envelope alone (the body is what goes on the wire). */
-export async function sealRequest<T extends { input: unknown; cainfo: string; signtype: string; enc_type?: 'SM4' }>(
-  env: T,
-  opts: SigningOptions,
-): Promise<T> {
+export async function sealRequest<T extends { input: unknown; cainfo: string; signtype: string; enc_type?: 'SM4' }>(env: T, opts: SigningOptions): Promise<T> {
   return (await encodeRequest(env, opts)).envelope;
 }
 

@@ -54,7 +54,10 @@ function pointFromBytes(bytes: Buffer): KeyResult {
     if ((y & 1n) !== BigInt(bytes[0]! & 1)) y = SM2_P - y;
     return { ok: true, hex: `04${hex64(x)}${hex64(y)}` };
   }
-  return { ok: false, reason: `a point has 65 bytes (04…) or 33 bytes (02/03…), got ${bytes.length} bytes starting ${bytes.subarray(0, 1).toString('hex') || 'with nothing'}` };
+  return {
+    ok: false,
+    reason: `a point has 65 bytes (04…) or 33 bytes (02/03…), got ${bytes.length} bytes starting ${bytes.subarray(0, 1).toString('hex') || 'with nothing'}`,
+  };
 }
 
 /** One DER TLV at `pos`: tag, the value's bounds, and where the next one starts; undefined when malformed. */

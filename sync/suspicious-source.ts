@@ -10,7 +10,12 @@ export class PlatformSuspiciousSource implements SuspiciousSource {
   async pullSuspiciousItems(date: string): Promise<PlatformSuspiciousItem[]> {
     const { output } = await translated(() => this.client.pullSuspiciousItems(date));
     return output.items.map((it) => ({
-      itemId: it.item_id, rule: it.rule, ruleName: it.rule_name, detail: it.detail, psnNo: it.psn_no, setlId: it.setl_id,
+      itemId: it.item_id,
+      rule: it.rule,
+      ruleName: it.rule_name,
+      detail: it.detail,
+      psnNo: it.psn_no,
+      setlId: it.setl_id,
       amountFen: it.amount !== undefined ? yuanToFen(it.amount) : undefined,
     }));
   }

@@ -1,18 +1,19 @@
 // Helpers for tests that run the real client against the real simulator (127.0.0.1, temp SQLite).
 // Not used at run time.
-import { profileByName } from './spec/index.js';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Db, openLedger } from '../agent/ledger/db.js';
+import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
+import { fenToYuan } from '../common/money.js';
 import { PlatformClient, type PlatformClientOptions } from './client.js';
 import type { DrugDetail, SettlementInput } from './interfaces.js';
-import { fenToYuan } from '../common/money.js';
-import { openLedger, type Db } from '../agent/ledger/db.js';
-import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
 import { MsgidAllocator } from './msgid.js';
 import type { SigningOptions } from './signing.js';
-import { startSimulator, type Faults, type SimulatorHandle, type SimulatorSigning } from './simulator/index.js';
+import { type Faults, type SimulatorHandle, type SimulatorSigning, startSimulator } from './simulator/index.js';
 import { SEED_STORES, type SeedPerson } from './simulator/seed.js';
+import { profileByName } from './spec/index.js';
 
 /** A clock tests move by hand; shared by client and simulator. */
 export class TestClock {

@@ -1,13 +1,13 @@
-import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlatformClient } from '../sync/client.js';
 import { openLedger } from '../agent/ledger/db.js';
 import { LedgerMsgidReservations } from '../agent/ledger/msgids.js';
+import { PlatformClient } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { tempDir } from './helpers.js';
 
@@ -53,7 +53,13 @@ describe('counter-agent CLI', () => {
 
   it('imports a GB18030 catalogue CSV, via COUNTER_AGENT_CONFIG', () => {
     const csv = join(tmp.dir, 'products.csv');
-    writeFileSync(csv, iconv.encode('商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n', 'gb18030'));
+    writeFileSync(
+      csv,
+      iconv.encode(
+        '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n',
+        'gb18030',
+      ),
+    );
     const r = cli(['import-catalog', csv], { COUNTER_AGENT_CONFIG: configFile });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -95,8 +101,17 @@ describe('counter-agent CLI', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fsi\/api\/rsfComIfsService\/callService$/);
     const db = openLedger(':memory:');
     const client = new PlatformClient({
-      url, fixmedinsCode: 'P13010200001', fixmedinsName: 'x', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102', recerSysCode: 'T', devNo: '',
-      operator: { code: '1', name: 'x' }, signing: { mode: 'none' }, timeoutMs: 2000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
+      url,
+      fixmedinsCode: 'P13010200001',
+      fixmedinsName: 'x',
+      mdtrtareaAdmvs: '130102',
+      insuplcAdmdvs: '130102',
+      recerSysCode: 'T',
+      devNo: '',
+      operator: { code: '1', name: 'x' },
+      signing: { mode: 'none' },
+      timeoutMs: 2000,
+      msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
     });
     expect(await client.signIn()).toMatch(/.+/);
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -106,7 +121,10 @@ describe('counter-agent CLI', () => {
 
   it('doctor: every check with pass/warn/fail and the fix, exit 2 naming a missing scanner path', () => {
     const cfg = join(tmp.dir, 'doctor.yaml');
-    writeFileSync(cfg, `store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./doctor-data\nscanners:\n  - { id: front, type: serial, path: ${join(tmp.dir, 'no-such-tty')} }\n`);
+    writeFileSync(
+      cfg,
+      `store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./doctor-data\nscanners:\n  - { id: front, type: serial, path: ${join(tmp.dir, 'no-such-tty')} }\n`,
+    );
     const r = cli(['doctor', '--config', cfg]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^PASS {2}config: valid/m);
@@ -121,8 +139,14 @@ describe('counter-agent CLI', () => {
   it('doctor --scan prints what a scanner sends, GS shown as <GS>', async () => {
     const pty = join(tmp.dir, 'scan-pty');
     const cfg = join(tmp.dir, 'scan.yaml');
-    writeFileSync(cfg, `store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./scan-data\nscanners:\n  - { id: front, type: simulated, path: ${pty} }\n`);
-    const child = spawn(process.execPath, [BIN, 'doctor', '--scan', '4', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COUNTER_AGENT_CONFIG: '' } });
+    writeFileSync(
+      cfg,
+      `store: { code: P13010200001, name: x, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ./scan-data\nscanners:\n  - { id: front, type: simulated, path: ${pty} }\n`,
+    );
+    const child = spawn(process.execPath, [BIN, 'doctor', '--scan', '4', '--config', cfg], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, COUNTER_AGENT_CONFIG: '' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 100 && !out.includes('scan something now'); i++) await new Promise((r) => setTimeout(r, 50));

@@ -3,7 +3,7 @@
 // the simulator, which loses 20 % of its answers after committing; the test SIGKILLs it at random moments,
 // many times, then recovers with a healthy platform and checks the ledger against the platform.
 // Reproduce a failure with CRASH_SEED=<the printed seed>.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { ReceivingService } from '../agent/receiving/service.js';
 import { PlatformClient } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
-import { startSimulator, type SimulatorHandle } from '../sync/simulator/index.js';
+import { type SimulatorHandle, startSimulator } from '../sync/simulator/index.js';
 import { DRUG, STORE_MAIN } from '../sync/simulator/seed.js';
 import { code } from './fixtures.js';
 import { silentLog, tempDir } from './helpers.js';
@@ -41,11 +41,61 @@ function prng(seed: number): () => number {
 // The simulator's drugs; no maxDailyPieces, so the box's repeat-purchase and quantity rules never stop the loop.
 const base = { manufacturer: '某药业', rx: false, insured: true, category: 'drug' } as const;
 const PRODUCTS: Product[] = [
-  { ...base, id: 'MET', name: '二甲双胍片', spec: '0.5g*48片', approvalNo: '国药准字H11', nhsaCode: DRUG.metformin, tracePrefix: '8300001', piecesPerPack: 48, pricePerPack: 1250 },
-  { ...base, id: 'AML', name: '苯磺酸氨氯地平片', spec: '5mg*28片', approvalNo: '国药准字H12', nhsaCode: DRUG.amlodipine, tracePrefix: '8300002', piecesPerPack: 28, pricePerPack: 2380 },
-  { ...base, id: 'AMX', name: '阿莫西林胶囊', spec: '0.25g*24粒', approvalNo: '国药准字H13', nhsaCode: DRUG.amoxicillin, tracePrefix: '8300003', piecesPerPack: 24, pricePerPack: 1560 },
-  { ...base, id: 'IBU', name: '布洛芬缓释胶囊', spec: '0.3g*20粒', approvalNo: '国药准字H14', nhsaCode: DRUG.ibuprofen, tracePrefix: '8300004', piecesPerPack: 20, pricePerPack: 1980 },
-  { ...base, id: 'LHQW', name: '连花清瘟胶囊', spec: '0.35g*36粒', approvalNo: '国药准字Z15', nhsaCode: DRUG.lianhua, tracePrefix: '8300005', piecesPerPack: 36, pricePerPack: 2650 },
+  {
+    ...base,
+    id: 'MET',
+    name: '二甲双胍片',
+    spec: '0.5g*48片',
+    approvalNo: '国药准字H11',
+    nhsaCode: DRUG.metformin,
+    tracePrefix: '8300001',
+    piecesPerPack: 48,
+    pricePerPack: 1250,
+  },
+  {
+    ...base,
+    id: 'AML',
+    name: '苯磺酸氨氯地平片',
+    spec: '5mg*28片',
+    approvalNo: '国药准字H12',
+    nhsaCode: DRUG.amlodipine,
+    tracePrefix: '8300002',
+    piecesPerPack: 28,
+    pricePerPack: 2380,
+  },
+  {
+    ...base,
+    id: 'AMX',
+    name: '阿莫西林胶囊',
+    spec: '0.25g*24粒',
+    approvalNo: '国药准字H13',
+    nhsaCode: DRUG.amoxicillin,
+    tracePrefix: '8300003',
+    piecesPerPack: 24,
+    pricePerPack: 1560,
+  },
+  {
+    ...base,
+    id: 'IBU',
+    name: '布洛芬缓释胶囊',
+    spec: '0.3g*20粒',
+    approvalNo: '国药准字H14',
+    nhsaCode: DRUG.ibuprofen,
+    tracePrefix: '8300004',
+    piecesPerPack: 20,
+    pricePerPack: 1980,
+  },
+  {
+    ...base,
+    id: 'LHQW',
+    name: '连花清瘟胶囊',
+    spec: '0.35g*36粒',
+    approvalNo: '国药准字Z15',
+    nhsaCode: DRUG.lianhua,
+    tracePrefix: '8300005',
+    piecesPerPack: 36,
+    pricePerPack: 2650,
+  },
 ];
 const ORDERS: [string, string[]][] = [
   ['CG202611000001', ['MET', 'AML', 'AMX']],
@@ -94,7 +144,12 @@ function prepareLedger(): void {
         lines: ids.map((id) => {
           const p = PRODUCTS.find((x) => x.id === id)!;
           return {
-            productId: id, lot: `${id}2601`, mfgDate: '2026-06-01', expiry: '2028-05-31', packs: BOXES_PER_PRODUCT, pricePerPack: Math.floor(p.pricePerPack * 0.7),
+            productId: id,
+            lot: `${id}2601`,
+            mfgDate: '2026-06-01',
+            expiry: '2028-05-31',
+            packs: BOXES_PER_PRODUCT,
+            pricePerPack: Math.floor(p.pricePerPack * 0.7),
             codes: Array.from({ length: BOXES_PER_PRODUCT }, (_, i) => code(p.tracePrefix!, i + 1)),
           };
         }),
@@ -107,7 +162,10 @@ function prepareLedger(): void {
 }
 
 /** One run of the loop; `killAt` decides when to SIGKILL it, from the child's own progress lines. */
-function runLoop(seed: number, events: LoopEvent[]): { child: ChildProcess; line: (ev: string) => Promise<void>; exited: Promise<{ code: number | null; stderr: string }> } {
+function runLoop(
+  seed: number,
+  events: LoopEvent[],
+): { child: ChildProcess; line: (ev: string) => Promise<void>; exited: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [LOOP], {
     env: { ...process.env, LEDGER_FILE: ledgerFile, PLATFORM_URL: sim.url, SEED: String(seed), RECOVER_EVERY_MS: process.env.CRASH_RECOVER_EVERY_MS ?? '70' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -156,12 +214,16 @@ describe('settlement survives SIGKILL at any point', () => {
     sim = await startSimulator({
       dbPath: join(tmp.dir, 'sim.db'),
       // Only rateLostAfterCommit is set, so every draw decides whether one answer is lost.
-      faults: { rateLostAfterCommit: LOST_RATE, latencyMs: LATENCY_MS, random: () => {
-        const r = faultRng();
-        draws++;
-        if (r < LOST_RATE) lost++;
-        return r;
-      } },
+      faults: {
+        rateLostAfterCommit: LOST_RATE,
+        latencyMs: LATENCY_MS,
+        random: () => {
+          const r = faultRng();
+          draws++;
+          if (r < LOST_RATE) lost++;
+          return r;
+        },
+      },
       onError: (err) => simErrors.push(String(err)),
     });
     prepareLedger();
@@ -199,12 +261,30 @@ describe('settlement survives SIGKILL at any point', () => {
     const ledger = Ledger.open(ledgerFile);
     try {
       const client = new PlatformClient({
-        url: sim.url, fixmedinsCode: STORE_MAIN, fixmedinsName: '测试药店', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
-        recerSysCode: 'COUNTERAGENT', devNo: '', operator: { code: '0001', name: '收银员' }, signing: { mode: 'none' }, timeoutMs: 2000,
+        url: sim.url,
+        fixmedinsCode: STORE_MAIN,
+        fixmedinsName: '测试药店',
+        mdtrtareaAdmvs: '130102',
+        insuplcAdmdvs: '130102',
+        recerSysCode: 'COUNTERAGENT',
+        devNo: '',
+        operator: { code: '0001', name: '收银员' },
+        signing: { mode: 'none' },
+        timeoutMs: 2000,
         msgids: new MsgidAllocator(ledger.msgids, STORE_MAIN),
       });
-      const checkout = new CheckoutService({ ledger, port: new PlatformSettlementPort(client), classifyOptions: {}, requireTraceCodesForSelfPay: true, log: silentLog() });
-      events.push({ ev: 'recovering', seen: Date.now(), settling: ledger.db.prepare("SELECT settle_msgid FROM sales WHERE status = 'settling'").pluck().all() as string[] });
+      const checkout = new CheckoutService({
+        ledger,
+        port: new PlatformSettlementPort(client),
+        classifyOptions: {},
+        requireTraceCodesForSelfPay: true,
+        log: silentLog(),
+      });
+      events.push({
+        ev: 'recovering',
+        seen: Date.now(),
+        settling: ledger.db.prepare("SELECT settle_msgid FROM sales WHERE status = 'settling'").pluck().all() as string[],
+      });
       const recovered = await checkout.recover();
       expect(recovered.pending).toBe(0);
 
@@ -213,32 +293,56 @@ describe('settlement survives SIGKILL at any point', () => {
       const byCode = new Map<string, number>();
       for (const e of events) if (e.ev === 'refused') byCode.set(e.code!, (byCode.get(e.code!) ?? 0) + 1);
       const sales = db.prepare('SELECT status, COUNT(*) AS n FROM sales GROUP BY status').all() as { status: string; n: number }[];
-      const simRows = sim.db.prepare('SELECT setl_id AS setlId, msgid, medfee_sumamt_fen AS total, reversed_at AS reversedAt FROM settlements WHERE fixmedins_code = ?').all(STORE_MAIN) as {
-        setlId: string; msgid: string; total: number; reversedAt: string | null;
+      const simRows = sim.db
+        .prepare('SELECT setl_id AS setlId, msgid, medfee_sumamt_fen AS total, reversed_at AS reversedAt FROM settlements WHERE fixmedins_code = ?')
+        .all(STORE_MAIN) as {
+        setlId: string;
+        msgid: string;
+        total: number;
+        reversedAt: string | null;
       }[];
       const reversedBy2601 = sim.db
         .prepare("SELECT COUNT(*) FROM settlements s JOIN messages m ON m.msgid = s.reversal_msgid AND m.infno = '2601' WHERE s.fixmedins_code = ?")
-        .pluck().get(STORE_MAIN) as number;
+        .pluck()
+        .get(STORE_MAIN) as number;
       // Sales a SIGKILL left settling, and those the platform had charged and the restart reversed (the hardest path).
       const restarts = new Map<string, number>();
       for (const e of events) if (e.ev === 'recovering') for (const m of e.settling ?? []) if (!restarts.has(m)) restarts.set(m, e.seen!);
-      const chargedBeforeCrash = simRows.filter((r) => restarts.has(r.msgid) && r.reversedAt !== null && Date.parse(r.reversedAt) >= restarts.get(r.msgid)! - 5);
+      const chargedBeforeCrash = simRows.filter(
+        (r) => restarts.has(r.msgid) && r.reversedAt !== null && Date.parse(r.reversedAt) >= restarts.get(r.msgid)! - 5,
+      );
       const summary = {
-        seed, rounds: ROUNDS + 1, loopMs, platformDraws: draws, lostAnswersInjected: lost, sales: Object.fromEntries(sales.map((s) => [s.status, s.n])),
-        platformSettlements: simRows.length, platformLive: simRows.filter((r) => r.reversedAt === null).length, reversedBy2601,
-        loopSettled: events.filter((e) => e.ev === 'settled').length, outOfStock: events.some((e) => e.ev === 'out-of-stock'), loopRefusals: Object.fromEntries(byCode),
-        crashLeftSettling: restarts.size, chargedBeforeCrash: chargedBeforeCrash.length,
-        timerRecoveries: events.filter((e) => e.ev === 'recovered' && e.phase === 'timer').length, finalRecovery: recovered, simulatorErrors: simErrors.length,
+        seed,
+        rounds: ROUNDS + 1,
+        loopMs,
+        platformDraws: draws,
+        lostAnswersInjected: lost,
+        sales: Object.fromEntries(sales.map((s) => [s.status, s.n])),
+        platformSettlements: simRows.length,
+        platformLive: simRows.filter((r) => r.reversedAt === null).length,
+        reversedBy2601,
+        loopSettled: events.filter((e) => e.ev === 'settled').length,
+        outOfStock: events.some((e) => e.ev === 'out-of-stock'),
+        loopRefusals: Object.fromEntries(byCode),
+        crashLeftSettling: restarts.size,
+        chargedBeforeCrash: chargedBeforeCrash.length,
+        timerRecoveries: events.filter((e) => e.ev === 'recovered' && e.phase === 'timer').length,
+        finalRecovery: recovered,
+        simulatorErrors: simErrors.length,
       };
       console.log('crash test:', JSON.stringify(summary));
-      expect(events.filter((e) => e.ev === 'error'), 'unexpected errors in settle-loop').toEqual([]);
+      expect(
+        events.filter((e) => e.ev === 'error'),
+        'unexpected errors in settle-loop',
+      ).toEqual([]);
 
       // No sale is left settling.
       expect(count("SELECT COUNT(*) FROM sales WHERE status = 'settling'")).toBe(0);
 
       // Platform and ledger agree exactly: every live settlement is one settled sale with its setl_id and msgid, and back.
       const settled = (db.prepare("SELECT id, settlement FROM sales WHERE status = 'settled'").all() as { id: number; settlement: string }[]).map((s) => ({
-        id: s.id, ...(JSON.parse(s.settlement) as { setlId: string; msgid: string; totals: { total: number } }),
+        id: s.id,
+        ...(JSON.parse(s.settlement) as { setlId: string; msgid: string; totals: { total: number } }),
       }));
       const live = simRows.filter((r) => r.reversedAt === null);
       for (const r of live) {
@@ -264,8 +368,15 @@ describe('settlement survives SIGKILL at any point', () => {
           WHERE s.status = 'settled' AND i.removed = 0 AND i.code IS NOT NULL GROUP BY i.code ORDER BY i.code`)
         .all() as { code: string; pieces: number }[];
       expect(db.prepare('SELECT code, pieces_sold AS pieces FROM trace_codes WHERE pieces_sold > 0 ORDER BY code').all()).toEqual(soldInSales);
-      expect(sim.db.prepare('SELECT drug_trac_codg FROM settled_codes WHERE released = 0 AND fixmedins_code = ? GROUP BY drug_trac_codg HAVING COUNT(*) > 1').all(STORE_MAIN)).toEqual([]);
-      const liveCodes = sim.db.prepare('SELECT drug_trac_codg FROM settled_codes WHERE released = 0 AND fixmedins_code = ? ORDER BY drug_trac_codg').pluck().all(STORE_MAIN);
+      expect(
+        sim.db
+          .prepare('SELECT drug_trac_codg FROM settled_codes WHERE released = 0 AND fixmedins_code = ? GROUP BY drug_trac_codg HAVING COUNT(*) > 1')
+          .all(STORE_MAIN),
+      ).toEqual([]);
+      const liveCodes = sim.db
+        .prepare('SELECT drug_trac_codg FROM settled_codes WHERE released = 0 AND fixmedins_code = ? ORDER BY drug_trac_codg')
+        .pluck()
+        .all(STORE_MAIN);
       expect(liveCodes).toEqual(soldInSales.map((s) => s.code));
 
       // Stock adds up per lot.

@@ -12,9 +12,24 @@ describe('fault harness (short form)', () => {
     console.log(`[harness seed ${seed}] ${JSON.stringify(f)}`);
     expect(f.settled).toBeGreaterThan(0);
     expect({
-      fiveXX: f.fiveXX, doubleCharges: f.doubleCharges, settledWithoutCharge: f.settledWithoutCharge, codesSoldTwice: f.codesSoldTwice,
-      settledLinesWithout3505: f.settledLinesWithout3505, negativeStockLots: f.negativeStockLots, unresolved: f.unresolved, verifyLedgerExit: f.verifyLedgerExit,
-    }).toEqual({ fiveXX: 0, doubleCharges: 0, settledWithoutCharge: 0, codesSoldTwice: 0, settledLinesWithout3505: 0, negativeStockLots: 0, unresolved: 0, verifyLedgerExit: 0 });
+      fiveXX: f.fiveXX,
+      doubleCharges: f.doubleCharges,
+      settledWithoutCharge: f.settledWithoutCharge,
+      codesSoldTwice: f.codesSoldTwice,
+      settledLinesWithout3505: f.settledLinesWithout3505,
+      negativeStockLots: f.negativeStockLots,
+      unresolved: f.unresolved,
+      verifyLedgerExit: f.verifyLedgerExit,
+    }).toEqual({
+      fiveXX: 0,
+      doubleCharges: 0,
+      settledWithoutCharge: 0,
+      codesSoldTwice: 0,
+      settledLinesWithout3505: 0,
+      negativeStockLots: 0,
+      unresolved: 0,
+      verifyLedgerExit: 0,
+    });
     expect(f.signInStorm['200'] ?? 0).toBe(0);
     expect(f.seconds).toBeLessThan(60);
   }, 120_000);

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseConfig, type Config } from '../config/index.js';
 import { createLogger } from '../agent/log.js';
+import { type Config, parseConfig } from '../config/index.js';
 
 /** A fresh directory under the OS temp dir, removed by the returned cleanup. */
 export function tempDir(prefix = 'counter-agent-test-'): { dir: string; cleanup: () => void } {

@@ -19,7 +19,8 @@ afterEach(() => cleanup?.());
 function copy(): string {
   const tmp = tempDir('counter-agent-arch-');
   cleanup = tmp.cleanup;
-  for (const f of FOLDERS) cpSync(join(ROOT, f), join(tmp.dir, f), { recursive: true, filter: (src) => !src.includes('node_modules') && !/\.(db|sqlite)$/.test(src) });
+  for (const f of FOLDERS)
+    cpSync(join(ROOT, f), join(tmp.dir, f), { recursive: true, filter: (src) => !src.includes('node_modules') && !/\.(db|sqlite)$/.test(src) });
   return tmp.dir;
 }
 
@@ -36,7 +37,10 @@ describe('npm run arch', () => {
 
   it('fails on one import of sync/ from the domain, naming the file and the cycle it makes', () => {
     const root = copy();
-    appendFileSync(join(root, 'agent', 'checkout', 'settle.ts'), "\nimport { PlatformError } from '../../sync/errors.js';\nexport const _bad = PlatformError;\n");
+    appendFileSync(
+      join(root, 'agent', 'checkout', 'settle.ts'),
+      "\nimport { PlatformError } from '../../sync/errors.js';\nexport const _bad = PlatformError;\n",
+    );
     const r = run(root);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('forbidden arrow agent → sync');

@@ -1,12 +1,12 @@
 // `npm run package --arch <the other one>`: the executable and .deb for the architecture this machine is not
 // (linux-arm64 here), cross-built (scripts/package/cross.mjs) and run under qemu-user. The first build compiles
 // better-sqlite3 with the cross compiler (about a minute); out/cache keeps it.
-import { mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { tempDir } from './helpers.js';
-import { buildPackage, demoRunAway, requireTool, ROOT, sh, type Built } from './support/package.js';
+import { type Built, buildPackage, demoRunAway, ROOT, requireTool, sh } from './support/package.js';
 
 const TARGET = process.arch === 'x64' ? 'arm64' : 'x64';
 const TARGET_INFO = {
@@ -32,7 +32,13 @@ let tmp: { dir: string; cleanup: () => void };
 let built: Built;
 
 beforeAll(() => {
-  for (const [cmd, pkg] of [[TARGET_INFO.qemu, 'qemu-user'], ['dpkg-deb', 'dpkg'], ['unshare', 'util-linux'], ['ip', 'iproute2']]) requireTool(cmd as string, pkg as string);
+  for (const [cmd, pkg] of [
+    [TARGET_INFO.qemu, 'qemu-user'],
+    ['dpkg-deb', 'dpkg'],
+    ['unshare', 'util-linux'],
+    ['ip', 'iproute2'],
+  ])
+    requireTool(cmd as string, pkg as string);
   tmp = tempDir('counter-agent-package-cross-');
   built = buildPackage(join(tmp.dir, 'out'), TARGET);
 }, 660_000);
@@ -66,7 +72,8 @@ describe(`the ${TARGET_INFO.deb} .deb`, () => {
     expect(built.deb.path.endsWith(`_${TARGET_INFO.deb}.deb`)).toBe(true);
     expect(info).toMatch(new RegExp(`^ Architecture: ${TARGET_INFO.deb}$`, 'm'));
     const depends = /^ Depends: (.*)$/m.exec(info)?.[1] ?? '';
-    for (const dep of ['libc6', 'libstdc++6', 'libudev1', 'libusb-1.0-0', 'ffmpeg', 'systemd', 'udev']) expect(depends).toMatch(new RegExp(`(^|, )${dep.replace(/[.+]/g, '\\$&')}( |,|$)`));
+    for (const dep of ['libc6', 'libstdc++6', 'libudev1', 'libusb-1.0-0', 'ffmpeg', 'systemd', 'udev'])
+      expect(depends).toMatch(new RegExp(`(^|, )${dep.replace(/[.+]/g, '\\$&')}( |,|$)`));
   });
 
   it(`installs into a scratch ${TARGET_INFO.deb} root, and the installed executable imports a catalogue and verifies its ledger under qemu-user`, () => {
@@ -84,9 +91,15 @@ describe(`the ${TARGET_INFO.deb} .deb`, () => {
     const agent = (...args: string[]) => sh(TARGET_INFO.qemu, [join(root, 'usr/bin/counter-agent'), ...args], { env, timeout: 120_000 });
     expect(agent('--version').stdout.trim()).toBe(VERSION);
     const config = join(tmp.dir, 'installed.yaml');
-    writeFileSync(config, `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(join(root, 'var/lib/counter-agent'))}\n`);
+    writeFileSync(
+      config,
+      `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(join(root, 'var/lib/counter-agent'))}\n`,
+    );
     const csv = join(tmp.dir, 'products.csv');
-    writeFileSync(csv, '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n');
+    writeFileSync(
+      csv,
+      '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n',
+    );
     const imported = agent('import-catalog', csv, '--config', config);
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/imported 1 products/);

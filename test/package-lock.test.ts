@@ -1,6 +1,6 @@
 // The cache lock of scripts/package (util.mjs withDirLock): the amd64 and arm64 package tests build side by
 // side with one out/cache, and must never fetch, compile or seed its files at the same time.
-import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';

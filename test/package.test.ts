@@ -1,12 +1,12 @@
 // `npm run package`: the single executable and the .deb, built once for this file (about 25 s with a warm
 // out/cache; the first build also fetches Node from npm and compiles better-sqlite3 for it: +1–2 min).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { vendorFiles } from '../agent/web/routes/pages.js';
 import { tempDir } from './helpers.js';
-import { buildPackage, demoRunAway, requireTool, ROOT, sh, type Built } from './support/package.js';
+import { type Built, buildPackage, demoRunAway, ROOT, requireTool, sh } from './support/package.js';
 import { CLI_TECH_TOKEN, cliFixture, exists, runCli, runUntil } from './support/package-cli.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -16,7 +16,15 @@ let tmp: { dir: string; cleanup: () => void };
 let built: Built;
 
 beforeAll(() => {
-  for (const [cmd, pkg] of [['dpkg-deb', 'dpkg'], ['dpkg-shlibdeps', 'dpkg-dev'], ['unshare', 'util-linux'], ['ip', 'iproute2'], ['systemd-sysusers', 'systemd'], ['systemd-tmpfiles', 'systemd']]) requireTool(cmd as string, pkg as string);
+  for (const [cmd, pkg] of [
+    ['dpkg-deb', 'dpkg'],
+    ['dpkg-shlibdeps', 'dpkg-dev'],
+    ['unshare', 'util-linux'],
+    ['ip', 'iproute2'],
+    ['systemd-sysusers', 'systemd'],
+    ['systemd-tmpfiles', 'systemd'],
+  ])
+    requireTool(cmd as string, pkg as string);
   tmp = tempDir('counter-agent-package-');
   built = buildPackage(join(tmp.dir, 'out'));
 }, 660_000);
@@ -70,7 +78,8 @@ describe('the .deb', () => {
     expect(info.stdout).toMatch(new RegExp(`^ Version: ${VERSION.replace(/\./g, '\\.')}$`, 'm'));
     expect(info.stdout).toMatch(new RegExp(`^ Architecture: ${process.arch === 'x64' ? 'amd64' : process.arch}$`, 'm'));
     const depends = /^ Depends: (.*)$/m.exec(info.stdout)?.[1] ?? '';
-    for (const dep of ['libc6', 'libstdc++6', 'libudev1', 'libusb-1.0-0', 'ffmpeg', 'systemd', 'udev']) expect(depends).toMatch(new RegExp(`(^|, )${dep.replace(/[.+]/g, '\\$&')}( |,|$)`));
+    for (const dep of ['libc6', 'libstdc++6', 'libudev1', 'libusb-1.0-0', 'ffmpeg', 'systemd', 'udev'])
+      expect(depends).toMatch(new RegExp(`(^|, )${dep.replace(/[.+]/g, '\\$&')}( |,|$)`));
     for (const script of ['postinst', 'prerm', 'postrm', 'conffiles']) expect(info.stdout).toMatch(new RegExp(`^ .* ${script}\\b`, 'm'));
     expect(sh('dpkg-deb', ['--field', built.deb.path, 'Installed-Size']).stdout.trim()).toMatch(/^\d+$/);
     const conffiles = sh('sh', ['-c', `dpkg-deb --ctrl-tarfile ${built.deb.path} | tar -xO ./conffiles`]).stdout;
@@ -86,7 +95,12 @@ describe('the .deb', () => {
     for (const unit of readdirSync(join(ROOT, 'systemd')).filter((n) => n.endsWith('.service'))) {
       expect(entry(`/lib/systemd/system/${unit}`)).toMatch(/^-rw-r--r-- root\/root /);
     }
-    for (const path of ['/lib/udev/rules.d/99-counter-agent.rules', '/usr/lib/sysusers.d/counter-agent.conf', '/usr/lib/tmpfiles.d/counter-agent.conf', '/etc/counter-agent/config.example.yaml']) {
+    for (const path of [
+      '/lib/udev/rules.d/99-counter-agent.rules',
+      '/usr/lib/sysusers.d/counter-agent.conf',
+      '/usr/lib/tmpfiles.d/counter-agent.conf',
+      '/etc/counter-agent/config.example.yaml',
+    ]) {
       expect(entry(path), path).toMatch(/^-rw-r--r-- root\/root /);
     }
   });
@@ -109,7 +123,12 @@ describe('the .deb', () => {
     const nativeDir = new RegExp(`^Environment=${NATIVE_DIR_ENV}=(\\S+)`, 'm').exec(unit)?.[1] as string;
     expect(nativeDir).toBe('/usr/lib/counter-agent/native');
     expect(readdirSync(join(root, nativeDir)).sort()).toEqual(ADDONS);
-    for (const path of ['lib/udev/rules.d/99-counter-agent.rules', 'usr/lib/sysusers.d/counter-agent.conf', 'usr/lib/tmpfiles.d/counter-agent.conf', 'etc/counter-agent/config.example.yaml']) {
+    for (const path of [
+      'lib/udev/rules.d/99-counter-agent.rules',
+      'usr/lib/sysusers.d/counter-agent.conf',
+      'usr/lib/tmpfiles.d/counter-agent.conf',
+      'etc/counter-agent/config.example.yaml',
+    ]) {
       expect(existsSync(join(root, path)), path).toBe(true);
     }
     // postinst: the service user (systemd-sysusers) and its directories (systemd-tmpfiles), in that root only.
@@ -125,9 +144,15 @@ describe('the .deb', () => {
     const env = { ...process.env, [NATIVE_DIR_ENV]: join(root, nativeDir), COUNTER_AGENT_CONFIG: '' };
     expect(sh(join(root, 'usr/bin/counter-agent'), ['--version'], { env }).stdout.trim()).toBe(VERSION);
     const config = join(tmp.dir, 'installed.yaml');
-    writeFileSync(config, `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(join(root, 'var/lib/counter-agent'))}\n`);
+    writeFileSync(
+      config,
+      `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(join(root, 'var/lib/counter-agent'))}\n`,
+    );
     const csv = join(tmp.dir, 'products.csv');
-    writeFileSync(csv, '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n');
+    writeFileSync(
+      csv,
+      '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n',
+    );
     const imported = sh(join(root, 'usr/bin/counter-agent'), ['import-catalog', csv, '--config', config], { env });
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/imported 1 products/);
@@ -161,7 +186,11 @@ describe('every CLI command, from the packaged executable', () => {
       built,
       ['run', '--config', f.config],
       (line) => (line.includes('"counter-agent started"') ? (JSON.parse(line) as { url: string }).url : undefined),
-      async (url) => (await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${CLI_TECH_TOKEN}` } })).json() as Promise<{ version: string; platform: { simulator: boolean } }>,
+      async (url) =>
+        (await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${CLI_TECH_TOKEN}` } })).json() as Promise<{
+          version: string;
+          platform: { simulator: boolean };
+        }>,
     );
     expect(run.result).toMatchObject({ version: VERSION, platform: { simulator: true } });
     expect(run.exit, run.stderr).toBe(0);
@@ -181,8 +210,26 @@ describe('every CLI command, from the packaged executable', () => {
     expect(report.checks.find((c) => c.name === 'ledger')?.status).toBe('pass');
 
     // provision --dry-run: the plan (its queries run the system's tools as child processes), nothing written.
-    const plan = runCli(built, ['provision', '--dry-run', '--root', f.root, '--store-code', 'H13010200001', '--store-name', '测试大药房', '--admdvs', '130102',
-      '--platform-url', 'https://platform.invalid/fsi/api', '--platform-signing-mode', 'none', '--manager-user', 'admin', '--manager-password-file', f.password]);
+    const plan = runCli(built, [
+      'provision',
+      '--dry-run',
+      '--root',
+      f.root,
+      '--store-code',
+      'H13010200001',
+      '--store-name',
+      '测试大药房',
+      '--admdvs',
+      '130102',
+      '--platform-url',
+      'https://platform.invalid/fsi/api',
+      '--platform-signing-mode',
+      'none',
+      '--manager-user',
+      'admin',
+      '--manager-password-file',
+      f.password,
+    ]);
     expect(plan.code, `${plan.stdout}\n${plan.stderr}`).toBe(0);
     expect(plan.stdout).toContain('/etc/counter-agent/config.yaml');
     expect(exists(join(f.root, 'etc', 'counter-agent', 'config.yaml'))).toBe(false);

@@ -2,15 +2,16 @@
 // the platform simulator; the 2103 is held by the platform (latency) while the box is SIGKILLed, then the platform
 // commits the reversal to a dead socket. On restart the recovery pass re-sends the same 2103: exactly one reversal
 // at the platform, the codes back in stock once, one 3506 per line, and the ledger verifies.
-import Database from 'better-sqlite3';
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BOX_TOKENS, boxCall, startBox, writeBoxConfig, type BoxProcess } from '../bench/box-process.js';
 import { verifyLedger } from '../agent/ledger/verify.js';
 import { CATALOG, codeOf, person } from '../agent/web/sales.test-helpers.js';
-import { startSimulator, type SimulatorHandle } from '../sync/simulator/index.js';
+import { BOX_TOKENS, type BoxProcess, boxCall, startBox, writeBoxConfig } from '../bench/box-process.js';
+import { type SimulatorHandle, startSimulator } from '../sync/simulator/index.js';
 import { tempDir } from './helpers.js';
 
 let tmp: { dir: string; cleanup: () => void } | undefined;
@@ -46,7 +47,10 @@ describe('a refund interrupted by a crash', () => {
     expect((await api('POST', '/api/catalog', { products: [CATALOG.LIAN] })).status).toBe(200);
     const codes = [codeOf('LIAN', 1), codeOf('LIAN', 2)];
     const receipt = await api('POST', '/api/receipts', {
-      supplier: '华润河北医药有限公司', invoiceNo: 'INV-C', deliveryNoteNo: 'DN-C', procurementOrderNo: 'CG202611000002',
+      supplier: '华润河北医药有限公司',
+      invoiceNo: 'INV-C',
+      deliveryNoteNo: 'DN-C',
+      procurementOrderNo: 'CG202611000002',
       lines: [{ productId: 'LIAN', lot: 'LC1', mfgDate: '2026-01-10', expiry: '2028-01-09', packs: 2, pricePerPack: 1000, codes }],
     });
     expect(receipt.status).toBe(201);
@@ -73,7 +77,11 @@ describe('a refund interrupted by a crash', () => {
     // Written down before the call: the dead box's ledger says the refund is under way, with its msgid.
     const ledgerFile = join(tmp.dir, 'data', 'ledger.db');
     const db = new Database(ledgerFile, { readonly: true });
-    const row = db.prepare('SELECT status, reverse_msgid, reversing FROM sales WHERE id = ?').get(id) as { status: string; reverse_msgid: string; reversing: string };
+    const row = db.prepare('SELECT status, reverse_msgid, reversing FROM sales WHERE id = ?').get(id) as {
+      status: string;
+      reverse_msgid: string;
+      reversing: string;
+    };
     db.close();
     expect(row.status).toBe('settled');
     expect(JSON.parse(row.reversing)).toMatchObject({ reason: '顾客退货', actor: 'harness-manager' });

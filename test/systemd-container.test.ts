@@ -7,10 +7,10 @@
 import { copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IBU, code, receipt } from './fixtures.js';
+import { code, IBU, receipt } from './fixtures.js';
 import { tempDir } from './helpers.js';
 import { Container, rootfsTarball, waitFor } from './support/container.js';
-import { buildPackage, requireTool, type Built } from './support/package.js';
+import { type Built, buildPackage, requireTool } from './support/package.js';
 
 const UNIT = 'counter-agent';
 const STORE = { code: 'H13010200001', name: '测试大药房', admdvs: '130102' };
@@ -21,7 +21,17 @@ const SCANNER_IN = '/root/scanner-in';
 /** Two boxes of an over-the-counter drug (no prescription needed), without a procurement order of the simulator's. */
 const IBU_RECEIPT = receipt({
   procurementOrderNo: undefined,
-  lines: [{ productId: IBU.id, lot: 'B2401', mfgDate: '2026-01-10', expiry: '2028-01-09', packs: 2, pricePerPack: 1500, codes: [code(IBU.tracePrefix!, 1), code(IBU.tracePrefix!, 2)] }],
+  lines: [
+    {
+      productId: IBU.id,
+      lot: 'B2401',
+      mfgDate: '2026-01-10',
+      expiry: '2028-01-09',
+      packs: 2,
+      pricePerPack: 1500,
+      codes: [code(IBU.tracePrefix!, 1), code(IBU.tracePrefix!, 2)],
+    },
+  ],
 });
 
 let tmp: { dir: string; cleanup: () => void };
@@ -36,15 +46,25 @@ const sh = async (command: string, timeoutMs?: number) => {
 };
 const show = async (...props: string[]) => {
   const r = await sh(`systemctl show ${UNIT} ${props.map((p) => `-p ${p}`).join(' ')}`);
-  return Object.fromEntries(r.out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    r.out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 };
 const mainPid = async () => Number((await show('MainPID')).MainPID);
 /** Waits until the unit runs again with a main process other than `old`, READY=1 received (active/running). */
 const runningAgainAfter = (old: number, ms: number) =>
-  waitFor(`${UNIT} to run again with a new main process (was ${old})`, async () => {
-    const s = await show('ActiveState', 'SubState', 'MainPID', 'NRestarts', 'Result');
-    return s.ActiveState === 'active' && s.SubState === 'running' && Number(s.MainPID) > 0 && Number(s.MainPID) !== old ? s : undefined;
-  }, ms, 1000);
+  waitFor(
+    `${UNIT} to run again with a new main process (was ${old})`,
+    async () => {
+      const s = await show('ActiveState', 'SubState', 'MainPID', 'NRestarts', 'Result');
+      return s.ActiveState === 'active' && s.SubState === 'running' && Number(s.MainPID) > 0 && Number(s.MainPID) !== old ? s : undefined;
+    },
+    ms,
+    1000,
+  );
 
 /** HTTP inside the container, from this machine's Node joined to its network namespace; cookie sign-in as the manager. */
 async function api(calls: { method: string; path: string; body?: unknown }[]): Promise<{ status: number; body: unknown }[]> {
@@ -98,8 +118,16 @@ async function scanThroughPty(text: string): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  for (const [cmd, pkg] of [['systemd-nspawn', 'systemd-container'], ['mmdebstrap', 'mmdebstrap'], ['nsenter', 'util-linux'], ['unshare', 'util-linux'], ['dpkg-deb', 'dpkg']]) requireTool(cmd as string, pkg as string);
-  if (process.getuid?.() !== 0) throw new Error('the container test boots systemd with systemd-nspawn, which needs root: run npm test as root (CI) or skip this file knowingly');
+  for (const [cmd, pkg] of [
+    ['systemd-nspawn', 'systemd-container'],
+    ['mmdebstrap', 'mmdebstrap'],
+    ['nsenter', 'util-linux'],
+    ['unshare', 'util-linux'],
+    ['dpkg-deb', 'dpkg'],
+  ])
+    requireTool(cmd as string, pkg as string);
+  if (process.getuid?.() !== 0)
+    throw new Error('the container test boots systemd with systemd-nspawn, which needs root: run npm test as root (CI) or skip this file knowingly');
   tmp = tempDir('counter-agent-container-test-');
   const tarball = rootfsTarball();
   built = buildPackage(join(tmp.dir, 'out'));
@@ -124,13 +152,19 @@ describe('the .deb under a real systemd', () => {
     const install = await sh(`dpkg -i /root/${basename(built.deb.path)}`, 300_000);
     expect(install.code, install.stderr).toBe(0);
     expect((await sh('id -u counter-agent')).code).toBe(0);
-    expect((await sh('stat -c %U /var/lib/counter-agent /var/lib/counter-agent/video /var/log/counter-agent')).out.split('\n')).toEqual(['counter-agent', 'counter-agent', 'counter-agent']);
+    expect((await sh('stat -c %U /var/lib/counter-agent /var/lib/counter-agent/video /var/log/counter-agent')).out.split('\n')).toEqual([
+      'counter-agent',
+      'counter-agent',
+      'counter-agent',
+    ]);
     expect((await sh(`systemctl is-active ${UNIT}`)).out).toBe('inactive');
   }, 300_000);
 
   it('the packaged provision writes the config and `enable --now` returns once READY=1 arrived', async () => {
     // The platform simulator (the packaged executable too) as a unit of its own, knowing this store.
-    const sim = await sh(`systemd-run --unit=platform-sim --property=StateDirectory=platform-sim counter-agent simulate-platform --db /var/lib/platform-sim/platform.db --port 8091 --store '${STORE.code}:${STORE.name}:${STORE.admdvs}'`);
+    const sim = await sh(
+      `systemd-run --unit=platform-sim --property=StateDirectory=platform-sim counter-agent simulate-platform --db /var/lib/platform-sim/platform.db --port 8091 --store '${STORE.code}:${STORE.name}:${STORE.admdvs}'`,
+    );
     expect(sim.code, sim.stderr).toBe(0);
     await waitFor('the platform simulator to listen', async () => ((await sh('ss -Hltn "sport = :8091"')).out ? true : undefined), 60_000);
 
@@ -166,7 +200,10 @@ describe('the .deb under a real systemd', () => {
       { method: 'POST', path: '/api/sales/{2.id}/items', body: { code: code(IBU.tracePrefix!, 1) } },
       { method: 'POST', path: '/api/sales/{2.id}/settle', body: { payment: 'self_pay' } },
     ]);
-    expect(r.map((x) => x.status), JSON.stringify(r)).toEqual([200, 201, 201, 200, 200]);
+    expect(
+      r.map((x) => x.status),
+      JSON.stringify(r),
+    ).toEqual([200, 201, 201, 200, 200]);
     expect(r[4]!.body).toMatchObject({ status: 'settled' });
   }, 120_000);
 
@@ -182,47 +219,66 @@ describe('the .deb under a real systemd', () => {
     expect(status).toMatch(/^Seccomp:\s+2$/m); // 2 = SECCOMP_MODE_FILTER
   });
 
-  it('a scanner on a pty (socat) reaches the counter under the unit\'s device policy', async () => {
+  it("a scanner on a pty (socat) reaches the counter under the unit's device policy", async () => {
     const sock = await sh(`systemd-run --unit=scanner-sim socat pty,link=/dev/ttyACM-sim,raw,echo=0 pty,link=${SCANNER_IN},raw,echo=0`);
     expect(sock.code, sock.stderr).toBe(0);
-    await waitFor('the simulated scanner pty', async () => ((await sh(`test -e /dev/ttyACM-sim && test -e ${SCANNER_IN}`)).code === 0 ? true : undefined), 30_000);
+    await waitFor(
+      'the simulated scanner pty',
+      async () => ((await sh(`test -e /dev/ttyACM-sim && test -e ${SCANNER_IN}`)).code === 0 ? true : undefined),
+      30_000,
+    );
     // The service user opens it like a scanner the udev rules gave the counter-agent group.
     expect((await sh('chgrp counter-agent "$(readlink -f /dev/ttyACM-sim)" && chmod 660 "$(readlink -f /dev/ttyACM-sim)"')).code).toBe(0);
-    const edit = await sh(`sed -i 's#^scanners: \\[\\]#scanners:\\n  - { id: front, type: serial, counter: counter-1, path: /dev/ttyACM-sim }#' /etc/counter-agent/config.yaml && grep -A1 '^scanners:' /etc/counter-agent/config.yaml`);
+    const edit = await sh(
+      `sed -i 's#^scanners: \\[\\]#scanners:\\n  - { id: front, type: serial, counter: counter-1, path: /dev/ttyACM-sim }#' /etc/counter-agent/config.yaml && grep -A1 '^scanners:' /etc/counter-agent/config.yaml`,
+    );
     expect(edit.out).toContain('/dev/ttyACM-sim');
     const before = await mainPid();
     expect((await sh(`systemctl restart ${UNIT}`)).code).toBe(0);
     await runningAgainAfter(before, 90_000);
-    await waitFor('the scanner to be connected', async () => {
-      const [h] = await api([{ method: 'GET', path: '/api/health' }]);
-      return (h!.body as { devices?: { id: string; state: string }[] }).devices?.find((d) => d.id === 'front' && d.state === 'connected');
-    }, 60_000);
+    await waitFor(
+      'the scanner to be connected',
+      async () => {
+        const [h] = await api([{ method: 'GET', path: '/api/health' }]);
+        return (h!.body as { devices?: { id: string; state: string }[] }).devices?.find((d) => d.id === 'front' && d.state === 'connected');
+      },
+      60_000,
+    );
     // The scanned box reaches counter-1 (the counter page's event stream): it becomes a line of a new sale.
     const scan = await scanThroughPty(code(IBU.tracePrefix!, 2));
     expect(scan).toMatchObject({ deviceId: 'front', text: code(IBU.tracePrefix!, 2), saleId: expect.any(Number), itemId: expect.any(Number) });
   }, 240_000);
 
-  it('the device ACL is enforced: a device outside the unit\'s DeviceAllow is refused, one of its classes is not', async () => {
+  it("the device ACL is enforced: a device outside the unit's DeviceAllow is refused, one of its classes is not", async () => {
     const unit = (await sh(`systemctl cat ${UNIT}`)).out;
     const props = [...unit.matchAll(/^(DevicePolicy=\S+|DeviceAllow=.+)$/gm)].map((m) => `-p '${m[1]}'`).join(' ');
     expect(props).toContain('DevicePolicy=closed');
     // c 10:229 (fuse) is in no class the unit allows: EPERM from the BPF device program. c 245:N is hidraw
     // (char-hidraw), allowed: with no such device the kernel answers ENXIO/ENODEV, never EPERM.
-    const hidrawMajor = (await sh("awk '$2==\"hidraw\"{print $1}' /proc/devices")).out;
+    const hidrawMajor = (await sh('awk \'$2=="hidraw"{print $1}\' /proc/devices')).out;
     const probe = (node: string) => `systemd-run --quiet --wait --pipe ${props} sh -c '(exec 3<>${node}) 2>&1 | sed "s/.*: //"; true' </dev/null`;
     await sh(`mknod -m 666 /root/ca-fuse c 10 229${hidrawMajor ? ` && mknod -m 666 /root/ca-hidraw c ${hidrawMajor} 250` : ''}`);
     expect((await sh(probe('/root/ca-fuse'))).out).toMatch(/Operation not permitted/);
     if (hidrawMajor) expect((await sh(probe('/root/ca-hidraw'))).out).toMatch(/No such device/);
-    else notEnforced.push('hidraw is not in this kernel\'s /proc/devices: only the refusal side of the device ACL was checked');
+    else notEnforced.push("hidraw is not in this kernel's /proc/devices: only the refusal side of the device ACL was checked");
     await sh('rm -f /root/ca-fuse /root/ca-hidraw');
   }, 120_000);
 
   it('`journalctl -p warning` shows a warning the test provoked (a partial scan), at priority warning', async () => {
     await sh(`printf '8100003' > ${SCANNER_IN}`);
-    const line = await waitFor('the partial-scan warning in the journal', async () => {
-      const j = (await sh(`journalctl -u ${UNIT} -p warning --no-pager -o json`)).out;
-      return j.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { PRIORITY: string; MESSAGE: string }).find((e) => e.MESSAGE.includes('partial scan'));
-    }, 60_000, 1000);
+    const line = await waitFor(
+      'the partial-scan warning in the journal',
+      async () => {
+        const j = (await sh(`journalctl -u ${UNIT} -p warning --no-pager -o json`)).out;
+        return j
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { PRIORITY: string; MESSAGE: string })
+          .find((e) => e.MESSAGE.includes('partial scan'));
+      },
+      60_000,
+      1000,
+    );
     expect(line.PRIORITY).toBe('4');
     expect(JSON.parse(line.MESSAGE)).toMatchObject({ level: 40, msg: 'device warning' });
     // Info lines stay out of -p warning.
@@ -260,10 +316,16 @@ describe('the .deb under a real systemd', () => {
     const s = await show('MemoryMax', 'TasksMax', 'ControlGroup');
     expect(s.MemoryMax).toBe(String(1536 * 1024 * 1024));
     expect(s.TasksMax).toBe('512');
-    for (const [file, want] of [['memory.max', s.MemoryMax], ['pids.max', s.TasksMax]] as const) {
+    for (const [file, want] of [
+      ['memory.max', s.MemoryMax],
+      ['pids.max', s.TasksMax],
+    ] as const) {
       const r = await sh(`cat /sys/fs/cgroup${s.ControlGroup}/${file}`);
       if (r.code === 0) expect(r.out).toBe(want);
-      else notEnforced.push(`${file}: no such cgroup file in the container (this host keeps the memory and pids controllers on cgroup v1), so ${file === 'memory.max' ? 'MemoryMax=1536M' : 'TasksMax=512'} is set but not enforced here`);
+      else
+        notEnforced.push(
+          `${file}: no such cgroup file in the container (this host keeps the memory and pids controllers on cgroup v1), so ${file === 'memory.max' ? 'MemoryMax=1536M' : 'TasksMax=512'} is set but not enforced here`,
+        );
     }
   });
 

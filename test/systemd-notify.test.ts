@@ -5,12 +5,12 @@
 //
 // It runs with a small config (embedded platform simulator, port 0) rather than demo mode: demo mode
 // listens on the fixed port 8080, which another test or a developer's `npm start` may hold.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { field, startNotifyReceiver, type NotifyReceiver } from '../agent/service/notify-receiver.test-helpers.js';
+import { field, type NotifyReceiver, startNotifyReceiver } from '../agent/service/notify-receiver.test-helpers.js';
 import { tempDir } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../bin/counter-agent.js', import.meta.url));
@@ -38,7 +38,10 @@ const has = (name: string) => (m: { fields: string[] }) => m.fields.includes(nam
 describe('counter-agent run under a notify socket', () => {
   it('sends READY=1 once it serves, a STATUS line, WATCHDOG=1 pings, and STOPPING=1 on SIGTERM', async () => {
     const config = join(tmp.dir, 'counter-agent.yaml');
-    writeFileSync(config, 'store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\nhttp: { host: 127.0.0.1, port: 0 }\ndataDir: ./data\n');
+    writeFileSync(
+      config,
+      'store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\nhttp: { host: 127.0.0.1, port: 0 }\ndataDir: ./data\n',
+    );
     let output = '';
     const child = spawn(process.execPath, [BIN, 'run', '--config', config], {
       cwd: tmp.dir,

@@ -122,7 +122,12 @@ describe('systemd units', () => {
     expect(Number.parseInt(one('WatchdogSec') ?? '', 10)).toBeGreaterThanOrEqual(20); // pings wait up to 5 s on PID 1
     expect(one('ExecStart')).toBe('/usr/lib/counter-agent/counter-agent run --config /etc/counter-agent/config.yaml');
     expect(s.get('Environment')).toContain('COUNTER_AGENT_NATIVE_DIR=/usr/lib/counter-agent/native');
-    expect([one('User'), one('Group'), one('StateDirectory'), one('LogsDirectory')]).toEqual(['counter-agent', 'counter-agent', 'counter-agent', 'counter-agent']);
+    expect([one('User'), one('Group'), one('StateDirectory'), one('LogsDirectory')]).toEqual([
+      'counter-agent',
+      'counter-agent',
+      'counter-agent',
+      'counter-agent',
+    ]);
     expect(one('Restart')).toBe('on-failure');
     expect(one('MemoryMax')).toMatch(/^\d+[KMG]$/);
     expect(one('MemoryDenyWriteExecute') ?? 'no').toBe('no'); // Node's JIT needs W+X pages
@@ -137,7 +142,9 @@ describe('sysusers and tmpfiles', () => {
     mkdirSync(join(root, 'etc'), { recursive: true });
     const users = run('systemd-sysusers', [`--root=${root}`, join(SYSTEMD_DIR, 'counter-agent.sysusers')]);
     expect(users.code, users.out).toBe(0);
-    const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith('counter-agent:'));
+    const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('counter-agent:'));
     const [, , uid, gid, , home, shell] = (passwd ?? '').split(':');
     expect(home).toBe('/var/lib/counter-agent');
     expect(shell).toBe('/usr/sbin/nologin');

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { SCRYPT_PARAMS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, SCRYPT_PARAMS, verifyPassword } from './passwords.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
  * Password (and cashier PIN) hashing with scrypt from node:crypto: memory-hard, no extra dependency.
@@ -39,7 +39,8 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     const next = waiting.shift();
-    if (next) next(); // the slot passes to the next waiter; `running` stays the same
+    if (next)
+      next(); // the slot passes to the next waiter; `running` stays the same
     else running--;
   }
 }
@@ -50,7 +51,9 @@ export function hashQueue(): { running: number; waiting: number } {
 }
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return slot(() => new Promise<Buffer>((resolve, reject) => scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))));
+  return slot(
+    () => new Promise<Buffer>((resolve, reject) => scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))),
+  );
 }
 
 /** 128·N·r bytes are needed; Node's default ceiling (32 MiB) is exactly N=2^15, r=8, so leave headroom. */

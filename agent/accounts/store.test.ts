@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger, type Db } from '../ledger/db.js';
+import { type Db, openLedger } from '../ledger/db.js';
 import { AccountStore } from './store.js';
 
 let db: Db;
@@ -24,7 +24,9 @@ describe('AccountStore', () => {
     await expect(store.create({ username: 'zhao', role: 'cashier', password: 'abcd' })).rejects.toMatchObject({ code: 'PASSWORD_WEAK' });
     await expect(store.create({ username: 'zhao', role: 'cashier', password: '123456789' })).rejects.toMatchObject({ code: 'PASSWORD_WEAK' });
     await store.create({ username: 'zhao', role: 'cashier', password: '0042' });
-    expect(() => db.prepare("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES ('x','x','boss','h','t')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES ('x','x','boss','h','t')").run()).toThrow(
+      /CHECK/,
+    );
   });
 
   it('stores only the SHA-256 of the session token; sessions end after 8 h idle and 12 h absolute', async () => {

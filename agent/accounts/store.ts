@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../../common/app-error.js';
 import type { ApiRole } from '../../config/index.js';
-import { withoutFsync, type Db } from '../ledger/db.js';
-import { HashBusyError, burnVerify, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { type Db, withoutFsync } from '../ledger/db.js';
+import { burnVerify, HashBusyError, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export type Role = ApiRole;
 export const ROLES: readonly Role[] = ['cashier', 'manager', 'technician'];
@@ -76,7 +76,14 @@ interface UserRow {
   created_at: string;
 }
 
-const toUser = (r: UserRow): User => ({ id: r.id, username: r.username, displayName: r.display_name, role: r.role, disabled: r.disabled !== 0, createdAt: r.created_at });
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  disabled: r.disabled !== 0,
+  createdAt: r.created_at,
+});
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export const normalizeUsername = (u: string) => u.trim().toLowerCase();
@@ -211,9 +218,9 @@ export class AccountStore {
   session(token: string): Session | undefined {
     if (!token || token.length > 200) return undefined;
     const id = digest(token);
-    const row = this.db
-      .prepare('SELECT s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?')
-      .get(id) as (UserRow & { last_seen_at: string; expires_at: string }) | undefined;
+    const row = this.db.prepare('SELECT s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?').get(id) as
+      | (UserRow & { last_seen_at: string; expires_at: string })
+      | undefined;
     if (!row || row.disabled) return undefined;
     const now = this.clock().getTime();
     const lastSeen = Date.parse(row.last_seen_at);
@@ -223,7 +230,8 @@ export class AccountStore {
       return undefined;
     }
     // Losing a last-seen mark in a power cut only shortens an idle session: no fsync for it.
-    if (now - lastSeen >= 60_000) withoutFsync(this.db, () => this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(new Date(now).toISOString(), id));
+    if (now - lastSeen >= 60_000)
+      withoutFsync(this.db, () => this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(new Date(now).toISOString(), id));
     return { id, user: toUser(row), expiresAt };
   }
 
@@ -234,7 +242,9 @@ export class AccountStore {
   /** Removes sessions past their idle or absolute limit, and failed attempts older than a day. */
   expire(): void {
     const now = this.clock().getTime();
-    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?').run(new Date(now).toISOString(), new Date(now - this.limits.idleMs).toISOString());
+    this.db
+      .prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?')
+      .run(new Date(now).toISOString(), new Date(now - this.limits.idleMs).toISOString());
     this.db.prepare('DELETE FROM login_attempts WHERE at < ?').run(new Date(now - 24 * 3600_000).toISOString());
   }
 
@@ -253,7 +263,8 @@ export class AccountStore {
       const times = (this.db.prepare('SELECT at FROM login_attempts WHERE key = ? AND at > ? ORDER BY at').pluck().all(key, since) as string[]).map(Date.parse);
       for (let i = max - 1; i < times.length; i++) {
         const last = times[i] as number;
-        if (last - (times[i - max + 1] as number) < this.limits.windowMs && last + this.limits.lockMs > now) until = Math.max(until ?? 0, last + this.limits.lockMs);
+        if (last - (times[i - max + 1] as number) < this.limits.windowMs && last + this.limits.lockMs > now)
+          until = Math.max(until ?? 0, last + this.limits.lockMs);
       }
     }
     return until === undefined ? undefined : new Date(until);

@@ -5,8 +5,9 @@
 // catalogue changes of a product (catalog.imported events whose content differs from the product's
 // previous version). Identity and prescription replacements on an open sale overwrite the row and leave
 // no history, so they cannot be counted.
-import type { Db } from '../ledger/index.js';
+
 import { canonicalJson } from '../ledger/events.js';
+import type { Db } from '../ledger/index.js';
 import { MovementQueries } from '../reports/movements.js';
 import { dayOf, type Period } from '../reports/period.js';
 import type { AuditFacts, AuditSale, ModifiedRecord, StockOutflow } from './types.js';
@@ -44,27 +45,51 @@ export class AuditFactsQuery {
   }
 
   private sales(period: Period): AuditSale[] {
-    const rows = this.s.sales.all({ start: period.startIso, end: period.endIso }) as { id: number; settled_at: string; psn_no: string; person: string | null; setl_id: string | null; insured_fen: number }[];
+    const rows = this.s.sales.all({ start: period.startIso, end: period.endIso }) as {
+      id: number;
+      settled_at: string;
+      psn_no: string;
+      person: string | null;
+      setl_id: string | null;
+      insured_fen: number;
+    }[];
     return rows.map((r) => {
       const person = r.person ? (JSON.parse(r.person) as { name?: string; birthDate?: string }) : {};
       return {
-        saleId: r.id, settledAt: r.settled_at, date: dayOf(r.settled_at), psnNo: r.psn_no, personName: person.name ?? '',
-        birthDate: person.birthDate ?? null, insuredFen: r.insured_fen, setlId: r.setl_id,
+        saleId: r.id,
+        settledAt: r.settled_at,
+        date: dayOf(r.settled_at),
+        psnNo: r.psn_no,
+        personName: person.name ?? '',
+        birthDate: person.birthDate ?? null,
+        insuredFen: r.insured_fen,
+        setlId: r.setl_id,
       };
     });
   }
 
   private outflows(period: Period): StockOutflow[] {
-    return this.movements.during(period).map((m) => ({ productId: m.productId, name: m.name, charged: m.during.sold - m.during.returned, writtenOff: m.during.writtenOff }));
+    return this.movements
+      .during(period)
+      .map((m) => ({ productId: m.productId, name: m.name, charged: m.during.sold - m.during.returned, writtenOff: m.during.writtenOff }));
   }
 
   private modified(period: Period): ModifiedRecord[] {
     const range = { start: period.startIso, end: period.endIso };
     const lots = (this.s.lotAdjustments.all(range) as { bchno: string; lot: string; product_id: string; name: string | null; n: number }[]).map((r) => ({
-      kind: 'lot' as const, subject: r.bchno, label: `${r.lot}（${r.name ?? r.product_id}）`, changes: r.n, saleIds: [], productId: r.product_id,
+      kind: 'lot' as const,
+      subject: r.bchno,
+      label: `${r.lot}（${r.name ?? r.product_id}）`,
+      changes: r.n,
+      saleIds: [],
+      productId: r.product_id,
     }));
     const sales = (this.s.removedLines.all(range) as { sale_id: number; n: number }[]).map((r) => ({
-      kind: 'sale' as const, subject: String(r.sale_id), label: String(r.sale_id), changes: r.n, saleIds: [r.sale_id],
+      kind: 'sale' as const,
+      subject: String(r.sale_id),
+      label: String(r.sale_id),
+      changes: r.n,
+      saleIds: [r.sale_id],
     }));
     return [...lots, ...sales, ...this.productChanges(period)];
   }
@@ -82,6 +107,13 @@ export class AuditFactsQuery {
       }
     }
     const names = new Map((this.s.productNames.all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
-    return [...changes].map(([id, n]) => ({ kind: 'product' as const, subject: id, label: `${names.get(id) ?? id}（${id}）`, changes: n, saleIds: [], productId: id }));
+    return [...changes].map(([id, n]) => ({
+      kind: 'product' as const,
+      subject: id,
+      label: `${names.get(id) ?? id}（${id}）`,
+      changes: n,
+      saleIds: [],
+      productId: id,
+    }));
   }
 }

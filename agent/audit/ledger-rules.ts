@@ -24,7 +24,11 @@ export function stockGap(outflows: readonly StockOutflow[]): AuditWarning[] {
       const out = o.charged + o.writtenOff;
       const gap = o.charged > 0 ? `差异${percent(o.writtenOff, o.charged)}%` : '没有收费记录';
       return {
-        rule: 'STOCK_GAP' as const, title: '药品出库量与收费数量差异超过5%', subject: `product:${o.productId}`, productId: o.productId, saleIds: [],
+        rule: 'STOCK_GAP' as const,
+        title: '药品出库量与收费数量差异超过5%',
+        subject: `product:${o.productId}`,
+        productId: o.productId,
+        saleIds: [],
         detail: `${o.name}本期出库${out}件（销售${o.charged}件，报损或盘亏${o.writtenOff}件），收费${o.charged}件，${gap}：请核对报损、盘亏原因并保留凭证`,
       };
     });
@@ -41,7 +45,10 @@ export function recordModified(records: readonly ModifiedRecord[]): AuditWarning
   return records
     .filter((r) => r.changes > MAX_CHANGES)
     .map((r) => ({
-      rule: 'RECORD_MODIFIED' as const, title: '记录修改超过3次', subject: `${r.kind}:${r.subject}`, saleIds: r.saleIds,
+      rule: 'RECORD_MODIFIED' as const,
+      title: '记录修改超过3次',
+      subject: `${r.kind}:${r.subject}`,
+      saleIds: r.saleIds,
       ...(r.productId !== undefined ? { productId: r.productId } : {}),
       detail: `${WHAT[r.kind](r)}（超过${MAX_CHANGES}次）：请确认每次修改都有合理原因，并能向医保部门说明`,
     }));

@@ -12,7 +12,17 @@ let nextId = 1;
 function sale(psnNo: string, hhmmss: string, over: Partial<AuditSale> = {}): AuditSale {
   const [h, m, s] = hhmmss.split(':').map(Number) as [number, number, number];
   const at = new Date(Date.UTC(2026, 10, 22, h - 8, m, s ?? 0)).toISOString();
-  return { saleId: nextId++, settledAt: at, date: '2026-11-22', psnNo, personName: `参保人${psnNo}`, birthDate: '1970-01-01', insuredFen: 1000, setlId: null, ...over };
+  return {
+    saleId: nextId++,
+    settledAt: at,
+    date: '2026-11-22',
+    psnNo,
+    personName: `参保人${psnNo}`,
+    birthDate: '1970-01-01',
+    insuredFen: 1000,
+    setlId: null,
+    ...over,
+  };
 }
 
 describe('MULTI_PERSON_BURST: ≥ 5 different persons within 10 minutes', () => {
@@ -40,7 +50,9 @@ describe('MULTI_PERSON_BURST: ≥ 5 different persons within 10 minutes', () => 
 describe('PERSON_FREQUENT: one person ≥ 3 settlements in a day', () => {
   it('fires at 3, silent at 2 and for 3 spread over two days', () => {
     const three = [sale('P', '09:00:00'), sale('P', '12:00:00'), sale('P', '18:00:00')];
-    expect(personFrequent(three)).toEqual([expect.objectContaining({ rule: 'PERSON_FREQUENT', psnNo: 'P', saleIds: three.map((s) => s.saleId), subject: '2026-11-22:P' })]);
+    expect(personFrequent(three)).toEqual([
+      expect.objectContaining({ rule: 'PERSON_FREQUENT', psnNo: 'P', saleIds: three.map((s) => s.saleId), subject: '2026-11-22:P' }),
+    ]);
     expect(personFrequent(three.slice(0, 2))).toEqual([]);
     expect(personFrequent([...three.slice(0, 2), sale('P', '09:00:00', { date: '2026-11-23' })])).toEqual([]);
   });
@@ -71,7 +83,9 @@ describe('LARGE_AMOUNT: one settlement ≥ 1000.00 yuan of insured goods', () =>
 describe('STOCK_GAP: pieces out of stock vs pieces charged, gap over 5 %', () => {
   const flow = (charged: number, writtenOff: number): StockOutflow => ({ productId: 'P1', name: '布洛芬缓释胶囊', charged, writtenOff });
   it('fires above 5 % (6 of 100), silent at exactly 5 % and with no write-off', () => {
-    expect(stockGap([flow(100, 6)])).toEqual([expect.objectContaining({ rule: 'STOCK_GAP', productId: 'P1', saleIds: [], detail: expect.stringMatching(/出库106件.*收费100件.*差异6\.0%/) })]);
+    expect(stockGap([flow(100, 6)])).toEqual([
+      expect.objectContaining({ rule: 'STOCK_GAP', productId: 'P1', saleIds: [], detail: expect.stringMatching(/出库106件.*收费100件.*差异6\.0%/) }),
+    ]);
     expect(stockGap([flow(100, 5)])).toEqual([]);
     expect(stockGap([flow(0, 0)])).toEqual([]);
     expect(stockGap([flow(1000, 51)])).toHaveLength(1);
@@ -83,7 +97,13 @@ describe('STOCK_GAP: pieces out of stock vs pieces charged, gap over 5 %', () =>
 });
 
 describe('RECORD_MODIFIED: a record changed more than 3 times', () => {
-  const rec = (kind: ModifiedRecord['kind'], changes: number): ModifiedRecord => ({ kind, subject: 'X1', label: 'X1', changes, saleIds: kind === 'sale' ? [7] : [] });
+  const rec = (kind: ModifiedRecord['kind'], changes: number): ModifiedRecord => ({
+    kind,
+    subject: 'X1',
+    label: 'X1',
+    changes,
+    saleIds: kind === 'sale' ? [7] : [],
+  });
   it('fires at 4 changes for a lot, a sale and a product, silent at 3', () => {
     const w = recordModified([rec('lot', 4), rec('sale', 4), rec('product', 4), rec('lot', 3), rec('sale', 3), rec('product', 3)]);
     expect(w.map((x) => x.subject)).toEqual(['lot:X1', 'sale:X1', 'product:X1']);
@@ -100,7 +120,9 @@ describe('every warning', () => {
       outflows: [{ productId: 'P', name: '药', charged: 10, writtenOff: 10 }],
       modified: [{ kind: 'lot', subject: 'b', label: 'L1', changes: 5, saleIds: [] }],
     });
-    expect(new Set(all.map((w) => w.rule))).toEqual(new Set(['MULTI_PERSON_BURST', 'PERSON_FREQUENT', 'YOUNG_FREQUENT', 'LARGE_AMOUNT', 'STOCK_GAP', 'RECORD_MODIFIED']));
+    expect(new Set(all.map((w) => w.rule))).toEqual(
+      new Set(['MULTI_PERSON_BURST', 'PERSON_FREQUENT', 'YOUNG_FREQUENT', 'LARGE_AMOUNT', 'STOCK_GAP', 'RECORD_MODIFIED']),
+    );
     for (const w of all) {
       expect(w.title).toMatch(CHINESE);
       expect(w.detail).toMatch(CHINESE);

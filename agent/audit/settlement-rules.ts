@@ -1,10 +1,11 @@
 // Settlement rules of the platform's nightly audit (seeds/003: 多人集中时间段结算、单人多次结算、青壮年病人结算
 // 偏多、单次大额支出), with the platform simulator's thresholds (sync/simulator/audit.ts), so the manager sees
 // what the platform will flag. Per Shanghai day, over settled insurance sales not refunded. Pure functions.
-import { fenToYuan } from '../../common/money.js';
-import { formatShanghaiDateTime } from '../../common/time.js';
+
 // The same age arithmetic as the platform's audit: whole years on the day of settlement.
 import { ageOn } from '../../common/idnumber.js';
+import { fenToYuan } from '../../common/money.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
 import type { AuditSale, AuditWarning } from './types.js';
 
 export const BURST_WINDOW_MS = 10 * 60 * 1000;
@@ -36,7 +37,11 @@ export function multiPersonBurst(sales: readonly AuditSale[]): AuditWarning[] {
       const persons = new Set(window.map((r) => r.psnNo));
       if (persons.size >= BURST_PERSONS) {
         out.push({
-          rule: 'MULTI_PERSON_BURST', title: '短时间内多人集中结算', date, subject: `${date}:${rows[i]!.saleId}`, saleIds: window.map((r) => r.saleId),
+          rule: 'MULTI_PERSON_BURST',
+          title: '短时间内多人集中结算',
+          date,
+          subject: `${date}:${rows[i]!.saleId}`,
+          saleIds: window.map((r) => r.saleId),
           detail: `${date} ${hms(rows[i]!.settledAt)}至${hms(rows[j]!.settledAt)}（10分钟内）共有${persons.size}名不同参保人结算${window.length}笔：请核对是否真实购药，保留视频备查`,
         });
         i = j + 1;
@@ -61,7 +66,12 @@ export function personFrequent(sales: readonly AuditSale[]): AuditWarning[] {
     for (const [psnNo, list] of byPerson(rows)) {
       if (list.length < PERSON_DAILY) continue;
       out.push({
-        rule: 'PERSON_FREQUENT', title: '同一参保人单日多次结算', date, subject: `${date}:${psnNo}`, psnNo, saleIds: list.map((r) => r.saleId),
+        rule: 'PERSON_FREQUENT',
+        title: '同一参保人单日多次结算',
+        date,
+        subject: `${date}:${psnNo}`,
+        psnNo,
+        saleIds: list.map((r) => r.saleId),
         detail: `参保人${list[0]!.personName}${date}在本店医保结算${list.length}次：请核对是否分解处方或代他人购药`,
       });
     }
@@ -79,7 +89,12 @@ export function youngFrequent(sales: readonly AuditSale[]): AuditWarning[] {
       const age = ageOn(birth, date);
       if (age < YOUNG_AGE.min || age > YOUNG_AGE.max) continue;
       out.push({
-        rule: 'YOUNG_FREQUENT', title: '青年参保人频繁结算', date, subject: `${date}:${psnNo}`, psnNo, saleIds: list.map((r) => r.saleId),
+        rule: 'YOUNG_FREQUENT',
+        title: '青年参保人频繁结算',
+        date,
+        subject: `${date}:${psnNo}`,
+        psnNo,
+        saleIds: list.map((r) => r.saleId),
         detail: `参保人${list[0]!.personName}（${age}岁）${date}在本店医保结算${list.length}次：请核对是否本人购药`,
       });
     }
@@ -92,7 +107,13 @@ export function largeAmount(sales: readonly AuditSale[]): AuditWarning[] {
   return sales
     .filter((s) => s.insuredFen >= LARGE_FEN)
     .map((s) => ({
-      rule: 'LARGE_AMOUNT' as const, title: '单笔大额结算', date: s.date, subject: `sale:${s.saleId}`, psnNo: s.psnNo, amountFen: s.insuredFen, saleIds: [s.saleId],
+      rule: 'LARGE_AMOUNT' as const,
+      title: '单笔大额结算',
+      date: s.date,
+      subject: `sale:${s.saleId}`,
+      psnNo: s.psnNo,
+      amountFen: s.insuredFen,
+      saleIds: [s.saleId],
       detail: `参保人${s.personName}${s.date}单笔医保结算${fenToYuan(s.insuredFen)}元（${fenToYuan(LARGE_FEN)}元及以上）：请核对处方与用量`,
     }));
 }

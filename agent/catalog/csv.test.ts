@@ -13,7 +13,18 @@ describe('catalogue CSV import', () => {
     expect(r.problems).toEqual([]);
     expect(r.encoding).toBe('utf-8');
     expect(r.products).toEqual([
-      expect.objectContaining({ id: 'P1', name: '阿莫西林胶囊', tracePrefix: '8100003', rx: true, insured: true, category: 'drug', piecesPerPack: 24, pricePerPack: 1560, traceExempt: false, maxDailyPieces: 8 }),
+      expect.objectContaining({
+        id: 'P1',
+        name: '阿莫西林胶囊',
+        tracePrefix: '8100003',
+        rx: true,
+        insured: true,
+        category: 'drug',
+        piecesPerPack: 24,
+        pricePerPack: 1560,
+        traceExempt: false,
+        maxDailyPieces: 8,
+      }),
       expect.objectContaining({ id: 'P2', category: 'herbal', pricePerPack: 480, traceExempt: true, rx: false }),
     ]);
   });
@@ -26,7 +37,8 @@ describe('catalogue CSV import', () => {
   });
 
   it('reads the API field names with prices in fen', () => {
-    const csv = 'id,name,spec,manufacturer,approvalNo,nhsaCode,rx,insured,category,piecesPerPack,pricePerPack,gtin\nX,布洛芬,0.3g*20,厂,H2,XN02,false,true,drug,20,1980,6901234567892\n';
+    const csv =
+      'id,name,spec,manufacturer,approvalNo,nhsaCode,rx,insured,category,piecesPerPack,pricePerPack,gtin\nX,布洛芬,0.3g*20,厂,H2,XN02,false,true,drug,20,1980,6901234567892\n';
     const r = parseCatalogCsv(Buffer.from(csv));
     expect(r.problems).toEqual([]);
     expect(r.products[0]).toMatchObject({ pricePerPack: 1980, gtin: '06901234567892' });

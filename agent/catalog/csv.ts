@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { formatAjvErrors } from '../../config/errors.js';
-import { checkProduct, productSchema, type Product } from './product.js';
+import { checkProduct, type Product, productSchema } from './product.js';
 
 /**
  * Column names accepted in a catalogue CSV: the API's own field names, and the Chinese headings a
@@ -10,22 +10,58 @@ import { checkProduct, productSchema, type Product } from './product.js';
  * spreadsheet shows them); under `pricePerPack` they are integer fen, like the JSON API.
  */
 const HEADER_ALIASES: Record<string, keyof Product | 'priceYuan'> = {
-  商品编码: 'id', 商品编号: 'id', 编码: 'id',
-  药品名称: 'name', 商品名称: 'name', 名称: 'name', 通用名: 'name',
-  规格: 'spec', 生产企业: 'manufacturer', 生产厂家: 'manufacturer', 厂家: 'manufacturer',
-  批准文号: 'approvalNo', 医保编码: 'nhsaCode', 国家医保编码: 'nhsaCode', 医保目录编码: 'nhsaCode',
-  条码: 'barcode', 条形码: 'barcode', 商品条码: 'barcode',
-  药品标识码: 'tracePrefix', 追溯码前缀: 'tracePrefix',
-  处方药: 'rx', 是否处方药: 'rx', 医保: 'insured', 是否医保: 'insured', 医保支付: 'insured',
-  类别: 'category', 商品类别: 'category',
-  包装数量: 'piecesPerPack', 每盒数量: 'piecesPerPack', 最小单位数: 'piecesPerPack',
-  零售价: 'priceYuan', '零售价(元)': 'priceYuan', '零售价（元）': 'priceYuan', 单价: 'priceYuan',
-  免追溯码: 'traceExempt', 无追溯码: 'traceExempt', 日最大用量: 'maxDailyPieces', 每日最大用量: 'maxDailyPieces',
+  商品编码: 'id',
+  商品编号: 'id',
+  编码: 'id',
+  药品名称: 'name',
+  商品名称: 'name',
+  名称: 'name',
+  通用名: 'name',
+  规格: 'spec',
+  生产企业: 'manufacturer',
+  生产厂家: 'manufacturer',
+  厂家: 'manufacturer',
+  批准文号: 'approvalNo',
+  医保编码: 'nhsaCode',
+  国家医保编码: 'nhsaCode',
+  医保目录编码: 'nhsaCode',
+  条码: 'barcode',
+  条形码: 'barcode',
+  商品条码: 'barcode',
+  药品标识码: 'tracePrefix',
+  追溯码前缀: 'tracePrefix',
+  处方药: 'rx',
+  是否处方药: 'rx',
+  医保: 'insured',
+  是否医保: 'insured',
+  医保支付: 'insured',
+  类别: 'category',
+  商品类别: 'category',
+  包装数量: 'piecesPerPack',
+  每盒数量: 'piecesPerPack',
+  最小单位数: 'piecesPerPack',
+  零售价: 'priceYuan',
+  '零售价(元)': 'priceYuan',
+  '零售价（元）': 'priceYuan',
+  单价: 'priceYuan',
+  免追溯码: 'traceExempt',
+  无追溯码: 'traceExempt',
+  日最大用量: 'maxDailyPieces',
+  每日最大用量: 'maxDailyPieces',
 };
 
 const CATEGORY_ALIASES: Record<string, Product['category']> = {
-  药品: 'drug', 西药: 'drug', 中成药: 'drug', 中药饮片: 'herbal', 饮片: 'herbal', 中药颗粒: 'herbal',
-  医疗器械: 'device', 器械: 'device', 保健食品: 'health_food', 化妆品: 'cosmetic', 日用品: 'daily',
+  药品: 'drug',
+  西药: 'drug',
+  中成药: 'drug',
+  中药饮片: 'herbal',
+  饮片: 'herbal',
+  中药颗粒: 'herbal',
+  医疗器械: 'device',
+  器械: 'device',
+  保健食品: 'health_food',
+  化妆品: 'cosmetic',
+  日用品: 'daily',
 };
 
 const BOOLEAN_FIELDS = new Set(['rx', 'insured', 'traceExempt']);

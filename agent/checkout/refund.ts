@@ -88,7 +88,11 @@ export class Refunds {
   }
 
   /** One 2103 with `msgid`; records the refund when the platform confirms it, forgets the attempt when it refuses. */
-  private async attempt(sale: SaleRow, facts: SettlementFacts, msgid: string): Promise<{ kind: 'done' } | { kind: 'rejected'; message: string } | { kind: 'unknown' }> {
+  private async attempt(
+    sale: SaleRow,
+    facts: SettlementFacts,
+    msgid: string,
+  ): Promise<{ kind: 'done' } | { kind: 'rejected'; message: string } | { kind: 'unknown' }> {
     const at = this.opts.clock();
     try {
       await this.port.reverseSettlement(facts.setlId as string, facts.mdtrtId as string, facts.psnNo as string, msgid);
@@ -111,10 +115,15 @@ export class Refunds {
 
   private record(sale: SaleRow, request: ReversalRequest): void {
     const facts = JSON.parse(sale.settlement ?? '{}') as SettlementFacts;
-    this.ledger.sales.recordReversed(sale.id, sale.settled_seq as number, { reason: request.reason, setlId: facts.setlId }, {
-      at: this.opts.clock(),
-      ...(request.actor ? { actor: request.actor } : {}),
-    });
+    this.ledger.sales.recordReversed(
+      sale.id,
+      sale.settled_seq as number,
+      { reason: request.reason, setlId: facts.setlId },
+      {
+        at: this.opts.clock(),
+        ...(request.actor ? { actor: request.actor } : {}),
+      },
+    );
   }
 }
 
@@ -126,5 +135,10 @@ function refusal(code: 'PLATFORM_REJECTED' | 'PLATFORM_UNAVAILABLE', message: st
 export function refundAlarms(pending: readonly { id: number }[]): { code: string; message: string }[] {
   if (pending.length === 0) return [];
   const ids = pending.map((s) => s.id).join('、');
-  return [{ code: 'REFUND_PENDING', message: `销售单 ${ids} 的医保退费尚未得到平台确认（退费处理中），系统每 30 秒自动核实：请勿重复退款；持续 1 小时以上请联系技术员` }];
+  return [
+    {
+      code: 'REFUND_PENDING',
+      message: `销售单 ${ids} 的医保退费尚未得到平台确认（退费处理中），系统每 30 秒自动核实：请勿重复退款；持续 1 小时以上请联系技术员`,
+    },
+  ];
 }

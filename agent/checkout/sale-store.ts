@@ -73,15 +73,23 @@ export class SaleStore {
       item: db.prepare('SELECT * FROM sale_items WHERE id = ? AND sale_id = ? AND removed = 0'),
       insertItem: db.prepare(`INSERT INTO sale_items (sale_id, product_id, code, raw_code, lot_id, pieces, split, price, added_at)
         VALUES (@saleId, @productId, @code, @raw, @lotId, @pieces, @split, @price, @at)`),
-      fillItem: db.prepare('UPDATE sale_items SET code = @code, raw_code = @raw, lot_id = @lotId, pieces = @pieces, split = @split, price = @price WHERE id = @id AND code IS NULL'),
+      fillItem: db.prepare(
+        'UPDATE sale_items SET code = @code, raw_code = @raw, lot_id = @lotId, pieces = @pieces, split = @split, price = @price WHERE id = @id AND code IS NULL',
+      ),
       // Held pieces: walk the few open sales (sales_status) and their lines, never a lot's whole history.
-      heldByCode: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
-        WHERE s.status IN ('open', 'settling') AND s.id <> ? AND i.code = ? AND i.removed = 0`).pluck(),
-      heldByLot: db.prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
-        WHERE s.status IN ('open', 'settling') AND i.lot_id = ? AND i.removed = 0`).pluck(),
+      heldByCode: db
+        .prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
+        WHERE s.status IN ('open', 'settling') AND s.id <> ? AND i.code = ? AND i.removed = 0`)
+        .pluck(),
+      heldByLot: db
+        .prepare(`SELECT COALESCE(SUM(i.pieces), 0) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
+        WHERE s.status IN ('open', 'settling') AND i.lot_id = ? AND i.removed = 0`)
+        .pluck(),
       openSale: db.prepare("INSERT INTO sales (counter, status, opened_at, opened_by, updated_at) VALUES (?, 'open', ?, ?, ?)"),
       setPerson: db.prepare("UPDATE sales SET psn_no = ?, person = ?, updated_at = ? WHERE id = ? AND status = 'open'"),
-      markSettling: db.prepare("UPDATE sales SET status = 'settling', settle_msgid = ?, payment = ?, chronic_disease = ?, updated_at = ? WHERE id = ? AND status = 'open'"),
+      markSettling: db.prepare(
+        "UPDATE sales SET status = 'settling', settle_msgid = ?, payment = ?, chronic_disease = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+      ),
       priorLines: db.prepare(
         `SELECT p.nhsa_code AS nhsaCode, s.settled_at AS settledAt, SUM(i.pieces) AS pieces, s.chronic_disease IS NOT NULL AS chronic, p.max_daily_pieces AS maxDaily
          FROM sales s JOIN sale_items i ON i.sale_id = s.id AND i.removed = 0 JOIN products p ON p.id = i.product_id
@@ -124,7 +132,10 @@ export class SaleStore {
     return this.s.item.get(itemId, saleId) as ItemRow | undefined;
   }
 
-  addItem(i: { saleId: number; productId: string; code: string | null; raw: string | null; lotId: number | null; pieces: number; split: boolean; price: number }, at: Date): number {
+  addItem(
+    i: { saleId: number; productId: string; code: string | null; raw: string | null; lotId: number | null; pieces: number; split: boolean; price: number },
+    at: Date,
+  ): number {
     const iso = at.toISOString();
     return this.basket(() =>
       this.db.transaction(() => {
@@ -146,7 +157,9 @@ export class SaleStore {
   }
 
   removeItem(saleId: number, itemId: number): boolean {
-    return this.basket(() => this.db.prepare('UPDATE sale_items SET removed = 1 WHERE id = ? AND sale_id = ? AND removed = 0').run(itemId, saleId).changes === 1);
+    return this.basket(
+      () => this.db.prepare('UPDATE sale_items SET removed = 1 WHERE id = ? AND sale_id = ? AND removed = 0').run(itemId, saleId).changes === 1,
+    );
   }
 
   piecesHeldElsewhere(code: string, saleId: number): number {
@@ -179,9 +192,7 @@ export class SaleStore {
   }
 
   setPerson(saleId: number, person: InsuredPerson, evidence: Record<string, unknown>, at: Date): void {
-    this.basket(() =>
-      this.s.setPerson.run(person.psnNo, JSON.stringify({ ...person, evidence }), at.toISOString(), saleId),
-    );
+    this.basket(() => this.s.setPerson.run(person.psnNo, JSON.stringify({ ...person, evidence }), at.toISOString(), saleId));
   }
 
   setPrescription(saleId: number, rx: PrescriptionView, at: Date): void {
@@ -192,15 +203,15 @@ export class SaleStore {
 
   setConsents(saleId: number, productIds: readonly string[], at: Date): void {
     this.basket(() =>
-      this.db.prepare("UPDATE sales SET consents = ?, updated_at = ? WHERE id = ? AND status = 'open'").run(JSON.stringify([...new Set(productIds)]), at.toISOString(), saleId),
+      this.db
+        .prepare("UPDATE sales SET consents = ?, updated_at = ? WHERE id = ? AND status = 'open'")
+        .run(JSON.stringify([...new Set(productIds)]), at.toISOString(), saleId),
     );
   }
 
   /** Persisted (synchronous=FULL) before 2102 is called: the crash-safety anchor. */
   markSettling(saleId: number, msgid: string, payment: 'insurance', chronicDisease: string | null, at: Date): boolean {
-    return (
-      this.s.markSettling.run(msgid, payment, chronicDisease, at.toISOString(), saleId).changes === 1
-    );
+    return this.s.markSettling.run(msgid, payment, chronicDisease, at.toISOString(), saleId).changes === 1;
   }
 
   /**
@@ -225,7 +236,9 @@ export class SaleStore {
    */
   beginReversal(saleId: number, msgid: string, request: ReversalRequest): string | undefined {
     this.db
-      .prepare("UPDATE sales SET reverse_msgid = COALESCE(reverse_msgid, ?), reversing = COALESCE(reversing, ?), updated_at = ? WHERE id = ? AND status = 'settled'")
+      .prepare(
+        "UPDATE sales SET reverse_msgid = COALESCE(reverse_msgid, ?), reversing = COALESCE(reversing, ?), updated_at = ? WHERE id = ? AND status = 'settled'",
+      )
       .run(msgid, JSON.stringify(request), request.at, saleId);
     const row = this.get(saleId);
     return row?.status === 'settled' ? (row.reverse_msgid ?? undefined) : undefined;
@@ -265,7 +278,10 @@ export class SaleStore {
 
   /** Open sales (any counter) last touched before `beforeIso`. */
   idleOpen(beforeIso: string): { id: number; counter: string }[] {
-    return this.db.prepare("SELECT id, counter FROM sales WHERE status = 'open' AND updated_at < ? ORDER BY id").all(beforeIso) as { id: number; counter: string }[];
+    return this.db.prepare("SELECT id, counter FROM sales WHERE status = 'open' AND updated_at < ? ORDER BY id").all(beforeIso) as {
+      id: number;
+      counter: string;
+    }[];
   }
 
   settling(): SaleRow[] {
@@ -276,7 +292,11 @@ export class SaleStore {
    * Earlier settled insurance sales of this person since `since` (ISO time): (nhsaCode, date, pieces,
    * chronic) per line. Older sales cannot cover today: the longest supply is 12 weeks.
    */
-  priorLines(psnNo: string, exceptSaleId: number, since: Date): { nhsaCode: string; settledAt: string; pieces: number; chronic: number; maxDaily: number | null }[] {
+  priorLines(
+    psnNo: string,
+    exceptSaleId: number,
+    since: Date,
+  ): { nhsaCode: string; settledAt: string; pieces: number; chronic: number; maxDaily: number | null }[] {
     return this.s.priorLines.all(psnNo, exceptSaleId, since.toISOString()) as never;
   }
 }

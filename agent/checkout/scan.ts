@@ -2,7 +2,7 @@ import { shanghaiDate } from '../../common/time.js';
 import type { Product } from '../catalog/product.js';
 import { checkScan } from '../rules/index.js';
 import type { LotView, Refusal, ScanContext } from '../rules/types.js';
-import { classifyScan, isTraceCode, type ClassifyOptions } from '../tracecode/index.js';
+import { type ClassifyOptions, classifyScan, isTraceCode } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
 import type { ItemRow, SaleStore } from './sale-store.js';
 import { priceForPieces, type StockLookup } from './stock-lookup.js';
@@ -75,7 +75,14 @@ export class Scanner {
     if (refused.length > 0 || c.kind === 'invalid' || !sold || !lot) {
       return refuse(refused.length > 0 ? refused : [{ code: 'TRACE_CODE_NOT_IN_STOCK', message: `追溯码 ${raw} 没有可售库存：请核对入库记录或联系店长` }]);
     }
-    const fill = { code: c.key, raw, lotId: lot.lotId, pieces, split: pieces < sold.piecesPerPack, price: priceForPieces(sold.pricePerPack, pieces, sold.piecesPerPack) };
+    const fill = {
+      code: c.key,
+      raw,
+      lotId: lot.lotId,
+      pieces,
+      split: pieces < sold.piecesPerPack,
+      price: priceForPieces(sold.pricePerPack, pieces, sold.piecesPerPack),
+    };
     if (waitingItem && waitingItem.product_id === sold.id) {
       this.sales.fillItem(waitingItem.id, saleId, fill, at);
       return { ok: true, itemId: waitingItem.id, waiting: false };
@@ -87,17 +94,32 @@ export class Scanner {
     return this.stock.product(i.product_id)?.traceExempt !== true;
   }
 
-  private addByProduct(saleId: number, product: Product, requestedPieces: number | undefined, today: string, at: Date, refuse: (r: Refusal[]) => AddItemResult): AddItemResult {
+  private addByProduct(
+    saleId: number,
+    product: Product,
+    requestedPieces: number | undefined,
+    today: string,
+    at: Date,
+    refuse: (r: Refusal[]) => AddItemResult,
+  ): AddItemResult {
     const pieces = requestedPieces ?? product.piecesPerPack;
     const split = pieces < product.piecesPerPack;
     const price = priceForPieces(product.pricePerPack, pieces, product.piecesPerPack);
     if (!product.traceExempt) {
       // Waits for its trace code; the code scanned next fills it (and is checked then).
-      return { ok: true, itemId: this.sales.addItem({ saleId, productId: product.id, code: null, raw: null, lotId: null, pieces, split, price }, at), waiting: true };
+      return {
+        ok: true,
+        itemId: this.sales.addItem({ saleId, productId: product.id, code: null, raw: null, lotId: null, pieces, split, price }, at),
+        waiting: true,
+      };
     }
     const lot = this.stock.uncodedLot(product.id, pieces, today);
     if (!lot) return refuse([{ code: 'INSUFFICIENT_STOCK', message: `${product.name}库存不足或已过期：请核对库存后重试` }]);
-    return { ok: true, itemId: this.sales.addItem({ saleId, productId: product.id, code: null, raw: null, lotId: lot.lotId, pieces, split, price }, at), waiting: false };
+    return {
+      ok: true,
+      itemId: this.sales.addItem({ saleId, productId: product.id, code: null, raw: null, lotId: lot.lotId, pieces, split, price }, at),
+      waiting: false,
+    };
   }
 }
 

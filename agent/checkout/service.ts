@@ -1,16 +1,16 @@
-import type { PharmacistOnDuty } from './pharmacist.js';
 import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
 import { maskId } from '../log.js';
 import type { PrescriptionView } from '../rules/types.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
+import { type Attendant, CounterSales } from './counters.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import { PlatformPortError, PlatformRejectedError, type InsuredPerson, type SettlementPort } from './port.js';
-import { CounterSales, type Attendant } from './counters.js';
-import { SaleStore, type ItemRow, type OpenSaleSummary, type ReversalRequest } from './sale-store.js';
-import { Scanner, type AddItemResult } from './scan.js';
+import type { PharmacistOnDuty } from './pharmacist.js';
+import { type InsuredPerson, PlatformPortError, PlatformRejectedError, type SettlementPort } from './port.js';
 import { Refunds } from './refund.js';
+import { type ItemRow, type OpenSaleSummary, type ReversalRequest, SaleStore } from './sale-store.js';
+import { type AddItemResult, Scanner } from './scan.js';
 import { Settlement, type SettleOutcome } from './settle.js';
 import { StockLookup } from './stock-lookup.js';
 
@@ -47,7 +47,12 @@ export class CheckoutService {
     this.sales = new SaleStore(o.ledger.db);
     this.stock = new StockLookup(o.ledger.db);
     this.scanner = new Scanner(this.sales, this.stock, o.classifyOptions, this.clock);
-    this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, { requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay, clock: this.clock, log: o.log, ...(o.pharmacistOnDuty ? { pharmacistOnDuty: o.pharmacistOnDuty } : {}) });
+    this.settlement = new Settlement(o.ledger, this.sales, this.stock, o.port, {
+      requireTraceCodesForSelfPay: o.requireTraceCodesForSelfPay,
+      clock: this.clock,
+      log: o.log,
+      ...(o.pharmacistOnDuty ? { pharmacistOnDuty: o.pharmacistOnDuty } : {}),
+    });
     this.refunds = new Refunds(o.ledger, this.sales, o.port, { clock: this.clock, log: o.log });
   }
 
@@ -79,7 +84,8 @@ export class CheckoutService {
   /** The cashier takes a left-open sale back onto the counter's screen. */
   resume(counter: string, saleId: number): void {
     const sale = this.openSale(saleId);
-    if (sale.counter !== counter) throw new CheckoutError(409, 'SALE_OTHER_COUNTER', `销售单 #${saleId} 属于收银台 ${sale.counter}，不能在 ${counter} 继续：请在原收银台处理或作废`);
+    if (sale.counter !== counter)
+      throw new CheckoutError(409, 'SALE_OTHER_COUNTER', `销售单 #${saleId} 属于收银台 ${sale.counter}，不能在 ${counter} 继续：请在原收银台处理或作废`);
     this.counters.show(counter, saleId);
   }
 
@@ -125,7 +131,13 @@ export class CheckoutService {
   }
 
   /** 1101 through the platform; the identity and how it was established are kept as evidence. */
-  async setIdentity(saleId: number, certType: '01' | '02' | '03', certNo: string, name?: string, face?: { method: string; result: string }): Promise<InsuredPerson> {
+  async setIdentity(
+    saleId: number,
+    certType: '01' | '02' | '03',
+    certNo: string,
+    name?: string,
+    face?: { method: string; result: string },
+  ): Promise<InsuredPerson> {
     this.openSale(saleId);
     let person: InsuredPerson;
     try {
@@ -222,8 +234,20 @@ export class CheckoutService {
     const lot = i.lot_id !== null ? this.stock.lot(i.lot_id) : undefined;
     const waiting = i.code === null && p?.traceExempt !== true;
     return {
-      id: i.id, productId: i.product_id, name: p?.name, spec: p?.spec, rx: p?.rx, insured: p?.insured, code: i.code, scanned: i.raw_code,
-      lot: lot?.lot ?? null, expiry: lot?.expiry ?? null, expired: lot ? lot.expiry < today : false, pieces: i.pieces, split: i.split === 1, price: i.price,
+      id: i.id,
+      productId: i.product_id,
+      name: p?.name,
+      spec: p?.spec,
+      rx: p?.rx,
+      insured: p?.insured,
+      code: i.code,
+      scanned: i.raw_code,
+      lot: lot?.lot ?? null,
+      expiry: lot?.expiry ?? null,
+      expired: lot ? lot.expiry < today : false,
+      pieces: i.pieces,
+      split: i.split === 1,
+      price: i.price,
       codeState: waiting ? 'missing' : i.code ? 'scanned' : 'exempt',
     };
   }
@@ -240,7 +264,8 @@ export class CheckoutService {
       counter: sale.counter,
       // 退费处理中: settled in the ledger, refund sent, the platform's answer not yet known.
       status: sale.status === 'settled' && sale.reversing !== null ? 'reversing' : sale.status,
-      reversing: sale.status === 'settled' && sale.reversing !== null ? { ...(JSON.parse(sale.reversing) as ReversalRequest), msgid: sale.reverse_msgid } : null,
+      reversing:
+        sale.status === 'settled' && sale.reversing !== null ? { ...(JSON.parse(sale.reversing) as ReversalRequest), msgid: sale.reverse_msgid } : null,
       /** Who opened it: the signed-in cashier (or the API client / device when nobody was signed in at the counter). */
       openedBy: sale.opened_by,
       voided: sale.status === 'voided' ? { reason: sale.void_reason, by: sale.voided_by, at: sale.updated_at } : null,
@@ -251,7 +276,16 @@ export class CheckoutService {
       items,
       total: items.reduce((n, i) => n + i.price, 0),
       identity: person
-        ? { psnNo: person.psnNo, name: person.name, certNo: person.certNo, insutype: person.insutype, age: person.age, balance: person.balanceFen, chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })), evidence: person.evidence }
+        ? {
+            psnNo: person.psnNo,
+            name: person.name,
+            certNo: person.certNo,
+            insutype: person.insutype,
+            age: person.age,
+            balance: person.balanceFen,
+            chronicDiseases: person.chronicDiseases.map((d) => ({ code: d.code, name: d.name })),
+            evidence: person.evidence,
+          }
         : null,
       // Personal numbers (identity.certNo, prescription.patientCertNo) are masked by the API's response schema.
       prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,

@@ -1,12 +1,20 @@
 import { shanghaiDate } from '../../common/time.js';
 import type { Ledger } from '../ledger/index.js';
-import { StockConflictError, type SettledItem, type SettlementFacts } from '../ledger/sales.js';
+import { type SettledItem, type SettlementFacts, StockConflictError } from '../ledger/sales.js';
 import type { Logger } from '../log.js';
 import { checkSettle } from '../rules/index.js';
-import type { PharmacistOnDuty } from './pharmacist.js';
-import type { Pharmacist, PersonView, PrescriptionView, PriorPurchase, Refusal, SaleItemView } from '../rules/types.js';
+import type { PersonView, Pharmacist, PrescriptionView, PriorPurchase, Refusal, SaleItemView } from '../rules/types.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import { PlatformPortError, PlatformRejectedError, PlatformUnavailableError, type InsuredPerson, type SettlementAmounts, type SettlementPort, type SettlementRequest } from './port.js';
+import type { PharmacistOnDuty } from './pharmacist.js';
+import {
+  type InsuredPerson,
+  PlatformPortError,
+  PlatformRejectedError,
+  PlatformUnavailableError,
+  type SettlementAmounts,
+  type SettlementPort,
+  type SettlementRequest,
+} from './port.js';
 import type { SaleRow, SaleStore } from './sale-store.js';
 import type { StockLookup } from './stock-lookup.js';
 
@@ -76,20 +84,40 @@ export class Settlement {
     const total = items.reduce((n, i) => n + priceOf(i), 0);
     if (payment === 'self_pay') {
       const totals = { total, fundPay: 0, accountPay: 0, cashPay: total };
-      this.record(sale, items, { payment, totals, ...(person ? { psnNo: person.psnNo, personName: person.name, psnCertType: person.psnCertType } : {}), ...this.rxFacts(sale), pharmacist }, at, actor);
+      this.record(
+        sale,
+        items,
+        {
+          payment,
+          totals,
+          ...(person ? { psnNo: person.psnNo, personName: person.name, psnCertType: person.psnCertType } : {}),
+          ...this.rxFacts(sale),
+          pharmacist,
+        },
+        at,
+        actor,
+      );
       return { status: 'settled', settlementId: `S${saleId}`, totals };
     }
     return this.settleInsurance(sale, items, person as InsuredPerson, chronicDisease, total, at, actor, pharmacist);
   }
 
   private async settleInsurance(
-    sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, total: number, at: Date, actor?: string, pharmacist?: Pharmacist,
+    sale: SaleRow,
+    items: SaleItemView[],
+    person: InsuredPerson,
+    chronicCode: string | undefined,
+    total: number,
+    at: Date,
+    actor?: string,
+    pharmacist?: Pharmacist,
   ): Promise<SettleOutcome> {
     // Insured lines go to the platform; out-of-catalogue lines (with consent) are paid in cash at the counter.
     const insured = items.filter((i) => i.product.insured && i.product.nhsaCode.trim() !== '');
     // Only consented out-of-catalogue goods: nothing for the fund to pay, and the platform refuses an empty 2101
     // ("费用明细不能为空") with a message that does not tell the cashier what to do.
-    if (insured.length === 0) return this.refuse(sale.id, [{ code: 'NOT_INSURANCE_PAYABLE', message: '本单没有医保支付范围内的药品，不能医保结算：请改用自费结算' }], at);
+    if (insured.length === 0)
+      return this.refuse(sale.id, [{ code: 'NOT_INSURANCE_PAYABLE', message: '本单没有医保支付范围内的药品，不能医保结算：请改用自费结算' }], at);
     const insuredTotal = insured.reduce((n, i) => n + priceOf(i), 0);
     const disease = chronicCode ? person.chronicDiseases.find((d) => d.code === chronicCode) : undefined;
     const rx = sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : undefined;
@@ -99,8 +127,17 @@ export class Settlement {
       ...(disease ? { chronicDisease: { code: disease.code, name: disease.name } } : {}),
       total: insuredTotal,
       lines: insured.map((i) => ({
-        itemId: i.itemId, productId: i.product.id, nhsaCode: i.product.nhsaCode, name: i.product.name, pieces: i.pieces, price: priceOf(i),
-        pricePerPack: i.product.pricePerPack, piecesPerPack: i.product.piecesPerPack, code: i.code, split: i.split, rx: i.product.rx,
+        itemId: i.itemId,
+        productId: i.product.id,
+        nhsaCode: i.product.nhsaCode,
+        name: i.product.name,
+        pieces: i.pieces,
+        price: priceOf(i),
+        pricePerPack: i.product.pricePerPack,
+        piecesPerPack: i.product.piecesPerPack,
+        code: i.code,
+        split: i.split,
+        rx: i.product.rx,
       })),
       ...(rx ? { prescription: { rxNo: rx.rxNo, doctorName: rx.doctorName } } : {}),
       at,
@@ -120,12 +157,21 @@ export class Settlement {
   }
 
   private async settleAttempts(
-    sale: SaleRow, items: SaleItemView[], person: InsuredPerson, chronicCode: string | undefined, req: SettlementRequest, total: number, insuredTotal: number, at: Date, actor?: string,
+    sale: SaleRow,
+    items: SaleItemView[],
+    person: InsuredPerson,
+    chronicCode: string | undefined,
+    req: SettlementRequest,
+    total: number,
+    insuredTotal: number,
+    at: Date,
+    actor?: string,
     pharmacist?: Pharmacist,
   ): Promise<SettleOutcome> {
     for (let attempt = 0; ; attempt++) {
       const msgid = this.port.nextMsgid();
-      if (!this.sales.markSettling(sale.id, msgid, 'insurance', chronicCode ?? null, at)) throw saleNotOpen(sale.id, this.sales.get(sale.id)?.status ?? 'unknown');
+      if (!this.sales.markSettling(sale.id, msgid, 'insurance', chronicCode ?? null, at))
+        throw saleNotOpen(sale.id, this.sales.get(sale.id)?.status ?? 'unknown');
       let result: SettlementAmounts;
       try {
         result = await this.port.settle(req, msgid);
@@ -150,8 +196,17 @@ export class Settlement {
       const cashExtra = total - insuredTotal;
       const totals = { total, fundPay: result.fundPayFen, accountPay: result.accountPayFen, cashPay: result.cashPayFen + cashExtra };
       const facts: SettlementFacts = {
-        payment: 'insurance', psnNo: person.psnNo, personName: person.name, chronicDisease: chronicCode, setlId: result.setlId, mdtrtId: result.mdtrtId, msgid, totals, ...this.rxFacts(sale),
-        psnCertType: person.psnCertType, pharmacist,
+        payment: 'insurance',
+        psnNo: person.psnNo,
+        personName: person.name,
+        chronicDisease: chronicCode,
+        setlId: result.setlId,
+        mdtrtId: result.mdtrtId,
+        msgid,
+        totals,
+        ...this.rxFacts(sale),
+        psnCertType: person.psnCertType,
+        pharmacist,
       };
       try {
         this.record(this.sales.get(sale.id) as SaleRow, items, facts, at, actor);
@@ -194,10 +249,16 @@ export class Settlement {
 
   private record(sale: SaleRow, items: SaleItemView[], facts: SettlementFacts, at: Date, actor?: string): void {
     const settled: SettledItem[] = items.map((i) => ({
-      itemId: i.itemId, product: i.product, code: i.code, lotId: (i.lot as NonNullable<typeof i.lot>).lotId, pieces: i.pieces, split: i.split,
+      itemId: i.itemId,
+      product: i.product,
+      code: i.code,
+      lotId: (i.lot as NonNullable<typeof i.lot>).lotId,
+      pieces: i.pieces,
+      split: i.split,
       // Claimed only when the code is new to the ledger: a claimed code that came back (sale reversed) is a known
       // box of the uncoded lot now and is sold like any other, not claimed a second time (that was refused).
-      price: priceOf(i), claimed: i.code !== undefined && i.lot?.coded === false && this.stock.knownCode(i.code) === undefined,
+      price: priceOf(i),
+      claimed: i.code !== undefined && i.lot?.coded === false && this.stock.knownCode(i.code) === undefined,
     }));
     try {
       this.ledger.sales.recordSettled(sale.id, sale.counter, settled, facts, { at, ...(actor ? { actor } : {}) });
@@ -237,14 +298,26 @@ export class Settlement {
       const product = this.stock.product(i.product_id);
       if (!product) throw new Error(`product ${i.product_id} of sale ${saleId} vanished from the catalogue`);
       const lot = i.lot_id !== null ? this.stock.lot(i.lot_id) : this.stock.uncodedLot(product.id, i.pieces, today);
-      return { itemId: i.id, product, ...(i.code ? { code: i.code } : {}), ...(lot ? { lot } : {}), pieces: i.pieces, split: i.split === 1, price: i.price } as SaleItemView & { price: number };
+      return {
+        itemId: i.id,
+        product,
+        ...(i.code ? { code: i.code } : {}),
+        ...(lot ? { lot } : {}),
+        pieces: i.pieces,
+        split: i.split === 1,
+        price: i.price,
+      } as SaleItemView & { price: number };
     });
   }
 
   private priorPurchases(person: PersonView, saleId: number): PriorPurchase[] {
-    return this.sales.priorLines(person.psnNo, saleId, new Date(this.opts.clock().getTime() - PRIOR_WINDOW_DAYS * 86_400_000)).flatMap((l) =>
-      l.maxDaily ? [{ nhsaCode: l.nhsaCode, date: shanghaiDate(new Date(l.settledAt)), days: Math.ceil(l.pieces / l.maxDaily), chronic: l.chronic === 1 }] : [],
-    );
+    return this.sales
+      .priorLines(person.psnNo, saleId, new Date(this.opts.clock().getTime() - PRIOR_WINDOW_DAYS * 86_400_000))
+      .flatMap((l) =>
+        l.maxDaily
+          ? [{ nhsaCode: l.nhsaCode, date: shanghaiDate(new Date(l.settledAt)), days: Math.ceil(l.pieces / l.maxDaily), chronic: l.chronic === 1 }]
+          : [],
+      );
   }
 }
 

@@ -12,7 +12,17 @@ const LOT_VIEW = `SELECT l.id AS lotId, l.product_id AS productId, l.lot_no AS l
   FROM lots l JOIN receipts r ON r.id = l.receipt_id`;
 
 function toLotView(r: Record<string, unknown> | undefined): LotView | undefined {
-  return r && { lotId: r.lotId as number, productId: r.productId as string, lot: r.lot as string, expiry: r.expiry as string, piecesOnHand: r.piecesOnHand as number, coded: r.coded === 1, procured: r.procured === 1 };
+  return (
+    r && {
+      lotId: r.lotId as number,
+      productId: r.productId as string,
+      lot: r.lot as string,
+      expiry: r.expiry as string,
+      piecesOnHand: r.piecesOnHand as number,
+      coded: r.coded === 1,
+      procured: r.procured === 1,
+    }
+  );
 }
 
 /** Read-only lookups checkout needs at scan time: one indexed query each. */
@@ -24,7 +34,9 @@ export class StockLookup {
       byPrefix: db.prepare('SELECT * FROM products WHERE trace_prefix = ? ORDER BY id LIMIT 1'),
       byGtin: db.prepare('SELECT * FROM products WHERE gtin = @gtin OR barcode = @ean ORDER BY id LIMIT 1'),
       byId: db.prepare('SELECT * FROM products WHERE id = ?'),
-      code: db.prepare('SELECT c.code, c.lot_id, c.state, c.pieces, c.pieces_sold, l.product_id FROM trace_codes c JOIN lots l ON l.id = c.lot_id WHERE c.code = ?'),
+      code: db.prepare(
+        'SELECT c.code, c.lot_id, c.state, c.pieces, c.pieces_sold, l.product_id FROM trace_codes c JOIN lots l ON l.id = c.lot_id WHERE c.code = ?',
+      ),
       lot: db.prepare(`${LOT_VIEW} WHERE l.id = ?`),
       // First-expiry-first among lots that still have pieces not held by open sales.
       fefo: db.prepare(`${LOT_VIEW} WHERE l.product_id = @productId AND l.coded = @coded AND l.expiry >= @today

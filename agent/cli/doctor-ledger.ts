@@ -7,8 +7,8 @@
 // ledger open, and a read-write connection that writes nothing removes both files again on close.
 // No migrations run here: the schema is the service's business.
 
-import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 export type LedgerDb = Database.Database;
 

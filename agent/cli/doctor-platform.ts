@@ -24,11 +24,18 @@ export function skewText(ms: number, whose: string): string {
 export async function platformSignInCheck(config: Config): Promise<Check> {
   const url = config.platform.url as string;
   try {
-    const client = platformClient(config, url, new MsgidAllocator(new MemoryMsgidReservations(), config.store.code), { timeoutMs: Math.min(config.platform.timeoutMs, 10_000) });
+    const client = platformClient(config, url, new MsgidAllocator(new MemoryMsgidReservations(), config.store.code), {
+      timeoutMs: Math.min(config.platform.timeoutMs, 10_000),
+    });
     await client.signIn();
     return { name: 'platform', status: 'pass', detail: `sign-in (9001) works at ${url}` };
   } catch (err) {
-    return { name: 'platform', status: 'fail', detail: `${url}: ${(err as Error).message}`, fix: 'check the network, platform.url, the store code and the signing keys' };
+    return {
+      name: 'platform',
+      status: 'fail',
+      detail: `${url}: ${(err as Error).message}`,
+      fix: 'check the network, platform.url, the store code and the signing keys',
+    };
   }
 }
 
@@ -44,7 +51,12 @@ export async function platformClockCheck(url: string, now: () => Date = () => ne
     const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000), redirect: 'manual' });
     date = res.headers.get('date');
   } catch (err) {
-    return { name, status: 'warn', detail: `cannot read the time at ${url}: ${(err as Error).message}`, fix: 'see the platform check above (network, platform.url)' };
+    return {
+      name,
+      status: 'warn',
+      detail: `cannot read the time at ${url}: ${(err as Error).message}`,
+      fix: 'see the platform check above (network, platform.url)',
+    };
   }
   const t1 = now().getTime();
   const platformMs = date ? Date.parse(date) : Number.NaN;
@@ -52,7 +64,8 @@ export async function platformClockCheck(url: string, now: () => Date = () => ne
   // The box minus the platform: positive when the box is ahead. The header truncates to the second.
   const skew = Math.round((t0 + t1) / 2 - (platformMs + 500));
   const detail = `${skewText(skew, `the platform at ${url}`)} (HTTP Date ${date})`;
-  const fix = 'run `timedatectl status` on the box (System clock synchronized: yes, NTP service: active; else `timedatectl set-ntp true`); if the box is right, tell the platform operator their clock is off';
+  const fix =
+    'run `timedatectl status` on the box (System clock synchronized: yes, NTP service: active; else `timedatectl set-ntp true`); if the box is right, tell the platform operator their clock is off';
   if (Math.abs(skew) > CLOCK_FAIL_MS) return { name, status: 'fail', detail, fix };
   if (Math.abs(skew) > CLOCK_WARN_MS) return { name, status: 'warn', detail, fix };
   return { name, status: 'pass', detail };
@@ -65,12 +78,23 @@ export function outboxCheck(backlog: SyncStatus, config: Config): Check {
   const age = backlog.oldestPendingAgeSeconds ?? 0;
   const where = config.platform.simulator ? 'the embedded simulator' : (config.platform.url ?? '');
   if (backlog.failed > 0) {
-    return { name: 'outbox', status: 'warn', detail: `${backlog.failed} records refused by the platform; last error: ${backlog.lastError?.error ?? ''}`, fix: 'see /api/sync (manager page → 数据上传) and retry after fixing the cause' };
+    return {
+      name: 'outbox',
+      status: 'warn',
+      detail: `${backlog.failed} records refused by the platform; last error: ${backlog.lastError?.error ?? ''}`,
+      fix: 'see /api/sync (manager page → 数据上传) and retry after fixing the cause',
+    };
   }
   const waiting = `${backlog.backlog} records waiting${backlog.backlog > 0 ? `, oldest ${hours(age)} (since ${backlog.oldestPendingAt ?? '?'})` : ''}`;
   if (age > BACKLOG_FAIL_SECONDS) {
-    return { name: 'outbox', status: 'fail', detail: `${waiting}: the platform has not had our purchase/sale records for over a day`, fix: `check the connection to ${where} (platform check above) and the service log: journalctl -u counter-agent | grep -i outbox` };
+    return {
+      name: 'outbox',
+      status: 'fail',
+      detail: `${waiting}: the platform has not had our purchase/sale records for over a day`,
+      fix: `check the connection to ${where} (platform check above) and the service log: journalctl -u counter-agent | grep -i outbox`,
+    };
   }
-  if (age > BACKLOG_WARN_SECONDS) return { name: 'outbox', status: 'warn', detail: waiting, fix: `check the connection to ${where}; the box retries by itself` };
+  if (age > BACKLOG_WARN_SECONDS)
+    return { name: 'outbox', status: 'warn', detail: waiting, fix: `check the connection to ${where}; the box retries by itself` };
   return { name: 'outbox', status: 'pass', detail: waiting };
 }

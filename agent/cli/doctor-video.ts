@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CameraConfig, Config } from '../../config/index.js';
 import { run } from '../../device/camera/ffmpeg.js';
-import { CameraProbeError, describeClockSkew, maskUrl, probeCamera, type CameraInfo } from '../../device/camera/onvif.js';
+import { type CameraInfo, CameraProbeError, describeClockSkew, maskUrl, probeCamera } from '../../device/camera/onvif.js';
 import { safeName } from '../../device/camera/segment-list.js';
 import { VideoRetention } from '../video/retention.js';
 import { VideoStore } from '../video/store.js';
@@ -58,7 +58,10 @@ async function probeStream(info: CameraInfo, opts: VideoCheckOptions): Promise<{
     }
   })();
   // ffmpeg prefixes its messages with the component ("[tcp @ 0x55…] "): noise for the technician.
-  const said = r.stderr.trim().split('\n')[0]?.replace(/^\[[^\]]*\]\s*/, '');
+  const said = r.stderr
+    .trim()
+    .split('\n')[0]
+    ?.replace(/^\[[^\]]*\]\s*/, '');
   if (r.code !== 0 || !stream) return { ok: false, why: maskUrl(said || `ffprobe exit ${r.code ?? r.signal}, no video stream`) };
   return { ok: true, what: `${stream.codec_name ?? '?'} ${stream.width ?? '?'}x${stream.height ?? '?'}` };
 }
@@ -83,14 +86,20 @@ async function cameraChecks(c: CameraConfig, i: number, opts: VideoCheckOptions)
       fix: `check ${c.rtspUrl ? `${key(i)}.rtspUrl` : `the stream the camera gives over ONVIF (or set ${key(i)}.rtspUrl)`}, the camera's user and password, and ${key(i)}.transport (tcp|udp)`,
     });
   } else if (info.warnings.some((w) => !/snapshot URI|clock/.test(w))) {
-    checks.push({ name, status: 'warn', detail: `${via}records ${info.displayUrl} (${stream.what}); ${info.warnings.join('; ')}`, fix: `see the warning; ${key(i)}.onvif / ${key(i)}.rtspUrl` });
+    checks.push({
+      name,
+      status: 'warn',
+      detail: `${via}records ${info.displayUrl} (${stream.what}); ${info.warnings.join('; ')}`,
+      fix: `see the warning; ${key(i)}.onvif / ${key(i)}.rtspUrl`,
+    });
   } else {
     checks.push({ name, status: 'pass', detail: `${via}records ${info.displayUrl} (${stream.what})` });
   }
   if (info.clockSkewMs !== undefined) {
     const skew = info.clockSkewMs;
     const detail = `${describeClockSkew(skew)} (ONVIF GetSystemDateAndTime at ${info.xaddr ?? ''})`;
-    const fix = "set the camera's time to NTP (its web page: system → time settings, NTP server = the store's or the box's time source) so the time burned into the picture matches the sale times";
+    const fix =
+      "set the camera's time to NTP (its web page: system → time settings, NTP server = the store's or the box's time source) so the time burned into the picture matches the sale times";
     const status = Math.abs(skew) > CLOCK_FAIL_MS ? 'fail' : Math.abs(skew) > CLOCK_WARN_MS ? 'warn' : 'pass';
     checks.push({ name: `${name} clock`, status, detail, ...(status === 'pass' ? {} : { fix }) });
   }
@@ -99,7 +108,10 @@ async function cameraChecks(c: CameraConfig, i: number, opts: VideoCheckOptions)
 
 /** The newest closed segment of a camera: `<video.dir>/segments/<camera>/<YYYYMMDD>/*.mkv` (what the recorder writes). */
 async function newestSegment(dir: string): Promise<{ path: string; mtimeMs: number } | undefined> {
-  const days = (await readdir(dir).catch(() => [] as string[])).filter((d) => /^\d{8}$/.test(d)).sort().reverse();
+  const days = (await readdir(dir).catch(() => [] as string[]))
+    .filter((d) => /^\d{8}$/.test(d))
+    .sort()
+    .reverse();
   for (const day of days) {
     let best: { path: string; mtimeMs: number } | undefined;
     for (const f of await readdir(join(dir, day)).catch(() => [] as string[])) {
@@ -131,20 +143,37 @@ const gb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` :
 export async function retentionCheck(config: Config, now: () => Date): Promise<Check> {
   const name = 'video retention';
   const dbPath = join(config.dataDir, 'video.db');
-  if (!existsSync(dbPath)) return { name, status: 'warn', detail: `no video index yet (${dbPath})`, fix: 'start the service and let it record; run doctor again after an hour' };
+  if (!existsSync(dbPath))
+    return { name, status: 'warn', detail: `no video index yet (${dbPath})`, fix: 'start the service and let it record; run doctor again after an hour' };
   const store = VideoStore.open(dbPath);
   try {
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const retention = new VideoRetention(store, { dir: config.video.dir, retentionDays: config.video.retentionDays, log: quiet }, now);
-    if (!(await retention.refreshDisk())) return { name, status: 'fail', detail: `cannot read the disk of video.dir ${config.video.dir}`, fix: 'create video.dir or fix its permissions (counter-agent provision)' };
+    if (!(await retention.refreshDisk()))
+      return {
+        name,
+        status: 'fail',
+        detail: `cannot read the disk of video.dir ${config.video.dir}`,
+        fix: 'create video.dir or fix its permissions (counter-agent provision)',
+      };
     const f = retention.forecast();
     const rate = `${gb(f.bytesPerDay)}/day measured over ${Math.round(f.measuredSeconds / 60)} min`;
     if (f.daysKeepable === null || f.measuredSeconds < 600) {
-      return { name, status: 'warn', detail: `not enough footage to forecast yet (${rate}); ${gb(f.freeBytes ?? 0)} free in ${config.video.dir}`, fix: 'run doctor again after an hour of recording' };
+      return {
+        name,
+        status: 'warn',
+        detail: `not enough footage to forecast yet (${rate}); ${gb(f.freeBytes ?? 0)} free in ${config.video.dir}`,
+        fix: 'run doctor again after an hour of recording',
+      };
     }
     const holds = `at ${rate} the disk holds ~${Math.floor(f.daysKeepable)} days (video.retentionDays ${f.retentionDays}; ${gb(f.videoBytes)} recorded, ${gb(f.freeBytes ?? 0)} free)`;
     if (!f.ok) {
-      return { name, status: 'fail', detail: `${holds}: short by ${gb(f.shortfallBytes)}`, fix: `give video.dir ${config.video.dir} a disk of at least ${gb(f.neededBytes + 1024 ** 3)} (nothing younger than the retention is ever deleted to make room)` };
+      return {
+        name,
+        status: 'fail',
+        detail: `${holds}: short by ${gb(f.shortfallBytes)}`,
+        fix: `give video.dir ${config.video.dir} a disk of at least ${gb(f.neededBytes + 1024 ** 3)} (nothing younger than the retention is ever deleted to make room)`,
+      };
     }
     return { name, status: 'pass', detail: holds };
   } finally {

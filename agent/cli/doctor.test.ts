@@ -2,26 +2,26 @@
 // camera (ffmpeg over RTSP on 127.0.0.1), the ONVIF responder, the recorder, the video index on disk, the
 // platform simulator, a ledger with real receipts.
 
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiDate } from '../../common/time.js';
 import type { Config } from '../../config/index.js';
-import { startOnvifResponder, type OnvifResponder } from '../../device/camera/onvif-responder.js';
+import { type OnvifResponder, startOnvifResponder } from '../../device/camera/onvif-responder.js';
 import { CameraRecorder } from '../../device/camera/recorder.js';
 import { freeTcpPort, startTestCamera, type TestCamera } from '../../device/camera/testcam.js';
 import { startSimulator } from '../../sync/simulator/index.js';
+import { tempDir, testConfig } from '../../test/helpers.js';
 import { DEMO_PRODUCTS } from '../demo/catalog.js';
 import { demoReceipt } from '../demo/stock.js';
 import { Ledger } from '../ledger/index.js';
-import { shanghaiDate } from '../../common/time.js';
 import { ReceivingService } from '../receiving/service.js';
 import { VideoStore } from '../video/store.js';
-import { tempDir, testConfig } from '../../test/helpers.js';
+import { type Check, runChecks } from './doctor.js';
 import { platformClockCheck, platformSignInCheck } from './doctor-platform.js';
 import { recordingCheck, retentionCheck } from './doctor-video.js';
-import { runChecks, type Check } from './doctor.js';
 
 const USER = 'admin';
 const PASS = 'cam-pass-1';
@@ -52,16 +52,21 @@ const byName = (checks: Check[], name: string) => {
 describe('doctor', () => {
   it('cameras: reachable over ONVIF and RTSP with their stream, clock skew warned, wrong password and a dead stream failing with the key to fix', async () => {
     const dead = `rtsp://127.0.0.1:${await freeTcpPort()}/nothing`;
-    const config = testConfig(join(tmp.dir, 'cams'), `cameras:
+    const config = testConfig(
+      join(tmp.dir, 'cams'),
+      `cameras:
   - { id: front, onvif: { url: ${onvif.xaddr}, username: ${USER}, password: ${PASS} } }
   - { id: side, rtspUrl: "${camera.rtspUrl}" }
   - { id: back, onvif: { url: ${onvif.xaddr}, username: ${USER}, password: wrong } }
   - { id: gone, rtspUrl: "${dead}" }
-`);
+`,
+    );
     const { checks } = await runChecks(loaded(config), { timeoutMs: 5000 });
 
     expect(byName(checks, 'camera front')).toMatchObject({ status: 'pass' });
-    expect(byName(checks, 'camera front').detail).toMatch(/ONVIF http:\/\/127\.0\.0\.1:\d+\/onvif\/device_service .*records rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:\d+\/cam \(h264 320x240\)/);
+    expect(byName(checks, 'camera front').detail).toMatch(
+      /ONVIF http:\/\/127\.0\.0\.1:\d+\/onvif\/device_service .*records rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:\d+\/cam \(h264 320x240\)/,
+    );
     const clock = byName(checks, 'camera front clock');
     expect(clock.status).toBe('warn');
     expect(clock.detail).toMatch(/camera clock (8[89]|9[0-2])\.\d s ahead of the box/);
@@ -87,7 +92,14 @@ describe('doctor', () => {
   it('recording: fresh while the recorder writes segments, failing once the newest is older than two segment lengths', async () => {
     const config = testConfig(join(tmp.dir, 'rec'), `cameras:\n  - { id: cam-1, rtspUrl: "${camera.rtspUrl}" }\nvideo: { segmentSeconds: 10 }\n`);
     const cam = config.cameras[0] as Config['cameras'][number];
-    const recorder = new CameraRecorder({ cameraId: 'cam-1', counter: 'counter-1', url: camera.rtspUrl, transport: 'tcp', dir: join(config.video.dir, 'segments'), segmentSeconds: 2 });
+    const recorder = new CameraRecorder({
+      cameraId: 'cam-1',
+      counter: 'counter-1',
+      url: camera.rtspUrl,
+      transport: 'tcp',
+      dir: join(config.video.dir, 'segments'),
+      segmentSeconds: 2,
+    });
     const segments: string[] = [];
     recorder.on('segment', (s) => segments.push(s.path));
     await recorder.start();
@@ -115,7 +127,18 @@ describe('doctor', () => {
       const now = Date.now();
       for (let m = minutes; m > 0; m--) {
         const startMs = now - m * 60_000;
-        store.addSegment({ camera: 'cam-1', counter: 'counter-1', path: join(config.video.dir, `seg-${m}.mkv`), startMs, endMs: startMs + 60_000, durationMs: 60_000, bytes: bytesPerMinute, sha256: 'x', broken: false, indexedMs: startMs + 60_000 });
+        store.addSegment({
+          camera: 'cam-1',
+          counter: 'counter-1',
+          path: join(config.video.dir, `seg-${m}.mkv`),
+          startMs,
+          endMs: startMs + 60_000,
+          durationMs: 60_000,
+          bytes: bytesPerMinute,
+          sha256: 'x',
+          broken: false,
+          indexedMs: startMs + 60_000,
+        });
       }
       store.close();
       return retentionCheck(config, () => new Date(now));

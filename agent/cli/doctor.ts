@@ -6,7 +6,7 @@ import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
 import { readLedger } from './doctor-ledger.js';
 import { outboxCheck, platformClockCheck, platformSignInCheck } from './doctor-platform.js';
-import { videoChecks, type VideoCheckOptions } from './doctor-video.js';
+import { type VideoCheckOptions, videoChecks } from './doctor-video.js';
 import type { CliIo } from './main.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -51,19 +51,30 @@ export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = 
   checks.push(
     pharmacist
       ? { name: 'pharmacist', status: 'pass', detail: `on duty: ${pharmacist.name} (${pharmacist.certNo})` }
-      : { name: 'pharmacist', status: 'fail', detail: 'store.pharmacists is empty: the platform refuses every 3505 without phar_name/phar_prac_cert_no', fix: 'counter-agent provision --pharmacist-name NAME --pharmacist-cert-no NO (or add store.pharmacists: [{ name, certNo }])' },
+      : {
+          name: 'pharmacist',
+          status: 'fail',
+          detail: 'store.pharmacists is empty: the platform refuses every 3505 without phar_name/phar_prac_cert_no',
+          fix: 'counter-agent provision --pharmacist-name NAME --pharmacist-cert-no NO (or add store.pharmacists: [{ name, certNo }])',
+        },
   );
 
   const path = ledgerPath(config);
   let backlog: ReturnType<typeof syncStatus> | undefined;
-  if (!existsSync(path)) checks.push({ name: 'ledger', status: 'warn', detail: `no ledger yet at ${path}`, fix: 'start the service once (systemctl start counter-agent)' });
+  if (!existsSync(path))
+    checks.push({ name: 'ledger', status: 'warn', detail: `no ledger yet at ${path}`, fix: 'start the service once (systemctl start counter-agent)' });
   else {
     readLedger(path, (db) => {
       const v = verifyLedger(db);
       checks.push(
         v.ok
           ? { name: 'ledger', status: 'pass', detail: `${v.events} events, ${v.codes} trace codes, chain and stock invariants hold` }
-          : { name: 'ledger', status: 'fail', detail: v.problems[0]?.message ?? 'broken', fix: 'do not edit the ledger; keep the file and contact support with `counter-agent verify-ledger --json`' },
+          : {
+              name: 'ledger',
+              status: 'fail',
+              detail: v.problems[0]?.message ?? 'broken',
+              fix: 'do not edit the ledger; keep the file and contact support with `counter-agent verify-ledger --json`',
+            },
       );
       backlog = syncStatus(db, (opts.now ?? (() => new Date()))());
     });
@@ -84,7 +95,16 @@ export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = 
   }
   for (const s of config.scanners) {
     if (s.type === 'serial') {
-      checks.push(existsSync(s.path) ? { name: `scanner ${s.id}`, status: 'pass', detail: `${s.path} present` } : { name: `scanner ${s.id}`, status: 'fail', detail: `${s.path} not found`, fix: 'plug the scanner in, check the cable, or correct scanners[].path (see `ls -l /dev/serial/by-id/`)' });
+      checks.push(
+        existsSync(s.path)
+          ? { name: `scanner ${s.id}`, status: 'pass', detail: `${s.path} present` }
+          : {
+              name: `scanner ${s.id}`,
+              status: 'fail',
+              detail: `${s.path} not found`,
+              fix: 'plug the scanner in, check the cable, or correct scanners[].path (see `ls -l /dev/serial/by-id/`)',
+            },
+      );
     } else if (s.type === 'hid') {
       const found = hid.find((d) => d.vendorId === s.vendorId && d.productId === s.productId);
       checks.push(
@@ -92,22 +112,40 @@ export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = 
           ? { name: `scanner ${s.id}`, status: 'fail', detail: `cannot list HID devices: ${hidError}`, fix: 'apt-get install libusb-1.0-0 libudev1' }
           : found
             ? { name: `scanner ${s.id}`, status: 'pass', detail: `HID ${hex4(s.vendorId)}:${hex4(s.productId)} at ${found.path ?? '?'}` }
-            : { name: `scanner ${s.id}`, status: 'fail', detail: `HID ${hex4(s.vendorId)}:${hex4(s.productId)} not found`, fix: 'plug the scanner in; check `lsusb`; install the udev rules (counter-agent provision)' },
+            : {
+                name: `scanner ${s.id}`,
+                status: 'fail',
+                detail: `HID ${hex4(s.vendorId)}:${hex4(s.productId)} not found`,
+                fix: 'plug the scanner in; check `lsusb`; install the udev rules (counter-agent provision)',
+              },
       );
     } else checks.push({ name: `scanner ${s.id}`, status: 'pass', detail: 'simulated' });
   }
   for (const r of config.idReaders) {
     if (r.type === 'serial') {
-      checks.push(existsSync(r.path) ? { name: `id reader ${r.id}`, status: 'pass', detail: `${r.path} present` } : { name: `id reader ${r.id}`, status: 'fail', detail: `${r.path} not found`, fix: 'plug the reader in or correct idReaders[].path' });
+      checks.push(
+        existsSync(r.path)
+          ? { name: `id reader ${r.id}`, status: 'pass', detail: `${r.path} present` }
+          : { name: `id reader ${r.id}`, status: 'fail', detail: `${r.path} not found`, fix: 'plug the reader in or correct idReaders[].path' },
+      );
     } else checks.push({ name: `id reader ${r.id}`, status: 'pass', detail: 'simulated' });
   }
 
   try {
     const s = await statfs(config.dataDir);
     const free = s.bavail * s.bsize;
-    checks.push(free < 2 * 1024 ** 3 ? { name: 'disk', status: 'warn', detail: `${(free / 1024 ** 3).toFixed(1)} GB free in ${config.dataDir}`, fix: 'free space or add a disk' } : { name: 'disk', status: 'pass', detail: `${(free / 1024 ** 3).toFixed(1)} GB free in ${config.dataDir}` });
+    checks.push(
+      free < 2 * 1024 ** 3
+        ? { name: 'disk', status: 'warn', detail: `${(free / 1024 ** 3).toFixed(1)} GB free in ${config.dataDir}`, fix: 'free space or add a disk' }
+        : { name: 'disk', status: 'pass', detail: `${(free / 1024 ** 3).toFixed(1)} GB free in ${config.dataDir}` },
+    );
   } catch (err) {
-    checks.push({ name: 'disk', status: 'fail', detail: `dataDir ${config.dataDir}: ${(err as Error).message}`, fix: 'create dataDir or fix its permissions (counter-agent provision)' });
+    checks.push({
+      name: 'disk',
+      status: 'fail',
+      detail: `dataDir ${config.dataDir}: ${(err as Error).message}`,
+      fix: 'create dataDir or fix its permissions (counter-agent provision)',
+    });
   }
 
   checks.push(...(await videoChecks(config, opts)));
@@ -118,7 +156,16 @@ export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = 
   return {
     checks,
     serial: serial.map((p) => ({ path: p.path, manufacturer: p.manufacturer, vendorId: p.vendorId, productId: p.productId, pnpId: p.pnpId })),
-    hid: hidError ? [{ error: hidError }] : hid.map((d) => ({ vendorId: hex4(d.vendorId), productId: hex4(d.productId), path: d.path, product: d.product, manufacturer: d.manufacturer, usagePage: d.usagePage })),
+    hid: hidError
+      ? [{ error: hidError }]
+      : hid.map((d) => ({
+          vendorId: hex4(d.vendorId),
+          productId: hex4(d.productId),
+          path: d.path,
+          product: d.product,
+          manufacturer: d.manufacturer,
+          usagePage: d.usagePage,
+        })),
   };
 }
 
@@ -132,9 +179,13 @@ export async function doctorCommand(loaded: LoadedConfig, io: CliIo, json: boole
   const mark: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' };
   for (const c of r.checks) io.out(`${mark[c.status]}  ${c.name}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ''}`);
   io.out(`\nserial ports: ${r.serial.length === 0 ? 'none' : ''}`);
-  for (const p of r.serial as { path: string; manufacturer?: string; vendorId?: string; productId?: string }[]) io.out(`  ${p.path}  ${p.vendorId ?? ''}:${p.productId ?? ''} ${p.manufacturer ?? ''}`);
+  for (const p of r.serial as { path: string; manufacturer?: string; vendorId?: string; productId?: string }[])
+    io.out(`  ${p.path}  ${p.vendorId ?? ''}:${p.productId ?? ''} ${p.manufacturer ?? ''}`);
   io.out(`HID devices: ${r.hid.length === 0 ? 'none' : ''}`);
-  for (const d of r.hid as Record<string, unknown>[]) io.out(`  ${'error' in d ? `cannot list: ${String(d.error)}` : `${String(d.vendorId)}:${String(d.productId)} ${String(d.path ?? '')} ${String(d.product ?? '')}`}`);
+  for (const d of r.hid as Record<string, unknown>[])
+    io.out(
+      `  ${'error' in d ? `cannot list: ${String(d.error)}` : `${String(d.vendorId)}:${String(d.productId)} ${String(d.path ?? '')} ${String(d.product ?? '')}`}`,
+    );
   return worst;
 }
 

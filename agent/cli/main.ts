@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.js';
+import { ConfigError, type LoadedConfig, loadConfig } from '../../config/index.js';
+import { hqCli } from '../../hq/cli.js';
+import { runSimulatorCli } from '../../sync/simulator/cli.js';
 import { VERSION } from '../version.js';
 import { doctorCommand, liveScanCheck } from './doctor.js';
 import { importCatalogCommand } from './import-catalog.js';
 import { provisionCli } from './provision.js';
 import { runCommand } from './run.js';
-import { runSimulatorCli } from '../../sync/simulator/cli.js';
 import { verifyLedgerCommand } from './verify-ledger.js';
-import { hqCli } from '../../hq/cli.js';
 
 const HELP = `counter-agent ${VERSION} — the pharmacy counter box (trace codes, checkout rules, ledger, platform sync)
 
@@ -64,7 +64,14 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' }, json: { type: 'boolean' }, scan: { type: 'string' }, anchor: { type: 'boolean' } },
+      options: {
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        json: { type: 'boolean' },
+        scan: { type: 'string' },
+        anchor: { type: 'boolean' },
+      },
     });
   } catch (err) {
     io.err(`counter-agent: ${(err as Error).message}\n\n${HELP}`);

@@ -2,9 +2,9 @@
 // from flags or prompts, the settings refused as unsafe, the first config file (with comments a
 // technician can follow later) and the edit of an existing one.
 
-import { parseDocument, type Document } from 'yaml';
-import { describeValue } from '../../config/errors.js';
+import { type Document, parseDocument } from 'yaml';
 import { formatShanghaiDateTime } from '../../common/time.js';
+import { describeValue } from '../../config/errors.js';
 import type { FoundDevices } from './provision-devices.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/counter-agent';
@@ -39,9 +39,26 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: 'pharmacist-cert-no', key: ['store', 'pharmacists', 0, 'certNo'] },
   { flag: 'platform-url', key: ['platform', 'url'], question: '医保平台接口地址（https://…）' },
   { flag: 'platform-signing-mode', key: ['platform', 'signing', 'mode'], question: '报文签名方式 none | sm2 | sm2+sm4' },
-  { flag: 'platform-signing-private-key-hex', key: ['platform', 'signing', 'privateKeyHex'], question: '本机 SM2 私钥（64 位十六进制）', secret: true, needed: signs },
-  { flag: 'platform-signing-platform-public-key-hex', key: ['platform', 'signing', 'platformPublicKeyHex'], question: '平台 SM2 公钥（04 开头，130 位十六进制）', needed: signs },
-  { flag: 'platform-signing-sm4-key-hex', key: ['platform', 'signing', 'sm4KeyHex'], question: 'SM4 密钥（32 位十六进制）', secret: true, needed: (a) => a['platform-signing-mode'] === 'sm2+sm4' },
+  {
+    flag: 'platform-signing-private-key-hex',
+    key: ['platform', 'signing', 'privateKeyHex'],
+    question: '本机 SM2 私钥（64 位十六进制）',
+    secret: true,
+    needed: signs,
+  },
+  {
+    flag: 'platform-signing-platform-public-key-hex',
+    key: ['platform', 'signing', 'platformPublicKeyHex'],
+    question: '平台 SM2 公钥（04 开头，130 位十六进制）',
+    needed: signs,
+  },
+  {
+    flag: 'platform-signing-sm4-key-hex',
+    key: ['platform', 'signing', 'sm4KeyHex'],
+    question: 'SM4 密钥（32 位十六进制）',
+    secret: true,
+    needed: (a) => a['platform-signing-mode'] === 'sm2+sm4',
+  },
   { flag: 'platform-signing-public-key-hex', key: ['platform', 'signing', 'publicKeyHex'] },
   { flag: 'platform-dev-no', key: ['platform', 'devNo'] },
   { flag: 'platform-recer-sys-code', key: ['platform', 'recerSysCode'] },
@@ -65,7 +82,9 @@ export function unsafeSettings(a: Answers, insecure: boolean): string[] {
   const problems: string[] = [];
   const days = a['retention-days'];
   if (days !== undefined && !(/^[0-9]+$/.test(days) && Number(days) >= MIN_RETENTION_DAYS)) {
-    problems.push(`--retention-days ${days}：录像须至少保留 ${MIN_RETENTION_DAYS} 天（video.retentionDays ≥ ${MIN_RETENTION_DAYS}，规定保存不少于 1 年），请改为 ${MIN_RETENTION_DAYS} 或更大`);
+    problems.push(
+      `--retention-days ${days}：录像须至少保留 ${MIN_RETENTION_DAYS} 天（video.retentionDays ≥ ${MIN_RETENTION_DAYS}，规定保存不少于 1 年），请改为 ${MIN_RETENTION_DAYS} 或更大`,
+    );
   }
   const url = a['platform-url'];
   if (url !== undefined && /^http:\/\//i.test(url) && !insecure) {
@@ -148,7 +167,12 @@ export function renderConfig(answers: Answers, devices: FoundDevices, at: Date):
     `  name: ${v('store-name')}`,
     `  admdvs: ${v('admdvs')}`,
     ...(a['pharmacist-name'] !== undefined && a['pharmacist-cert-no'] !== undefined
-      ? ['  # The pharmacist on duty (药师在岗): 3505 phar_name / phar_prac_cert_no.', '  pharmacists:', `    - name: ${v('pharmacist-name')}`, `      certNo: ${v('pharmacist-cert-no')}`]
+      ? [
+          '  # The pharmacist on duty (药师在岗): 3505 phar_name / phar_prac_cert_no.',
+          '  pharmacists:',
+          `    - name: ${v('pharmacist-name')}`,
+          `      certNo: ${v('pharmacist-cert-no')}`,
+        ]
       : []),
     '',
     'platform:',

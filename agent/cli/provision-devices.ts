@@ -3,7 +3,7 @@
 // rules know as scanners. Read from the file system under --root (/dev and /sys), so tests can lay out a
 // device tree in a temporary directory.
 
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 export interface FoundScanner {

@@ -4,7 +4,7 @@
 // run later by provision.ts (or only printed, for --dry-run). A box that needs nothing gets an empty plan.
 
 import { accessSync, constants, existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/index.js';
@@ -71,7 +71,9 @@ export async function packageFiles(root: string, sourceDir: string | undefined):
   const problems: string[] = [];
   const units = sourceDir
     ? (await readdir(sourceDir)).filter((n) => n.endsWith('.service')).map((n) => [n, `${UNIT_DIR}/${n}`] as [string, string])
-    : (await readdir(join(root, UNIT_DIR)).catch(() => [] as string[])).filter((n) => /^counter-agent.*\.service$/.test(n)).map((n) => [n, `${UNIT_DIR}/${n}`] as [string, string]);
+    : (await readdir(join(root, UNIT_DIR)).catch(() => [] as string[]))
+        .filter((n) => /^counter-agent.*\.service$/.test(n))
+        .map((n) => [n, `${UNIT_DIR}/${n}`] as [string, string]);
   if (!units.some(([n]) => n === SERVICE_UNIT)) units.push([SERVICE_UNIT, `${UNIT_DIR}/${SERVICE_UNIT}`]);
   for (const [name, dest] of [...fixed, ...units]) {
     const from = sourceDir ? join(sourceDir, name) : join(root, dest);
@@ -94,7 +96,15 @@ async function writeAtomically(abs: string, content: Buffer | string, mode: numb
 }
 
 /** Write a file when absent or different, then fix its mode and owner; undefined when all is right. */
-async function fileChange(root: string, sys: SystemPort, path: string, content: Buffer | string, mode: number, owner: Owner, extra: Partial<Change> = {}): Promise<Change | undefined> {
+async function fileChange(
+  root: string,
+  sys: SystemPort,
+  path: string,
+  content: Buffer | string,
+  mode: number,
+  owner: Owner,
+  extra: Partial<Change> = {},
+): Promise<Change | undefined> {
   const abs = join(root, path);
   const want = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
   const current = await readFile(abs).catch(() => undefined);
@@ -207,7 +217,8 @@ export async function computePlan(p: PlanInput): Promise<Plan> {
   const changes: Change[] = [];
   const add = (c: Change | undefined) => c && changes.push(c);
   const file = (dest: string) => p.files.find((f) => f.dest === dest);
-  const installFile = async (f: PackageFile | undefined, extra: Partial<Change> = {}) => (f ? fileChange(root, sys, f.dest, f.content, 0o644, ROOT, extra) : undefined);
+  const installFile = async (f: PackageFile | undefined, extra: Partial<Change> = {}) =>
+    f ? fileChange(root, sys, f.dest, f.content, 0o644, ROOT, extra) : undefined;
 
   const sysusers = file('/usr/lib/sysusers.d/counter-agent.conf');
   add(await installFile(sysusers));
@@ -218,14 +229,25 @@ export async function computePlan(p: PlanInput): Promise<Plan> {
   const tmpfiles = await installFile(file('/usr/lib/tmpfiles.d/counter-agent.conf'));
   if (tmpfiles) {
     add(tmpfiles);
-    add({ text: 'systemd-tmpfiles --create /usr/lib/tmpfiles.d/counter-agent.conf', run: () => sys.tmpfilesCreate(join(root, '/usr/lib/tmpfiles.d/counter-agent.conf')) });
+    add({
+      text: 'systemd-tmpfiles --create /usr/lib/tmpfiles.d/counter-agent.conf',
+      run: () => sys.tmpfilesCreate(join(root, '/usr/lib/tmpfiles.d/counter-agent.conf')),
+    });
   }
 
   // As the packaged tmpfiles.d makes it: the service's group may read the config, nobody else.
   add(await dirChange(root, sys, dirname(CONFIG_PATH), 0o750, { user: 'root', group: SERVICE_USER }));
   add(await dirChange(root, sys, config.dataDir, 0o750, SERVICE));
   add(await dirChange(root, sys, config.video.dir, 0o750, SERVICE));
-  const configChange = await fileChange(root, sys, CONFIG_PATH, p.configText, 0o640, { user: 'root', group: SERVICE_USER }, { affectsService: true, detail: p.configPreview });
+  const configChange = await fileChange(
+    root,
+    sys,
+    CONFIG_PATH,
+    p.configText,
+    0o640,
+    { user: 'root', group: SERVICE_USER },
+    { affectsService: true, detail: p.configPreview },
+  );
   add(configChange);
 
   const rules = await installFile(file('/lib/udev/rules.d/99-counter-agent.rules'));
@@ -245,7 +267,11 @@ export async function computePlan(p: PlanInput): Promise<Plan> {
     const c = await fileChange(root, sys, VIDEO_DROP_IN, dropIn, 0o644, ROOT, { affectsService: true });
     if (c) unitChanges.push(c);
   } else if (existsSync(join(root, VIDEO_DROP_IN))) {
-    unitChanges.push({ text: `删除 ${VIDEO_DROP_IN}（video.dir 已在 /var/lib/counter-agent 下）`, affectsService: true, run: () => rm(join(root, VIDEO_DROP_IN), { force: true }) });
+    unitChanges.push({
+      text: `删除 ${VIDEO_DROP_IN}（video.dir 已在 /var/lib/counter-agent 下）`,
+      affectsService: true,
+      run: () => rm(join(root, VIDEO_DROP_IN), { force: true }),
+    });
   }
   if (unitChanges.length > 0) changes.push(...unitChanges, { text: 'systemctl daemon-reload', run: () => sys.daemonReload() });
 
@@ -257,6 +283,7 @@ export async function computePlan(p: PlanInput): Promise<Plan> {
 
   const state = await sys.unitState(SERVICE_UNIT);
   if (!state.enabled || !state.active) changes.push({ text: `systemctl enable --now ${SERVICE_UNIT}`, run: () => sys.enableNow(SERVICE_UNIT) });
-  else if (changes.some((c) => c.affectsService)) changes.push({ text: `systemctl restart ${SERVICE_UNIT}（配置或服务单元已更改）`, run: () => sys.restart(SERVICE_UNIT) });
+  else if (changes.some((c) => c.affectsService))
+    changes.push({ text: `systemctl restart ${SERVICE_UNIT}（配置或服务单元已更改）`, run: () => sys.restart(SERVICE_UNIT) });
   return { changes, needsManagerUser };
 }

@@ -4,18 +4,18 @@
 // refuses what the real system would refuse (chown to a user not yet created, enabling a unit that is not
 // installed or not yet reloaded), so the order of the plan is checked too.
 
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
+import { tempDir } from '../../test/helpers.js';
 import { AccountStore } from '../accounts/store.js';
 import { Ledger } from '../ledger/index.js';
-import { tempDir } from '../../test/helpers.js';
 import { runCli } from './main.js';
+import { type ProvisionOptions, provision } from './provision.js';
+import { RecordingSystem } from './provision.test-helpers.js';
 import { CONFIG_PATH, findSystemdSources, VIDEO_DROP_IN } from './provision-plan.js';
 import type { Prompter } from './provision-prompt.js';
-import { RecordingSystem } from './provision.test-helpers.js';
-import { provision, type ProvisionOptions } from './provision.js';
 
 const noTty: Prompter = { interactive: false, ask: () => Promise.reject(new Error('asked on a non-TTY')) };
 
@@ -119,7 +119,14 @@ describe('counter-agent provision', () => {
     expect(await provision(options({ dryRun: true }))).toBe(0);
     expect(err).toEqual([]);
     const text = out.join('\n');
-    for (const path of [CONFIG_PATH, '/lib/udev/rules.d/99-counter-agent.rules', '/usr/lib/sysusers.d/counter-agent.conf', '/usr/lib/tmpfiles.d/counter-agent.conf', '/var/lib/counter-agent', '/var/lib/counter-agent/video']) {
+    for (const path of [
+      CONFIG_PATH,
+      '/lib/udev/rules.d/99-counter-agent.rules',
+      '/usr/lib/sysusers.d/counter-agent.conf',
+      '/usr/lib/tmpfiles.d/counter-agent.conf',
+      '/var/lib/counter-agent',
+      '/var/lib/counter-agent/video',
+    ]) {
       expect(text).toContain(path);
     }
     for (const unit of unitFiles()) expect(text).toContain(`/lib/systemd/system/${unit}`);
@@ -151,7 +158,9 @@ describe('counter-agent provision', () => {
       expect.objectContaining({ id: 'scanner-1', type: 'serial', path: '/dev/serial/by-id/usb-Honeywell_Imaging___Mobility_1900-if00' }),
       expect.objectContaining({ id: 'scanner-2', type: 'hid', vendorId: 0x0c2e, productId: 0x0b61, mode: 'pos' }),
     ]);
-    expect(loaded.config.idReaders).toEqual([expect.objectContaining({ id: 'id-reader-1', type: 'serial', path: '/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0' })]);
+    expect(loaded.config.idReaders).toEqual([
+      expect.objectContaining({ id: 'id-reader-1', type: 'serial', path: '/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0' }),
+    ]);
     expect(readFileSync(at(CONFIG_PATH), 'utf8')).toContain('0x046d:0xc31c "Logitech USB Keyboard" — not a scanner');
     expect(mode(CONFIG_PATH)).toBe('640');
     expect(mode('/etc/counter-agent')).toBe('750');

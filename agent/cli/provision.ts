@@ -8,14 +8,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig, type Config } from '../../config/index.js';
+import { type Config, ConfigError, parseConfig } from '../../config/index.js';
 import { AccountError, AccountStore } from '../accounts/store.js';
 import { Ledger } from '../ledger/index.js';
 import type { CliIo } from './main.js';
 import { CONFIG_FLAGS, editConfig, keyName, missingFlags, renderConfig, unsafeSettings, withFlagHint } from './provision-config.js';
-import { findDevices, knownDevicesFromRules, type FoundDevices } from './provision-devices.js';
-import { CONFIG_PATH, computePlan, findSystemdSources, packageFiles, type Change, type PackageFile } from './provision-plan.js';
-import { noPrompter, terminalPrompter, type Prompter } from './provision-prompt.js';
+import { type FoundDevices, findDevices, knownDevicesFromRules } from './provision-devices.js';
+import { type Change, CONFIG_PATH, computePlan, findSystemdSources, type PackageFile, packageFiles } from './provision-plan.js';
+import { noPrompter, type Prompter, terminalPrompter } from './provision-prompt.js';
 import { realSystem, type SystemPort } from './provision-system.js';
 
 export interface ProvisionOptions {
@@ -184,7 +184,10 @@ export async function provision(o: ProvisionOptions): Promise<number> {
     const pkg = await packageFiles(o.root, sources);
     if (pkg.problems.length > 0) throw new ProvisionError(pkg.problems);
 
-    const decided = await decideConfig(o, pkg.files.find((f) => f.dest.endsWith('99-counter-agent.rules')));
+    const decided = await decideConfig(
+      o,
+      pkg.files.find((f) => f.dest.endsWith('99-counter-agent.rules')),
+    );
     if (decided.kept.length > 0) {
       o.io.out(`现有配置 ${CONFIG_PATH} 与参数不同，保留现有配置（要改用参数中的值，请加 --force-config）：`);
       for (const d of decided.kept) o.io.out(`  ${d}`);
@@ -196,7 +199,8 @@ export async function provision(o: ProvisionOptions): Promise<number> {
     let managerUser = o.managerUser;
     let plan = await computePlan({ ...planInput, managerUser });
     if (plan.needsManagerUser) {
-      if (!o.prompter.interactive) throw new ProvisionError(['缺少参数 --manager-user：台账中还没有店长账号，请给出第一个店长的用户名（及 --manager-password-file）']);
+      if (!o.prompter.interactive)
+        throw new ProvisionError(['缺少参数 --manager-user：台账中还没有店长账号，请给出第一个店长的用户名（及 --manager-password-file）']);
       managerUser = await o.prompter.ask('第一个店长的用户名（字母开头，2–32 位字母、数字或 _ . -）');
       plan = await computePlan({ ...planInput, managerUser });
     }

@@ -58,7 +58,8 @@ function simulatedDevices(agent: Awaited<ReturnType<typeof startAgent>>): string
   const lines: string[] = [];
   for (const s of agent.devices.statuses()) {
     const d = agent.devices.get(s.id) as { ptyPath?: string } | undefined;
-    if (s.kind === 'scanner' && d?.ptyPath) lines.push(`  scanner ${s.id}: printf '81000040000000000002\\r' > ${d.ptyPath}   (or POST /api/devices/${s.id}/scan)`);
+    if (s.kind === 'scanner' && d?.ptyPath)
+      lines.push(`  scanner ${s.id}: printf '81000040000000000002\\r' > ${d.ptyPath}   (or POST /api/devices/${s.id}/scan)`);
     if (s.kind === 'id_reader') lines.push(`  ID reader ${s.id}: POST /api/devices/${s.id}/card {"idNumber": "130102196205120319"}`);
   }
   return lines;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../../config/index.js';
-import { checkAnchor, replicationCredential, type AnchorResult } from '../../sync/hq/anchor.js';
-import { Ledger } from '../ledger/index.js';
+import { type AnchorResult, checkAnchor, replicationCredential } from '../../sync/hq/anchor.js';
 import { anchorPaths, checkAnchors } from '../ledger/anchor.js';
+import { Ledger } from '../ledger/index.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
 import type { CliIo } from './main.js';
@@ -45,7 +45,9 @@ export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json:
     if (json) io.out(JSON.stringify({ ledger: path, ...result, ...(anchored ? { anchor: anchored } : {}) }));
     else {
       if (result.ok) {
-        const signed = anchors.checked ? `, every event under a head signed by the box (${anchors.heads} heads, ${anchors.late} signed late after a stop)` : ' (no signed heads yet: only the chain itself was checked)';
+        const signed = anchors.checked
+          ? `, every event under a head signed by the box (${anchors.heads} heads, ${anchors.late} signed late after a stop)`
+          : ' (no signed heads yet: only the chain itself was checked)';
         io.out(`ledger ${path}: OK — ${result.events} events, ${result.codes} trace codes, hash chain and stock invariants hold${signed}`);
       } else {
         const first = result.problems[0];

@@ -2,15 +2,15 @@
 // API (sales list, sale detail, reconciliation, sync) and the embedded simulator's own records.
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { shanghaiDate } from '../../common/time.js';
+import { seedPerson } from '../../sync/simulator/seed.js';
+import { countUploads } from '../../sync/simulator/uploads.js';
+import { TOKENS, tempDir, testConfig } from '../../test/helpers.js';
 import { startAgent } from '../app.js';
 import { createLogger } from '../log.js';
-import { TOKENS, tempDir, testConfig } from '../../test/helpers.js';
-import { countUploads } from '../../sync/simulator/uploads.js';
-import { seedPerson } from '../../sync/simulator/seed.js';
-import { shanghaiDate } from '../../common/time.js';
 import { simulatorDemoBuyers } from '../platform.js';
-import { seedDemoSales } from './sales.js';
 import { apiClient, outboxDrained as drained } from '../web/sales.test-helpers.js';
+import { seedDemoSales } from './sales.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +25,6 @@ function capturingLog() {
   });
   return { log: createLogger('info', stream), lines, find: (msg: string) => lines.filter((l) => l.msg === msg) };
 }
-
 
 interface ListedSale {
   id: number;
@@ -76,7 +75,10 @@ describe('demo sample sales', () => {
 
     // The chronic sale: refused for want of a prescription, then settled under the hypertension entitlement
     // (the simulator's fund share for an employee: 70 % of the listed drug, rounded down to the fen).
-    const chronic = await first.api<Json & { refusals: { code: string }[]; prescription: Json | null; chronicDisease: string; settlement: { totals: Json } }>('GET', '/api/sales/3');
+    const chronic = await first.api<Json & { refusals: { code: string }[]; prescription: Json | null; chronicDisease: string; settlement: { totals: Json } }>(
+      'GET',
+      '/api/sales/3',
+    );
     expect(chronic.body.refusals.map((r) => r.code)).toEqual(['PRESCRIPTION_REQUIRED']);
     expect(chronic.body.prescription).not.toBeNull();
     expect(chronic.body.chronicDisease).toBe('M03900');
@@ -97,9 +99,18 @@ describe('demo sample sales', () => {
     ]);
 
     // Reconciliation of today adds up and every check passes.
-    const rec = await first.api<{ sales: Json & { settled: number; totalFen: number; fundFen: number; accountFen: number; cashFen: number; reversed: { count: number }; returns: { count: number } }; checks: { key: string; ok: boolean }[] }>(
-      'GET', `/api/reconciliation?from=${today}&to=${today}`,
-    );
+    const rec = await first.api<{
+      sales: Json & {
+        settled: number;
+        totalFen: number;
+        fundFen: number;
+        accountFen: number;
+        cashFen: number;
+        reversed: { count: number };
+        returns: { count: number };
+      };
+      checks: { key: string; ok: boolean }[];
+    }>('GET', `/api/reconciliation?from=${today}&to=${today}`);
     expect(rec.status).toBe(200);
     expect(rec.body.sales.settled).toBe(4);
     expect(rec.body.sales.totalFen).toBe(list.body.sales.reduce((n, s) => n + s.totalFen, 0));
@@ -122,7 +133,9 @@ describe('demo sample sales', () => {
     expect(opened.status).toBe(201);
     const sale = opened.body.id;
     expect((await second.api('POST', `/api/sales/${sale}/items`, { code: '81000040000000000001', pieces: 4 }, TOKENS.cashier)).status).toBe(200);
-    expect((await second.api('PUT', `/api/sales/${sale}/identity`, { certType: '01', certNo: seedPerson('hypertension').token }, TOKENS.cashier)).status).toBe(200);
+    expect((await second.api('PUT', `/api/sales/${sale}/identity`, { certType: '01', certNo: seedPerson('hypertension').token }, TOKENS.cashier)).status).toBe(
+      200,
+    );
     const settled = await second.api<{ status: string }>('POST', `/api/sales/${sale}/settle`, { payment: 'insurance' }, TOKENS.cashier);
     expect(settled).toMatchObject({ status: 200, body: { status: 'settled' } });
     const next = (await second.api<{ id: number }>('POST', '/api/sales', {}, TOKENS.cashier)).body.id;

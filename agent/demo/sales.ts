@@ -79,7 +79,14 @@ export async function seedDemoSales(checkout: CheckoutService, clock: () => Date
     if (!(refused instanceof CheckoutError) || !refused.refused.some((r) => r.code === 'PRESCRIPTION_REQUIRED')) {
       throw refused instanceof Error ? refused : new Error(`demo sale ${chronic} was not refused for want of a prescription`);
     }
-    checkout.setPrescription(chronic, { rxNo: 'RX-DEMO-0001', institutionCode: 'H13010200011', doctorName: '李医生', patientCertNo: liu.certno, issuedAt: shanghaiDate(clock()), signed: true });
+    checkout.setPrescription(chronic, {
+      rxNo: 'RX-DEMO-0001',
+      institutionCode: 'H13010200011',
+      doctorName: '李医生',
+      patientCertNo: liu.certno,
+      issuedAt: shanghaiDate(clock()),
+      signed: true,
+    });
     await checkout.settle(chronic, 'insurance', liu.diseaseCode, ACTOR);
 
     // 杨帆 pays from his personal account (定点药店购药), then returns the box: 2103 and the stock comes back.

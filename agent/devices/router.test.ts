@@ -1,18 +1,26 @@
 // Routing what a counter's devices read, against the real checkout (real SQLite, embedded simulator).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eVoucherQr } from '../../sync/simulator/handlers-basic.js';
-import { codeOf, line, person, serials, startTestAgent, type TestAgent } from '../web/sales.test-helpers.js';
-import { silentLog } from '../../test/helpers.js';
 import type { IdCard } from '../../device/types.js';
-import { isEVoucherQr, ScanRouter, type CounterEvent } from './router.js';
+import { eVoucherQr } from '../../sync/simulator/handlers-basic.js';
+import { silentLog } from '../../test/helpers.js';
+import { codeOf, line, person, serials, startTestAgent, type TestAgent } from '../web/sales.test-helpers.js';
+import { type CounterEvent, isEVoucherQr, ScanRouter } from './router.js';
 
 let t: TestAgent;
 let router: ScanRouter;
 const events: CounterEvent[] = [];
 const at = () => new Date();
 const card = (idNumber: string, name: string): IdCard => ({
-  name, sex: '1', nation: '01', birthDate: '1962-05-12', address: '石家庄市长安区', idNumber, issuer: '石家庄市公安局长安分局',
-  validFrom: '2016-01-01', validTo: '长期', photo: new Uint8Array(1024),
+  name,
+  sex: '1',
+  nation: '01',
+  birthDate: '1962-05-12',
+  address: '石家庄市长安区',
+  idNumber,
+  issuer: '石家庄市公安局长安分局',
+  validFrom: '2016-01-01',
+  validTo: '长期',
+  photo: new Uint8Array(1024),
 });
 
 beforeAll(async () => {
@@ -36,14 +44,14 @@ describe('scan router', () => {
     expect(events.at(-1)).toMatchObject({ saleId, refused: [{ code: 'TRACE_CODE_DUPLICATE_IN_SALE' }] });
   });
 
-  it('handles one counter\'s scans strictly in order, even when they arrive together', async () => {
+  it("handles one counter's scans strictly in order, even when they arrive together", async () => {
     const before = events.length;
     await Promise.all(serials('LIAN', 102, 3).map((text) => router.onScan({ counter: 'counter-7', deviceId: 'scanner-7', text, at: at() })));
     expect(events.slice(before).map((e) => (e as { text: string }).text)).toEqual(serials('LIAN', 102, 3));
     expect((await t.sale(t.agent.checkout.currentSale('counter-7')!)).items).toHaveLength(4);
   });
 
-  it('turns a scanned e-voucher QR code into the sale\'s identity (1161, then 1101)', async () => {
+  it("turns a scanned e-voucher QR code into the sale's identity (1161, then 1101)", async () => {
     const p = person('hypertension');
     expect(isEVoucherQr(eVoucherQr(p.token))).toBe(true);
     expect(isEVoucherQr(codeOf('LIAN', 1))).toBe(false);
@@ -68,14 +76,24 @@ describe('scan router', () => {
 
   it('fills the identity from an ID card, and refuses a card the reader found invalid', async () => {
     const p = person('both');
-    await router.onIdCard({ counter: 'counter-8', deviceId: 'idr-8', card: card('130102196205120319', '张建国'), at: at(), problems: [{ code: 'expired', message: 'card expired on 2014-03-15', cashierMessage: '身份证已过期：请使用有效证件' }] });
-    expect(events.at(-1)).toMatchObject({ type: 'identity', counter: 'counter-8', refused: [{ code: 'IDENTITY_REQUIRED', message: '身份证已过期：请使用有效证件' }] });
+    await router.onIdCard({
+      counter: 'counter-8',
+      deviceId: 'idr-8',
+      card: card('130102196205120319', '张建国'),
+      at: at(),
+      problems: [{ code: 'expired', message: 'card expired on 2014-03-15', cashierMessage: '身份证已过期：请使用有效证件' }],
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: 'identity',
+      counter: 'counter-8',
+      refused: [{ code: 'IDENTITY_REQUIRED', message: '身份证已过期：请使用有效证件' }],
+    });
     await router.onIdCard({ counter: 'counter-8', deviceId: 'idr-8', card: card(p.certno, p.name), at: at() });
     expect(events.at(-1)).toMatchObject({ type: 'identity', counter: 'counter-8', person: { name: p.name } });
     expect((await t.sale(t.agent.checkout.currentSale('counter-8')!)).identity).toMatchObject({ psnNo: p.psnNo, evidence: { method: 'id_card' } });
   });
 
-  it('sends scans to the manager\'s receiving session while one is active on the counter', async () => {
+  it("sends scans to the manager's receiving session while one is active on the counter", async () => {
     router.startReceiving('counter-9');
     await router.onScan({ counter: 'counter-9', deviceId: 'scanner-9', text: codeOf('IBU', 500), at: at() });
     expect(events.at(-1)).toMatchObject({ type: 'scan', counter: 'counter-9', receiving: true });

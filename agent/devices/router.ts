@@ -18,8 +18,28 @@ export function isEVoucherQr(text: string): boolean {
 
 /** What the pages are told, over server-sent events, as it happens at a counter. */
 export type CounterEvent =
-  | { type: 'scan'; counter: string; at: string; deviceId: string; text: string; saleId?: number; itemId?: number; refused?: Refusal[]; error?: Problem; receiving?: boolean }
-  | { type: 'identity'; counter: string; at: string; deviceId: string; saleId?: number; person?: { name: string; certNo: string }; refused?: Refusal[]; error?: Problem }
+  | {
+      type: 'scan';
+      counter: string;
+      at: string;
+      deviceId: string;
+      text: string;
+      saleId?: number;
+      itemId?: number;
+      refused?: Refusal[];
+      error?: Problem;
+      receiving?: boolean;
+    }
+  | {
+      type: 'identity';
+      counter: string;
+      at: string;
+      deviceId: string;
+      saleId?: number;
+      person?: { name: string; certNo: string };
+      refused?: Refusal[];
+      error?: Problem;
+    }
   | { type: 'device'; counter: string; at: string; deviceId: string; state: string; path?: string; error?: string };
 
 /** A problem that is not a rule's refusal (the sale is no longer open, ...). */
@@ -124,7 +144,13 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
   private async routeIdCard(e: IdCardEvent & { counter: string }): Promise<void> {
     const saleId = this.saleFor(e.counter, e.deviceId);
     if (saleId === undefined) {
-      this.emit('event', { type: 'identity', counter: e.counter, at: e.at.toISOString(), deviceId: e.deviceId, error: leftOpenProblem(this.checkout.leftOpen(e.counter)) });
+      this.emit('event', {
+        type: 'identity',
+        counter: e.counter,
+        at: e.at.toISOString(),
+        deviceId: e.deviceId,
+        error: leftOpenProblem(this.checkout.leftOpen(e.counter)),
+      });
       return;
     }
     if (e.problems && e.problems.length > 0) {
@@ -135,7 +161,11 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
     await this.identify(e, saleId, () => this.checkout.setIdentity(saleId, '02', e.card.idNumber, e.card.name));
   }
 
-  private async identify(e: { counter: string; at: Date; deviceId: string }, saleId: number, work: () => Promise<{ name: string; certNo: string }>): Promise<void> {
+  private async identify(
+    e: { counter: string; at: Date; deviceId: string },
+    saleId: number,
+    work: () => Promise<{ name: string; certNo: string }>,
+  ): Promise<void> {
     const base = { type: 'identity' as const, counter: e.counter, at: e.at.toISOString(), deviceId: e.deviceId, saleId };
     try {
       const p = await work();

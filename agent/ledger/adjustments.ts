@@ -48,7 +48,19 @@ export class AdjustmentWriter {
   record(input: AdjustmentInput, product: Product, opts: { at: Date; actor?: string }): { seq: number; delta: number } {
     if (input.reason.trim() === '') throw new AdjustmentError('REASON_REQUIRED', '库存调整必须填写原因（如盘亏、破损、过期销毁）');
     return this.db.transaction(() => {
-      const lot = this.s.lot.get(input.lotId) as { id: number; bchno: string; lot_no: string; expiry: string; mfg_date: string | null; pieces_on_hand: number; price_per_pack: number; coded: number; product_id: string } | undefined;
+      const lot = this.s.lot.get(input.lotId) as
+        | {
+            id: number;
+            bchno: string;
+            lot_no: string;
+            expiry: string;
+            mfg_date: string | null;
+            pieces_on_hand: number;
+            price_per_pack: number;
+            coded: number;
+            product_id: string;
+          }
+        | undefined;
       if (!lot) throw new AdjustmentError('LOT_UNKNOWN', `批次 ${input.lotId} 不存在`);
       const codes: { code: string; pieces: number }[] = [];
       for (const key of input.codes ?? []) {
@@ -64,7 +76,7 @@ export class AdjustmentWriter {
       if (delta === 0) throw new AdjustmentError('NOTHING_TO_ADJUST', '调整数量为零：请填写调整数量或扫描报损的追溯码');
       if (lot.pieces_on_hand + delta < 0) throw new AdjustmentError('BELOW_ZERO', `批次 ${lot.lot_no} 只有 ${lot.pieces_on_hand} 件，不能减少 ${-delta} 件`);
       const ledgerId = this.ledgerId;
-      const seqHint = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events').pluck().get() as number);
+      const seqHint = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events').pluck().get() as number;
       const bchno = `${ledgerId}-A${seqHint}`;
       const { seq } = this.log.append(
         'stock.adjusted',

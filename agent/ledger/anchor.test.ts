@@ -1,9 +1,10 @@
 // Issue 15: the box's own tamper evidence. Each attack is plain SQL on a real ledger file (triggers dropped,
 // foreign keys off, hashes recomputed where the attacker would), then the check against the signed heads must
 // name the first missing, changed or foreign event — where the hash chain alone says nothing is wrong.
-import Database from 'better-sqlite3';
+
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMOX, HERB, IBU, receipt } from '../../test/fixtures.js';
 import { tempDir } from '../../test/helpers.js';
@@ -54,7 +55,11 @@ const check = () => {
 /** Rewrites the hash chain from `from` on, as someone who knows the format would. */
 function rehash(db: Database.Database, from: number): void {
   const rows = db.prepare('SELECT * FROM events WHERE seq >= ? ORDER BY seq').all(from) as StoredEvent[];
-  let prev = (db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(from - 1) as string | undefined) ?? '0'.repeat(64);
+  let prev =
+    (db
+      .prepare('SELECT hash FROM events WHERE seq = ?')
+      .pluck()
+      .get(from - 1) as string | undefined) ?? '0'.repeat(64);
   for (const e of rows) {
     const hash = computeEventHash({ ...e, prev_hash: prev });
     db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, e.seq);
@@ -96,9 +101,24 @@ describe('signed chain heads outside the database', () => {
   it('a forged append with a correct hash is named as not signed by the box', () => {
     attack((db) => {
       const last = db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT 1').get() as StoredEvent;
-      const forged = { seq: 5, at: '2026-11-22T03:00:00.000Z', type: 'catalog.imported', actor: null, reason: null, payload: JSON.stringify({ products: [] }), prev_hash: last.hash };
+      const forged = {
+        seq: 5,
+        at: '2026-11-22T03:00:00.000Z',
+        type: 'catalog.imported',
+        actor: null,
+        reason: null,
+        payload: JSON.stringify({ products: [] }),
+        prev_hash: last.hash,
+      };
       db.prepare('INSERT INTO events (seq, at, type, actor, reason, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-        forged.seq, forged.at, forged.type, forged.actor, forged.reason, forged.payload, forged.prev_hash, computeEventHash(forged),
+        forged.seq,
+        forged.at,
+        forged.type,
+        forged.actor,
+        forged.reason,
+        forged.payload,
+        forged.prev_hash,
+        computeEventHash(forged),
       );
     });
     const { anchors, chain } = check();
@@ -136,7 +156,10 @@ describe('signed chain heads outside the database', () => {
   it('verify-ledger names the first missing event and exits 1', async () => {
     attack((db) => db.exec('DELETE FROM events WHERE seq = 4'));
     const cfg = join(tmp.dir, 'config.yaml');
-    appendFileSync(cfg, `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(tmp.dir)}\n`);
+    appendFileSync(
+      cfg,
+      `store: { code: P13010200001, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(tmp.dir)}\n`,
+    );
     const out: string[] = [];
     const code = await runCli(['verify-ledger', '--config', cfg], { out: (l) => out.push(l), err: (l) => out.push(l) });
     expect(code).toBe(1);

@@ -5,7 +5,7 @@
 // verify-ledger then compares the database with the signed heads and names the first missing, changed or
 // foreign event. What this does not stop (root takes the key too) is said in the README; HQ's copy of every
 // store's chain head (DESIGN 9, issue 17) is the anchor that does.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, fsync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db.js';
@@ -39,7 +39,8 @@ export interface HeadLine {
   sig: string;
 }
 
-const signedBytes = (h: Omit<HeadLine, 'sig'>) => Buffer.from(`counter-agent ledger head v1\n${h.ledger}\n${h.from}\n${h.seq}\n${h.hash}\n${h.at}\n${h.late ? 'late' : ''}`);
+const signedBytes = (h: Omit<HeadLine, 'sig'>) =>
+  Buffer.from(`counter-agent ledger head v1\n${h.ledger}\n${h.from}\n${h.seq}\n${h.hash}\n${h.at}\n${h.late ? 'late' : ''}`);
 
 function loadOrCreateKey(path: string): KeyObject {
   if (!existsSync(path)) {
@@ -106,7 +107,15 @@ export class LedgerAnchor {
   }
 
   private write(from: number, seq: number, hash: string, late: boolean): void {
-    const head: Omit<HeadLine, 'sig'> = { v: 1, ledger: this.ledgerId, from, seq, hash, at: this.clock().toISOString(), ...(late ? { late: true as const } : {}) };
+    const head: Omit<HeadLine, 'sig'> = {
+      v: 1,
+      ledger: this.ledgerId,
+      from,
+      seq,
+      hash,
+      at: this.clock().toISOString(),
+      ...(late ? { late: true as const } : {}),
+    };
     const line: HeadLine = { ...head, sig: sign(null, signedBytes(head), this.key).toString('base64') };
     appendFileSync(this.fd, `${JSON.stringify(line)}\n`);
     this.lastSigned = seq;
@@ -163,7 +172,8 @@ export interface AnchorCheck {
  */
 export function checkAnchors(db: Db, paths: AnchorPaths): AnchorCheck {
   if (!existsSync(paths.heads) && !existsSync(paths.key)) return { checked: false, heads: 0, late: 0, problems: [] };
-  if (!existsSync(paths.key)) return { checked: true, heads: 0, late: 0, problems: [{ message: `the signing key ${paths.key} is missing: the signed heads cannot be checked` }] };
+  if (!existsSync(paths.key))
+    return { checked: true, heads: 0, late: 0, problems: [{ message: `the signing key ${paths.key} is missing: the signed heads cannot be checked` }] };
   const pub = createPublicKey(createPrivateKey(readFileSync(paths.key)));
   const ledgerId = readLedgerId(db);
   const problems: AnchorCheck['problems'] = [];
@@ -173,14 +183,20 @@ export function checkAnchors(db: Db, paths: AnchorPaths): AnchorCheck {
     const { sig, ...rest } = line ?? ({} as HeadLine);
     const good = line !== undefined && typeof sig === 'string' && verify(null, signedBytes(rest as Omit<HeadLine, 'sig'>), pub, Buffer.from(sig, 'base64'));
     if (!good) problems.push({ message: `${paths.heads} line ${n}: not a valid signed head (the head file was edited)` });
-    else if (line.ledger !== ledgerId) problems.push({ message: `${paths.heads} line ${n}: signed for another ledger (${line.ledger}, this one is ${ledgerId}): the database file was replaced` });
+    else if (line.ledger !== ledgerId)
+      problems.push({
+        message: `${paths.heads} line ${n}: signed for another ledger (${line.ledger}, this one is ${ledgerId}): the database file was replaced`,
+      });
     else heads.push(line);
   }
   const last = (db.prepare('SELECT MAX(seq) FROM events').pluck().get() as number | null) ?? 0;
   const hashOf = db.prepare('SELECT hash FROM events WHERE seq = ?').pluck();
   const signedMax = heads.reduce((m, h) => Math.max(m, h.seq), 0);
   if (signedMax > last) {
-    problems.push({ seq: last + 1, message: `event ${last + 1} is missing: the box signed events up to ${signedMax}, the ledger ends at ${last} (events were deleted)` });
+    problems.push({
+      seq: last + 1,
+      message: `event ${last + 1} is missing: the box signed events up to ${signedMax}, the ledger ends at ${last} (events were deleted)`,
+    });
   }
   // The lowest signed head whose event is gone or differs: where the rewrite starts.
   const bad = heads
@@ -189,7 +205,10 @@ export function checkAnchors(db: Db, paths: AnchorPaths): AnchorCheck {
     .sort((a, b) => a.from - b.from)[0];
   if (bad) {
     const where = bad.from === bad.seq ? `event ${bad.seq}` : `an event in ${bad.from}–${bad.seq}`;
-    problems.push({ seq: bad.from, message: `${where} was changed: its hash is not the one the box signed at ${bad.at} (the chain was rewritten or rehashed)` });
+    problems.push({
+      seq: bad.from,
+      message: `${where} was changed: its hash is not the one the box signed at ${bad.at} (the chain was rewritten or rehashed)`,
+    });
   }
   // Every event must lie in a signed range: one that does not was written by something other than the box.
   const covered = heads.map((h) => [h.from, h.seq] as const).sort((a, b) => a[0] - b[0]);

@@ -52,7 +52,10 @@ export class Catalog {
   private readonly byId;
   private readonly anyLot;
 
-  constructor(private readonly db: Db, private readonly log: EventLog) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: EventLog,
+  ) {
     this.upsert = db.prepare(`
       INSERT INTO products (id, name, spec, manufacturer, approval_no, nhsa_code, barcode, trace_prefix, gtin, rx, insured,
         category, pieces_per_pack, price_per_pack, trace_exempt, max_daily_pieces, updated_seq)

@@ -1,23 +1,23 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AdjustmentWriter } from './adjustments.js';
 import { anchorPaths, LedgerAnchor } from './anchor.js';
 import { Catalog } from './catalog.js';
-import { openLedger, type Db, type OpenLedgerOptions } from './db.js';
+import { type Db, type OpenLedgerOptions, openLedger } from './db.js';
 import { EventLog } from './events.js';
-import { LedgerQueries } from './queries.js';
 import { readLedgerId } from './migrations.js';
-import { ReceiptWriter } from './receipts.js';
-import { SaleWriter } from './sales.js';
-import { AdjustmentWriter } from './adjustments.js';
 import { LedgerMsgidReservations } from './msgids.js';
 import { LedgerOutboxQueue } from './outbox.js';
+import { LedgerQueries } from './queries.js';
+import { ReceiptWriter } from './receipts.js';
+import { SaleWriter } from './sales.js';
 
-export type { Db } from './db.js';
 export { CodeState } from './codestate.js';
+export type { Db } from './db.js';
 export type * from './event-types.js';
 export type { MsgidCounters, MsgidReservations } from './msgids.js';
 export type { OutboxQueue, OutboxRow, Outcome } from './outbox.js';
-export { syncStatus, type SyncStatus } from './outbox-status.js';
+export { type SyncStatus, syncStatus } from './outbox-status.js';
 
 /** The ledger file and its parts, opened once by the composition root. */
 export class Ledger {

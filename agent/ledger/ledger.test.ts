@@ -1,12 +1,12 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AMOX, HERB, IBU, code, receipt } from '../../test/fixtures.js';
+import { AMOX, code, HERB, IBU, receipt } from '../../test/fixtures.js';
 import { tempDir } from '../../test/helpers.js';
 import { ReceivingService } from '../receiving/service.js';
 import { CodeState, Ledger } from './index.js';
-import { verifyLedger } from './verify.js';
 import { SCHEMA_VERSION } from './migrations.js';
+import { verifyLedger } from './verify.js';
 
 const at = new Date('2026-11-22T02:00:00Z');
 let dir: { dir: string; cleanup: () => void };
@@ -44,7 +44,7 @@ describe('ledger file', () => {
     ledger.close();
     ledger = Ledger.open(path);
     expect(ledger.catalog.all().map((p) => p.id)).toEqual(['AMOX', 'HERB', 'IBU']);
-    expect(ledger.db.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(SCHEMA_VERSION);
+    expect(ledger.db.prepare('SELECT COUNT(*) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
   });
 
   it('refuses UPDATE and DELETE on the event log in the database itself', () => {
@@ -67,7 +67,10 @@ describe('receiving into the ledger', () => {
     const r = receiving.receive(receipt());
     expect(r).toEqual({ ok: true, id: 1 });
     const stock = ledger.queries.stock();
-    expect(stock.map((s) => [s.productId, s.piecesOnHand])).toEqual([['AMOX', 48], ['HERB', 5]]);
+    expect(stock.map((s) => [s.productId, s.piecesOnHand])).toEqual([
+      ['AMOX', 48],
+      ['HERB', 5],
+    ]);
     const life = ledger.queries.codeLife(code('8100003', 2));
     expect(life).toMatchObject({ state: 'in_stock', pieces: 24, piecesSold: 0, product: { id: 'AMOX' }, lot: { lot: 'A2401', expiry: '2028-01-09' } });
     expect(life?.events[0]).toMatchObject({ kind: 'received', receiptId: 1, supplier: '华润河北医药有限公司', invoiceNo: 'INV-001' });
@@ -91,7 +94,19 @@ describe('receiving into the ledger', () => {
   it('rolls the whole receipt back when a write fails half-way (no event without its rows)', () => {
     // A code inserted behind the validator's back makes the second insert of the transaction fail.
     const r = receipt();
-    const lines = [{ lineNo: 1, product: AMOX, lot: 'X', mfgDate: '2026-01-01', expiry: '2028-01-01', packs: 2, pieces: 48, pricePerPack: 1, codes: [code('8100003', 7), code('8100003', 7)] }];
+    const lines = [
+      {
+        lineNo: 1,
+        product: AMOX,
+        lot: 'X',
+        mfgDate: '2026-01-01',
+        expiry: '2028-01-01',
+        packs: 2,
+        pieces: 48,
+        pricePerPack: 1,
+        codes: [code('8100003', 7), code('8100003', 7)],
+      },
+    ];
     expect(() => ledger.receipts.recordReceipt({ ...r, lines }, { at })).toThrow(/UNIQUE/);
     expect(ledger.db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(1);
     expect(ledger.db.prepare('SELECT COUNT(*) FROM lots').pluck().get()).toBe(0);
@@ -105,7 +120,10 @@ describe('receiving into the ledger', () => {
   });
 
   it('records opening stock without codes as lots reported with 3501', () => {
-    const r = receiving.receiveOpening({ note: '期初盘点', lines: [{ productId: 'IBU', lot: 'OLD1', mfgDate: '2025-06-30', expiry: '2027-06-30', pieces: 35 }] });
+    const r = receiving.receiveOpening({
+      note: '期初盘点',
+      lines: [{ productId: 'IBU', lot: 'OLD1', mfgDate: '2025-06-30', expiry: '2027-06-30', pieces: 35 }],
+    });
     expect(r.ok).toBe(true);
     expect(ledger.queries.stock({ productId: 'IBU' })[0]).toMatchObject({ piecesOnHand: 35, lots: [{ lot: 'OLD1', coded: false }] });
     expect(ledger.db.prepare("SELECT COUNT(*) FROM outbox WHERE infno = '3501'").pluck().get()).toBe(1);
@@ -123,7 +141,14 @@ describe('receiving into the ledger', () => {
 describe('verify-ledger catches tampering done with plain SQL', () => {
   beforeEach(() => {
     expect(receiving.receive(receipt()).ok).toBe(true);
-    expect(receiving.receive(receipt({ invoiceNo: 'INV-2', lines: [{ productId: 'IBU', lot: 'B9', mfgDate: '2026-02-01', expiry: '2028-02-01', packs: 1, pricePerPack: 1500, codes: [code('8100004', 5)] }] })).ok).toBe(true);
+    expect(
+      receiving.receive(
+        receipt({
+          invoiceNo: 'INV-2',
+          lines: [{ productId: 'IBU', lot: 'B9', mfgDate: '2026-02-01', expiry: '2028-02-01', packs: 1, pricePerPack: 1500, codes: [code('8100004', 5)] }],
+        }),
+      ).ok,
+    ).toBe(true);
     ledger.close();
   });
   afterEach(() => {

@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMOX, HERB, receipt } from '../../test/fixtures.js';
 import { tempDir } from '../../test/helpers.js';

@@ -28,10 +28,14 @@ export function syncStatus(db: Db, now: Date): SyncStatus {
   const oldest = db.prepare("SELECT MIN(created_at) FROM outbox WHERE status <> 'sent'").pluck().get() as string | null;
   const next = db.prepare("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").pluck().get() as string | null;
   const last = db
-    .prepare("SELECT id, infno, record_key AS recordKey, last_error AS error, attempts, status FROM outbox WHERE last_error IS NOT NULL AND status <> 'sent' ORDER BY id DESC LIMIT 1")
+    .prepare(
+      "SELECT id, infno, record_key AS recordKey, last_error AS error, attempts, status FROM outbox WHERE last_error IS NOT NULL AND status <> 'sent' ORDER BY id DESC LIMIT 1",
+    )
     .get() as SyncStatus['lastError'] | undefined;
   const failedRecords = db
-    .prepare("SELECT id, infno, record_key AS recordKey, last_error AS error, attempts, created_at AS createdAt FROM outbox WHERE status = 'failed' ORDER BY id LIMIT 100")
+    .prepare(
+      "SELECT id, infno, record_key AS recordKey, last_error AS error, attempts, created_at AS createdAt FROM outbox WHERE status = 'failed' ORDER BY id LIMIT 100",
+    )
     .all() as SyncStatus['failedRecords'];
   return {
     backlog: sum('pending') + sum('failed'),

@@ -34,7 +34,10 @@ export interface OutboxRow {
 }
 
 /** What became of one sent row. */
-export type Outcome = { id: number; result: 'sent' } | { id: number; result: 'retry'; error: string; nextAttemptAt: Date } | { id: number; result: 'failed'; error: string };
+export type Outcome =
+  | { id: number; result: 'sent' }
+  | { id: number; result: 'retry'; error: string; nextAttemptAt: Date }
+  | { id: number; result: 'failed'; error: string };
 
 /**
  * Port for the outbox worker (sync/outbox/worker.ts): the queue of records to send, in the ledger's order.
@@ -71,8 +74,12 @@ export class LedgerOutboxQueue implements OutboxQueue {
         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.record_key = o.record_key AND p.id < o.id AND p.status <> 'sent')
       ORDER BY o.id LIMIT @limit`);
     this.eventStmt = db.prepare('SELECT seq, at, type, actor, payload FROM events WHERE seq = ?');
-    this.sentStmt = db.prepare("UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = @at, last_error = NULL WHERE id = @id AND status = 'pending'");
-    this.retryStmt = db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next WHERE id = @id AND status = 'pending'");
+    this.sentStmt = db.prepare(
+      "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = @at, last_error = NULL WHERE id = @id AND status = 'pending'",
+    );
+    this.retryStmt = db.prepare(
+      "UPDATE outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next WHERE id = @id AND status = 'pending'",
+    );
     this.failedStmt = db.prepare("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = @error WHERE id = @id AND status = 'pending'");
   }
 
@@ -91,13 +98,15 @@ export class LedgerOutboxQueue implements OutboxQueue {
    * the record is sent again, and the platform keeps it once (stable batch id).
    */
   record(outcomes: readonly Outcome[], at: Date): void {
-    withoutFsync(this.db, () => this.db.transaction(() => {
-      for (const o of outcomes) {
-        if (o.result === 'sent') this.sentStmt.run({ id: o.id, at: at.toISOString() });
-        else if (o.result === 'retry') this.retryStmt.run({ id: o.id, error: o.error, next: o.nextAttemptAt.toISOString() });
-        else this.failedStmt.run({ id: o.id, error: o.error });
-      }
-    })());
+    withoutFsync(this.db, () =>
+      this.db.transaction(() => {
+        for (const o of outcomes) {
+          if (o.result === 'sent') this.sentStmt.run({ id: o.id, at: at.toISOString() });
+          else if (o.result === 'retry') this.retryStmt.run({ id: o.id, error: o.error, next: o.nextAttemptAt.toISOString() });
+          else this.failedStmt.run({ id: o.id, error: o.error });
+        }
+      })(),
+    );
   }
 
   retryFailed(now: Date, ids?: readonly number[]): number {

@@ -154,9 +154,21 @@ export class LedgerQueries {
           supplier: r.supplier as string | null,
           invoiceNo: r.invoice_no as string | null,
         },
-        ...(this.codeSales.all(key) as { saleId: number; pieces: number; payment: string | null; settled_at: string; settled_seq: number; reversed_at: string | null; reversed_seq: number | null }[]).flatMap((x) => [
+        ...(
+          this.codeSales.all(key) as {
+            saleId: number;
+            pieces: number;
+            payment: string | null;
+            settled_at: string;
+            settled_seq: number;
+            reversed_at: string | null;
+            reversed_seq: number | null;
+          }[]
+        ).flatMap((x) => [
           { kind: 'sold' as const, at: x.settled_at, eventSeq: x.settled_seq, saleId: x.saleId, pieces: x.pieces, payment: x.payment },
-          ...(x.reversed_seq !== null && x.reversed_at !== null ? [{ kind: 'returned' as const, at: x.reversed_at, eventSeq: x.reversed_seq, saleId: x.saleId, pieces: x.pieces }] : []),
+          ...(x.reversed_seq !== null && x.reversed_at !== null
+            ? [{ kind: 'returned' as const, at: x.reversed_at, eventSeq: x.reversed_seq, saleId: x.saleId, pieces: x.pieces }]
+            : []),
         ]),
       ],
     };
@@ -187,14 +199,18 @@ export class LedgerQueries {
 
   /** When, by whom and why one event was recorded (e.g. a sale's reversal). */
   eventNote(seq: number): { at: string; actor: string | null; reason: string | null } | undefined {
-    return this.db.prepare('SELECT at, actor, reason FROM events WHERE seq = ?').get(seq) as { at: string; actor: string | null; reason: string | null } | undefined;
+    return this.db.prepare('SELECT at, actor, reason FROM events WHERE seq = ?').get(seq) as
+      | { at: string; actor: string | null; reason: string | null }
+      | undefined;
   }
 
   /** The platform records the outbox holds for these events, oldest first. */
   outboxForEvents(seqs: readonly number[]): { infno: string; recordKey: string; status: string; lastError: string | null }[] {
     if (seqs.length === 0) return [];
     return this.db
-      .prepare(`SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (${seqs.map(() => '?').join(', ')}) ORDER BY o.id`)
+      .prepare(
+        `SELECT o.infno, o.record_key AS recordKey, o.status, o.last_error AS lastError FROM outbox o WHERE o.event_seq IN (${seqs.map(() => '?').join(', ')}) ORDER BY o.id`,
+      )
       .all(...seqs) as { infno: string; recordKey: string; status: string; lastError: string | null }[];
   }
 

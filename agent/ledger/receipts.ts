@@ -41,9 +41,11 @@ export class ReceiptWriter {
       nextReceiptId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM receipts').pluck(),
       supplierId: db.prepare('SELECT id FROM suppliers WHERE name = ?').pluck(),
       insertSupplier: db.prepare('INSERT INTO suppliers (name) VALUES (?)'),
-      insertReceipt: db.prepare(`INSERT INTO receipts (id, kind, event_seq, supplier_id, invoice_no, delivery_note_no, procurement_order_no, filing_ref, received_at)
+      insertReceipt:
+        db.prepare(`INSERT INTO receipts (id, kind, event_seq, supplier_id, invoice_no, delivery_note_no, procurement_order_no, filing_ref, received_at)
         VALUES (@id, @kind, @seq, @supplierId, @invoiceNo, @deliveryNoteNo, @procurementOrderNo, @filingRef, @at)`),
-      insertLot: db.prepare(`INSERT INTO lots (receipt_id, line_no, product_id, lot_no, mfg_date, expiry, bchno, coded, pieces_received, pieces_on_hand, price_per_pack)
+      insertLot:
+        db.prepare(`INSERT INTO lots (receipt_id, line_no, product_id, lot_no, mfg_date, expiry, bchno, coded, pieces_received, pieces_on_hand, price_per_pack)
         VALUES (@receiptId, @lineNo, @productId, @lot, @mfgDate, @expiry, @bchno, @coded, @pieces, @pieces, @pricePerPack)`),
       insertCode: db.prepare('INSERT INTO trace_codes (code, lot_id, pieces, pieces_sold, state, received_seq) VALUES (?, ?, ?, 0, ?, ?)'),
     };
@@ -160,13 +162,30 @@ export class ReceiptWriter {
   /** One lot row per receipt line: its stock starts as what was received. */
   private insertLot(
     receiptId: number,
-    l: { lineNo: number; product: { id: string }; lot: string; mfgDate?: string | undefined; expiry: string; bchno: string; pieces: number; pricePerPack: number },
+    l: {
+      lineNo: number;
+      product: { id: string };
+      lot: string;
+      mfgDate?: string | undefined;
+      expiry: string;
+      bchno: string;
+      pieces: number;
+      pricePerPack: number;
+    },
     coded: boolean,
   ): number {
     return Number(
       this.stmts.insertLot.run({
-        receiptId, lineNo: l.lineNo, productId: l.product.id, lot: l.lot, mfgDate: l.mfgDate ?? null, expiry: l.expiry,
-        bchno: l.bchno, coded: coded ? 1 : 0, pieces: l.pieces, pricePerPack: l.pricePerPack,
+        receiptId,
+        lineNo: l.lineNo,
+        productId: l.product.id,
+        lot: l.lot,
+        mfgDate: l.mfgDate ?? null,
+        expiry: l.expiry,
+        bchno: l.bchno,
+        coded: coded ? 1 : 0,
+        pieces: l.pieces,
+        pricePerPack: l.pricePerPack,
       }).lastInsertRowid,
     );
   }

@@ -84,7 +84,9 @@ export class SaleWriter {
       // reopened it meanwhile (a recovery's 2601), the charge was reversed and must not become a settled sale.
       markSettled: db.prepare(`UPDATE sales SET status = 'settled', settled_at = @at, settled_seq = @seq, settlement = @settlement,
         payment = @payment, updated_at = @at WHERE id = @id AND (status = 'settling' AND settle_msgid = @msgid OR status = 'open' AND @msgid IS NULL)`),
-      markReversed: db.prepare("UPDATE sales SET status = 'reversed', reversed_seq = @seq, reversing = NULL, updated_at = @at WHERE id = @id AND status = 'settled'"),
+      markReversed: db.prepare(
+        "UPDATE sales SET status = 'reversed', reversed_seq = @seq, reversing = NULL, updated_at = @at WHERE id = @id AND status = 'settled'",
+      ),
     };
   }
 
@@ -140,8 +142,15 @@ export class SaleWriter {
         }
         if (it.product.nhsaCode.trim() !== '') this.outbox.enqueue(seq, '3505', bchno, opts.at);
       }
-      const updated = this.s.markSettled.run({ id: saleId, at: opts.at.toISOString(), seq, settlement: JSON.stringify(facts), payment: facts.payment, msgid: facts.msgid ?? null });
-      if (updated.changes !== 1) throw new Error(`sale ${saleId} is not open, nor settling with msgid ${facts.msgid ?? "-"}`);
+      const updated = this.s.markSettled.run({
+        id: saleId,
+        at: opts.at.toISOString(),
+        seq,
+        settlement: JSON.stringify(facts),
+        payment: facts.payment,
+        msgid: facts.msgid ?? null,
+      });
+      if (updated.changes !== 1) throw new Error(`sale ${saleId} is not open, nor settling with msgid ${facts.msgid ?? '-'}`);
       return seq;
     })();
   }

@@ -1,8 +1,7 @@
+import { productFromRow } from './catalog.js';
 import type { Db } from './db.js';
 import type { LedgerEventPayloads, LedgerEventType, LotLine } from './event-types.js';
-import { computeEventHash, GENESIS_HASH, type StoredEvent } from './events.js';
-import { productFromRow } from './catalog.js';
-import { canonicalJson } from './events.js';
+import { canonicalJson, computeEventHash, GENESIS_HASH, type StoredEvent } from './events.js';
 
 export interface VerifyProblem {
   /** The first event involved, when one is. */
@@ -66,7 +65,8 @@ export const replayers: { [T in LedgerEventType]: Replayer<T> } = {
       moveLot(s, seq, it.lotBchno, it.pieces);
       if (it.code === null) continue;
       const prev = s.sold.get(it.code);
-      if (!prev || prev.pieces < it.pieces) s.problems.push({ seq, message: `event ${seq}: reverses ${it.pieces} pieces of code ${it.code} that were not sold` });
+      if (!prev || prev.pieces < it.pieces)
+        s.problems.push({ seq, message: `event ${seq}: reverses ${it.pieces} pieces of code ${it.code} that were not sold` });
       s.sold.set(it.code, { pieces: (prev?.pieces ?? 0) - it.pieces, seq });
     }
   },
@@ -87,7 +87,10 @@ function replayLots(lines: readonly LotLine[], seq: number, s: ReplayState): voi
       const origin = s.codeOrigin(code);
       if (!origin) s.problems.push({ seq, message: `event ${seq}: code ${code} was received but is missing from trace_codes` });
       else if (origin.receivedSeq !== seq || origin.bchno !== line.bchno) {
-        s.problems.push({ seq, message: `event ${seq}: code ${code} belongs to batch ${line.bchno}, but trace_codes says batch ${origin.bchno} (event ${origin.receivedSeq})` });
+        s.problems.push({
+          seq,
+          message: `event ${seq}: code ${code} belongs to batch ${line.bchno}, but trace_codes says batch ${origin.bchno} (event ${origin.receivedSeq})`,
+        });
       }
     }
   }
@@ -155,11 +158,17 @@ function compareProjections(db: Db, s: ReplayState): void {
       continue;
     }
     if (exp.productId !== l.product_id || exp.received !== l.pieces_received) {
-      s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: batch ${l.bchno} received ${exp.received} pieces of ${exp.productId}, lots table says ${l.pieces_received} of ${l.product_id}` });
+      s.problems.push({
+        seq: exp.seq,
+        message: `event ${exp.seq}: batch ${l.bchno} received ${exp.received} pieces of ${exp.productId}, lots table says ${l.pieces_received} of ${l.product_id}`,
+      });
     }
     const expected = exp.received + exp.delta;
     if (l.pieces_on_hand !== expected) {
-      s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: batch ${l.bchno} stock should be ${expected} pieces (received ${exp.received}, movements ${exp.delta}) but is ${l.pieces_on_hand}` });
+      s.problems.push({
+        seq: exp.seq,
+        message: `event ${exp.seq}: batch ${l.bchno} stock should be ${expected} pieces (received ${exp.received}, movements ${exp.delta}) but is ${l.pieces_on_hand}`,
+      });
     }
   }
   for (const [bchno, exp] of s.lots) {
@@ -178,10 +187,16 @@ function compareProjections(db: Db, s: ReplayState): void {
   for (const [code, exp] of s.sold) {
     const row = soldRows.get(code) as { pieces_sold: number } | undefined;
     if (!row || row.pieces_sold !== exp.pieces) {
-      s.problems.push({ seq: exp.seq, message: `event ${exp.seq}: code ${code} should have ${exp.pieces} pieces sold but trace_codes says ${row?.pieces_sold ?? 'nothing'}` });
+      s.problems.push({
+        seq: exp.seq,
+        message: `event ${exp.seq}: code ${code} should have ${exp.pieces} pieces sold but trace_codes says ${row?.pieces_sold ?? 'nothing'}`,
+      });
     }
   }
-  for (const row of db.prepare('SELECT code, pieces_sold FROM trace_codes WHERE pieces_sold > 0').iterate() as IterableIterator<{ code: string; pieces_sold: number }>) {
+  for (const row of db.prepare('SELECT code, pieces_sold FROM trace_codes WHERE pieces_sold > 0').iterate() as IterableIterator<{
+    code: string;
+    pieces_sold: number;
+  }>) {
     if (!s.sold.has(row.code)) s.problems.push({ message: `code ${row.code} has ${row.pieces_sold} pieces sold but no sale event sold it` });
   }
 
@@ -190,7 +205,10 @@ function compareProjections(db: Db, s: ReplayState): void {
     const actual = canonicalJson(Object.fromEntries(Object.entries(productFromRow(row)).filter(([, v]) => v !== undefined && v !== false)));
     const wanted = exp && canonicalJson(Object.fromEntries(Object.entries(exp.product).filter(([, v]) => v !== false)));
     if (actual !== wanted) {
-      s.problems.push({ ...(exp ? { seq: exp.seq } : {}), message: `product ${row.id} differs from the catalogue events${exp ? ` (last imported by event ${exp.seq})` : ''}` });
+      s.problems.push({
+        ...(exp ? { seq: exp.seq } : {}),
+        message: `product ${row.id} differs from the catalogue events${exp ? ` (last imported by event ${exp.seq})` : ''}`,
+      });
     }
   }
 }

@@ -1,10 +1,10 @@
+import { isCalendarDate } from '../../common/dates.js';
+import { shanghaiDate } from '../../common/time.js';
 import type { Product } from '../catalog/product.js';
 import { codeStateName } from '../ledger/codestate.js';
 import type { Ledger } from '../ledger/index.js';
 import type { OpeningLine } from '../ledger/receipts.js';
-import { classifyScan, type ClassifyOptions } from '../tracecode/index.js';
-import { isCalendarDate } from '../../common/dates.js';
-import { shanghaiDate } from '../../common/time.js';
+import { type ClassifyOptions, classifyScan } from '../tracecode/index.js';
 import type { KnownCodeState, ReceiptInput, ReceiptProblem } from './types.js';
 import { validateReceipt } from './validate.js';
 
@@ -86,7 +86,11 @@ export class ReceivingService {
       }
       // The platform requires every lot's production date (3501/3505/3506 manu_date): asked here, not discovered at upload.
       if (l.mfgDate === undefined || l.mfgDate.trim() === '') {
-        problems.push({ code: 'MFG_DATE_MISSING', line: lineNo, message: `第${lineNo}行（${product.name}）：缺少生产日期。医保平台要求每个批号的生产日期，请按包装上的日期填写（YYYY-MM-DD）` });
+        problems.push({
+          code: 'MFG_DATE_MISSING',
+          line: lineNo,
+          message: `第${lineNo}行（${product.name}）：缺少生产日期。医保平台要求每个批号的生产日期，请按包装上的日期填写（YYYY-MM-DD）`,
+        });
         return;
       }
       if (!isCalendarDate(l.expiry) || !isCalendarDate(l.mfgDate)) {
@@ -98,7 +102,13 @@ export class ReceivingService {
         return;
       }
       if (l.expiry < today) {
-        pendingWriteOff.push({ line: lineNo, productId: product.id, lot: l.lot, expiry: l.expiry, message: `第${lineNo}行（${product.name}）：批号 ${l.lot} 已于 ${l.expiry} 过期，已记为待报损（不可销售），请在“库存”中报损` });
+        pendingWriteOff.push({
+          line: lineNo,
+          productId: product.id,
+          lot: l.lot,
+          expiry: l.expiry,
+          message: `第${lineNo}行（${product.name}）：批号 ${l.lot} 已于 ${l.expiry} 过期，已记为待报损（不可销售），请在“库存”中报损`,
+        });
       }
       lines.push({ product, lot: l.lot, mfgDate: l.mfgDate, expiry: l.expiry, pieces: l.pieces, pricePerPack: l.pricePerPack ?? product.pricePerPack });
     });

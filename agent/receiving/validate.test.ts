@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AMOX, HERB, IBU, code, gs1, receipt } from '../../test/fixtures.js';
+import { AMOX, code, gs1, HERB, IBU, receipt } from '../../test/fixtures.js';
 import { classifyScan } from '../tracecode/index.js';
 import type { KnownCodeState, ReceiptInput } from './types.js';
 import { validateReceipt } from './validate.js';

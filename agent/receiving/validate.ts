@@ -1,6 +1,6 @@
+import { isCalendarDate } from '../../common/dates.js';
 import type { Product } from '../catalog/product.js';
 import { isTraceCode, normalizeGtin, type ScanClass } from '../tracecode/index.js';
-import { isCalendarDate } from '../../common/dates.js';
 import type { AcceptedLine, KnownCodeState, ReceiptInput, ReceiptProblem, ReceiptVerdict } from './types.js';
 
 export interface ReceiptContext {
@@ -33,10 +33,15 @@ export function validateReceipt(input: ReceiptInput, ctx: ReceiptContext): Recei
     }
     const name = product.name;
     const datesOk = isCalendarDate(line.mfgDate) && isCalendarDate(line.expiry);
-    if (!isCalendarDate(line.mfgDate)) problems.push({ code: 'DATE_INVALID', line: lineNo, message: `${at}（${name}）：生产日期“${line.mfgDate}”不是有效日期` });
+    if (!isCalendarDate(line.mfgDate))
+      problems.push({ code: 'DATE_INVALID', line: lineNo, message: `${at}（${name}）：生产日期“${line.mfgDate}”不是有效日期` });
     if (!isCalendarDate(line.expiry)) problems.push({ code: 'DATE_INVALID', line: lineNo, message: `${at}（${name}）：有效期“${line.expiry}”不是有效日期` });
     if (datesOk && line.expiry <= line.mfgDate) {
-      problems.push({ code: 'EXPIRY_NOT_AFTER_PRODUCTION', line: lineNo, message: `${at}（${name}）：有效期 ${line.expiry} 不晚于生产日期 ${line.mfgDate}，请核对包装上的日期` });
+      problems.push({
+        code: 'EXPIRY_NOT_AFTER_PRODUCTION',
+        line: lineNo,
+        message: `${at}（${name}）：有效期 ${line.expiry} 不晚于生产日期 ${line.mfgDate}，请核对包装上的日期`,
+      });
     }
     if (datesOk && line.expiry < ctx.today) {
       problems.push({ code: 'LOT_EXPIRED', line: lineNo, message: `${at}（${name}）：批号 ${line.lot} 已于 ${line.expiry} 过期，不得入库` });
@@ -72,11 +77,21 @@ export function validateReceipt(input: ReceiptInput, ctx: ReceiptContext): Recei
       firstSeen.set(c.key, lineNo);
       const state = ctx.known.get(c.key);
       if (state === 'in_stock') {
-        problems.push({ code: 'TRACE_CODE_ALREADY_IN_STOCK', line: lineNo, traceCode: raw, message: `${at}（${name}）：追溯码 ${raw} 已在库存中，不能重复入库` });
+        problems.push({
+          code: 'TRACE_CODE_ALREADY_IN_STOCK',
+          line: lineNo,
+          traceCode: raw,
+          message: `${at}（${name}）：追溯码 ${raw} 已在库存中，不能重复入库`,
+        });
         return;
       }
       if (state !== undefined) {
-        problems.push({ code: 'TRACE_CODE_ALREADY_SOLD', line: lineNo, traceCode: raw, message: `${at}（${name}）：追溯码 ${raw} 已售出或已出库，不能再次入库，请联系供货单位核实` });
+        problems.push({
+          code: 'TRACE_CODE_ALREADY_SOLD',
+          line: lineNo,
+          traceCode: raw,
+          message: `${at}（${name}）：追溯码 ${raw} 已售出或已出库，不能再次入库，请联系供货单位核实`,
+        });
         return;
       }
       keys.push(c.key);
@@ -97,13 +112,7 @@ export function validateReceipt(input: ReceiptInput, ctx: ReceiptContext): Recei
   return problems.length > 0 ? { ok: false, problems } : { ok: true, lines };
 }
 
-function checkCode(
-  c: ScanClass,
-  raw: string,
-  product: Product,
-  line: { lot: string; expiry: string },
-  lineNo: number,
-): ReceiptProblem | undefined {
+function checkCode(c: ScanClass, raw: string, product: Product, line: { lot: string; expiry: string }, lineNo: number): ReceiptProblem | undefined {
   const at = `第${lineNo}行（${product.name}）`;
   if (c.kind === 'invalid') {
     return { code: 'TRACE_CODE_INVALID', line: lineNo, traceCode: raw, message: `${at}：${c.message}（${raw}）` };
@@ -118,7 +127,12 @@ function checkCode(
   }
   if (c.kind === 'nmpa20') {
     if (!product.tracePrefix) {
-      return { code: 'PRODUCT_TRACE_ID_MISSING', line: lineNo, traceCode: raw, message: `${at}：商品目录未登记该药品的药品标识码（追溯码前7位），无法核对，请先在目录中补充` };
+      return {
+        code: 'PRODUCT_TRACE_ID_MISSING',
+        line: lineNo,
+        traceCode: raw,
+        message: `${at}：商品目录未登记该药品的药品标识码（追溯码前7位），无法核对，请先在目录中补充`,
+      };
     }
     if (c.drugId !== product.tracePrefix) return mismatch(at, raw, lineNo, '（可能是中包装/箱码，或其他药品的码）');
   }
@@ -132,7 +146,12 @@ function checkCode(
       return { code: 'GS1_LOT_MISMATCH', line: lineNo, traceCode: raw, message: `${at}：追溯码中的批号 ${c.lot} 与本行批号 ${line.lot} 不一致，请核对` };
     }
     if (c.expiry !== undefined && c.expiry !== line.expiry) {
-      return { code: 'GS1_EXPIRY_MISMATCH', line: lineNo, traceCode: raw, message: `${at}：追溯码中的有效期 ${c.expiry} 与本行有效期 ${line.expiry} 不一致，请核对` };
+      return {
+        code: 'GS1_EXPIRY_MISMATCH',
+        line: lineNo,
+        traceCode: raw,
+        message: `${at}：追溯码中的有效期 ${c.expiry} 与本行有效期 ${line.expiry} 不一致，请核对`,
+      };
     }
   }
   if (c.kind === 'manufacturer' && c.productRef !== undefined && c.productRef !== product.tracePrefix && c.productRef !== product.id) {

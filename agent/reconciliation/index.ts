@@ -27,21 +27,24 @@ export class ReconciliationService {
 
   compute(period: Period): Reconciliation {
     // One read transaction: every section sees the same ledger, even while the counter keeps selling.
-    return this.db.transaction(() => {
-      const purchases = this.purchases.purchases(period);
-      const sales = this.sales.sales(period);
-      const stock = this.stock.stock(period);
-      const uploads = { pending: 0, failed: 0 };
-      for (const r of this.uploadsStmt.all({ start: period.startIso, end: period.endIso }) as { status: 'pending' | 'failed'; n: number }[]) uploads[r.status] = r.n;
-      return {
-        from: period.from,
-        to: period.to,
-        purchases,
-        sales,
-        stock,
-        uploads,
-        checks: [purchasesCheck(purchases), salesCheck(sales), uploadsCheck(uploads), stockCheck(stock.rows, period.toIsToday)],
-      };
-    }).deferred();
+    return this.db
+      .transaction(() => {
+        const purchases = this.purchases.purchases(period);
+        const sales = this.sales.sales(period);
+        const stock = this.stock.stock(period);
+        const uploads = { pending: 0, failed: 0 };
+        for (const r of this.uploadsStmt.all({ start: period.startIso, end: period.endIso }) as { status: 'pending' | 'failed'; n: number }[])
+          uploads[r.status] = r.n;
+        return {
+          from: period.from,
+          to: period.to,
+          purchases,
+          sales,
+          stock,
+          uploads,
+          checks: [purchasesCheck(purchases), salesCheck(sales), uploadsCheck(uploads), stockCheck(stock.rows, period.toIsToday)],
+        };
+      })
+      .deferred();
   }
 }

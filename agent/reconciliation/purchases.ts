@@ -1,7 +1,7 @@
 // The purchase side of a reconciliation: each receipt of the period with its documents, pieces and cost.
 import type { Db } from '../ledger/index.js';
 import type { Period } from '../reports/period.js';
-import { countUploads, uploadStateSql, type UploadState } from '../reports/upload-state.js';
+import { countUploads, type UploadState, uploadStateSql } from '../reports/upload-state.js';
 import type { PurchaseRow, Purchases } from './types.js';
 
 const blank = (s: string | null): boolean => s === null || s.trim() === '';
@@ -30,8 +30,17 @@ export class PurchaseQueries {
   purchases(period: Period): Purchases {
     const range = { start: period.startIso, end: period.endIso };
     const raw = this.rowsStmt.all(range) as {
-      id: number; received_at: string; supplier: string | null; invoice_no: string | null; delivery_note_no: string | null;
-      procurement_order_no: string | null; filing_ref: string | null; lines: number; pieces: number; amount: number; upload: UploadState;
+      id: number;
+      received_at: string;
+      supplier: string | null;
+      invoice_no: string | null;
+      delivery_note_no: string | null;
+      procurement_order_no: string | null;
+      filing_ref: string | null;
+      lines: number;
+      pieces: number;
+      amount: number;
+      upload: UploadState;
     }[];
     const rows: PurchaseRow[] = raw.map((r) => ({
       receiptId: r.id,

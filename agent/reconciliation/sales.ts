@@ -2,7 +2,7 @@
 // refunds recorded in the period. Pieces come from the ledger's settlement events.
 import type { Db } from '../ledger/index.js';
 import type { Period } from '../reports/period.js';
-import { countUploads, uploadStateSql, type UploadState } from '../reports/upload-state.js';
+import { countUploads, type UploadState, uploadStateSql } from '../reports/upload-state.js';
 import type { SaleRow, Sales } from './types.js';
 
 interface Facts {
@@ -10,7 +10,8 @@ interface Facts {
   totals: { total: number; fundPay: number; accountPay: number; cashPay: number };
 }
 
-const EVENT_PIECES = (seq: string) => `(SELECT COALESCE(SUM(json_extract(i.value, '$.pieces')), 0) FROM events e, json_each(e.payload, '$.items') i WHERE e.seq = ${seq})`;
+const EVENT_PIECES = (seq: string) =>
+  `(SELECT COALESCE(SUM(json_extract(i.value, '$.pieces')), 0) FROM events e, json_each(e.payload, '$.items') i WHERE e.seq = ${seq})`;
 
 export class SaleQueries {
   private readonly rowsStmt;
@@ -33,7 +34,15 @@ export class SaleQueries {
 
   sales(period: Period): Sales {
     const range = { start: period.startIso, end: period.endIso };
-    const raw = this.rowsStmt.all(range) as { id: number; settled_at: string; payment: SaleRow['payment']; status: SaleRow['status']; settlement: string; pieces: number; upload: UploadState }[];
+    const raw = this.rowsStmt.all(range) as {
+      id: number;
+      settled_at: string;
+      payment: SaleRow['payment'];
+      status: SaleRow['status'];
+      settlement: string;
+      pieces: number;
+      upload: UploadState;
+    }[];
     const rows: SaleRow[] = raw.map((r) => {
       const f = JSON.parse(r.settlement) as Facts;
       return {

@@ -19,7 +19,9 @@ export class StockQueries {
   constructor(db: Db) {
     this.movements = new MovementQueries(db);
     this.counts = new CountQueries(db);
-    this.bookStmt = db.prepare('SELECT p.id AS product_id, p.name, COALESCE(SUM(l.pieces_on_hand), 0) AS pieces FROM products p LEFT JOIN lots l ON l.product_id = p.id GROUP BY p.id');
+    this.bookStmt = db.prepare(
+      'SELECT p.id AS product_id, p.name, COALESCE(SUM(l.pieces_on_hand), 0) AS pieces FROM products p LEFT JOIN lots l ON l.product_id = p.id GROUP BY p.id',
+    );
   }
 
   stock(period: Period): { rows: StockRow[]; totals: StockFigures } {
@@ -42,9 +44,18 @@ export class StockQueries {
       return {
         // Opening stock recorded in the period is 期初, not 入库 (issue 14): 入库 then equals the period's
         // purchases (进货) on the same screen, and 期初 + 入库 − 售出 + 退回 + 调整 still adds up to 期末.
-        productId, name: book.get(productId)?.name ?? productId, opening: open + d.openingRecorded, received: d.received, sold: d.sold, returned: d.returned,
-        adjusted: d.surplus - d.writtenOff, closing, book: period.toIsToday ? (book.get(productId)?.pieces ?? 0) : closing,
-        counted, difference: counted === null ? null : counted - lots.reduce((n, c) => n + c.book, 0), counts: lots,
+        productId,
+        name: book.get(productId)?.name ?? productId,
+        opening: open + d.openingRecorded,
+        received: d.received,
+        sold: d.sold,
+        returned: d.returned,
+        adjusted: d.surplus - d.writtenOff,
+        closing,
+        book: period.toIsToday ? (book.get(productId)?.pieces ?? 0) : closing,
+        counted,
+        difference: counted === null ? null : counted - lots.reduce((n, c) => n + c.book, 0),
+        counts: lots,
       };
     });
     const shown = rows.filter((r) => r.counted !== null || FIGURES.some((k) => r[k] !== 0)).sort((a, b) => a.productId.localeCompare(b.productId));

@@ -24,7 +24,11 @@ export class BacklogReport {
     const lastHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
     const times = Array.from({ length: hours }, (_, i) => lastHour - (hours - 1 - i) * HOUR_MS);
     if (times[times.length - 1] !== now.getTime()) times.push(now.getTime());
-    const rows = this.stmt.all({ start: new Date(times[0] as number).toISOString(), end: now.toISOString() }) as { created_at: string; sent_at: string | null; status: string }[];
+    const rows = this.stmt.all({ start: new Date(times[0] as number).toISOString(), end: now.toISOString() }) as {
+      created_at: string;
+      sent_at: string | null;
+      status: string;
+    }[];
     const spans = rows.map((r) => ({ from: Date.parse(r.created_at), until: r.sent_at ? Date.parse(r.sent_at) : Infinity, failed: r.status === 'failed' }));
     return times.map((t) => {
       let pending = 0;

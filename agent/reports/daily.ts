@@ -25,7 +25,13 @@ export class DailyReport {
 
   days(period: Period): DailyFigures[] {
     const days = new Map(daysOf(period).map((date) => [date, { date, sales: 0, totalFen: 0, fundFen: 0, accountFen: 0, cashFen: 0 }]));
-    const rows = this.stmt.all({ start: period.startIso, end: period.endIso }) as { settled_at: string; total: number; fund: number; account: number; cash: number }[];
+    const rows = this.stmt.all({ start: period.startIso, end: period.endIso }) as {
+      settled_at: string;
+      total: number;
+      fund: number;
+      account: number;
+      cash: number;
+    }[];
     for (const r of rows) {
       const d = days.get(dayOf(r.settled_at));
       if (!d) continue;

@@ -73,7 +73,12 @@ export class MovementQueries {
 
   /** Every product that moved during the period, ordered by id. */
   during(period: Pick<Period, 'startIso' | 'endIso'>): ProductMovements[] {
-    const rows = this.duringStmt.all({ start: period.startIso, end: period.endIso }) as { product_id: string; kind: Kind; name: string | null; pieces: number }[];
+    const rows = this.duringStmt.all({ start: period.startIso, end: period.endIso }) as {
+      product_id: string;
+      kind: Kind;
+      name: string | null;
+      pieces: number;
+    }[];
     const out = new Map<string, ProductMovements>();
     for (const r of rows) {
       let p = out.get(r.product_id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysOf, parseCount, parsePeriod, PeriodError } from './period.js';
+import { daysOf, PeriodError, parseCount, parsePeriod } from './period.js';
 import { lotValueFen } from './stock-value.js';
 
 // 2026-11-22 01:30 in Shanghai is still 2026-11-21 in UTC.
@@ -13,7 +13,11 @@ describe('report periods (Shanghai days, inclusive)', () => {
   });
 
   it('takes from/to; a period ending before today is not today', () => {
-    expect(parsePeriod({ from: '2026-11-01', to: '2026-11-01' }, now)).toMatchObject({ startIso: '2026-10-31T16:00:00.000Z', endIso: '2026-11-01T16:00:00.000Z', toIsToday: false });
+    expect(parsePeriod({ from: '2026-11-01', to: '2026-11-01' }, now)).toMatchObject({
+      startIso: '2026-10-31T16:00:00.000Z',
+      endIso: '2026-11-01T16:00:00.000Z',
+      toIsToday: false,
+    });
     expect(parsePeriod({ to: '2026-12-01' }, now)).toMatchObject({ from: '2026-11-25', toIsToday: true });
   });
 

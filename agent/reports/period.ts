@@ -1,8 +1,9 @@
 // The reporting period of the manager's reports: Shanghai calendar days `from`..`to` (inclusive), turned
 // into the half-open UTC range the ledger's ISO timestamps are compared with.
+
+import { AppError } from '../../common/app-error.js';
 import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
 import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
-import { AppError } from '../../common/app-error.js';
 
 export interface Period {
   from: string;

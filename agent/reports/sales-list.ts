@@ -1,7 +1,7 @@
 // GET /api/sales: the sales opened in a period, newest first, one line each for the manager's list.
 import type { Db } from '../ledger/index.js';
 import type { Period } from './period.js';
-import { uploadStateSql, type UploadState } from './upload-state.js';
+import { type UploadState, uploadStateSql } from './upload-state.js';
 
 export interface SaleListEntry {
   id: number;
@@ -64,7 +64,9 @@ export class SalesList {
     const rows = this.stmt.all({ start: period.startIso, end: period.endIso, limit }) as Row[];
     return rows.map((r) => {
       const person = r.person ? (JSON.parse(r.person) as { name?: string; certNo?: string }) : undefined;
-      const totals = r.settlement ? (JSON.parse(r.settlement) as { totals?: { total: number; fundPay: number; accountPay: number; cashPay: number } }).totals : undefined;
+      const totals = r.settlement
+        ? (JSON.parse(r.settlement) as { totals?: { total: number; fundPay: number; accountPay: number; cashPay: number } }).totals
+        : undefined;
       return {
         id: r.id,
         counter: r.counter,

@@ -1,6 +1,7 @@
 // Small helpers shared by the rule files. Pure.
-import type { Refusal, RefusalCode, ScanContext } from './types.js';
+
 import { UNKNOWN_PRODUCT } from './messages.js';
+import type { Refusal, RefusalCode, ScanContext } from './types.js';
 
 export type CodeScan = Extract<ScanContext['scan'], { kind: 'code' }>;
 

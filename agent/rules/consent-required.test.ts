@@ -7,7 +7,9 @@ const outOfCatalogue = (category: 'drug' | 'device' | 'herbal', id: string, item
 
 describe('CONSENT_REQUIRED', () => {
   it('refuses out-of-catalogue drugs, devices and herbal items without recorded consent', () => {
-    const ctx = settleCtx({ items: [item({ itemId: 1 }), outOfCatalogue('drug', 'X1', 2), outOfCatalogue('device', 'X2', 3), outOfCatalogue('herbal', 'X3', 4)] });
+    const ctx = settleCtx({
+      items: [item({ itemId: 1 }), outOfCatalogue('drug', 'X1', 2), outOfCatalogue('device', 'X2', 3), outOfCatalogue('herbal', 'X3', 4)],
+    });
     const r = consentRequired(ctx);
     expect(r.map((x) => x.itemId)).toEqual([2, 3, 4]);
     expect(r.every((x) => x.code === 'CONSENT_REQUIRED')).toBe(true);

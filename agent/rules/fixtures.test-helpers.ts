@@ -1,16 +1,7 @@
 // Fixture builders for the rule tests (not a test file: vitest only collects *.test.ts).
 // Each builder gives a valid, refusal-free default; tests override what they exercise.
 import type { Product } from '../catalog/product.js';
-import type {
-  KnownCode,
-  LotView,
-  PersonView,
-  PrescriptionView,
-  PriorPurchase,
-  SaleItemView,
-  ScanContext,
-  SettleContext,
-} from './types.js';
+import type { KnownCode, LotView, PersonView, PrescriptionView, PriorPurchase, SaleItemView, ScanContext, SettleContext } from './types.js';
 
 export const TODAY = '2026-11-15';
 export const CODE_KEY = '81000030000000000017';
@@ -38,8 +29,16 @@ export function product(over: Partial<Product> = {}): Product {
 /** 布洛芬缓释胶囊: insured OTC drug, 20 a box, at most 2 a day. */
 export function otcProduct(over: Partial<Product> = {}): Product {
   return product({
-    id: 'P0004', name: '布洛芬缓释胶囊', spec: '0.3g*20粒', nhsaCode: 'XN02BAB048E001010101835', tracePrefix: '8100004',
-    rx: false, piecesPerPack: 20, pricePerPack: 1980, maxDailyPieces: 2, ...over,
+    id: 'P0004',
+    name: '布洛芬缓释胶囊',
+    spec: '0.3g*20粒',
+    nhsaCode: 'XN02BAB048E001010101835',
+    tracePrefix: '8100004',
+    rx: false,
+    piecesPerPack: 20,
+    pricePerPack: 1980,
+    maxDailyPieces: 2,
+    ...over,
   });
 }
 

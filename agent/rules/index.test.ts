@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CODE_KEY,
-  item,
-  known,
-  lot,
-  otcProduct,
-  person,
-  prescription,
-  prior,
-  product,
-  scanCtx,
-  settleCtx,
-} from './fixtures.test-helpers.js';
-import { checkScan, checkSettle, REFUSAL_CODES, scanRules, settleRules } from './index.js';
+import { CODE_KEY, item, known, lot, otcProduct, person, prescription, prior, product, scanCtx, settleCtx } from './fixtures.test-helpers.js';
 import type { RefusalCode, ScanContext, SettleContext } from './index.js';
+import { checkScan, checkSettle, REFUSAL_CODES, scanRules, settleRules } from './index.js';
 
 const FROM_PLATFORM: readonly RefusalCode[] = ['PLATFORM_REJECTED', 'PLATFORM_UNAVAILABLE'];
 
@@ -76,7 +64,9 @@ describe('checkScan', () => {
   });
 
   it('reports only TRACE_CODE_INVALID for an invalid scan', () => {
-    const r = checkScan(scanCtx({ scan: { kind: 'invalid', message: 'x' }, product: undefined, known: undefined, lot: lot({ expiry: '2020-01-01', piecesOnHand: 0 }) }));
+    const r = checkScan(
+      scanCtx({ scan: { kind: 'invalid', message: 'x' }, product: undefined, known: undefined, lot: lot({ expiry: '2020-01-01', piecesOnHand: 0 }) }),
+    );
     expect(r.map((x) => x.code)).toEqual(['TRACE_CODE_INVALID']);
   });
 
@@ -85,11 +75,13 @@ describe('checkScan', () => {
   });
 
   it('reports several refusals together, each pointing at the waiting item', () => {
-    const r = checkScan(scanCtx({
-      waitingItem: { itemId: 4, productId: 'P0003' },
-      codesInThisSale: new Set([CODE_KEY]),
-      lot: lot({ expiry: '2026-01-31', piecesOnHand: 0 }),
-    }));
+    const r = checkScan(
+      scanCtx({
+        waitingItem: { itemId: 4, productId: 'P0003' },
+        codesInThisSale: new Set([CODE_KEY]),
+        lot: lot({ expiry: '2026-01-31', piecesOnHand: 0 }),
+      }),
+    );
     expect(r.map((x) => x.code)).toEqual(['TRACE_CODE_DUPLICATE_IN_SALE', 'LOT_EXPIRED', 'INSUFFICIENT_STOCK']);
     expect(r.every((x) => x.itemId === 4)).toBe(true);
   });

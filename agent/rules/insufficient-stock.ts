@@ -1,6 +1,6 @@
 // INSUFFICIENT_STOCK (DESIGN 2.11): stock never goes negative; pieces held by open sales (this one
 // included) are not available again.
-import { codeScan, scanRefusal, scannedName } from './common.js';
+import { codeScan, scannedName, scanRefusal } from './common.js';
 import { msg, pieceUnit } from './messages.js';
 import type { Refusal, ScanContext } from './types.js';
 

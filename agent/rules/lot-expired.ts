@@ -1,7 +1,8 @@
 // LOT_EXPIRED (DESIGN 2.5): expired lots are never sold. Checked when the box is scanned and again at
 // settlement, because a sale may stay open over midnight. A lot is good through its expiry date.
-import { codeScan, scanRefusal, scannedName } from './common.js';
+
 import { isBefore } from '../../common/dates.js';
+import { codeScan, scannedName, scanRefusal } from './common.js';
 import { msg } from './messages.js';
 import type { Refusal, ScanContext, SettleContext } from './types.js';
 

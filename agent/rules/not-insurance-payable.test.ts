@@ -7,7 +7,9 @@ const goods = (category: 'health_food' | 'cosmetic' | 'daily', name: string, ite
 
 describe('NOT_INSURANCE_PAYABLE', () => {
   it('refuses health food, cosmetics and daily goods in an insurance sale, telling to settle them self-pay', () => {
-    const ctx = settleCtx({ items: [item({ itemId: 1 }), goods('health_food', '维生素C咀嚼片', 2), goods('cosmetic', '润肤霜', 3), goods('daily', '纸巾', 4)] });
+    const ctx = settleCtx({
+      items: [item({ itemId: 1 }), goods('health_food', '维生素C咀嚼片', 2), goods('cosmetic', '润肤霜', 3), goods('daily', '纸巾', 4)],
+    });
     const r = notInsurancePayable(ctx);
     expect(r.map((x) => [x.code, x.itemId])).toEqual([
       ['NOT_INSURANCE_PAYABLE', 2],

@@ -8,9 +8,11 @@ export function notInsurancePayable(ctx: SettleContext): Refusal[] {
   if (ctx.payment !== 'insurance') return [];
   return ctx.items
     .filter((item) => NON_INSURANCE_CATEGORIES.has(item.product.category))
-    .map((item): Refusal => ({
-      code: 'NOT_INSURANCE_PAYABLE',
-      message: msg.notInsurancePayable(item.product.name, item.product.category),
-      itemId: item.itemId,
-    }));
+    .map(
+      (item): Refusal => ({
+        code: 'NOT_INSURANCE_PAYABLE',
+        message: msg.notInsurancePayable(item.product.name, item.product.category),
+        itemId: item.itemId,
+      }),
+    );
 }

@@ -4,7 +4,14 @@ import { PHARMACIST_REQUIRED_MESSAGE, pharmacistRequired } from './pharmacist-re
 
 describe('PHARMACIST_REQUIRED', () => {
   it('refuses a prescription-drug sale without a pharmacist on duty, once, on the first prescription item', () => {
-    const ctx = settleCtx({ items: [item({ itemId: 1, product: product({ rx: false }) }), item({ itemId: 2, product: product({ rx: true }) }), item({ itemId: 3, product: product({ rx: true }) })], pharmacist: undefined });
+    const ctx = settleCtx({
+      items: [
+        item({ itemId: 1, product: product({ rx: false }) }),
+        item({ itemId: 2, product: product({ rx: true }) }),
+        item({ itemId: 3, product: product({ rx: true }) }),
+      ],
+      pharmacist: undefined,
+    });
     expect(pharmacistRequired(ctx)).toEqual([{ code: 'PHARMACIST_REQUIRED', message: PHARMACIST_REQUIRED_MESSAGE, itemId: 2 }]);
     expect(PHARMACIST_REQUIRED_MESSAGE).toBe('处方药须执业药师审核：请执业药师登录或由店长设置当班药师后再结算');
   });

@@ -1,6 +1,6 @@
 // TRACE_CODE_ALREADY_SOLD (DESIGN 2.2): a code is sold once. 'sold' is a fully sold box (a split box
 // with pieces left stays 'in_stock'); boxes returned to the supplier or written off are never sold.
-import { codeScan, scanRefusal, scannedName } from './common.js';
+import { codeScan, scannedName, scanRefusal } from './common.js';
 import { msg } from './messages.js';
 import type { Refusal, ScanContext } from './types.js';
 

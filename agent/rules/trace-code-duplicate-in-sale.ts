@@ -1,5 +1,5 @@
 // TRACE_CODE_DUPLICATE_IN_SALE (DESIGN 2.2): one box code appears once in a basket.
-import { codeScan, scanRefusal, scannedName } from './common.js';
+import { codeScan, scannedName, scanRefusal } from './common.js';
 import { msg } from './messages.js';
 import type { Refusal, ScanContext } from './types.js';
 

@@ -33,9 +33,7 @@ describe('TRACE_CODE_PRODUCT_MISMATCH', () => {
     expect(traceCodeProductMismatch(sameProduct)).toEqual([]);
     // In the ledger with no catalogue match: the ledger's product decides.
     const ledgerOnly = scanCtx({ product: undefined, known: known({ productId: 'P0004' }), waitingItem: { itemId: 2, productId: 'P0003' } });
-    expect(traceCodeProductMismatch(ledgerOnly)).toEqual([
-      { code: 'TRACE_CODE_PRODUCT_MISMATCH', message: expect.stringContaining('其他药品'), itemId: 2 },
-    ]);
+    expect(traceCodeProductMismatch(ledgerOnly)).toEqual([{ code: 'TRACE_CODE_PRODUCT_MISMATCH', message: expect.stringContaining('其他药品'), itemId: 2 }]);
   });
 
   it('refuses when the prefix names one drug and the ledger another', () => {

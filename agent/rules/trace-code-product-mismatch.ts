@@ -4,7 +4,7 @@
 //   2. the ledger's product for this code differs from the product its prefix/GTIN names;
 //   3. the cashier scanned a product barcode first and this code belongs to another product;
 //   4. a GS1 code's own lot (10) or expiry (17) contradicts the lot it is drawn from.
-import { codeScan, scanRefusal, scannedName } from './common.js';
+import { codeScan, scannedName, scanRefusal } from './common.js';
 import { msg } from './messages.js';
 import type { Refusal, ScanContext } from './types.js';
 

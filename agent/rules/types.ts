@@ -63,9 +63,7 @@ export interface ScanContext {
   /** Today in Asia/Shanghai, YYYY-MM-DD. */
   today: string;
   /** The code as classified, or why it is invalid (message already Chinese). */
-  scan:
-    | { kind: 'invalid'; message: string }
-    | { kind: 'code'; key: string; raw: string; gs1Lot?: string; gs1Expiry?: string };
+  scan: { kind: 'invalid'; message: string } | { kind: 'code'; key: string; raw: string; gs1Lot?: string; gs1Expiry?: string };
   /** Product the code identifies by its drug id / GTIN; undefined when no catalogue product matches. */
   product?: Product;
   /** When the cashier scanned a product barcode first, the item waiting for this code. */

@@ -6,7 +6,7 @@
 // systemd-notify's BARRIER=1 carries; the barrier then waits its full 5 s on every message. perl's plain
 // recv() lets the kernel close it at once, as PID 1 does.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 export interface NotifyMessage {
@@ -47,7 +47,10 @@ export async function startNotifyReceiver(path: string): Promise<NotifyReceiver>
   });
   lines.on('line', (line) => {
     const [at, hex] = line.split(' ');
-    const fields = Buffer.from(hex ?? '', 'hex').toString('utf8').split('\n').filter(Boolean);
+    const fields = Buffer.from(hex ?? '', 'hex')
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean);
     if (fields.length === 1 && fields[0] === 'BARRIER=1') return;
     messages.push({ at: Math.round(Number(at) * 1000), fields });
     for (const w of waiters) w();

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
-import { field, startNotifyReceiver, type NotifyReceiver } from './notify-receiver.test-helpers.js';
+import { field, type NotifyReceiver, startNotifyReceiver } from './notify-receiver.test-helpers.js';
 import { SdNotifier } from './sd-notify.js';
 import { startWatchdog, watchdogIntervalMs } from './watchdog.js';
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { type RunningAgent, startAgent } from '../app.js';
 import { serviceStatusLine } from './status-line.js';
 
 let agent: RunningAgent;

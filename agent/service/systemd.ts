@@ -4,7 +4,7 @@
 
 import type { Logger } from '../log.js';
 import { SdNotifier } from './sd-notify.js';
-import { startWatchdog, watchdogIntervalMs, type Watchdog } from './watchdog.js';
+import { startWatchdog, type Watchdog, watchdogIntervalMs } from './watchdog.js';
 
 export interface SystemdServiceOptions {
   log: Pick<Logger, 'warn' | 'info'>;

@@ -2,8 +2,9 @@
 // agent, never taken from the page). Recording a count is NOT a ledger stock event and changes no stock: the
 // book moves only through stock.adjusted events (盘盈/盘亏 with their reason, reported as 3502), which the page
 // posts after the count. The reconciliation compares the two (reconciliation/counted.ts).
-import type { Db } from '../ledger/index.js';
+
 import { AppError } from '../../common/app-error.js';
+import type { Db } from '../ledger/index.js';
 import type { Period } from '../reports/period.js';
 
 export interface StocktakeLineInput {
@@ -89,19 +90,21 @@ export class StocktakeStore {
       seen.add(l.lotId);
     }
     const note = input.note?.trim() ? input.note.trim() : null;
-    const id = this.db.transaction(() => {
-      const lots = input.lines.map((l) => {
-        const lot = this.s.lot.get(l.lotId) as { id: number; product_id: string; lot_no: string; pieces_on_hand: number } | undefined;
-        if (!lot) throw new StocktakeError('LOT_UNKNOWN', `批次 ${l.lotId} 不存在：请刷新盘点页面后重试`);
-        return { lot, counted: l.countedPieces };
-      });
-      const { lastInsertRowid } = this.s.insert.run({ at: opts.at.toISOString(), actor: opts.actor ?? null, note, bookSeq: this.s.lastSeq.get() as number });
-      const stocktakeId = Number(lastInsertRowid);
-      for (const { lot, counted } of lots) {
-        this.s.insertLine.run({ stocktakeId, lotId: lot.id, productId: lot.product_id, book: lot.pieces_on_hand, counted });
-      }
-      return stocktakeId;
-    }).immediate();
+    const id = this.db
+      .transaction(() => {
+        const lots = input.lines.map((l) => {
+          const lot = this.s.lot.get(l.lotId) as { id: number; product_id: string; lot_no: string; pieces_on_hand: number } | undefined;
+          if (!lot) throw new StocktakeError('LOT_UNKNOWN', `批次 ${l.lotId} 不存在：请刷新盘点页面后重试`);
+          return { lot, counted: l.countedPieces };
+        });
+        const { lastInsertRowid } = this.s.insert.run({ at: opts.at.toISOString(), actor: opts.actor ?? null, note, bookSeq: this.s.lastSeq.get() as number });
+        const stocktakeId = Number(lastInsertRowid);
+        for (const { lot, counted } of lots) {
+          this.s.insertLine.run({ stocktakeId, lotId: lot.id, productId: lot.product_id, book: lot.pieces_on_hand, counted });
+        }
+        return stocktakeId;
+      })
+      .immediate();
     return this.get(id)!;
   }
 
@@ -120,6 +123,9 @@ export class StocktakeStore {
       list.push(toLine(r));
       lines.set(r.stocktake_id, list);
     }
-    return (this.s.period.all(range) as { id: number; at: string; actor: string | null; note: string | null }[]).map((h) => ({ ...h, lines: lines.get(h.id) ?? [] }));
+    return (this.s.period.all(range) as { id: number; at: string; actor: string | null; note: string | null }[]).map((h) => ({
+      ...h,
+      lines: lines.get(h.id) ?? [],
+    }));
   }
 }

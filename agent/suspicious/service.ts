@@ -1,12 +1,13 @@
 // The platform's 疑点: pulled with 3601 (on the manager's request, and by itself once a day for the last days),
 // stored once, answered by the manager. Answers stay on the box as the store's written explanation.
+
+import { AppError } from '../../common/app-error.js';
+import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
 import { shanghaiDate, shanghaiDayStart } from '../../common/time.js';
 import { PlatformPortError, PlatformRejectedError } from '../checkout/port.js';
 import type { Db } from '../ledger/index.js';
-import { AppError } from '../../common/app-error.js';
 import type { Logger } from '../log.js';
-import { addDays, daysBetween, isCalendarDate } from '../../common/dates.js';
-import { SuspiciousStore, type SuspiciousAnswer, type SuspiciousItemView } from './store.js';
+import { type SuspiciousAnswer, type SuspiciousItemView, SuspiciousStore } from './store.js';
 
 /** One 疑点 as the platform lists it (amount converted to fen). */
 export interface PlatformSuspiciousItem {

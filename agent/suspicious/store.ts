@@ -54,8 +54,10 @@ export class SuspiciousStore {
       insert: db.prepare(`INSERT INTO suspicious_items (item_id, audit_date, rule, rule_name, detail, psn_no, setl_id, amount_fen, sale_id, pulled_at)
         VALUES (@itemId, @date, @rule, @ruleName, @detail, @psnNo, @setlId, @amountFen, @saleId, @at) ON CONFLICT (item_id) DO NOTHING`),
       // The platform names the settlement; the sale that carries it settled around that day (±1 day for clocks).
-      saleOf: db.prepare(`SELECT id FROM sales WHERE settled_at >= @from AND settled_at < @until AND payment = 'insurance'
-        AND json_extract(settlement, '$.setlId') = @setlId ORDER BY id LIMIT 1`).pluck(),
+      saleOf: db
+        .prepare(`SELECT id FROM sales WHERE settled_at >= @from AND settled_at < @until AND payment = 'insurance'
+        AND json_extract(settlement, '$.setlId') = @setlId ORDER BY id LIMIT 1`)
+        .pluck(),
       markPulled: db.prepare(`INSERT INTO suspicious_pulls (audit_date, pulled_at, items) VALUES (?, ?, ?)
         ON CONFLICT (audit_date) DO UPDATE SET pulled_at = excluded.pulled_at, items = excluded.items`),
       pulled: db.prepare('SELECT 1 FROM suspicious_pulls WHERE audit_date = ?').pluck(),
@@ -73,8 +75,16 @@ export class SuspiciousStore {
       for (const it of items) {
         const saleId = it.setlId ? ((this.s.saleOf.get({ ...dayWindow, setlId: it.setlId }) as number | undefined) ?? null) : null;
         added += this.s.insert.run({
-          itemId: it.itemId, date: it.date, rule: it.rule, ruleName: it.ruleName, detail: it.detail, psnNo: it.psnNo ?? null, setlId: it.setlId ?? null,
-          amountFen: it.amountFen ?? null, saleId, at: at.toISOString(),
+          itemId: it.itemId,
+          date: it.date,
+          rule: it.rule,
+          ruleName: it.ruleName,
+          detail: it.detail,
+          psnNo: it.psnNo ?? null,
+          setlId: it.setlId ?? null,
+          amountFen: it.amountFen ?? null,
+          saleId,
+          at: at.toISOString(),
         }).changes;
       }
       this.s.markPulled.run(date, at.toISOString(), items.length);

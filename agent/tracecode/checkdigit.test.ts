@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit, gs1CheckDigitValid, normalizeGtin } from './checkdigit.js';
 
 /** Independent mod-10 (left to right; weight 3 on positions an odd distance from the check digit). */
@@ -65,18 +65,14 @@ describe('normalizeGtin', () => {
 
   it('the padded GTIN-14 keeps a valid check digit', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(7, 11, 12, 13),
-        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 13, maxLength: 13 }),
-        (len, digits) => {
-          const data = digits.slice(0, len).join('');
-          const gtin = data + String(refCheckDigit(data));
-          const n = normalizeGtin(gtin);
-          expect(n).toHaveLength(14);
-          expect(gs1CheckDigitValid(n ?? '')).toBe(true);
-          expect(n?.endsWith(gtin)).toBe(true);
-        },
-      ),
+      fc.property(fc.constantFrom(7, 11, 12, 13), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 13, maxLength: 13 }), (len, digits) => {
+        const data = digits.slice(0, len).join('');
+        const gtin = data + String(refCheckDigit(data));
+        const n = normalizeGtin(gtin);
+        expect(n).toHaveLength(14);
+        expect(gs1CheckDigitValid(n ?? '')).toBe(true);
+        expect(n?.endsWith(gtin)).toBe(true);
+      }),
     );
   });
 });

@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
-import { classifyScan, compileManufacturerPatterns, isTraceCode, MAX_SCAN_LENGTH } from './index.js';
+import { describe, expect, it } from 'vitest';
 import type { InvalidScan, ScanClass } from './index.js';
+import { classifyScan, compileManufacturerPatterns, isTraceCode, MAX_SCAN_LENGTH } from './index.js';
 
 const NMPA = '81234567890123456789';
 const GTIN = '06901234567892';
@@ -115,10 +115,16 @@ describe('manufacturer patterns', () => {
 
   it('matches the whole scan; first match wins; productRef from the named group', () => {
     expect(classifyScan(' ]Q1ACME-ABC-123456\r\n', { manufacturerPatterns: patterns })).toEqual({
-      kind: 'manufacturer', key: 'ACME-ABC-123456', pattern: 'acme', productRef: 'ABC', symbology: ']Q1',
+      kind: 'manufacturer',
+      key: 'ACME-ABC-123456',
+      pattern: 'acme',
+      productRef: 'ABC',
+      symbology: ']Q1',
     });
     expect(classifyScan('ACME-ABC-1234567', { manufacturerPatterns: patterns })).toEqual({
-      kind: 'manufacturer', key: 'ACME-ABC-1234567', pattern: 'acme-any',
+      kind: 'manufacturer',
+      key: 'ACME-ABC-1234567',
+      pattern: 'acme-any',
     });
     bad(classifyScan('xACME-ABC-123456'), 'not_recognised');
     bad(classifyScan('xACME-ABC-123456', { manufacturerPatterns: patterns }), 'not_recognised');

@@ -2,7 +2,7 @@
 
 import { Buffer } from 'node:buffer';
 import { gs1CheckDigit, gs1CheckDigitValid, normalizeGtin } from './checkdigit.js';
-import { GS, parseGs1, type Gs1Result } from './gs1.js';
+import { GS, type Gs1Result, parseGs1 } from './gs1.js';
 import type {
   ClassifyOptions,
   CompiledManufacturerPattern,
@@ -111,8 +111,7 @@ function firstControl(s: string): number {
 }
 
 function gs1Invalid(r: Extract<Gs1Result, { ok: false }>): InvalidScan {
-  const message =
-    r.reason === 'bad_check_digit' ? '追溯码中的商品编码校验失败，可能读错：请重新扫描药品包装上的追溯码' : MESSAGES[r.reason];
+  const message = r.reason === 'bad_check_digit' ? '追溯码中的商品编码校验失败，可能读错：请重新扫描药品包装上的追溯码' : MESSAGES[r.reason];
   return invalid(r.reason, r.detail, message);
 }
 
@@ -135,9 +134,7 @@ export function classifyScan(input: string | Uint8Array, opts?: ClassifyOptions)
 function classifyText(input: unknown, opts: ClassifyOptions | undefined): ScanClass {
   const decoded = decode(input);
   if (decoded === undefined) {
-    return input === undefined || input === null
-      ? invalid('empty', 'no input')
-      : invalid('not_recognised', `unsupported input type ${typeof input}`);
+    return input === undefined || input === null ? invalid('empty', 'no input') : invalid('not_recognised', `unsupported input type ${typeof input}`);
   }
   let text = decoded.trim();
   if (text.length === 0) return invalid('empty', 'scan is empty or only whitespace');

@@ -22,7 +22,10 @@ interface Row {
 
 const ok = (fields?: Record<string, unknown>): Want => ({ kind: 'gs1', ...(fields ? { fields } : {}) });
 const refused = (reason: InvalidReason, detail?: RegExp, message?: RegExp): Want => ({
-  kind: 'invalid', reason, ...(detail ? { detail } : {}), ...(message ? { message } : {}),
+  kind: 'invalid',
+  reason,
+  ...(detail ? { detail } : {}),
+  ...(message ? { message } : {}),
 });
 
 const ROWS: Row[] = [
@@ -79,7 +82,11 @@ const ROWS: Row[] = [
   // GenSpecs 3.2 (AI table) / Syntax Dictionary: AIs that GS1 has not assigned are refused.
   { name: 'unassigned prefix 27', scan: `]d201${GTIN}27ABC`, want: refused('gs1_malformed', /prefix 27.*not assigned/) },
   { name: 'unassigned (236) beside (235)', scan: `(01)${GTIN}(236)ABC`, want: refused('gs1_malformed', /\(236\) is not an application identifier/) },
-  { name: 'unassigned (419) beside (410)–(417)', scan: `]d201${GTIN}4191234567890128`, want: refused('gs1_malformed', /no AI in the GS1 AI table matches "4191"/) },
+  {
+    name: 'unassigned (419) beside (410)–(417)',
+    scan: `]d201${GTIN}4191234567890128`,
+    want: refused('gs1_malformed', /no AI in the GS1 AI table matches "4191"/),
+  },
   { name: 'unassigned (04)', scan: `(01)${GTIN}(04)1234567890123456`, want: refused('gs1_malformed', /\(04\)/) },
   { name: 'assigned (03) MTO GTIN is read', scan: `(03)${GTIN}(01)${GTIN}(21)S`, want: ok({ serial: 'S' }) },
   { name: 'assigned (7240) is read', scan: `(01)${GTIN}(7240)PROTO-1(21)S`, want: ok({ serial: 'S' }) },

@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyScan } from './classify.js';
-import { GS, aiLength, gs1DateToIso } from './gs1.js';
+import { aiLength, GS, gs1DateToIso } from './gs1.js';
 import type { Gs1Code, InvalidScan, ScanClass } from './types.js';
 
 const GTIN = '06901234567892';

@@ -3,7 +3,7 @@
 // Pure: returns a result object, never throws.
 
 import { gs1CheckDigit, gs1CheckDigitValid } from './checkdigit.js';
-import { aiAt, aiEntry, aiPrefixAssigned, predefinedLength, type Cset } from './gs1-ais.js';
+import { aiAt, aiEntry, aiPrefixAssigned, type Cset, predefinedLength } from './gs1-ais.js';
 
 /** ASCII GS (0x1D): FNC1 as transmitted by scanners; terminates variable-length fields. */
 export const GS = '\u001d';
@@ -194,8 +194,10 @@ function inCset(cset: Cset, ch: string): boolean {
 
 const CSET_NAME: Record<Cset, string> = { N: 'numeric', X: 'GS1 character set 82', Y: 'GS1 character set 39', Z: 'GS1 character set 64' };
 
-const range = (lo: number, hi: number) => (v: string): string | undefined =>
-  Number(v) >= lo && Number(v) <= hi ? undefined : `${v} is not ${String(lo).padStart(v.length, '0')}-${hi}`;
+const range =
+  (lo: number, hi: number) =>
+  (v: string): string | undefined =>
+    Number(v) >= lo && Number(v) <= hi ? undefined : `${v} is not ${String(lo).padStart(v.length, '0')}-${hi}`;
 
 /**
  * The Syntax Dictionary linters (GS1 Barcode Syntax Tests) the box applies: check digits and dates/times,

@@ -1,4 +1,8 @@
 // Public API of the trace-code classifier.
+
+export { gs1CheckDigitValid, normalizeGtin } from './checkdigit.js';
+export { classifyScan, compileManufacturerPatterns, isTraceCode, MAX_SCAN_LENGTH } from './classify.js';
+export { GS, gs1DateToIso } from './gs1.js';
 export type {
   ClassifyOptions,
   CompiledManufacturerPattern,
@@ -12,6 +16,3 @@ export type {
   ScanClass,
   TraceCode,
 } from './types.js';
-export { classifyScan, compileManufacturerPatterns, isTraceCode, MAX_SCAN_LENGTH } from './classify.js';
-export { gs1CheckDigitValid, normalizeGtin } from './checkdigit.js';
-export { GS, gs1DateToIso } from './gs1.js';

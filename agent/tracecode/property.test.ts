@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { classifyScan, compileManufacturerPatterns, isTraceCode } from './index.js';
+import { describe, expect, it } from 'vitest';
 import type { ScanClass } from './index.js';
+import { classifyScan, compileManufacturerPatterns, isTraceCode } from './index.js';
 
 const GS = '\u001d';
 const KINDS = ['nmpa20', 'gs1', 'ean13', 'manufacturer', 'invalid'];
@@ -81,7 +81,9 @@ describe('classifyScan is total', () => {
 const digit = fc.constantFrom(...'0123456789');
 const digits = (n: number) => fc.string({ unit: digit, minLength: n, maxLength: n });
 // GS1 character set 82 (GenSpecs figure 7.11-1) minus ( ) so the parenthesised form can carry it.
-const valueChar = fc.constantFrom(...Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => /[!"%&'*+,\-./0-9:;<=>?A-Z_a-z]/.test(c)));
+const valueChar = fc.constantFrom(
+  ...Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => /[!"%&'*+,\-./0-9:;<=>?A-Z_a-z]/.test(c)),
+);
 const xValue = (max: number) => fc.string({ unit: valueChar, minLength: 1, maxLength: max });
 
 const LAST_DAY = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -96,7 +98,11 @@ const date = fc
     return { yymmdd: `${p(yy)}${p(mm)}${p(d)}`, iso: `${year}-${p(mm)}-${p(d === 0 ? last : d)}` };
   });
 
-interface El { ai: string; value: string; fixed: boolean }
+interface El {
+  ai: string;
+  value: string;
+  fixed: boolean;
+}
 
 const validGs1 = fc
   .record({
@@ -109,7 +115,8 @@ const validGs1 = fc
       fc.oneof(
         fc.constantFrom('91', '240', '8004').chain((ai) => xValue(20).map((value) => ({ ai, value }))),
         // (7003) is an N6 date + N4 time (GenSpecs section 3, Syntax Dictionary), not free text.
-        fc.record({ d: date, hh: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }) })
+        fc
+          .record({ d: date, hh: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }) })
           .filter(({ d }) => !d.yymmdd.endsWith('00'))
           .map(({ d, hh, mi }) => ({ ai: '7003', value: `${d.yymmdd}${String(hh).padStart(2, '0')}${String(mi).padStart(2, '0')}` })),
       ),
@@ -132,9 +139,7 @@ const validGs1 = fc
   });
 
 function rawForm(elements: El[], gsAfterFixed: boolean): string {
-  return elements
-    .map((e, i) => `${e.ai}${e.value}${i < elements.length - 1 && (!e.fixed || gsAfterFixed) ? GS : ''}`)
-    .join('');
+  return elements.map((e, i) => `${e.ai}${e.value}${i < elements.length - 1 && (!e.fixed || gsAfterFixed) ? GS : ''}`).join('');
 }
 
 describe('generated valid codes', () => {

@@ -61,14 +61,7 @@ export interface ManufacturerCode {
   symbology?: string;
 }
 
-export type InvalidReason =
-  | 'empty'
-  | 'bad_characters'
-  | 'bad_length'
-  | 'bad_check_digit'
-  | 'gs1_malformed'
-  | 'gs1_bad_date'
-  | 'not_recognised';
+export type InvalidReason = 'empty' | 'bad_characters' | 'bad_length' | 'bad_check_digit' | 'gs1_malformed' | 'gs1_bad_date' | 'not_recognised';
 
 export interface InvalidScan {
   kind: 'invalid';

@@ -69,10 +69,33 @@ export async function cutClip(o: {
     const r = await run(
       o.ffmpegPath ?? 'ffmpeg',
       [
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-        '-f', 'concat', '-safe', '0', '-auto_convert', '0', '-i', list,
-        '-map', '0:v', ...(o.includeAudio ? ['-map', '0:a?'] : []),
-        '-c', 'copy', '-map_metadata', '-1', '-fflags', '+bitexact', '-movflags', '+faststart', '-f', 'mp4', tmp,
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'concat',
+        '-safe',
+        '0',
+        '-auto_convert',
+        '0',
+        '-i',
+        list,
+        '-map',
+        '0:v',
+        ...(o.includeAudio ? ['-map', '0:a?'] : []),
+        '-c',
+        'copy',
+        '-map_metadata',
+        '-1',
+        '-fflags',
+        '+bitexact',
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        tmp,
       ],
       o.timeoutMs ?? 120_000,
     );
@@ -113,4 +136,3 @@ export function sha256File(path: string): Promise<string> {
       .on('error', reject);
   });
 }
-

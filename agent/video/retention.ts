@@ -10,10 +10,7 @@ export const DAY_MS = 86_400_000;
 /** A sale's video is kept at least this long after the sale, whatever retentionDays says. */
 const SALE_KEEP_DAYS = 365;
 
-type RetentionOptions = Pick<
-  VideoServiceOptions,
-  'dir' | 'retentionDays' | 'log' | 'diskStats' | 'reserveBytes' | 'forecastWindowDays' | 'minMeasuredSeconds'
->;
+type RetentionOptions = Pick<VideoServiceOptions, 'dir' | 'retentionDays' | 'log' | 'diskStats' | 'reserveBytes' | 'forecastWindowDays' | 'minMeasuredSeconds'>;
 
 export class VideoRetention {
   private disk: DiskStats | undefined;

@@ -13,7 +13,7 @@ import { probeMedia, run } from '../../device/camera/ffmpeg.js';
 import type { CameraRecorderEvents, SegmentEvent } from '../../device/camera/recorder.js';
 import { rtspServerPerlAvailable, startTestCamera, type TestCamera } from '../../device/camera/testcam.js';
 import type { DeviceStatus } from '../../device/types.js';
-import { VideoService, type Recorder, type VideoCamera, type VideoServiceOptions } from './service.js';
+import { type Recorder, type VideoCamera, VideoService, type VideoServiceOptions } from './service.js';
 import type { NewSegment } from './store.js';
 
 const DAY = 86_400_000;
@@ -99,7 +99,10 @@ describe('VideoService end to end (real ffmpeg, RTSP over TCP and UDP)', () => {
     expect(s.saleWindow(42)).toMatchObject({ counter: 'c1', from: new Date(from).toISOString(), to: new Date(to).toISOString(), complete: false });
 
     // The segments still being written when the sale was linked are linked when they close.
-    await until('the window fully recorded', () => s.saleWindow(42)?.complete === true && cameras.every((c) => s.saleVideo(42).some((v) => v.cameraId === c.id && Date.parse(v.end) >= to)));
+    await until(
+      'the window fully recorded',
+      () => s.saleWindow(42)?.complete === true && cameras.every((c) => s.saleVideo(42).some((v) => v.cameraId === c.id && Date.parse(v.end) >= to)),
+    );
     await s.idle();
     const video = s.saleVideo(42);
     for (const c of cameras) {
@@ -118,7 +121,11 @@ describe('VideoService end to end (real ffmpeg, RTSP over TCP and UDP)', () => {
 
     // Every indexed segment: wall-clock times within ±2 s of the test's clock, contiguous per camera.
     const rows = s.store.db.prepare('SELECT camera, start_ms, end_ms, duration_ms, indexed_ms FROM segments ORDER BY camera, start_ms').all() as {
-      camera: string; start_ms: number; end_ms: number; duration_ms: number; indexed_ms: number;
+      camera: string;
+      start_ms: number;
+      end_ms: number;
+      duration_ms: number;
+      indexed_ms: number;
     }[];
     for (const r of rows) {
       expect(r.start_ms).toBeGreaterThanOrEqual(t0 - 2000);
@@ -151,7 +158,8 @@ describe('VideoService end to end (real ffmpeg, RTSP over TCP and UDP)', () => {
     const fmt = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name', '-of', 'csv=p=0', clip.path]);
     expect(fmt.stdout).toContain('mp4');
     const segPackets = new Set<string>();
-    for (const v of video.filter((x) => x.cameraId === 'cam-tcp')) for (const m of await packetMd5s(s.store.segment(v.segmentId)?.path ?? '')) segPackets.add(m);
+    for (const v of video.filter((x) => x.cameraId === 'cam-tcp'))
+      for (const m of await packetMd5s(s.store.segment(v.segmentId)?.path ?? '')) segPackets.add(m);
     const clipPackets = await packetMd5s(clip.path);
     expect(clipPackets.length).toBeGreaterThan(((to - from) / 1000) * 10 * 0.8); // 10 fps
     for (const m of clipPackets) expect(segPackets.has(m)).toBe(true);
@@ -212,7 +220,14 @@ describe('VideoService with injected segments', () => {
     writeFileSync(garbage, Buffer.alloc(5000, 0x5a));
     const now = Date.now();
     const ev = (path: string, recovered?: boolean): SegmentEvent => ({
-      cameraId: 'cam1', path, startedAt: new Date(now - 60_000), endedAt: new Date(now), closedAt: new Date(now), run: 1, seq: 0, ...(recovered ? { recovered } : {}),
+      cameraId: 'cam1',
+      path,
+      startedAt: new Date(now - 60_000),
+      endedAt: new Date(now),
+      closedAt: new Date(now),
+      run: 1,
+      seq: 0,
+      ...(recovered ? { recovered } : {}),
     });
     rec.emit('segment', ev(empty));
     rec.emit('segment', ev(garbage, true));
@@ -249,7 +264,23 @@ describe('VideoService with injected segments', () => {
     const day = join(dir, 'video', 'segments', 'cam1', '20260301');
     mkdirSync(day, { recursive: true });
     const path = join(day, 'cam1_20260301T020304567Z_r3_000012.mkv');
-    const r = await run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', path]);
+    const r = await run('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=10',
+      '-t',
+      '2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      path,
+    ]);
     expect(r.code).toBe(0);
     const { svc: s, log } = service();
     await s.start();
@@ -269,7 +300,17 @@ describe('VideoService with injected segments', () => {
       writeFileSync(path, Buffer.alloc(100 + name.length));
       const endMs = NOW - ageDays * DAY;
       return s.store.addSegment({
-        camera: 'cam1', counter: 'c1', path, startMs: endMs - 60_000, endMs, durationMs: 60_000, bytes: 100 + name.length, sha256: null, broken: false, indexedMs: endMs, ...extra,
+        camera: 'cam1',
+        counter: 'c1',
+        path,
+        startMs: endMs - 60_000,
+        endMs,
+        durationMs: 60_000,
+        bytes: 100 + name.length,
+        sha256: null,
+        broken: false,
+        indexedMs: endMs,
+        ...extra,
       }).row.id;
     };
     add('a-400d', 400);
@@ -282,16 +323,28 @@ describe('VideoService with injected segments', () => {
     const gone = add('h-600d-already-deleted', 600);
     s.store.markDeleted(gone, NOW - DAY);
     // sale 1 settled 380 days ago (its year is over); sale 2 settled 100 days ago linked to a 400-day-old segment.
-    s.store.linkSale({ saleId: 1, counter: 'c1', fromMs: NOW - 380 * DAY - 120_000, toMs: NOW - 380 * DAY + 60_000, settledMs: NOW - 380 * DAY, linkedMs: NOW - 380 * DAY });
-    s.store.db.prepare('INSERT INTO sale_windows (sale_id, counter, from_ms, to_ms, settled_ms, linked_ms) VALUES (2, ?, ?, ?, ?, ?)').run('c1', NOW - 100 * DAY, NOW - 100 * DAY, NOW - 100 * DAY, NOW - 100 * DAY);
+    s.store.linkSale({
+      saleId: 1,
+      counter: 'c1',
+      fromMs: NOW - 380 * DAY - 120_000,
+      toMs: NOW - 380 * DAY + 60_000,
+      settledMs: NOW - 380 * DAY,
+      linkedMs: NOW - 380 * DAY,
+    });
+    s.store.db
+      .prepare('INSERT INTO sale_windows (sale_id, counter, from_ms, to_ms, settled_ms, linked_ms) VALUES (2, ?, ?, ?, ?, ?)')
+      .run('c1', NOW - 100 * DAY, NOW - 100 * DAY, NOW - 100 * DAY, NOW - 100 * DAY);
     s.store.db.prepare("INSERT INTO sale_segments (sale_id, segment_id) SELECT 2, id FROM segments WHERE path LIKE '%c-400d-recent-sale%'").run();
 
     const result = await s.runRetention();
     const expected = ['f-500d-broken', 'a-400d', 'b-380d-old-sale', 'e-365d-and-a-minute'];
     const sizes = expected.map((n) => 100 + n.length);
     expect(result).toEqual({ deleted: 4, bytes: sizes.reduce((a, b) => a + b, 0) });
-    const rows = s.store.db.prepare('SELECT path, deleted_ms FROM segments WHERE deleted_ms IS NOT NULL AND deleted_ms > ? ORDER BY deleted_ms').all(NOW - DAY) as {
-      path: string; deleted_ms: number;
+    const rows = s.store.db
+      .prepare('SELECT path, deleted_ms FROM segments WHERE deleted_ms IS NOT NULL AND deleted_ms > ? ORDER BY deleted_ms')
+      .all(NOW - DAY) as {
+      path: string;
+      deleted_ms: number;
     }[];
     expect(rows.map((r) => r.path.split('/').at(-1))).toEqual(expected.map((n) => `${n}.mkv`)); // in deletion order: oldest first
     for (const n of expected) expect(existsSync(join(files, `${n}.mkv`))).toBe(false);
@@ -306,7 +359,18 @@ describe('VideoService with injected segments', () => {
     const { svc: s } = service({ retentionDays: 730, clock: () => new Date(NOW) });
     const path = join(dir, 'seg.mkv');
     writeFileSync(path, 'x');
-    s.store.addSegment({ camera: 'cam1', counter: 'c1', path, startMs: NOW - 700 * DAY, endMs: NOW - 700 * DAY + 60_000, durationMs: 60_000, bytes: 1, sha256: null, broken: false, indexedMs: 0 });
+    s.store.addSegment({
+      camera: 'cam1',
+      counter: 'c1',
+      path,
+      startMs: NOW - 700 * DAY,
+      endMs: NOW - 700 * DAY + 60_000,
+      durationMs: 60_000,
+      bytes: 1,
+      sha256: null,
+      broken: false,
+      indexedMs: 0,
+    });
     expect(await s.runRetention()).toEqual({ deleted: 0, bytes: 0 });
     expect(existsSync(path)).toBe(true);
   });
@@ -322,7 +386,18 @@ describe('VideoService with injected segments', () => {
       const startMs = NOW - 2 * DAY + i * 60_000;
       const path = join(files, `${i}.mkv`);
       writeFileSync(path, '');
-      s.store.addSegment({ camera: 'cam1', counter: 'c1', path, startMs, endMs: startMs + 60_000, durationMs: 60_000, bytes: 15_000_000, sha256: null, broken: false, indexedMs: startMs });
+      s.store.addSegment({
+        camera: 'cam1',
+        counter: 'c1',
+        path,
+        startMs,
+        endMs: startMs + 60_000,
+        durationMs: 60_000,
+        bytes: 15_000_000,
+        sha256: null,
+        broken: false,
+        indexedMs: startMs,
+      });
     }
     await s.refreshDisk();
     const f = s.forecast();
@@ -359,7 +434,18 @@ describe('VideoService with injected segments', () => {
       const startMs = NOW - 2 * DAY + i * 60_000;
       const path = join(files, `${i}.mkv`);
       writeFileSync(path, '');
-      s.store.addSegment({ camera: 'cam1', counter: 'c1', path, startMs, endMs: startMs + 60_000, durationMs: 60_000, bytes: 15_000_000, sha256: null, broken: false, indexedMs: startMs });
+      s.store.addSegment({
+        camera: 'cam1',
+        counter: 'c1',
+        path,
+        startMs,
+        endMs: startMs + 60_000,
+        durationMs: 60_000,
+        bytes: 15_000_000,
+        sha256: null,
+        broken: false,
+        indexedMs: startMs,
+      });
     }
     await s.refreshDisk();
     expect(s.forecast().ok).toBe(false);

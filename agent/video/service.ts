@@ -9,18 +9,27 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeMedia, run } from '../../device/camera/ffmpeg.js';
-import { CameraRecorder, maskUrl, safeName, type SegmentEvent } from '../../device/camera/recorder.js';
+import { CameraRecorder, maskUrl, type SegmentEvent, safeName } from '../../device/camera/recorder.js';
 import type { DeviceStatus } from '../../device/types.js';
 import { cutClip, mp4Audio, sha256File } from './clip.js';
 import { DAY_MS, VideoRetention } from './retention.js';
-import { VideoStore, type SegmentRow } from './store.js';
+import { type SegmentRow, VideoStore } from './store.js';
 import type { DiskStats, Recorder, SaleClip, SaleVideoSegment, Snapshot, VideoAlarm, VideoCamera, VideoForecast, VideoServiceOptions } from './types.js';
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 // The option and result types live in types.ts; re-exported so existing imports keep working.
 export type {
-  DiskStats, Recorder, SaleClip, SaleVideoSegment, Snapshot, VideoAlarm, VideoCamera, VideoForecast, VideoLog, VideoServiceOptions,
+  DiskStats,
+  Recorder,
+  SaleClip,
+  SaleVideoSegment,
+  Snapshot,
+  VideoAlarm,
+  VideoCamera,
+  VideoForecast,
+  VideoLog,
+  VideoServiceOptions,
 } from './types.js';
 
 export class VideoService {
@@ -173,12 +182,24 @@ export class VideoService {
       .update(`${w.fromMs}-${w.toMs}:${segs.map((s) => `${s.id}:${s.sha256}`).join(',')}`)
       .digest('hex')
       .slice(0, 16);
-    const complete = this.windowComplete(w.toMs, linked.filter((s) => s.camera === camera));
+    const complete = this.windowComplete(
+      w.toMs,
+      linked.filter((s) => s.camera === camera),
+    );
     const gapSec = (fromMs: number, toMs: number): number =>
       Math.max(0, Math.round((toMs - fromMs - segs.reduce((n, s) => n + Math.max(0, Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs)), 0)) / 100) / 10);
     const cached = this.store.clip(saleId, camera);
     if (cached && cached.segmentsKey === segmentsKey && (await fileSize(cached.path)) === cached.bytes) {
-      return { path: cached.path, sha256: cached.sha256, bytes: cached.bytes, from: iso(cached.fromMs), to: iso(cached.toMs), cameraId: camera, complete, gapSec: gapSec(cached.fromMs, cached.toMs) };
+      return {
+        path: cached.path,
+        sha256: cached.sha256,
+        bytes: cached.bytes,
+        from: iso(cached.fromMs),
+        to: iso(cached.toMs),
+        cameraId: camera,
+        complete,
+        gapSec: gapSec(cached.fromMs, cached.toMs),
+      };
     }
     const clipsDir = join(this.o.dir, 'clips');
     await mkdir(clipsDir, { recursive: true });
@@ -196,7 +217,17 @@ export class VideoService {
       ...(this.o.ffprobePath ? { ffprobePath: this.o.ffprobePath } : {}),
     });
     if (cached && cached.path !== out) await rm(cached.path, { force: true });
-    this.store.putClip({ saleId, camera, segmentsKey, path: out, sha256: r.sha256, bytes: r.bytes, fromMs: r.fromMs, toMs: r.toMs, createdMs: this.clock().getTime() });
+    this.store.putClip({
+      saleId,
+      camera,
+      segmentsKey,
+      path: out,
+      sha256: r.sha256,
+      bytes: r.bytes,
+      fromMs: r.fromMs,
+      toMs: r.toMs,
+      createdMs: this.clock().getTime(),
+    });
     this.o.log.info({ saleId, camera, path: out, bytes: r.bytes, segments: segs.length, ms: Date.now() - started }, 'sale clip cut');
     return { path: out, sha256: r.sha256, bytes: r.bytes, from: iso(r.fromMs), to: iso(r.toMs), cameraId: camera, complete, gapSec: gapSec(r.fromMs, r.toMs) };
   }
@@ -230,9 +261,23 @@ export class VideoService {
     const r = await run(
       this.o.ffmpegPath ?? 'ffmpeg',
       [
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-y',
         ...(rtsp ? ['-rtsp_transport', cam.transport, '-timeout', '5000000'] : []),
-        '-i', cam.rtspUrl, '-frames:v', '1', '-q:v', '3', '-update', '1', '-f', 'image2', path,
+        '-i',
+        cam.rtspUrl,
+        '-frames:v',
+        '1',
+        '-q:v',
+        '3',
+        '-update',
+        '1',
+        '-f',
+        'image2',
+        path,
       ],
       10_000,
     );
@@ -363,7 +408,10 @@ export class VideoService {
   private async indexOrphans(): Promise<void> {
     for (const camera of this.o.cameras) {
       const camDir = join(this.segmentsDir(), safeName(camera.id));
-      const days = (await readdir(camDir).catch(() => [] as string[])).filter((d) => /^\d{8}$/.test(d)).sort().slice(-2);
+      const days = (await readdir(camDir).catch(() => [] as string[]))
+        .filter((d) => /^\d{8}$/.test(d))
+        .sort()
+        .slice(-2);
       for (const day of days) {
         for (const name of (await readdir(join(camDir, day)).catch(() => [] as string[])).sort()) {
           const m = /_(\d{8}T\d{9}Z)_r(\d+)(?:x\d+)?_(\d{6})(?:_\d+)?\.mkv$/.exec(name);
@@ -374,7 +422,16 @@ export class VideoService {
           const mtime = (await stat(path).catch(() => undefined))?.mtime;
           if (Number.isNaN(startedAt.getTime()) || !mtime) continue;
           this.o.log.warn({ camera: camera.id, path }, 'video segment found on disk but not indexed; indexing it');
-          this.enqueueIndex(camera, { cameraId: camera.id, path, startedAt, endedAt: mtime, closedAt: mtime, run: Number(m[2]), seq: Number(m[3]), recovered: true });
+          this.enqueueIndex(camera, {
+            cameraId: camera.id,
+            path,
+            startedAt,
+            endedAt: mtime,
+            closedAt: mtime,
+            run: Number(m[2]),
+            seq: Number(m[3]),
+            recovered: true,
+          });
         }
       }
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VideoStore, type NewSegment } from './store.js';
+import { type NewSegment, VideoStore } from './store.js';
 
 let dir: string;
 beforeEach(() => {

@@ -2,9 +2,9 @@
 // segment rows never weighs on the counter's database. WAL, versioned migrations (PRAGMA user_version),
 // one writer (the VideoService), prepared statements. Times are UTC milliseconds since the epoch.
 
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 
 type Db = Database.Database;
 
@@ -173,9 +173,7 @@ export class VideoStore {
       ),
       byPath: db.prepare<[string], RawSegment>('SELECT * FROM segments WHERE path = ?'),
       byId: db.prepare<[number], RawSegment>('SELECT * FROM segments WHERE id = ?'),
-      windowsFor: db.prepare<[string, number, number], { sale_id: number }>(
-        'SELECT sale_id FROM sale_windows WHERE counter = ? AND to_ms > ? AND from_ms < ?',
-      ),
+      windowsFor: db.prepare<[string, number, number], { sale_id: number }>('SELECT sale_id FROM sale_windows WHERE counter = ? AND to_ms > ? AND from_ms < ?'),
       link: db.prepare('INSERT OR IGNORE INTO sale_segments (sale_id, segment_id) VALUES (?, ?)'),
       upsertWindow: db.prepare(
         `INSERT INTO sale_windows (sale_id, counter, from_ms, to_ms, settled_ms, linked_ms) VALUES (@saleId, @counter, @fromMs, @toMs, @settledMs, @linkedMs)
@@ -208,9 +206,20 @@ export class VideoStore {
       liveBytes: db.prepare<[], { bytes: number | null; n: number; oldest: number | null }>(
         'SELECT SUM(bytes) AS bytes, COUNT(*) AS n, MIN(start_ms) AS oldest FROM segments WHERE deleted_ms IS NULL',
       ),
-      clip: db.prepare<[number, string], { sale_id: number; camera: string; segments_key: string; path: string; sha256: string; bytes: number; from_ms: number; to_ms: number; created_ms: number }>(
-        'SELECT * FROM clips WHERE sale_id = ? AND camera = ?',
-      ),
+      clip: db.prepare<
+        [number, string],
+        {
+          sale_id: number;
+          camera: string;
+          segments_key: string;
+          path: string;
+          sha256: string;
+          bytes: number;
+          from_ms: number;
+          to_ms: number;
+          created_ms: number;
+        }
+      >('SELECT * FROM clips WHERE sale_id = ? AND camera = ?'),
       putClip: db.prepare(
         `INSERT INTO clips (sale_id, camera, segments_key, path, sha256, bytes, from_ms, to_ms, created_ms)
          VALUES (@saleId, @camera, @segmentsKey, @path, @sha256, @bytes, @fromMs, @toMs, @createdMs)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMOX, HERB, IBU, receipt } from '../../test/fixtures.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 
 let agent: RunningAgent;
 let tmp: { dir: string; cleanup: () => void };
@@ -58,7 +58,10 @@ describe('accounts and sessions over real HTTP', () => {
     expect(r.setCookie).not.toMatch(/Secure/); // plain HTTP here
     const stock = await call('GET', '/api/stock', undefined, { cookie: r.cookie });
     expect(stock.status).toBe(200);
-    expect((await call('GET', '/api/me', undefined, { cookie: r.cookie })).body).toEqual({ user: { username: 'zhao', displayName: '赵收银', role: 'cashier' }, via: 'session' });
+    expect((await call('GET', '/api/me', undefined, { cookie: r.cookie })).body).toEqual({
+      user: { username: 'zhao', displayName: '赵收银', role: 'cashier' },
+      via: 'session',
+    });
     expect((await call('GET', '/api/stock', undefined, { cookie: 'ca_session=forged' })).status).toBe(401);
   });
 
@@ -184,7 +187,11 @@ describe('demo mode accounts', () => {
         const fresh = again.demoAccounts;
         expect(fresh?.manager.password).not.toBe(accounts?.manager.password);
         const signIn = (password: string | undefined) =>
-          fetch(`${again.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: again.url }, body: JSON.stringify({ username: 'manager', password }) });
+          fetch(`${again.url}/api/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: again.url },
+            body: JSON.stringify({ username: 'manager', password }),
+          });
         expect((await signIn(accounts?.manager.password)).status).toBe(401);
         expect((await signIn(fresh?.manager.password)).status).toBe(200);
         expect(again.accounts.count()).toBe(2); // the same two users, not new ones

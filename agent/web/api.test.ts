@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AMOX, HERB, IBU, code, receipt } from '../../test/fixtures.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { AMOX, code, HERB, IBU, receipt } from '../../test/fixtures.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 import { verifyLedger } from '../ledger/verify.js';
 
 let agent: RunningAgent;
@@ -64,12 +64,21 @@ describe('HTTP API over real HTTP', () => {
     expect(r.body).toEqual({ id: expect.any(Number) });
     const stock = await api('GET', '/api/stock', undefined, TOKENS.cashier);
     expect(stock.body.products).toEqual([
-      expect.objectContaining({ productId: 'AMOX', piecesOnHand: 48, lots: [expect.objectContaining({ lot: 'A2401', expiry: '2028-01-09', piecesOnHand: 48, coded: true })] }),
+      expect.objectContaining({
+        productId: 'AMOX',
+        piecesOnHand: 48,
+        lots: [expect.objectContaining({ lot: 'A2401', expiry: '2028-01-09', piecesOnHand: 48, coded: true })],
+      }),
       expect.objectContaining({ productId: 'HERB', piecesOnHand: 5 }),
     ]);
     const life = await api('GET', `/api/codes/${code('8100003', 1)}`, undefined, TOKENS.cashier);
     expect(life.status).toBe(200);
-    expect(life.body).toMatchObject({ code: code('8100003', 1), state: 'in_stock', product: { id: 'AMOX' }, events: [{ kind: 'received', receiptId: r.body.id }] });
+    expect(life.body).toMatchObject({
+      code: code('8100003', 1),
+      state: 'in_stock',
+      product: { id: 'AMOX' },
+      events: [{ kind: 'received', receiptId: r.body.id }],
+    });
   });
 
   it('refuses a receipt with every reason listed (422) and stores none of it', async () => {
@@ -148,7 +157,9 @@ describe('HTTP API over real HTTP', () => {
   });
 
   it('imports opening stock without codes', async () => {
-    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'OLD', mfgDate: '2025-12-31', expiry: '2027-12-31', pieces: 40 }] });
+    const r = await api('POST', '/api/inventory/opening', {
+      lines: [{ productId: 'IBU', lot: 'OLD', mfgDate: '2025-12-31', expiry: '2027-12-31', pieces: 40 }],
+    });
     expect(r.status).toBe(201);
     const stock = await api('GET', '/api/stock?productId=IBU');
     expect(stock.body.products).toEqual([expect.objectContaining({ piecesOnHand: 40, lots: [expect.objectContaining({ coded: false })] })]);
@@ -156,8 +167,12 @@ describe('HTTP API over real HTTP', () => {
   });
 
   it('takes an expired opening lot only as 待报损: listed in the answer, never sellable (issue 14)', async () => {
-    const r = await api('POST', '/api/inventory/opening', { lines: [{ productId: 'IBU', lot: 'GONE', mfgDate: '2023-12-31', expiry: '2025-12-31', pieces: 20 }] });
+    const r = await api('POST', '/api/inventory/opening', {
+      lines: [{ productId: 'IBU', lot: 'GONE', mfgDate: '2023-12-31', expiry: '2025-12-31', pieces: 20 }],
+    });
     expect(r.status).toBe(201);
-    expect(r.body.pendingWriteOff).toEqual([{ line: 1, productId: 'IBU', lot: 'GONE', expiry: '2025-12-31', message: expect.stringMatching(/已于 2025-12-31 过期，已记为待报损（不可销售）/) }]);
+    expect(r.body.pendingWriteOff).toEqual([
+      { line: 1, productId: 'IBU', lot: 'GONE', expiry: '2025-12-31', message: expect.stringMatching(/已于 2025-12-31 过期，已记为待报损（不可销售）/) },
+    ]);
   });
 });

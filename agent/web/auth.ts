@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountStore } from '../accounts/store.js';
 import type { ApiRole, ApiTokenConfig } from '../../config/index.js';
+import type { AccountStore } from '../accounts/store.js';
 
 export interface Principal {
   name: string;
@@ -42,7 +42,9 @@ export class TokenAuth {
   identify(authorization: string | undefined): Principal | undefined {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m) return undefined;
-    const digest = createHash('sha256').update(m[1] as string).digest();
+    const digest = createHash('sha256')
+      .update(m[1] as string)
+      .digest();
     for (const t of this.tokens) {
       if (t.digest.length === digest.length && timingSafeEqual(t.digest, digest)) return { name: t.name, role: t.role, via: 'token' };
     }
@@ -67,7 +69,10 @@ export function readCookie(header: string | undefined, name: string): string | u
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const raw = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     try {
       return decodeURIComponent(raw);
     } catch {
@@ -122,11 +127,15 @@ export function authenticate(tokens: TokenAuth, accounts: AccountStore) {
     const allowed = req.routeOptions.config.roles;
     if (req.routeOptions.config.public === true || !allowed) return;
     if (!req.principal) {
-      return reply.code(401).send({ errors: [{ code: 'UNAUTHENTICATED', message: '未登录或登录已过期：请登录后重试（接口调用需 Authorization: Bearer 令牌）' }] });
+      return reply
+        .code(401)
+        .send({ errors: [{ code: 'UNAUTHENTICATED', message: '未登录或登录已过期：请登录后重试（接口调用需 Authorization: Bearer 令牌）' }] });
     }
     if (!allowed.includes(req.principal.role)) {
       return reply.code(403).send({
-        errors: [{ code: 'FORBIDDEN', message: `当前角色（${ROLE_NAMES[req.principal.role]}）无权执行此操作，需要：${allowed.map((r) => ROLE_NAMES[r]).join('或')}` }],
+        errors: [
+          { code: 'FORBIDDEN', message: `当前角色（${ROLE_NAMES[req.principal.role]}）无权执行此操作，需要：${allowed.map((r) => ROLE_NAMES[r]).join('或')}` },
+        ],
       });
     }
   };

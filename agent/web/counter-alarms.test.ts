@@ -3,7 +3,7 @@
 // audio (the sound must never break the page).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENS, launchKiosk, signedInCounter, startDeviceAgent, wedgeScan, type DeviceAgent } from './counter-browser.test-helpers.js';
+import { type DeviceAgent, launchKiosk, SCREENS, signedInCounter, startDeviceAgent, wedgeScan } from './counter-browser.test-helpers.js';
 
 const MISSING_TTY = `/tmp/counter-agent-test-no-such-tty-${process.pid}`;
 let t: DeviceAgent;

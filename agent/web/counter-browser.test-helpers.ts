@@ -4,10 +4,10 @@
 // build (*.test-helpers.ts).
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { startAgent, type RunningAgent } from '../app.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { apiClient, CATALOG, RunningClock, type Json, type Res, type SaleView } from './sales.test-helpers.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 import { launchChromium, SCREENS } from './chromium.test-helpers.js';
+import { apiClient, CATALOG, type Json, type Res, RunningClock, type SaleView } from './sales.test-helpers.js';
 
 export { SCREENS };
 
@@ -25,7 +25,14 @@ export interface CounterPage {
 }
 
 /** A fresh browser context on /counter, signed in with username and PIN through the form (Enter submits). */
-export async function signedInCounter(browser: Browser, url: string, username: string, pin: string, counter = 'counter-1', viewport = { width: 1280, height: 800 }): Promise<CounterPage> {
+export async function signedInCounter(
+  browser: Browser,
+  url: string,
+  username: string,
+  pin: string,
+  counter = 'counter-1',
+  viewport = { width: 1280, height: 800 },
+): Promise<CounterPage> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000); // a wait that fails says what it waited for, before the test's own timeout

@@ -7,8 +7,17 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eVoucherQr } from '../../sync/simulator/handlers-basic.js';
 import { DISEASE } from '../../sync/simulator/seed.js';
-import { focusedId, launchKiosk, saleIdOnPage, signedInCounter, startDeviceAgent, wedgeScan, type CounterPage, type DeviceAgent } from './counter-browser.test-helpers.js';
-import { CATALOG, TOKENS, codeOf, line, person, serials } from './sales.test-helpers.js';
+import {
+  type CounterPage,
+  type DeviceAgent,
+  focusedId,
+  launchKiosk,
+  saleIdOnPage,
+  signedInCounter,
+  startDeviceAgent,
+  wedgeScan,
+} from './counter-browser.test-helpers.js';
+import { CATALOG, codeOf, line, person, serials, TOKENS } from './sales.test-helpers.js';
 
 let t: DeviceAgent;
 let browser: Browser;
@@ -52,9 +61,14 @@ const newSale = async () => {
   const before = await text('#sale-title');
   await page.keyboard.press('F2');
   const confirm = page.locator('#void-dialog');
-  await expect.poll(async () => (await confirm.isVisible()) || ((await text('#sale-title')) !== before), POLL).toBe(true);
+  await expect.poll(async () => (await confirm.isVisible()) || (await text('#sale-title')) !== before, POLL).toBe(true);
   if (await confirm.isVisible()) await page.keyboard.press('Enter');
-  await expect.poll(async () => { const t = await text('#sale-title'); return t !== before && /进行中/.test(t); }, POLL).toBe(true);
+  await expect
+    .poll(async () => {
+      const t = await text('#sale-title');
+      return t !== before && /进行中/.test(t);
+    }, POLL)
+    .toBe(true);
 };
 
 async function placeCard(idNumber: string): Promise<void> {
@@ -91,7 +105,10 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
     // F8: this person has a chronic-disease entitlement, so the page asks which; 2 = 高血压.
     await page.keyboard.press('F8');
     await page.locator('#kind-dialog').waitFor({ state: 'visible' });
-    expect(await page.locator('#kind-options li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-kind')))).toEqual(['ordinary', DISEASE.hypertension]);
+    expect(await page.locator('#kind-options li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-kind')))).toEqual([
+      'ordinary',
+      DISEASE.hypertension,
+    ]);
     await kiosk.shot('counter-settle-kind');
     await page.keyboard.press('2');
 
@@ -135,7 +152,13 @@ describe('counter page: identity, prescription, consent, insurance settlement', 
     await page.locator('#rx-dialog').waitFor({ state: 'hidden' });
     await expect.poll(() => text('#todo [data-task="rx"]'), POLL).toContain('RX20261122001');
     const rx = (await t.sale(saleId)).prescription as Record<string, unknown>;
-    expect(rx).toMatchObject({ rxNo: 'RX20261122001', institutionCode: 'H13010200011', doctorName: '李医生', patientCertNo: '1301**********0319', signed: true });
+    expect(rx).toMatchObject({
+      rxNo: 'RX20261122001',
+      institutionCode: 'H13010200011',
+      doctorName: '李医生',
+      patientCertNo: '1301**********0319',
+      signed: true,
+    });
     expect(rx.issuedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(await row('AMLO').getAttribute('data-state')).toBe('scanned'); // the refusal is resolved on the line
 

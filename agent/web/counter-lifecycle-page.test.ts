@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../test/helpers.js';
-import { launchKiosk, saleIdOnPage, signedInCounter, startDeviceAgent, type CounterPage, type DeviceAgent } from './counter-browser.test-helpers.js';
+import { type CounterPage, type DeviceAgent, launchKiosk, saleIdOnPage, signedInCounter, startDeviceAgent } from './counter-browser.test-helpers.js';
 import { CATALOG, codeOf, line, person, serials } from './sales.test-helpers.js';
 
 let t: DeviceAgent;
@@ -131,7 +131,9 @@ describe('two counters on one box, one customer at a time each', () => {
     await a.page.locator('#left-dialog').waitFor({ state: 'hidden' });
     expect((await t.sale(left)).status).toBe('voided');
     await deviceScan('scan-a', codeOf('IBU', 2));
-    await expect.poll(async () => (await t.api<{ saleId: number | null }>('GET', '/api/counters/counter-1', undefined, TOKENS.cashier)).body.saleId, POLL).not.toBeNull();
+    await expect
+      .poll(async () => (await t.api<{ saleId: number | null }>('GET', '/api/counters/counter-1', undefined, TOKENS.cashier)).body.saleId, POLL)
+      .not.toBeNull();
     await expect.poll(() => a.page.locator('#lines tr').count(), POLL).toBe(1);
     expect(await text(a.page, '#person')).not.toContain('张建国');
   });

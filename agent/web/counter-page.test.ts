@@ -3,7 +3,7 @@
 // self-pay with F9 and read the receipt. Screenshots go to test-results/screens/.
 import { mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, codeOf, line, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
 
@@ -18,7 +18,10 @@ beforeAll(async () => {
   await t.receive({ procurementOrderNo: 'CG202611000009', lines: [line('IBU', 'I1', serials('IBU', 1, 3))] });
   await t.receive({ invoiceNo: 'INV-VITC', lines: [line('VITC', 'V1', [], { packs: 5 })] });
   await t.agent.accounts.create({ username: 'zhang', displayName: '张收银', role: 'cashier', password: '246810' });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 }, 20_000);
 

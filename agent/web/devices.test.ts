@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMOX, code, receipt } from '../../test/fixtures.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 
 let agent: RunningAgent;
 let tmp: { dir: string; cleanup: () => void };
@@ -45,7 +45,10 @@ async function events(trigger: () => Promise<void>, until: (evs: { event: string
   await trigger();
   const deadline = Date.now() + 8000;
   while (!until(got) && Date.now() < deadline) {
-    const { value } = await Promise.race([reader.read(), new Promise<{ value: undefined; done: true }>((r) => setTimeout(() => r({ value: undefined, done: true }), 500))]);
+    const { value } = await Promise.race([
+      reader.read(),
+      new Promise<{ value: undefined; done: true }>((r) => setTimeout(() => r({ value: undefined, done: true }), 500)),
+    ]);
     if (value) buf += Buffer.from(value).toString();
     for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
       const block = buf.slice(0, i);
@@ -61,7 +64,11 @@ async function events(trigger: () => Promise<void>, until: (evs: { event: string
 
 describe('devices in the agent', () => {
   it('health shows every configured device, and an alarm names the missing one with its path', async () => {
-    const health = (await (await fetch(`${agent.url}/api/health`, { headers: { authorization: `Bearer ${TOKENS.technician}` } })).json()) as { status: string; devices: { id: string; state: string }[]; alarms: { code: string; message: string }[] };
+    const health = (await (await fetch(`${agent.url}/api/health`, { headers: { authorization: `Bearer ${TOKENS.technician}` } })).json()) as {
+      status: string;
+      devices: { id: string; state: string }[];
+      alarms: { code: string; message: string }[];
+    };
     expect(health.devices.map((d) => [d.id, d.state])).toEqual([
       ['sim-scanner', 'connected'],
       ['front', 'missing'],
@@ -71,7 +78,7 @@ describe('devices in the agent', () => {
     expect(health.alarms).toContainEqual({ code: 'DEVICE_MISSING', message: expect.stringContaining(join(tmp.dir, 'no-such-tty')) });
   });
 
-  it('a scan written to the simulated scanner\'s pty reaches the counter\'s sale and the event stream', async () => {
+  it("a scan written to the simulated scanner's pty reaches the counter's sale and the event stream", async () => {
     const got = await events(
       async () => writeFileSync(join(tmp.dir, 'scanner-pty'), `${code('8100003', 1)}\r`),
       (evs) => evs.some((e) => e.event === 'scan'),
@@ -85,20 +92,32 @@ describe('devices in the agent', () => {
   it('the counter page feeds the simulated scanner; a refusal is streamed too', async () => {
     const got = await events(
       async () => {
-        const r = await fetch(`${agent.url}/api/devices/sim-scanner/scan`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: code('8100003', 1) }) });
+        const r = await fetch(`${agent.url}/api/devices/sim-scanner/scan`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ text: code('8100003', 1) }),
+        });
         expect(r.status).toBe(200);
       },
       (evs) => evs.some((e) => e.event === 'scan'),
     );
     expect(got.find((e) => e.event === 'scan')?.data).toMatchObject({ refused: [{ code: 'TRACE_CODE_DUPLICATE_IN_SALE' }] });
-    const real = await fetch(`${agent.url}/api/devices/front/scan`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x' }) });
+    const real = await fetch(`${agent.url}/api/devices/front/scan`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x' }),
+    });
     expect(real.status).toBe(404);
   });
 
-  it('a card placed on the simulated reader becomes the sale\'s identity through the real SAM driver', async () => {
+  it("a card placed on the simulated reader becomes the sale's identity through the real SAM driver", async () => {
     const got = await events(
       async () => {
-        const r = await fetch(`${agent.url}/api/devices/sim-reader/card`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ idNumber: '130102196205120319' }) });
+        const r = await fetch(`${agent.url}/api/devices/sim-reader/card`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ idNumber: '130102196205120319' }),
+        });
         expect(await r.json()).toEqual({ placed: true, name: '张建国' });
       },
       (evs) => evs.some((e) => e.event === 'identity'),

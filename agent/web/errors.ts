@@ -17,7 +17,15 @@ function keyName(instancePath: string): string {
 
 const child = (parent: string, name: string) => (parent === '' ? name : `${parent}.${name}`);
 
-const JSON_TYPES: Record<string, string> = { object: '对象', array: '数组', string: '字符串', integer: '整数', number: '数字', boolean: 'true 或 false', null: 'null' };
+const JSON_TYPES: Record<string, string> = {
+  object: '对象',
+  array: '数组',
+  string: '字符串',
+  integer: '整数',
+  number: '数字',
+  boolean: 'true 或 false',
+  null: 'null',
+};
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';

@@ -2,8 +2,8 @@
 // session cookie is honoured only under an allowed Host (http.allowedHosts), bearer tokens anywhere.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 import { allowedHosts } from './host-guard.js';
 
 let agent: RunningAgent;
@@ -11,7 +11,10 @@ let tmp: { dir: string; cleanup: () => void };
 let cookies: { manager: string; cashier: string };
 
 /** node:http, because fetch will not send a Host header of our choosing. */
-function get(path: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> & { errors?: { code: string; message: string }[] } }> {
+function get(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> & { errors?: { code: string; message: string }[] } }> {
   const url = new URL(agent.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
@@ -25,16 +28,31 @@ function get(path: string, headers: Record<string, string>): Promise<{ status: n
 }
 
 async function signIn(username: string, password: string): Promise<string> {
-  const r = await fetch(`${agent.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const r = await fetch(`${agent.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   expect(r.status).toBe(200);
   return (r.headers.get('set-cookie') ?? '').split(';')[0] as string;
 }
 
 beforeAll(async () => {
   tmp = tempDir();
-  agent = await startAgent({ config: testConfig(tmp.dir, 'scanners:\n  - { id: front, type: serial, counter: counter-1, path: /tmp/counter-agent-no-such-tty-health }'), demo: false, log: silentLog() });
-  for (const [username, role, password] of [['boss', 'manager', 'manager-pass-1'], ['till', 'cashier', '1357']] as const) {
-    const r = await fetch(`${agent.url}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.manager}` }, body: JSON.stringify({ username, role, password }) });
+  agent = await startAgent({
+    config: testConfig(tmp.dir, 'scanners:\n  - { id: front, type: serial, counter: counter-1, path: /tmp/counter-agent-no-such-tty-health }'),
+    demo: false,
+    log: silentLog(),
+  });
+  for (const [username, role, password] of [
+    ['boss', 'manager', 'manager-pass-1'],
+    ['till', 'cashier', '1357'],
+  ] as const) {
+    const r = await fetch(`${agent.url}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.manager}` },
+      body: JSON.stringify({ username, role, password }),
+    });
     expect(r.status).toBe(201);
   }
   cookies = { manager: await signIn('boss', 'manager-pass-1'), cashier: await signIn('till', '1357') };
@@ -56,9 +74,17 @@ describe('health without details, and the Host allow-list', () => {
       expect(alarm?.message).toMatch(/扫码枪 front.*未连接.*请检查连线/);
       expect(JSON.stringify(r.body)).not.toMatch(/\/tmp\/|http:\/\//);
     }
-    for (const headers of [{ host: HOST(), cookie: cookies.manager }, { host: HOST(), authorization: `Bearer ${TOKENS.technician}` }] as Record<string, string>[]) {
+    for (const headers of [
+      { host: HOST(), cookie: cookies.manager },
+      { host: HOST(), authorization: `Bearer ${TOKENS.technician}` },
+    ] as Record<string, string>[]) {
       const r = await get('/api/health', headers);
-      expect(r.body).toMatchObject({ version: expect.any(String), devices: expect.any(Array), platform: { url: expect.stringMatching(/^http:\/\//) }, disk: { path: tmp.dir } });
+      expect(r.body).toMatchObject({
+        version: expect.any(String),
+        devices: expect.any(Array),
+        platform: { url: expect.stringMatching(/^http:\/\//) },
+        disk: { path: tmp.dir },
+      });
       expect(JSON.stringify(r.body.alarms)).toContain('/tmp/counter-agent-no-such-tty-health');
     }
   });

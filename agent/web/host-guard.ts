@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpConfig } from '../../config/index.js';
-import { SESSION_COOKIE, readCookie } from './auth.js';
+import { readCookie, SESSION_COOKIE } from './auth.js';
 
 /** `http.allowedHosts`, or by default the listen host, localhost, 127.0.0.1, [::1] and the box's hostname. */
 export function allowedHosts(http: Pick<HttpConfig, 'host' | 'allowedHosts'>): Set<string> {
@@ -28,7 +28,12 @@ export function hostGuard(http: Pick<HttpConfig, 'host' | 'allowedHosts'>) {
     if (req.headers.authorization) return; // a bearer token decides by itself
     if (allowed.has(hostOf(req.headers.host))) return;
     return reply.code(403).send({
-      errors: [{ code: 'HOST_NOT_ALLOWED', message: '访问地址不在本机允许的地址列表中，已拒绝：请用店内规定的地址打开页面；如需新地址，请技术员在配置 http.allowedHosts 中添加' }],
+      errors: [
+        {
+          code: 'HOST_NOT_ALLOWED',
+          message: '访问地址不在本机允许的地址列表中，已拒绝：请用店内规定的地址打开页面；如需新地址，请技术员在配置 http.allowedHosts 中添加',
+        },
+      ],
     });
   };
 }

@@ -2,9 +2,9 @@
 // right PIN while they are still in flight: at most 5 (the limit) get a password check and 401, the rest 429,
 // and the right PIN is refused too (locked). One at a time it is still 401×5 then 429 (accounts.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
 import { hashQueue } from '../accounts/passwords.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { type RunningAgent, startAgent } from '../app.js';
 
 let agent: RunningAgent;
 let tmp: { dir: string; cleanup: () => void };
@@ -25,7 +25,11 @@ afterAll(async () => {
 });
 
 const login = (password: string) =>
-  fetch(`${agent.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'storm', password }) }).then(async (r) => ({
+  fetch(`${agent.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'storm', password }),
+  }).then(async (r) => ({
     status: r.status,
     body: (await r.json()) as { errors?: { code: string; message: string }[] },
   }));

@@ -3,14 +3,14 @@
 // simulator's own audit of the same day), plus stock gaps and records changed too often; 疑点 pulled with
 // 3601 are stored once, answers only ever added. The clock runs in real time (the simulator's does too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shanghaiDate } from '../../common/time.js';
-import type { AuditWarning } from '../audit/types.js';
 import { addDays } from '../../common/dates.js';
+import { shanghaiDate } from '../../common/time.js';
+import { silentLog } from '../../test/helpers.js';
+import type { AuditWarning } from '../audit/types.js';
 import { SuspiciousService } from '../suspicious/service.js';
 import type { SuspiciousItemView } from '../suspicious/store.js';
-import { silentLog } from '../../test/helpers.js';
 import { clearOfShanghaiMidnight } from './manager.test-helpers.js';
-import { CATALOG, CHINESE, RunningClock, TOKENS, codeOf, line, person, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
+import { CATALOG, CHINESE, codeOf, line, person, RunningClock, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 
 let t: TestAgent;
 const FAR = { expiry: '2099-12-31' };
@@ -33,7 +33,8 @@ async function audit(): Promise<AuditWarning[]> {
   return r.body.warnings;
 }
 
-const adjust = async (lot: string, body: Record<string, unknown>) => expect((await t.api('POST', '/api/stock/adjustments', { lotId: lotIds[lot], ...body })).status).toBe(201);
+const adjust = async (lot: string, body: Record<string, unknown>) =>
+  expect((await t.api('POST', '/api/stock/adjustments', { lotId: lotIds[lot], ...body })).status).toBe(201);
 
 const sales: Record<string, number[]> = {};
 
@@ -41,7 +42,10 @@ beforeAll(async () => {
   await clearOfShanghaiMidnight();
   t = await startTestAgent({ clock: new RunningClock(new Date().toISOString()) });
   today = shanghaiDate(t.clock.now());
-  await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'LH1', serials('LIAN', 1, 8), FAR), line('IBU', 'I1', serials('IBU', 1, 5), FAR)] });
+  await t.receive({
+    procurementOrderNo: 'CG202611000002',
+    lines: [line('LIAN', 'LH1', serials('LIAN', 1, 8), FAR), line('IBU', 'I1', serials('IBU', 1, 5), FAR)],
+  });
   await t.receive({ procurementOrderNo: 'CG202611000001', lines: [line('METF', 'M1', serials('METF', 1, 2), FAR)] });
   await t.receive({ invoiceNo: 'INV-HERB', lines: [line('HERB', 'H1', [], { packs: 100, ...FAR })] });
   const stock = await t.api<{ products: { productId: string; lots: { lotId: number; lot: string }[] }[] }>('GET', '/api/stock');
@@ -86,9 +90,14 @@ describe('GET /api/audit: the platform audit rules, on the box first', () => {
     // The platform's nightly audit of the same day flags the same things.
     const sim = t.agent.platform.simulator!;
     sim.runNightlyAudit(shanghaiDate(new Date()));
-    const platform = sim.db.prepare("SELECT rule, psn_no FROM audit_items WHERE fixmedins_code = 'P13010200001' ORDER BY rule, psn_no").all() as { rule: string; psn_no: string | null }[];
+    const platform = sim.db.prepare("SELECT rule, psn_no FROM audit_items WHERE fixmedins_code = 'P13010200001' ORDER BY rule, psn_no").all() as {
+      rule: string;
+      psn_no: string | null;
+    }[];
     const mine = w.filter((x) => ['MULTI_PERSON_BURST', 'PERSON_FREQUENT', 'YOUNG_FREQUENT', 'LARGE_AMOUNT'].includes(x.rule));
-    expect(mine.map((x) => ({ rule: x.rule, psn_no: x.rule === 'MULTI_PERSON_BURST' ? null : (x.psnNo ?? null) })).sort((a, b) => a.rule.localeCompare(b.rule))).toEqual(platform);
+    expect(
+      mine.map((x) => ({ rule: x.rule, psn_no: x.rule === 'MULTI_PERSON_BURST' ? null : (x.psnNo ?? null) })).sort((a, b) => a.rule.localeCompare(b.rule)),
+    ).toEqual(platform);
   });
 
   it('STOCK_GAP: write-offs of 5 % of the pieces charged are silent, above 5 % they warn', async () => {
@@ -135,14 +144,24 @@ describe('疑点: pulled from the platform with 3601, answered by the manager', 
   let items: SuspiciousItemView[] = [];
   const simToday = () => shanghaiDate(new Date());
 
-  it('pull stores the day\'s items once (idempotent) and ties settlements to their sales', async () => {
+  it("pull stores the day's items once (idempotent) and ties settlements to their sales", async () => {
     const first = await t.api<{ pulled: number; items: SuspiciousItemView[] }>('POST', '/api/suspicious/pull', { date: simToday() });
     expect(first.status).toBe(200);
-    const platform = t.agent.platform.simulator!.db.prepare("SELECT item_id FROM audit_items WHERE fixmedins_code = 'P13010200001' AND audit_date = ?").pluck().all(simToday());
+    const platform = t.agent.platform
+      .simulator!.db.prepare("SELECT item_id FROM audit_items WHERE fixmedins_code = 'P13010200001' AND audit_date = ?")
+      .pluck()
+      .all(simToday());
     expect(platform.length).toBeGreaterThanOrEqual(3);
     expect(first.body.pulled).toBe(platform.length);
     expect(first.body.items.map((i) => i.itemId).sort()).toEqual([...platform].sort());
-    for (const i of first.body.items) expect(i).toMatchObject({ date: simToday(), ruleName: expect.stringMatching(CHINESE), detail: expect.stringMatching(CHINESE), pulledAt: expect.any(String), answers: [] });
+    for (const i of first.body.items)
+      expect(i).toMatchObject({
+        date: simToday(),
+        ruleName: expect.stringMatching(CHINESE),
+        detail: expect.stringMatching(CHINESE),
+        pulledAt: expect.any(String),
+        answers: [],
+      });
     const burst = first.body.items.find((i) => i.rule === 'MULTI_PERSON_BURST')!;
     expect(burst.setlId).toEqual(expect.any(String));
     expect(burst.saleId).toBe(sales.hypertension![0]);
@@ -154,14 +173,24 @@ describe('疑点: pulled from the platform with 3601, answered by the manager', 
 
   it('answers are added, never replaced; they show with the item; the table refuses UPDATE and DELETE', async () => {
     const id = items[0]!.itemId;
-    const a1 = await t.api<{ answer: { at: string; actor: string; text: string } }>('POST', `/api/suspicious/${id}/answers`, { text: '经核对为本人购药，处方与视频已存档。' });
+    const a1 = await t.api<{ answer: { at: string; actor: string; text: string } }>('POST', `/api/suspicious/${id}/answers`, {
+      text: '经核对为本人购药，处方与视频已存档。',
+    });
     expect(a1.status).toBe(201);
     expect(a1.body.answer).toMatchObject({ actor: 'mgr', text: '经核对为本人购药，处方与视频已存档。', at: expect.any(String) });
     const a2 = await t.api('POST', `/api/suspicious/${id}/answers`, { text: '补充：已联系参保人确认。' });
     expect(a2.status).toBe(201);
-    const list = await t.api<{ items: SuspiciousItemView[] }>('GET', `/api/suspicious?from=${addDays(simToday(), -1)}&to=${simToday()}`, undefined, TOKENS.technician);
+    const list = await t.api<{ items: SuspiciousItemView[] }>(
+      'GET',
+      `/api/suspicious?from=${addDays(simToday(), -1)}&to=${simToday()}`,
+      undefined,
+      TOKENS.technician,
+    );
     expect(list.status).toBe(200);
-    expect(list.body.items.find((i) => i.itemId === id)!.answers.map((a) => a.text)).toEqual(['经核对为本人购药，处方与视频已存档。', '补充：已联系参保人确认。']);
+    expect(list.body.items.find((i) => i.itemId === id)!.answers.map((a) => a.text)).toEqual([
+      '经核对为本人购药，处方与视频已存档。',
+      '补充：已联系参保人确认。',
+    ]);
     const db = t.agent.ledger.db;
     expect(() => db.prepare("UPDATE suspicious_answers SET text = 'x'").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM suspicious_answers').run()).toThrow(/append-only/);

@@ -6,15 +6,24 @@
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../test/helpers.js';
-import { launchBrowser, signIn, startManagerAgent, USERS, type ManagerAgent } from './manager-page.test-helpers.js';
-import { codeOf, line, person, serials, type SaleView, type Totals } from './sales.test-helpers.js';
+import { launchBrowser, type ManagerAgent, signIn, startManagerAgent, USERS } from './manager-page.test-helpers.js';
+import { codeOf, line, person, type SaleView, serials, type Totals } from './sales.test-helpers.js';
 
 let t: ManagerAgent;
 let browser: Browser;
 
 /** Shanghai wall clock as the page shows it (lib.js shanghaiTime). */
 const shanghai = (iso: string) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(iso));
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
 const yuan = (fen: number) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 type RefundView = SaleView & { reversal: { at: string; actor: string | null; reason: string | null } | null };
@@ -24,11 +33,12 @@ async function settledSale(codes: string[], payment: 'insurance' | 'self_pay'): 
   const open = await t.api<{ id: number }>('POST', '/api/sales', { counter: 'counter-1' }, TOKENS.cashier);
   expect(open.status).toBe(201);
   const id = open.body.id;
-  if (payment === 'insurance') expect((await t.api('PUT', `/api/sales/${id}/identity`, { certType: '02', certNo: person('hypertension').certno }, TOKENS.cashier)).status).toBe(200);
+  if (payment === 'insurance')
+    expect((await t.api('PUT', `/api/sales/${id}/identity`, { certType: '02', certNo: person('hypertension').certno }, TOKENS.cashier)).status).toBe(200);
   for (const code of codes) expect((await t.api('POST', `/api/sales/${id}/items`, { code }, TOKENS.cashier)).status).toBe(200);
   if (payment === 'insurance') expect((await t.api('PUT', `/api/sales/${id}/consent`, { productIds: ['OOC'] }, TOKENS.cashier)).status).toBe(200);
   const settled = await t.api<{ totals: Totals }>('POST', `/api/sales/${id}/settle`, { payment }, TOKENS.cashier);
-  expect(settled.body.refused ?? settled.body.errors ?? [], "settlement refused").toEqual([]);
+  expect(settled.body.refused ?? settled.body.errors ?? [], 'settlement refused').toEqual([]);
   expect(settled.status).toBe(200);
   return { id, totals: settled.body.totals };
 }
@@ -36,13 +46,19 @@ async function settledSale(codes: string[], payment: 'insurance' | 'self_pay'): 
 const saleOf = async (id: number) => (await t.api<RefundView>('GET', `/api/sales/${id}`)).body;
 const codeState = async (code: string) => (await t.api<{ state: string }>('GET', `/api/codes/${code}`)).body.state;
 const outboxOfReversal = (id: number) =>
-  t.agent.ledger.db.prepare('SELECT o.infno FROM outbox o JOIN sales s ON o.event_seq = s.reversed_seq WHERE s.id = ? ORDER BY o.id').pluck().all(id) as string[];
+  t.agent.ledger.db
+    .prepare('SELECT o.infno FROM outbox o JOIN sales s ON o.event_seq = s.reversed_seq WHERE s.id = ? ORDER BY o.id')
+    .pluck()
+    .all(id) as string[];
 const platformReversedAt = (setlId: string) =>
   t.agent.platform.simulator!.db.prepare('SELECT reversed_at FROM settlements WHERE setl_id = ?').pluck().get(setlId) as string | null | undefined;
 
 beforeAll(async () => {
   t = await startManagerAgent();
-  await t.receive({ procurementOrderNo: 'CG202611000021', lines: [line('LIAN', 'LH2026A', serials('LIAN', 1, 4)), line('OOC', 'OC2026A', serials('OOC', 1, 2))] });
+  await t.receive({
+    procurementOrderNo: 'CG202611000021',
+    lines: [line('LIAN', 'LH2026A', serials('LIAN', 1, 4)), line('OOC', 'OC2026A', serials('OOC', 1, 2))],
+  });
   browser = await launchBrowser();
 }, 30_000);
 

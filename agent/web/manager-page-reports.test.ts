@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signIn, USERS, type ManagerPage } from './manager-page.test-helpers.js';
+import { launchBrowser, type ManagerPage, signIn, USERS } from './manager-page.test-helpers.js';
 import { codeOf, line, person, RunningClock, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
 
 let t: TestAgent;
@@ -33,7 +33,10 @@ beforeAll(async () => {
   // A 22-year-old settles twice with insurance the same day: the audit's YOUNG_FREQUENT.
   const young = person('young');
   // Ibuprofen split to 14 capsules: a whole box (20 at 2 a day) would exceed the 7 days one sale may cover.
-  for (const [key, box, pieces] of [['young1', codeOf('IBU', 2), 14], ['young2', codeOf('LIAN', 1), undefined]] as const) {
+  for (const [key, box, pieces] of [
+    ['young1', codeOf('IBU', 2), 14],
+    ['young2', codeOf('LIAN', 1), undefined],
+  ] as const) {
     sales[key] = await t.open();
     expect((await t.identify(sales[key], young)).status).toBe(200);
     expect((await t.scan(sales[key], box, pieces)).status).toBe(200);
@@ -88,7 +91,7 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     expect(m.page.url()).toBe(`${t.agent.url}/manager`);
   });
 
-  it('overview: the day\'s figures and the three charts drawn by the bundled Chart.js', async () => {
+  it("overview: the day's figures and the three charts drawn by the bundled Chart.js", async () => {
     const { page } = m;
     await m.open('#/overview', 'overview');
     await expect.poll(() => page.locator('#ov-kpis').textContent()).toContain(`${today} 销售`);
@@ -108,20 +111,22 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     expect(await m.fitsWidth()).toEqual([]);
   });
 
-  it('reconciliation: green checks, totals equal to the API\'s, and the CSV downloads', async () => {
+  it("reconciliation: green checks, totals equal to the API's, and the CSV downloads", async () => {
     const { page } = m;
     await page.keyboard.press('Alt+5'); // the fifth screen of the navigation bar
     await page.locator('#screen-reconciliation').waitFor({ state: 'visible' });
     expect(await page.locator('#nav a[aria-current="page"]').textContent()).toBe('对账');
     await expect.poll(() => page.locator('#rec-checks li').count()).toBe(4);
-    const api = (await t.api<{
-      from: string;
-      to: string;
-      purchases: { pieces: number; amountFen: number };
-      sales: { pieces: number; totalFen: number; fundFen: number; accountFen: number; cashFen: number; rows: unknown[] };
-      stock: { totals: Record<string, number> };
-      checks: { key: string; ok: boolean }[];
-    }>('GET', '/api/reconciliation')).body;
+    const api = (
+      await t.api<{
+        from: string;
+        to: string;
+        purchases: { pieces: number; amountFen: number };
+        sales: { pieces: number; totalFen: number; fundFen: number; accountFen: number; cashFen: number; rows: unknown[] };
+        stock: { totals: Record<string, number> };
+        checks: { key: string; ok: boolean }[];
+      }>('GET', '/api/reconciliation')
+    ).body;
     expect(await page.locator('#rec-from').inputValue()).toBe(api.from);
     expect(await page.locator('#rec-to').inputValue()).toBe(api.to);
     expect(await page.locator('#rec-checks li.ok').count()).toBe(api.checks.filter((c) => c.ok).length);
@@ -131,10 +136,18 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     expect(purchases.slice(-3, -1)).toEqual([String(api.purchases.pieces), yuanText(api.purchases.amountFen)]);
     const s = api.sales;
     expect(s.rows).toHaveLength(3);
-    expect((await cells('#rec-sales-total')).slice(1, 6)).toEqual([String(s.pieces), yuanText(s.totalFen), yuanText(s.fundFen), yuanText(s.accountFen), yuanText(s.cashFen)]);
+    expect((await cells('#rec-sales-total')).slice(1, 6)).toEqual([
+      String(s.pieces),
+      yuanText(s.totalFen),
+      yuanText(s.fundFen),
+      yuanText(s.accountFen),
+      yuanText(s.cashFen),
+    ]);
     expect(s.fundFen + s.accountFen + s.cashFen).toBe(s.totalFen);
     const st = api.stock.totals;
-    expect((await cells('#rec-stock-total')).slice(1, 8)).toEqual(['opening', 'received', 'sold', 'returned', 'adjusted', 'closing', 'book'].map((k) => String(st[k])));
+    expect((await cells('#rec-stock-total')).slice(1, 8)).toEqual(
+      ['opening', 'received', 'sold', 'returned', 'adjusted', 'closing', 'book'].map((k) => String(st[k])),
+    );
     expect(st.opening! + st.received! - st.sold! + st.returned! + st.adjusted!).toBe(st.closing);
     await m.shot('reconciliation');
     expect(await m.fitsWidth()).toEqual([]);
@@ -148,7 +161,7 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     expect(csv).toContain('三、库存');
   });
 
-  it('sales: the list with refusals counted, and a sale\'s detail with its evidence and the no-video message', async () => {
+  it("sales: the list with refusals counted, and a sale's detail with its evidence and the no-video message", async () => {
     const { page } = m;
     await m.open('#/sales', 'sales');
     await expect.poll(() => page.locator('#sales-rows tr[data-sale]').count()).toBe(3);
@@ -241,7 +254,7 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     }
   });
 
-  it('疑点: the platform\'s items for the sales day are pulled and answered, answers only added', async () => {
+  it("疑点: the platform's items for the sales day are pulled and answered, answers only added", async () => {
     // The platform's nightly audit of the day (run now, as the coming night would).
     expect(t.agent.platform.simulator!.runNightlyAudit(today)).toBeGreaterThan(0);
     const next = await signIn(browser, t.agent.url, USERS.manager, t.clock);

@@ -6,7 +6,7 @@
 // 实盘/差异 from that count.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signIn, startManagerAgent, USERS, type ManagerAgent, type ManagerPage } from './manager-page.test-helpers.js';
+import { launchBrowser, type ManagerAgent, type ManagerPage, signIn, startManagerAgent, USERS } from './manager-page.test-helpers.js';
 import { CATALOG, codeOf, line, RunningClock, serials } from './sales.test-helpers.js';
 
 let t: ManagerAgent;
@@ -107,13 +107,14 @@ describe('manager page: receiving, stock, stocktake', () => {
     expect((await t.api<{ active: boolean }>('GET', '/api/receiving/counter-1')).body.active).toBe(false);
     expect(await page.locator('#rcv-lines tr[data-uid]').count()).toBe(1); // a fresh empty line
 
-    const ibu = (await t.api<{ products: { lots: { lot: string; piecesOnHand: number; coded: boolean }[] }[] }>('GET', '/api/stock?productId=IBU')).body.products[0];
+    const ibu = (await t.api<{ products: { lots: { lot: string; piecesOnHand: number; coded: boolean }[] }[] }>('GET', '/api/stock?productId=IBU')).body
+      .products[0];
     expect(ibu?.lots).toEqual([expect.objectContaining({ lot: 'L2026A', piecesOnHand: 60, coded: true })]);
     expect(m.errors).toEqual([]);
     expect(await m.fitsWidth()).toEqual([]);
   }, 30_000);
 
-  it('shows stock by product and lot with expired and near-expiry lots highlighted, and a code\'s life', async () => {
+  it("shows stock by product and lot with expired and near-expiry lots highlighted, and a code's life", async () => {
     const { page } = m;
     await m.open('#/stock', 'stock');
     const lotRow = (lot: string) => page.locator('#stock-rows tr.lot', { hasText: `批号 ${lot}` });
@@ -207,18 +208,36 @@ describe('manager page: receiving, stock, stocktake', () => {
     await expect.poll(() => lotRow('H-NEAR').locator('.book').textContent()).toBe('13');
 
     // The counts were recorded with the book the agent read, before the adjustments.
-    const takes = (await t.api<{ stocktakes: { note: string | null; actor: string; lines: { lot: string; book: number; counted: number }[] }[] }>('GET', '/api/stocktakes')).body.stocktakes;
+    const takes = (
+      await t.api<{ stocktakes: { note: string | null; actor: string; lines: { lot: string; book: number; counted: number }[] }[] }>('GET', '/api/stocktakes')
+    ).body.stocktakes;
     expect(takes.map((s) => [s.note, s.actor, s.lines.map((l) => [l.lot, l.book, l.counted])])).toEqual([
-      ['月末盘点', USERS.manager.username, [['H-OLD', 4, 4], ['H-NEAR', 10, 13]]],
+      [
+        '月末盘点',
+        USERS.manager.username,
+        [
+          ['H-OLD', 4, 4],
+          ['H-NEAR', 10, 13],
+        ],
+      ],
       [null, USERS.manager.username, [['M1', 144, 96]]],
     ]);
-    const events = t.agent.ledger.db.prepare("SELECT seq, reason, payload FROM events WHERE type = 'stock.adjusted' ORDER BY seq").all() as { seq: number; reason: string; payload: string }[];
-    expect(events.map((e) => [e.reason, (JSON.parse(e.payload) as { delta: number; lot: string }).delta, (JSON.parse(e.payload) as { lot: string }).lot])).toEqual([
+    const events = t.agent.ledger.db.prepare("SELECT seq, reason, payload FROM events WHERE type = 'stock.adjusted' ORDER BY seq").all() as {
+      seq: number;
+      reason: string;
+      payload: string;
+    }[];
+    expect(
+      events.map((e) => [e.reason, (JSON.parse(e.payload) as { delta: number; lot: string }).delta, (JSON.parse(e.payload) as { lot: string }).lot]),
+    ).toEqual([
       ['破损', -48, 'M1'],
       ['盘点：盘亏', -48, 'M1'],
       ['盘点：盘盈', 3, 'H-NEAR'],
     ]);
-    const outbox = t.agent.ledger.db.prepare(`SELECT infno FROM outbox WHERE event_seq IN (${events.map((e) => e.seq).join(',')})`).pluck().all();
+    const outbox = t.agent.ledger.db
+      .prepare(`SELECT infno FROM outbox WHERE event_seq IN (${events.map((e) => e.seq).join(',')})`)
+      .pluck()
+      .all();
     expect(outbox).toEqual(['3502', '3502', '3502']);
     expect(m.errors).toEqual([]);
     expect(await m.fitsWidth()).toEqual([]);

@@ -4,18 +4,28 @@
 // catalogue lists the drug, "重试所选" sends it again, the row goes and the backlog reaches 0.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '../catalog/product.js';
-import { code } from '../../test/fixtures.js';
-import { countUploads } from '../../sync/simulator/uploads.js';
 import { listDrug } from '../../sync/simulator/seed.js';
-import { launchBrowser, signIn, startManagerAgent, USERS, type ManagerAgent, type ManagerPage } from './manager-page.test-helpers.js';
+import { countUploads } from '../../sync/simulator/uploads.js';
+import { code } from '../../test/fixtures.js';
+import type { Product } from '../catalog/product.js';
+import { launchBrowser, type ManagerAgent, type ManagerPage, signIn, startManagerAgent, USERS } from './manager-page.test-helpers.js';
 import { line, serials } from './sales.test-helpers.js';
 
 const NEW_PREFIX = '8100009';
 /** A drug listed nationally after the platform's catalogue was last updated: well-formed, unknown there. */
 const NEW_DRUG: Product = {
-  id: 'HGLJ', name: '恒格列净片', spec: '5mg*14片', manufacturer: '江苏恒瑞医药股份有限公司', approvalNo: '国药准字H20210033',
-  nhsaCode: 'XA10BKH343A001010100001', tracePrefix: NEW_PREFIX, rx: true, insured: true, category: 'drug', piecesPerPack: 14, pricePerPack: 6860,
+  id: 'HGLJ',
+  name: '恒格列净片',
+  spec: '5mg*14片',
+  manufacturer: '江苏恒瑞医药股份有限公司',
+  approvalNo: '国药准字H20210033',
+  nhsaCode: 'XA10BKH343A001010100001',
+  tracePrefix: NEW_PREFIX,
+  rx: true,
+  insured: true,
+  category: 'drug',
+  piecesPerPack: 14,
+  pricePerPack: 6860,
 };
 const PLATFORM_MESSAGE =
   '医保平台拒绝：医保目录编码XA10BKH343A001010100001（恒格列净片）不在医保药品目录内，不予接收。请核对该商品的医保编码；编码无误的新增品种，待医保目录更新后重新上传';
@@ -40,7 +50,15 @@ beforeAll(async () => {
     procurementOrderNo: 'CG202611000002',
     lines: [
       line('IBU', 'I1', serials('IBU', 1, 2)),
-      { productId: NEW_DRUG.id, lot: 'HG2601', mfgDate: '2026-01-10', expiry: '2028-01-09', packs: 2, pricePerPack: 5200, codes: [code(NEW_PREFIX, 1), code(NEW_PREFIX, 2)] },
+      {
+        productId: NEW_DRUG.id,
+        lot: 'HG2601',
+        mfgDate: '2026-01-10',
+        expiry: '2028-01-09',
+        packs: 2,
+        pricePerPack: 5200,
+        codes: [code(NEW_PREFIX, 1), code(NEW_PREFIX, 2)],
+      },
     ],
   });
   a.agent.platform.worker.notify();
@@ -60,7 +78,7 @@ afterAll(async () => {
 });
 
 describe('manager page: a record the platform refused, fixed and sent again', () => {
-  it('the outbox keeps the refused purchase as failed, in the platform\'s words; the known drug went through', async () => {
+  it("the outbox keeps the refused purchase as failed, in the platform's words; the known drug went through", async () => {
     const s = await sync();
     expect(s).toMatchObject({ failed: 1, backlog: 1, sent: 1 });
     expect(s.failedRecords).toEqual([expect.objectContaining({ infno: '3503', error: PLATFORM_MESSAGE })]);
@@ -89,7 +107,9 @@ describe('manager page: a record the platform refused, fixed and sent again', ()
     await row.locator('input.pick').check();
     await page.locator('#sync-retry-selected').click();
     await expect.poll(() => page.locator('#notice').textContent()).toContain('已重新排队 1 条记录');
-    await expect.poll(async () => (await sync()).failedRecords.map((f) => [f.id, f.error, f.attempts]), { timeout: 10_000 }).toEqual([[refused.id, PLATFORM_MESSAGE, 2]]);
+    await expect
+      .poll(async () => (await sync()).failedRecords.map((f) => [f.id, f.error, f.attempts]), { timeout: 10_000 })
+      .toEqual([[refused.id, PLATFORM_MESSAGE, 2]]);
 
     // The platform's catalogue update arrives: the drug is listed now.
     listDrug(a.agent.platform.simulator!.db, { code: NEW_DRUG.nhsaCode, name: NEW_DRUG.name, maxDaily: 1 });

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCamera, type TestCamera } from '../../device/camera/testcam.js';
 import { TOKENS } from '../../test/helpers.js';
-import { launchBrowser, signIn, startManagerAgent, USERS, type ManagerAgent } from './manager-page.test-helpers.js';
+import { launchBrowser, type ManagerAgent, signIn, startManagerAgent, USERS } from './manager-page.test-helpers.js';
 import { codeOf, line, serials } from './sales.test-helpers.js';
 
 let t: ManagerAgent;
@@ -15,7 +15,9 @@ let saleId: number;
 beforeAll(async () => {
   camera = await startTestCamera({ transport: 'tcp', path: 'counter1' });
   // Real time: the recorder names segments by the wall clock, and the sale must fall inside them.
-  t = await startManagerAgent({ extraYaml: `cameras:\n  - { id: cam-1, counter: counter-1, rtspUrl: "${camera.rtspUrl}", transport: tcp }\nvideo: { segmentSeconds: 10 }` });
+  t = await startManagerAgent({
+    extraYaml: `cameras:\n  - { id: cam-1, counter: counter-1, rtspUrl: "${camera.rtspUrl}", transport: tcp }\nvideo: { segmentSeconds: 10 }`,
+  });
   await t.receive({ procurementOrderNo: 'CG202611000009', lines: [line('IBU', 'V1', serials('IBU', 1, 2))] });
   const open = await t.api<{ id: number }>('POST', '/api/sales', { counter: 'counter-1' }, TOKENS.cashier);
   saleId = open.body.id;
@@ -37,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('manager page: sale video', () => {
-  it('plays the sale\'s clip in the page, with the snapshot hash among the identity evidence', async () => {
+  it("plays the sale's clip in the page, with the snapshot hash among the identity evidence", async () => {
     const view = await t.api<{ evidence: { video: { cameraId: string }[]; snapshot: { sha256: string } | null } }>('GET', `/api/sales/${saleId}`);
     expect(view.body.evidence.video.length, 'the camera recorded no segment for the sale').toBeGreaterThan(0);
     const m = await signIn(browser, t.agent.url, USERS.manager);

@@ -4,10 +4,10 @@
 // Excluded from the build (*.test-helpers.ts).
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { startAgent, type RunningAgent } from '../app.js';
 import { silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { apiClient, CATALOG, type Json, type Res, type RunningClock } from './sales.test-helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 import { launchChromium, SCREENS } from './chromium.test-helpers.js';
+import { apiClient, CATALOG, type Json, type Res, type RunningClock } from './sales.test-helpers.js';
 
 export { SCREENS };
 

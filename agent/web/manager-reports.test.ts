@@ -4,14 +4,14 @@
 // The clock runs in real time: stock adjustments are stamped with the wall clock (routes/stock.ts).
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../common/dates.js';
 import { fenToYuan } from '../../common/money.js';
 import { shanghaiDate } from '../../common/time.js';
 import { CSV_HEADINGS } from '../reconciliation/csv.js';
 import type { Reconciliation } from '../reconciliation/types.js';
 import type { SaleListEntry } from '../reports/sales-list.js';
-import { addDays } from '../../common/dates.js';
 import { clearOfShanghaiMidnight } from './manager.test-helpers.js';
-import { CATALOG, CHINESE, RunningClock, TOKENS, codeOf, line, person, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
+import { CATALOG, CHINESE, codeOf, line, person, RunningClock, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 
 let t: TestAgent;
 const FAR = { expiry: '2099-12-31' };
@@ -26,10 +26,16 @@ beforeAll(async () => {
   await clearOfShanghaiMidnight();
   t = await startTestAgent({ clock: new RunningClock(new Date().toISOString()) });
   today = shanghaiDate(t.clock.now());
-  await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'LH1', serials('LIAN', 1, 4), FAR), line('IBU', 'I1', serials('IBU', 1, 3), FAR)] });
+  await t.receive({
+    procurementOrderNo: 'CG202611000002',
+    lines: [line('LIAN', 'LH1', serials('LIAN', 1, 4), FAR), line('IBU', 'I1', serials('IBU', 1, 3), FAR)],
+  });
   // Exempt herbs bought without a procurement-platform order: a receipt the reconciliation points out.
   await t.receive({ invoiceNo: 'INV-HERB', deliveryNoteNo: 'DN-HERB', lines: [line('HERB', 'H1', [], { packs: 10, ...FAR })] });
-  const opening = await t.api('POST', '/api/inventory/opening', { lines: [{ productId: 'METF', lot: 'OLD', mfgDate: '2026-01-31', expiry: '2099-01-31', pieces: 48 }], filingRef: 'BA-2026-01' });
+  const opening = await t.api('POST', '/api/inventory/opening', {
+    lines: [{ productId: 'METF', lot: 'OLD', mfgDate: '2026-01-31', expiry: '2099-01-31', pieces: 48 }],
+    filingRef: 'BA-2026-01',
+  });
   expect(opening.status).toBe(201);
 
   ids.insurance = await t.open();
@@ -75,7 +81,17 @@ describe('GET /api/sales: the sales of a period, newest first', () => {
       [ids.insurance, 'settled', 'insurance'],
     ]);
     const [open, refunded, selfPay, insurance] = r.body.sales as [SaleListEntry, SaleListEntry, SaleListEntry, SaleListEntry];
-    expect(open).toMatchObject({ settledAt: null, pieces: 20, totalFen: 1980, fundFen: 0, accountFen: 0, cashFen: 0, refusals: 1, upload: 'none', person: null });
+    expect(open).toMatchObject({
+      settledAt: null,
+      pieces: 20,
+      totalFen: 1980,
+      fundFen: 0,
+      accountFen: 0,
+      cashFen: 0,
+      refusals: 1,
+      upload: 'none',
+      person: null,
+    });
     expect(insurance).toMatchObject({ pieces: 24, totalFen: 1450, cashier: 'cash', upload: 'sent', person: { name: person('employee').name } });
     expect(insurance.person!.certNoMasked).toMatch(/^\d{4}\*{10}\d{3}[\dX]$/);
     expect(insurance.person!.certNoMasked).not.toBe(person('employee').certno);
@@ -106,7 +122,14 @@ describe('GET /api/reconciliation', () => {
       ['华润河北医药有限公司', 'INV-T', 'DN-T', 'CG202611000002', 2, 4 * 24 + 3 * 20, 7 * 1000, 'sent'],
       ['华润河北医药有限公司', 'INV-HERB', 'DN-HERB', null, 1, 10, 10 * 1000, 'sent'],
     ]);
-    expect(p).toMatchObject({ receipts: 2, missingInvoice: 0, missingDeliveryNote: 0, missingProcurement: 1, upload: { sent: 2, pending: 0, failed: 0 }, openingImports: { receipts: 1, pieces: 48 } });
+    expect(p).toMatchObject({
+      receipts: 2,
+      missingInvoice: 0,
+      missingDeliveryNote: 0,
+      missingProcurement: 1,
+      upload: { sent: 2, pending: 0, failed: 0 },
+      openingImports: { receipts: 1, pieces: 48 },
+    });
     expect(p.pieces).toBe(p.rows.reduce((n, x) => n + x.pieces, 0));
     expect(p.amountFen).toBe(p.rows.reduce((n, x) => n + x.amountFen, 0));
   });
@@ -124,8 +147,13 @@ describe('GET /api/reconciliation', () => {
     for (const k of ['pieces', 'totalFen', 'fundFen', 'accountFen', 'cashFen'] as const) expect(s[k]).toBe(s.rows.reduce((n, x) => n + x[k], 0));
     expect(s.fundFen + s.accountFen + s.cashFen).toBe(s.totalFen);
     expect(s).toMatchObject({
-      settled: 3, insurance: { count: 2, totalFen: 1450 + 792 }, selfPay: { count: 1, totalFen: 2890 }, reversed: { count: 1, totalFen: 792 },
-      returns: { count: 1, pieces: 8, totalFen: 792 }, settling: 0, upload: { sent: 3, pending: 0, failed: 0 },
+      settled: 3,
+      insurance: { count: 2, totalFen: 1450 + 792 },
+      selfPay: { count: 1, totalFen: 2890 },
+      reversed: { count: 1, totalFen: 792 },
+      returns: { count: 1, pieces: 8, totalFen: 792 },
+      settling: 0,
+      upload: { sent: 3, pending: 0, failed: 0 },
     });
     expect(s.insurance.count + s.selfPay.count).toBe(s.settled);
   });
@@ -154,7 +182,9 @@ describe('GET /api/reconciliation', () => {
     // The next day opens with today's closing stock: the opening (from the dated movement tables) agrees with
     // today's replay of the events and with the stock now.
     const next = await t.api<Reconciliation>('GET', `/api/reconciliation?from=${addDays(today, 1)}&to=${addDays(today, 1)}`);
-    expect(next.body.stock.rows.map((r) => [r.productId, r.opening, r.closing, r.book])).toEqual(rec.stock.rows.map((r) => [r.productId, r.closing, r.closing, r.book]));
+    expect(next.body.stock.rows.map((r) => [r.productId, r.opening, r.closing, r.book])).toEqual(
+      rec.stock.rows.map((r) => [r.productId, r.closing, r.closing, r.book]),
+    );
   });
 
   it('checks: four, each with a Chinese title and message, all agreeing here', () => {
@@ -176,7 +206,10 @@ describe('GET /api/reconciliation', () => {
     try {
       const r = await t.api<Reconciliation>('GET', '/api/reconciliation');
       expect(r.body.stock.rows.find((x) => x.productId === 'HERB')).toMatchObject({ closing: 7, book: 6 });
-      expect(r.body.checks.find((c) => c.key === 'stock_book')).toMatchObject({ ok: false, message: expect.stringMatching(/当归（饮片）（按记录 7 件，库存表 6 件）.*verify-ledger/) });
+      expect(r.body.checks.find((c) => c.key === 'stock_book')).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/当归（饮片）（按记录 7 件，库存表 6 件）.*verify-ledger/),
+      });
       // A period that ended before today shows the replayed stock as its book: nothing to compare.
       const past = await t.api<Reconciliation>('GET', `/api/reconciliation?from=${addDays(today, -3)}&to=${addDays(today, -2)}`);
       expect(past.body.checks.find((c) => c.key === 'stock_book')!.ok).toBe(true);
@@ -224,9 +257,18 @@ describe('GET /api/reconciliation', () => {
 
     const sales = section('二、销售', CSV_HEADINGS.sales);
     expect(sales.slice(0, -1).map((r) => [Number(r[0]), r[2], r[3], Number(r[4]), r[5], r[6], r[7], r[8]])).toEqual(
-      rec.sales.rows.map((x) => [x.saleId, x.payment === 'insurance' ? '医保' : '自费', x.status === 'settled' ? '已结算' : '已退费', x.pieces, ...[x.totalFen, x.fundFen, x.accountFen, x.cashFen].map(fenToYuan)]),
+      rec.sales.rows.map((x) => [
+        x.saleId,
+        x.payment === 'insurance' ? '医保' : '自费',
+        x.status === 'settled' ? '已结算' : '已退费',
+        x.pieces,
+        ...[x.totalFen, x.fundFen, x.accountFen, x.cashFen].map(fenToYuan),
+      ]),
     );
-    expect(sales.at(-1)!.slice(4, 9)).toEqual([String(rec.sales.pieces), ...[rec.sales.totalFen, rec.sales.fundFen, rec.sales.accountFen, rec.sales.cashFen].map(fenToYuan)]);
+    expect(sales.at(-1)!.slice(4, 9)).toEqual([
+      String(rec.sales.pieces),
+      ...[rec.sales.totalFen, rec.sales.fundFen, rec.sales.accountFen, rec.sales.cashFen].map(fenToYuan),
+    ]);
     // Time in Shanghai, as the manager reads it.
     expect(sales[0]![1]).toMatch(new RegExp(`^${today}|^${from}`));
 
@@ -234,14 +276,30 @@ describe('GET /api/reconciliation', () => {
     expect(stock.slice(0, -1).map((r) => [r[0], ...r.slice(2, 9).map(Number)])).toEqual(
       rec.stock.rows.map((x) => [x.productId, x.opening, x.received, x.sold, x.returned, x.adjusted, x.closing, x.book]),
     );
-    expect(stock.at(-1)!.slice(2, 9).map(Number)).toEqual([rec.stock.totals.opening, rec.stock.totals.received, rec.stock.totals.sold, rec.stock.totals.returned, rec.stock.totals.adjusted, rec.stock.totals.closing, rec.stock.totals.book]);
+    expect(stock.at(-1)!.slice(2, 9).map(Number)).toEqual([
+      rec.stock.totals.opening,
+      rec.stock.totals.received,
+      rec.stock.totals.sold,
+      rec.stock.totals.returned,
+      rec.stock.totals.adjusted,
+      rec.stock.totals.closing,
+      rec.stock.totals.book,
+    ]);
 
     const at = rows.findIndex((r) => r[0] === '四、汇总');
     const totals = Object.fromEntries(rows.slice(at + 2, rows.findIndex((r) => r[0] === '五、核对') - 1).map((r) => [r[0], r[1]]));
     expect(totals).toMatchObject({
-      '进货单数': '2', '进货金额（元）': fenToYuan(rec.purchases.amountFen), '结算笔数': '3', '销售总额（元）': fenToYuan(rec.sales.totalFen),
-      '统筹基金支付（元）': fenToYuan(rec.sales.fundFen), '个人账户支付（元）': fenToYuan(rec.sales.accountFen), '现金支付（元）': fenToYuan(rec.sales.cashFen),
-      '医保结算笔数': '2', '自费笔数': '1', '其中已退费笔数': '1', '本期退费金额（元）': fenToYuan(792),
+      进货单数: '2',
+      '进货金额（元）': fenToYuan(rec.purchases.amountFen),
+      结算笔数: '3',
+      '销售总额（元）': fenToYuan(rec.sales.totalFen),
+      '统筹基金支付（元）': fenToYuan(rec.sales.fundFen),
+      '个人账户支付（元）': fenToYuan(rec.sales.accountFen),
+      '现金支付（元）': fenToYuan(rec.sales.cashFen),
+      医保结算笔数: '2',
+      自费笔数: '1',
+      其中已退费笔数: '1',
+      '本期退费金额（元）': fenToYuan(792),
     });
     const checks = rows.slice(rows.findIndex((r) => r[0] === '五、核对') + 2);
     expect(checks.map((r) => [r[0], r[1]])).toEqual(rec.checks.map((c) => [c.title, '相符']));
@@ -250,7 +308,10 @@ describe('GET /api/reconciliation', () => {
 
 describe('reports', () => {
   it('daily: every day of the period, zeros included; refunded sales are not takings', async () => {
-    const r = await t.api<{ days: { date: string; sales: number; totalFen: number; fundFen: number; accountFen: number; cashFen: number }[] }>('GET', '/api/reports/daily');
+    const r = await t.api<{ days: { date: string; sales: number; totalFen: number; fundFen: number; accountFen: number; cashFen: number }[] }>(
+      'GET',
+      '/api/reports/daily',
+    );
     expect(r.status).toBe(200);
     expect(r.body.days.map((d) => d.date)).toEqual(Array.from({ length: 7 }, (_, i) => addDays(today, i - 6)));
     const sum = (k: 'sales' | 'totalFen' | 'fundFen' | 'accountFen' | 'cashFen') => r.body.days.reduce((n, d) => n + d[k], 0);

@@ -1,8 +1,8 @@
 // An ID number or a phone number can only leave the box masked: every route that returns personal data has a
 // response schema marking those fields, and one serialization step masks them (agent/web/schemas.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG, line, person, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 import { maskText } from './schemas.js';
-import { CATALOG, TOKENS, line, person, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
 
 const FULL_ID = /(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])/;
 const PHONE = /(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])/;
@@ -11,7 +11,12 @@ let t: TestAgent;
 beforeAll(async () => {
   t = await startTestAgent();
   await t.api('POST', '/api/catalog', { products: Object.values(CATALOG) });
-  await t.receive({ supplier: '国药控股', invoiceNo: 'INV-P1', deliveryNoteNo: 'DN-P1', lines: [line('AMOX', 'P2401', serials('AMOX', 1, 4)), line('IBU', 'P2402', serials('IBU', 1, 4))] });
+  await t.receive({
+    supplier: '国药控股',
+    invoiceNo: 'INV-P1',
+    deliveryNoteNo: 'DN-P1',
+    lines: [line('AMOX', 'P2401', serials('AMOX', 1, 4)), line('IBU', 'P2402', serials('IBU', 1, 4))],
+  });
 });
 afterAll(async () => t.close());
 
@@ -38,7 +43,10 @@ describe('personal data leaves the box masked', () => {
     noFullNumbers('PUT prescription', rx.body);
 
     const sale = await t.api('GET', `/api/sales/${id}`, undefined, TOKENS.cashier);
-    expect(sale.body).toMatchObject({ identity: { certNo: expect.stringContaining('*') }, prescription: { patientCertNo: expect.stringContaining('*'), doctorName: '李医生' } });
+    expect(sale.body).toMatchObject({
+      identity: { certNo: expect.stringContaining('*') },
+      prescription: { patientCertNo: expect.stringContaining('*'), doctorName: '李医生' },
+    });
     noFullNumbers('GET sale', sale.body);
 
     const settled = await t.settle(id, 'self_pay');
@@ -59,11 +67,18 @@ describe('personal data leaves the box masked', () => {
 
   it('a refusal naming the patient keeps the number masked', async () => {
     const id = await t.open();
-    const rx = await t.api('PUT', `/api/sales/${id}/prescription`, { rxNo: 'RX-M', institutionCode: 'H1', doctorName: '王医生', patientCertNo: person('young').certno, issuedAt: '2026-11-22', signed: true }, TOKENS.cashier);
+    const rx = await t.api(
+      'PUT',
+      `/api/sales/${id}/prescription`,
+      { rxNo: 'RX-M', institutionCode: 'H1', doctorName: '王医生', patientCertNo: person('young').certno, issuedAt: '2026-11-22', signed: true },
+      TOKENS.cashier,
+    );
     expect(rx.body).toEqual({ prescription: expect.objectContaining({ patientCertNo: expect.stringMatching(/^\d{4}\*{10}[0-9X]{4}$/) }) });
   });
 
   it('free text: ID and mobile numbers inside are masked, other digits are not', () => {
-    expect(maskText('参保人 130102198812010845 电话 13812345678，结算号 20261122000012345678901')).toBe('参保人 1301**********0845 电话 138****5678，结算号 20261122000012345678901');
+    expect(maskText('参保人 130102198812010845 电话 13812345678，结算号 20261122000012345678901')).toBe(
+      '参保人 1301**********0845 电话 138****5678，结算号 20261122000012345678901',
+    );
   });
 });

@@ -3,8 +3,8 @@
 import { request } from 'node:http';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 import { BODY_LIMITS } from './limits.js';
 import { closedByDefault, routeTable } from './server.js';
 
@@ -95,15 +95,22 @@ function bigPost(path: string, bytes: number, token?: string): Promise<{ status:
   const url = new URL(path, agent.url);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started });
-        req.destroy(); // the answer is in: stop sending the rest
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started });
+          req.destroy(); // the answer is in: stop sending the rest
+        });
+      },
+    );
     req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
     const chunk = Buffer.alloc(1024 * 1024, 0x20);
     let sent = 0;
@@ -121,7 +128,9 @@ function bigPost(path: string, bytes: number, token?: string): Promise<{ status:
 describe('routes are closed by default', () => {
   it('every registered route is in the written table with the same roles', () => {
     const registered = routeTable(agent.server);
-    const api = registered.filter((r) => r.method !== 'HEAD' && !STATIC.test(r.url)).map((r) => [r.method, r.url, r.access === 'public' ? 'public' : [...r.access].sort()]);
+    const api = registered
+      .filter((r) => r.method !== 'HEAD' && !STATIC.test(r.url))
+      .map((r) => [r.method, r.url, r.access === 'public' ? 'public' : [...r.access].sort()]);
     const written = ROUTES.map(([m, u, a]) => [m, u, a === 'public' ? 'public' : [...a].sort()]);
     const key = (r: unknown[]) => `${String(r[0])} ${String(r[1])}`;
     expect(api.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(written.sort((a, b) => key(a).localeCompare(key(b))));
@@ -149,7 +158,11 @@ describe('routes are closed by default', () => {
   });
 
   it('body limits: small by default, larger only for the catalogue, receipts, opening stock and bulk lists', () => {
-    const limits = Object.fromEntries(routeTable(agent.server).filter((r) => r.method !== 'GET' && r.method !== 'HEAD').map((r) => [`${r.method} ${r.url}`, r.bodyLimit]));
+    const limits = Object.fromEntries(
+      routeTable(agent.server)
+        .filter((r) => r.method !== 'GET' && r.method !== 'HEAD')
+        .map((r) => [`${r.method} ${r.url}`, r.bodyLimit]),
+    );
     expect(limits).toMatchObject({
       'POST /api/catalog': BODY_LIMITS.catalog,
       'POST /api/receipts': BODY_LIMITS.receipt,
@@ -187,7 +200,11 @@ describe('auth before body', () => {
   });
 
   it('a malformed body without credentials gets 401, not a 400 listing the fields', async () => {
-    const res = await fetch(`${agent.url}/api/catalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"products": [{"nope": 1}]' });
+    const res = await fetch(`${agent.url}/api/catalog`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"products": [{"nope": 1}]',
+    });
     expect(res.status).toBe(401);
   });
 
@@ -201,11 +218,19 @@ describe('auth before body', () => {
   it('a signed-in caller over the limit of a small route gets 413; JSON errors speak of JSON', async () => {
     const r = await bigPost('/api/sales', 1024 * 1024, TOKENS.cashier);
     expect(r.status).toBe(413);
-    const bad = await fetch(`${agent.url}/api/catalog`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.manager}` }, body: '{"products": {}}' });
+    const bad = await fetch(`${agent.url}/api/catalog`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.manager}` },
+      body: '{"products": {}}',
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { errors: { message: string }[] };
     expect(body.errors[0]?.message).toBe('请求格式错误：products: 应为数组，收到对象');
-    const broken = await fetch(`${agent.url}/api/catalog`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.manager}` }, body: '{"products": [' });
+    const broken = await fetch(`${agent.url}/api/catalog`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.manager}` },
+      body: '{"products": [',
+    });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/^请求格式错误：请求体不是合法的 JSON/);
   });

@@ -2,15 +2,20 @@
 // opening stock), void, settle self-pay and insurance, look it up, reverse; and what that leaves in
 // stock, in the code's life, in the outbox and at the platform.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLedger } from '../ledger/verify.js';
-import { countUploads, listUploads } from '../../sync/simulator/uploads.js';
 import { DISEASE } from '../../sync/simulator/seed.js';
-import { CATALOG, TOKENS, codeOf, expectRefused, line, person, serials, startTestAgent, type Json, type TestAgent } from './sales.test-helpers.js';
+import { countUploads, listUploads } from '../../sync/simulator/uploads.js';
+import { verifyLedger } from '../ledger/verify.js';
+import { CATALOG, codeOf, expectRefused, type Json, line, person, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 
 let t: TestAgent;
 
 async function onHand(productId: string): Promise<{ total: number; lots: Record<string, number> }> {
-  const r = await t.api<{ products: { piecesOnHand: number; lots: { lot: string; piecesOnHand: number }[] }[] }>('GET', `/api/stock?productId=${productId}&includeEmpty=1`, undefined, TOKENS.cashier);
+  const r = await t.api<{ products: { piecesOnHand: number; lots: { lot: string; piecesOnHand: number }[] }[] }>(
+    'GET',
+    `/api/stock?productId=${productId}&includeEmpty=1`,
+    undefined,
+    TOKENS.cashier,
+  );
   const p = r.body.products[0];
   return { total: p?.piecesOnHand ?? 0, lots: Object.fromEntries((p?.lots ?? []).map((l) => [l.lot, l.piecesOnHand])) };
 }
@@ -57,7 +62,13 @@ describe('sale lifecycle over HTTP', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ status: 'settled', settlementId: expect.any(String), totals: { total: 2890, fundPay: 0, accountPay: 0, cashPay: 2890 } });
     const sale = await t.sale(id);
-    expect(sale).toMatchObject({ status: 'settled', payment: 'self_pay', total: 2890, identity: null, settlement: { payment: 'self_pay', totals: r.body.totals } });
+    expect(sale).toMatchObject({
+      status: 'settled',
+      payment: 'self_pay',
+      total: 2890,
+      identity: null,
+      settlement: { payment: 'self_pay', totals: r.body.totals },
+    });
     expect(sale.sync.map((s) => s.infno)).toEqual(['3505', '3505']);
     expect((await codeLife(codeOf('LIAN', 1))).body).toMatchObject({ state: 'sold', piecesSold: 24 });
     expect(await onHand('LIAN')).toMatchObject({ total: 6 * 24 - 24 });
@@ -112,7 +123,10 @@ describe('sale lifecycle over HTTP', () => {
     expect((await codeLife(codeOf('METF', 1))).body).toMatchObject({ state: 'sold', piecesSold: 48 });
 
     // Split-pack from uncoded stock: the first sale claims the new code, the next takes more pieces of that box.
-    for (const [pieces, sold] of [[10, 10], [10, 20]] as const) {
+    for (const [pieces, sold] of [
+      [10, 10],
+      [10, 20],
+    ] as const) {
       const split = await t.open();
       expect((await t.scan(split, codeOf('METF', 3), pieces)).body.item).toMatchObject({ lot: 'OLD-LATE', split: true, pieces });
       const paid = await t.settle(split, 'self_pay');
@@ -181,7 +195,8 @@ describe('sale lifecycle over HTTP', () => {
 
   it('reverse: managers only; codes and stock come back, the platform reverses, 3505 and 3506 reach the platform', async () => {
     const p = person('hypertension');
-    const balance = () => (t.agent.platform.simulator!.db.prepare('SELECT balc_fen FROM persons WHERE psn_no = ?').get(p.psnNo) as { balc_fen: number }).balc_fen;
+    const balance = () =>
+      (t.agent.platform.simulator!.db.prepare('SELECT balc_fen FROM persons WHERE psn_no = ?').get(p.psnNo) as { balc_fen: number }).balc_fen;
     const before = balance();
     const cashier = await t.api('POST', `/api/sales/${insuranceSale}/reverse`, {}, TOKENS.cashier);
     expect(cashier.status).toBe(403);
@@ -214,7 +229,9 @@ describe('sale lifecycle over HTTP', () => {
       for (const s of sale.sync) expect(countUploads(sim.db, { infno: s.infno, bchno: s.recordKey })).toBe(1);
     }
     const returns = listUploads(sim.db, { infno: '3506' });
-    expect(returns.map((u) => u.payload['drugtracinfo'])).toEqual(expect.arrayContaining([[{ drug_trac_codg: codeOf('AMLO', 1) }], [{ drug_trac_codg: codeOf('LIAN', 1) }]]));
+    expect(returns.map((u) => u.payload['drugtracinfo'])).toEqual(
+      expect.arrayContaining([[{ drug_trac_codg: codeOf('AMLO', 1) }], [{ drug_trac_codg: codeOf('LIAN', 1) }]]),
+    );
     expect(returns.find((u) => JSON.stringify(u.payload).includes(codeOf('AMLO', 1)))?.payload).toMatchObject({ psn_no: p.psnNo, sel_retn_cnt: '28' });
 
     const twice = await t.api('POST', `/api/sales/${insuranceSale}/reverse`, {});

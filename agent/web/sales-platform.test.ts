@@ -3,7 +3,7 @@
 // back to the cashier, and settling again leaves exactly one live settlement at the platform.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../ledger/verify.js';
-import { TOKENS, codeOf, expectRefused, line, person, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
+import { codeOf, expectRefused, line, person, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 
 let t: TestAgent;
 
@@ -206,7 +206,9 @@ describe('settlement against an unreliable platform', () => {
     expect(retry.status).toBe(200);
     expect((await t.sale(id)).status).toBe('reversed');
     expect((await t.api('GET', `/api/codes/${codeOf('LIAN', 6)}`)).body).toMatchObject({ state: 'in_stock', piecesSold: 0 });
-    const reversals = sim.db.prepare('SELECT COUNT(*) AS n FROM settlements WHERE setl_id = ? AND reversed_at IS NOT NULL').get(paid.body.settlementId) as { n: number };
+    const reversals = sim.db.prepare('SELECT COUNT(*) AS n FROM settlements WHERE setl_id = ? AND reversed_at IS NOT NULL').get(paid.body.settlementId) as {
+      n: number;
+    };
     expect(reversals.n).toBe(1);
   });
 

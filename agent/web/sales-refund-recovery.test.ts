@@ -43,7 +43,8 @@ describe('a refund whose platform answer is lost', () => {
     } finally {
       sim.setFaults({});
     }
-    const reversedAt = () => (sim.db.prepare('SELECT reversed_at FROM settlements WHERE setl_id = ?').get(paid.body.settlementId) as { reversed_at: string | null }).reversed_at;
+    const reversedAt = () =>
+      (sim.db.prepare('SELECT reversed_at FROM settlements WHERE setl_id = ?').get(paid.body.settlementId) as { reversed_at: string | null }).reversed_at;
     expect(reversedAt()).toEqual(expect.any(String)); // the platform did reverse
 
     const pending = await t.sale(id);

@@ -2,14 +2,25 @@
 // with the embedded platform simulator. Each answer is checked for its status, its codes, a Chinese
 // message and the item it points at; the last test checks that no code of REFUSAL_CODES was left out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFUSAL_CODES, type Refusal } from '../rules/types.js';
-import { verifyLedger } from '../ledger/verify.js';
+import { DISEASE, DRUG } from '../../sync/simulator/seed.js';
 import { saleInput } from '../../sync/test-support.js';
-import { DRUG, DISEASE } from '../../sync/simulator/seed.js';
 import { tempDir } from '../../test/helpers.js';
+import { verifyLedger } from '../ledger/verify.js';
+import { REFUSAL_CODES, type Refusal } from '../rules/types.js';
 import {
-  CATALOG, RunningClock, TOKENS, codeOf, ean13, expectRefused, line, otherStoreClient, person, serials, startTestAgent,
-  type Res, type TestAgent,
+  CATALOG,
+  codeOf,
+  ean13,
+  expectRefused,
+  line,
+  otherStoreClient,
+  person,
+  type Res,
+  RunningClock,
+  serials,
+  startTestAgent,
+  type TestAgent,
+  TOKENS,
 } from './sales.test-helpers.js';
 
 let t: TestAgent;
@@ -145,7 +156,10 @@ describe('scan-time refusals (POST /api/sales/:id/items → 422)', () => {
     const tmp = tempDir('counter-agent-expiry-');
     try {
       const before = await startTestAgent({ dir: tmp.dir, clock: new RunningClock('2026-11-22T02:00:00Z') });
-      await before.receive({ procurementOrderNo: 'CG202611000002', lines: [line('LIAN', 'EXP1', serials('LIAN', 201, 2), { mfgDate: '2024-11-24', expiry: '2026-11-23' })] });
+      await before.receive({
+        procurementOrderNo: 'CG202611000002',
+        lines: [line('LIAN', 'EXP1', serials('LIAN', 201, 2), { mfgDate: '2024-11-24', expiry: '2026-11-23' })],
+      });
       const overnight = await before.open();
       const held = await before.scan(overnight, codeOf('LIAN', 201));
       expect(held.body.item).toMatchObject({ lot: 'EXP1', expiry: '2026-11-23' });
@@ -279,7 +293,9 @@ describe('settlement refusals (POST /api/sales/:id/settle → 409)', () => {
     await t.scan(id, codeOf('LIAN', 8));
     const [x] = refused(await t.settle(id, 'insurance'), 409, [{ code: 'IDENTITY_REQUIRED' }]);
     expect(x!.message).toMatch(/身份/);
-    refused(await t.api('PUT', `/api/sales/${id}/identity`, { certType: '02', certNo: '130102199001011237' }, TOKENS.cashier), 422, [{ code: 'IDENTITY_REQUIRED' }]);
+    refused(await t.api('PUT', `/api/sales/${id}/identity`, { certType: '02', certNo: '130102199001011237' }, TOKENS.cashier), 422, [
+      { code: 'IDENTITY_REQUIRED' },
+    ]);
     expect((await t.sale(id)).identity).toBeNull();
   });
 });
@@ -387,4 +403,3 @@ describe('together', () => {
     expect(v.ok).toBe(true);
   });
 });
-

@@ -1,19 +1,20 @@
 // Shared by the agent/web/sales-*.test.ts files: a real agent (real HTTP, real SQLite, the embedded
 // platform simulator), a catalogue whose national codes are the simulator's DRUG codes, and small
 // typed wrappers around the sales API. Excluded from the build (*.test-helpers.ts).
-import type { Config } from '../../config/schema.js';
+
 import { expect } from 'vitest';
-import type { Product } from '../catalog/product.js';
-import { startAgent, type RunningAgent } from '../app.js';
-import type { Refusal } from '../rules/types.js';
-import { gs1CheckDigit } from '../tracecode/checkdigit.js';
-import { code } from '../../test/fixtures.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
+import type { Config } from '../../config/schema.js';
 import { PlatformClient } from '../../sync/client.js';
+import { MsgidAllocator } from '../../sync/msgid.js';
+import { DRUG, SEED_STORES, type SeedPerson, seedPerson } from '../../sync/simulator/seed.js';
+import { code } from '../../test/fixtures.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
+import type { Product } from '../catalog/product.js';
 import { openLedger } from '../ledger/db.js';
 import { LedgerMsgidReservations } from '../ledger/msgids.js';
-import { MsgidAllocator } from '../../sync/msgid.js';
-import { DRUG, SEED_STORES, seedPerson, type SeedPerson } from '../../sync/simulator/seed.js';
+import type { Refusal } from '../rules/types.js';
+import { gs1CheckDigit } from '../tracecode/checkdigit.js';
 
 export { code, TOKENS };
 
@@ -27,14 +28,119 @@ export const PREFIX = { AMOX: '8100003', IBU: '8100004', METF: '8100005', AMLO: 
 
 /** National codes are the simulator's, so the platform knows the drugs and the store's procurement orders. */
 export const CATALOG = {
-  AMOX: { ...base, id: 'AMOX', name: '阿莫西林胶囊', spec: '0.25g*24粒', nhsaCode: DRUG.amoxicillin, tracePrefix: PREFIX.AMOX, gtin: '06901234567892', rx: true, insured: true, category: 'drug', piecesPerPack: 24, pricePerPack: 1560, maxDailyPieces: 8 },
-  IBU: { ...base, id: 'IBU', name: '布洛芬缓释胶囊', spec: '0.3g*20粒', nhsaCode: DRUG.ibuprofen, tracePrefix: PREFIX.IBU, rx: false, insured: true, category: 'drug', piecesPerPack: 20, pricePerPack: 1980, maxDailyPieces: 2 },
-  METF: { ...base, id: 'METF', name: '二甲双胍片', spec: '0.5g*48片', nhsaCode: DRUG.metformin, tracePrefix: PREFIX.METF, rx: false, insured: true, category: 'drug', piecesPerPack: 48, pricePerPack: 960, maxDailyPieces: 4 },
-  AMLO: { ...base, id: 'AMLO', name: '苯磺酸氨氯地平片', spec: '5mg*28片', nhsaCode: DRUG.amlodipine, tracePrefix: PREFIX.AMLO, rx: true, insured: true, category: 'drug', piecesPerPack: 28, pricePerPack: 2800, maxDailyPieces: 1 },
-  LIAN: { ...base, id: 'LIAN', name: '连花清瘟胶囊', spec: '0.35g*24粒', nhsaCode: DRUG.lianhua, tracePrefix: PREFIX.LIAN, barcode: ean13('690100000007'), rx: false, insured: true, category: 'drug', piecesPerPack: 24, pricePerPack: 1450, maxDailyPieces: 12 },
-  OOC: { ...base, id: 'OOC', name: '目录外滴眼液', spec: '10ml*1支', nhsaCode: '', tracePrefix: PREFIX.OOC, rx: false, insured: false, category: 'drug', piecesPerPack: 1, pricePerPack: 2500 },
-  HERB: { ...base, id: 'HERB', name: '当归（饮片）', spec: '10g*1袋', nhsaCode: 'T000700434', barcode: ean13('690100000008'), rx: false, insured: true, category: 'herbal', traceExempt: true, piecesPerPack: 1, pricePerPack: 480 },
-  VITC: { ...base, id: 'VITC', name: '维生素C咀嚼片（保健食品）', spec: '60片*1瓶', nhsaCode: '', barcode: ean13('690100000009'), rx: false, insured: false, category: 'health_food', traceExempt: true, piecesPerPack: 1, pricePerPack: 3900 },
+  AMOX: {
+    ...base,
+    id: 'AMOX',
+    name: '阿莫西林胶囊',
+    spec: '0.25g*24粒',
+    nhsaCode: DRUG.amoxicillin,
+    tracePrefix: PREFIX.AMOX,
+    gtin: '06901234567892',
+    rx: true,
+    insured: true,
+    category: 'drug',
+    piecesPerPack: 24,
+    pricePerPack: 1560,
+    maxDailyPieces: 8,
+  },
+  IBU: {
+    ...base,
+    id: 'IBU',
+    name: '布洛芬缓释胶囊',
+    spec: '0.3g*20粒',
+    nhsaCode: DRUG.ibuprofen,
+    tracePrefix: PREFIX.IBU,
+    rx: false,
+    insured: true,
+    category: 'drug',
+    piecesPerPack: 20,
+    pricePerPack: 1980,
+    maxDailyPieces: 2,
+  },
+  METF: {
+    ...base,
+    id: 'METF',
+    name: '二甲双胍片',
+    spec: '0.5g*48片',
+    nhsaCode: DRUG.metformin,
+    tracePrefix: PREFIX.METF,
+    rx: false,
+    insured: true,
+    category: 'drug',
+    piecesPerPack: 48,
+    pricePerPack: 960,
+    maxDailyPieces: 4,
+  },
+  AMLO: {
+    ...base,
+    id: 'AMLO',
+    name: '苯磺酸氨氯地平片',
+    spec: '5mg*28片',
+    nhsaCode: DRUG.amlodipine,
+    tracePrefix: PREFIX.AMLO,
+    rx: true,
+    insured: true,
+    category: 'drug',
+    piecesPerPack: 28,
+    pricePerPack: 2800,
+    maxDailyPieces: 1,
+  },
+  LIAN: {
+    ...base,
+    id: 'LIAN',
+    name: '连花清瘟胶囊',
+    spec: '0.35g*24粒',
+    nhsaCode: DRUG.lianhua,
+    tracePrefix: PREFIX.LIAN,
+    barcode: ean13('690100000007'),
+    rx: false,
+    insured: true,
+    category: 'drug',
+    piecesPerPack: 24,
+    pricePerPack: 1450,
+    maxDailyPieces: 12,
+  },
+  OOC: {
+    ...base,
+    id: 'OOC',
+    name: '目录外滴眼液',
+    spec: '10ml*1支',
+    nhsaCode: '',
+    tracePrefix: PREFIX.OOC,
+    rx: false,
+    insured: false,
+    category: 'drug',
+    piecesPerPack: 1,
+    pricePerPack: 2500,
+  },
+  HERB: {
+    ...base,
+    id: 'HERB',
+    name: '当归（饮片）',
+    spec: '10g*1袋',
+    nhsaCode: 'T000700434',
+    barcode: ean13('690100000008'),
+    rx: false,
+    insured: true,
+    category: 'herbal',
+    traceExempt: true,
+    piecesPerPack: 1,
+    pricePerPack: 480,
+  },
+  VITC: {
+    ...base,
+    id: 'VITC',
+    name: '维生素C咀嚼片（保健食品）',
+    spec: '60片*1瓶',
+    nhsaCode: '',
+    barcode: ean13('690100000009'),
+    rx: false,
+    insured: false,
+    category: 'health_food',
+    traceExempt: true,
+    piecesPerPack: 1,
+    pricePerPack: 3900,
+  },
 } satisfies Record<string, Product>;
 
 export const codeOf = (id: keyof typeof PREFIX, serial: number): string => code(PREFIX[id], serial);
@@ -143,12 +249,32 @@ export async function startTestAgent(opts: { dir?: string; clock?: RunningClock;
       expect(r.body.status).toBe('open');
       return r.body.id;
     },
-    scan: (saleId, scanned, pieces) => api('POST', `/api/sales/${saleId}/items`, { code: scanned, ...(pieces !== undefined ? { pieces } : {}) }, TOKENS.cashier),
+    scan: (saleId, scanned, pieces) =>
+      api('POST', `/api/sales/${saleId}/items`, { code: scanned, ...(pieces !== undefined ? { pieces } : {}) }, TOKENS.cashier),
     identify: (saleId, person, certType = '02') =>
-      api('PUT', `/api/sales/${saleId}/identity`, { certType, certNo: certType === '01' ? person.token : certType === '02' ? person.certno : person.cardNo }, TOKENS.cashier),
+      api(
+        'PUT',
+        `/api/sales/${saleId}/identity`,
+        { certType, certNo: certType === '01' ? person.token : certType === '02' ? person.certno : person.cardNo },
+        TOKENS.cashier,
+      ),
     prescribe: (saleId, patient, over = {}) =>
-      api('PUT', `/api/sales/${saleId}/prescription`, { rxNo: `RX${saleId}`, institutionCode: 'H13010200011', doctorName: '李医生', patientCertNo: patient.certno, issuedAt: '2026-11-22', signed: true, ...over }, TOKENS.cashier),
-    settle: (saleId, payment, chronicDisease) => api('POST', `/api/sales/${saleId}/settle`, { payment, ...(chronicDisease ? { chronicDisease } : {}) }, TOKENS.cashier),
+      api(
+        'PUT',
+        `/api/sales/${saleId}/prescription`,
+        {
+          rxNo: `RX${saleId}`,
+          institutionCode: 'H13010200011',
+          doctorName: '李医生',
+          patientCertNo: patient.certno,
+          issuedAt: '2026-11-22',
+          signed: true,
+          ...over,
+        },
+        TOKENS.cashier,
+      ),
+    settle: (saleId, payment, chronicDisease) =>
+      api('POST', `/api/sales/${saleId}/settle`, { payment, ...(chronicDisease ? { chronicDisease } : {}) }, TOKENS.cashier),
     async sale(saleId) {
       const r = await api<SaleView>('GET', `/api/sales/${saleId}`, undefined, TOKENS.cashier);
       expect(r.status).toBe(200);
@@ -174,7 +300,15 @@ export async function startTestAgent(opts: { dir?: string; clock?: RunningClock;
 
 /** A line of a receipt: `packs` boxes with the given codes (none for trace-exempt goods). */
 export function line(productId: keyof typeof CATALOG, lot: string, codes: string[], over: { packs?: number; expiry?: string; mfgDate?: string } = {}): Json {
-  return { productId, lot, mfgDate: over.mfgDate ?? '2026-01-10', expiry: over.expiry ?? '2028-01-09', packs: over.packs ?? codes.length, pricePerPack: 1000, codes };
+  return {
+    productId,
+    lot,
+    mfgDate: over.mfgDate ?? '2026-01-10',
+    expiry: over.expiry ?? '2028-01-09',
+    packs: over.packs ?? codes.length,
+    pricePerPack: 1000,
+    codes,
+  };
 }
 
 export const person = seedPerson;
@@ -187,9 +321,19 @@ export function otherStoreClient(url: string): { client: PlatformClient; close()
   const db = openLedger(':memory:');
   const store = SEED_STORES[1];
   const client = new PlatformClient({
-    url, fixmedinsCode: store.code, fixmedinsName: store.name, mdtrtareaAdmvs: store.admdvs, insuplcAdmdvs: '130102',
-    recerSysCode: 'OTHERBOX', devNo: 'BOX-002', operator: { code: 'OP002', name: '王药师' }, signing: { mode: 'none' },
-    timeoutMs: 5000, msgids: new MsgidAllocator(new LedgerMsgidReservations(db), store.code), mac: '02:00:00:00:00:02', ip: '192.168.2.10',
+    url,
+    fixmedinsCode: store.code,
+    fixmedinsName: store.name,
+    mdtrtareaAdmvs: store.admdvs,
+    insuplcAdmdvs: '130102',
+    recerSysCode: 'OTHERBOX',
+    devNo: 'BOX-002',
+    operator: { code: 'OP002', name: '王药师' },
+    signing: { mode: 'none' },
+    timeoutMs: 5000,
+    msgids: new MsgidAllocator(new LedgerMsgidReservations(db), store.code),
+    mac: '02:00:00:00:00:02',
+    ip: '192.168.2.10',
   });
   return { client, close: () => db.close() };
 }

@@ -4,8 +4,9 @@
 // inside it is masked). Every route that returns personal data has a response schema; the serializer masks
 // what the schema marks and changes nothing else (no field dropped, no type coerced), so a number can only
 // leave the box masked, whichever service produced it.
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+
 import type { FastifyInstance, FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { maskId } from '../log.js';
 
 type Schema = Record<string, unknown>;
@@ -43,13 +44,23 @@ export const SHARED_SCHEMAS = [
     properties: { psnNo: { type: 'string' }, name: { type: 'string' }, certNo: { $ref: 'CertNo#' }, phone: { $ref: 'Phone#' } },
   },
   { $id: 'Prescription', type: ['object', 'null'], properties: { patientCertNo: { $ref: 'CertNo#' }, doctorName: { type: 'string' } } },
-  { $id: 'Refusal', type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { $ref: 'FreeText#' }, itemId: { type: 'integer' } } },
+  {
+    $id: 'Refusal',
+    type: 'object',
+    required: ['code', 'message'],
+    properties: { code: { type: 'string' }, message: { $ref: 'FreeText#' }, itemId: { type: 'integer' } },
+  },
   { $id: 'Refused', type: 'object', required: ['refused'], properties: { refused: { type: 'array', items: { $ref: 'Refusal#' } } } },
   {
     $id: 'Errors',
     type: 'object',
     required: ['errors'],
-    properties: { errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { $ref: 'FreeText#' } } } } },
+    properties: {
+      errors: {
+        type: 'array',
+        items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { $ref: 'FreeText#' } } },
+      },
+    },
   },
   {
     $id: 'SaleView',
@@ -83,7 +94,10 @@ export function maskBySchema(value: unknown, schema: Schema | undefined, resolve
   if (Array.isArray(value)) return s.items ? value.map((v) => maskBySchema(v, s.items as Schema, resolve)) : value;
   if (typeof value === 'object' && s.properties) {
     const props = s.properties as Record<string, Schema>;
-    const source = typeof (value as { toJSON?: unknown }).toJSON === 'function' ? ((value as { toJSON(): unknown }).toJSON() as Record<string, unknown>) : (value as Record<string, unknown>);
+    const source =
+      typeof (value as { toJSON?: unknown }).toJSON === 'function'
+        ? ((value as { toJSON(): unknown }).toJSON() as Record<string, unknown>)
+        : (value as Record<string, unknown>);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(source)) out[k] = props[k] ? maskBySchema(v, props[k], resolve) : v;
     return out;
@@ -98,7 +112,11 @@ export function maskBySchema(value: unknown, schema: Schema | undefined, resolve
 export function registerSchemas(app: FastifyInstance): void {
   for (const s of SHARED_SCHEMAS) app.addSchema(s as unknown as Schema);
   const resolve = resolver(app);
-  app.setSerializerCompiler(({ schema }) => (data) => JSON.stringify(maskBySchema(data, schema as Schema, resolve)));
+  app.setSerializerCompiler(
+    ({ schema }) =>
+      (data) =>
+        JSON.stringify(maskBySchema(data, schema as Schema, resolve)),
+  );
 }
 
 /**

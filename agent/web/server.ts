@@ -1,40 +1,40 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiRole, Config } from '../../config/index.js';
-import type { Ledger } from '../ledger/index.js';
-import type { ReceivingService } from '../receiving/service.js';
-import type { ClassifyOptions } from '../tracecode/index.js';
-import { TokenAuth, authenticate, checkRouteAccess } from './auth.js';
-import { BODY_LIMITS } from './limits.js';
-import { PERSONAL_KEYWORD, registerSchemas } from './schemas.js';
-import { errorHandler } from './errors.js';
-import { hostGuard } from './host-guard.js';
 import type { AccountStore } from '../accounts/store.js';
-import { accountRoutes } from './routes/accounts.js';
-import { catalogRoutes } from './routes/catalog.js';
-import { healthRoutes, type HealthSource } from './routes/health.js';
-import { receivingRoutes } from './routes/receiving.js';
-import { stockRoutes } from './routes/stock.js';
-import { stocktakeRoutes } from './routes/stocktakes.js';
-import { syncRoutes, type SyncControl } from './routes/sync.js';
-import { salesRoutes } from './routes/sales.js';
-import { counterRoutes } from './routes/counters.js';
+import type { AuditService } from '../audit/index.js';
 import type { CheckoutService } from '../checkout/service.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { ScanRouter } from '../devices/router.js';
-import { deviceRoutes } from './routes/devices.js';
-import { videoRoutes } from './routes/video.js';
-import { pageRoutes } from './routes/pages.js';
-import { ruleRoutes } from './routes/rules.js';
-import type { VideoService } from '../video/service.js';
-import type { SuspiciousService } from '../suspicious/service.js';
-import { reportRoutes, type ReportServices } from './routes/reports.js';
-import type { AuditService } from '../audit/index.js';
+import type { Ledger } from '../ledger/index.js';
+import type { SyncStatus } from '../ledger/outbox-status.js';
+import type { ReceivingService } from '../receiving/service.js';
 import type { ReconciliationService } from '../reconciliation/index.js';
 import type { StocktakeStore } from '../stocktake/store.js';
-import type { SyncStatus } from '../ledger/outbox-status.js';
-import { reconciliationRoutes } from './routes/reconciliation.js';
+import type { SuspiciousService } from '../suspicious/service.js';
+import type { ClassifyOptions } from '../tracecode/index.js';
+import type { VideoService } from '../video/service.js';
+import { authenticate, checkRouteAccess, TokenAuth } from './auth.js';
+import { errorHandler } from './errors.js';
+import { hostGuard } from './host-guard.js';
+import { BODY_LIMITS } from './limits.js';
+import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { counterRoutes } from './routes/counters.js';
+import { deviceRoutes } from './routes/devices.js';
+import { type HealthSource, healthRoutes } from './routes/health.js';
+import { pageRoutes } from './routes/pages.js';
+import { receivingRoutes } from './routes/receiving.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
+import { type ReportServices, reportRoutes } from './routes/reports.js';
+import { ruleRoutes } from './routes/rules.js';
+import { salesRoutes } from './routes/sales.js';
+import { stockRoutes } from './routes/stock.js';
+import { stocktakeRoutes } from './routes/stocktakes.js';
 import { suspiciousRoutes } from './routes/suspicious.js';
+import { type SyncControl, syncRoutes } from './routes/sync.js';
+import { videoRoutes } from './routes/video.js';
+import { PERSONAL_KEYWORD, registerSchemas } from './schemas.js';
 
 export interface WebDeps {
   config: Config;
@@ -85,7 +85,13 @@ export function closedByDefault(app: FastifyInstance): void {
   routeTables.set(app, table);
   app.addHook('onRoute', (route) => {
     checkRouteAccess(route);
-    for (const method of [route.method].flat()) table.push({ method, url: route.url, access: route.config?.public ? 'public' : [...(route.config?.roles ?? [])], bodyLimit: route.bodyLimit ?? BODY_LIMITS.default });
+    for (const method of [route.method].flat())
+      table.push({
+        method,
+        url: route.url,
+        access: route.config?.public ? 'public' : [...(route.config?.roles ?? [])],
+        bodyLimit: route.bodyLimit ?? BODY_LIMITS.default,
+      });
   });
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LotCodes } from '../ledger/queries.js';
 import type { Reconciliation } from '../reconciliation/types.js';
 import type { Stocktake } from '../stocktake/store.js';
-import { CHINESE, TOKENS, line, serials, startTestAgent, type TestAgent } from './sales.test-helpers.js';
+import { CHINESE, line, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 
 let t: TestAgent;
 const lots = { metf: 0, herb: 0 };
@@ -21,7 +21,11 @@ const recon = async (query = '') => {
 };
 const bookCheck = (r: Reconciliation) => r.checks.find((c) => c.key === 'stock_book')!;
 /** How many ledger events and outbox rows exist: recording a count must add neither. */
-const ledgerSize = () => t.agent.ledger.db.prepare('SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT COUNT(*) FROM outbox) AS outbox').get() as { events: number; outbox: number };
+const ledgerSize = () =>
+  t.agent.ledger.db.prepare('SELECT (SELECT COUNT(*) FROM events) AS events, (SELECT COUNT(*) FROM outbox) AS outbox').get() as {
+    events: number;
+    outbox: number;
+  };
 
 async function sell(code: string, pieces: number): Promise<void> {
   const id = await t.open();
@@ -43,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('GET /api/stock/lots/:id/codes', () => {
-  it('lists the lot\'s boxes in stock by code, a split pack with the pieces it has left', async () => {
+  it("lists the lot's boxes in stock by code, a split pack with the pieces it has left", async () => {
     const r = await lotCodes(lots.metf);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
@@ -64,7 +68,9 @@ describe('GET /api/stock/lots/:id/codes', () => {
 
   it('an uncoded lot has no codes; the lookup reads the in-stock index, not every code ever received', async () => {
     expect((await lotCodes(lots.herb)).body).toMatchObject({ lotId: lots.herb, productId: 'HERB', coded: false, codes: [] });
-    const plan = t.agent.ledger.db.prepare('EXPLAIN QUERY PLAN SELECT code, pieces, pieces_sold FROM trace_codes WHERE lot_id = ? AND state = 0 ORDER BY code').all(lots.metf) as { detail: string }[];
+    const plan = t.agent.ledger.db
+      .prepare('EXPLAIN QUERY PLAN SELECT code, pieces, pieces_sold FROM trace_codes WHERE lot_id = ? AND state = 0 ORDER BY code')
+      .all(lots.metf) as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' | ')).toContain('trace_codes_lot_in_stock');
   });
 
@@ -109,9 +115,19 @@ describe('POST /api/stocktakes', () => {
     const withBook = await t.api('POST', '/api/stocktakes', { lines: [{ lotId: lots.metf, countedPieces: 86, book: 86 }] });
     expect(withBook.status).toBe(400);
     expect(withBook.body.errors?.[0]?.message).toMatch(CHINESE);
-    const twice = await t.api('POST', '/api/stocktakes', { lines: [{ lotId: lots.metf, countedPieces: 1 }, { lotId: lots.metf, countedPieces: 2 }] });
+    const twice = await t.api('POST', '/api/stocktakes', {
+      lines: [
+        { lotId: lots.metf, countedPieces: 1 },
+        { lotId: lots.metf, countedPieces: 2 },
+      ],
+    });
     expect(twice).toMatchObject({ status: 422, body: { errors: [{ code: 'LOT_TWICE', message: expect.stringMatching(CHINESE) }] } });
-    const unknown = await t.api('POST', '/api/stocktakes', { lines: [{ lotId: lots.herb, countedPieces: 1 }, { lotId: 99_999, countedPieces: 2 }] });
+    const unknown = await t.api('POST', '/api/stocktakes', {
+      lines: [
+        { lotId: lots.herb, countedPieces: 1 },
+        { lotId: 99_999, countedPieces: 2 },
+      ],
+    });
     expect(unknown).toMatchObject({ status: 422, body: { errors: [{ code: 'LOT_UNKNOWN' }] } });
     expect((await t.api('POST', '/api/stocktakes', { lines: [{ lotId: lots.metf, countedPieces: -1 }] })).status).toBe(400);
     expect((await t.api('POST', '/api/stocktakes', { lines: [] })).status).toBe(400);
@@ -129,7 +145,7 @@ describe('POST /api/stocktakes', () => {
     expect(db.prepare('SELECT counted_pieces FROM stocktake_lines WHERE stocktake_id = ? AND lot_id = ?').pluck().get(first.id, lots.metf)).toBe(86);
   });
 
-  it('GET /api/stocktakes lists the period\'s counts with their lines; a past period holds none', async () => {
+  it("GET /api/stocktakes lists the period's counts with their lines; a past period holds none", async () => {
     const r = await t.api<{ stocktakes: Stocktake[] }>('GET', '/api/stocktakes', undefined, TOKENS.technician);
     expect(r.status).toBe(200);
     expect(r.body.stocktakes).toEqual([first]);
@@ -167,7 +183,10 @@ describe('reconciliation: 实盘 and 差异 from the count; 账实相符 until t
     const metf = r.stock.rows.find((x) => x.productId === 'METF')!;
     expect(metf).toMatchObject({ counted: 86, difference: -48, adjusted: -48, book: 78 });
     expect(metf.counts[0]).toMatchObject({ adjustedSince: -48 });
-    expect(bookCheck(r)).toMatchObject({ ok: true, message: expect.stringMatching(/本期盘点 2 个批次：1 个实盘与账面相符，1 个有差异且盘点后已通过库存调整登记原因/) });
+    expect(bookCheck(r)).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/本期盘点 2 个批次：1 个实盘与账面相符，1 个有差异且盘点后已通过库存调整登记原因/),
+    });
     expect((await lotCodes(lots.metf)).body.codes.map((c) => c.code)).toEqual([box1, box2]);
   });
 

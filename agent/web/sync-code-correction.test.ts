@@ -3,7 +3,7 @@
 // that). Real agent, real simulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUploads } from '../../sync/simulator/uploads.js';
-import { startManagerAgent, type ManagerAgent } from './manager-page.test-helpers.js';
+import { type ManagerAgent, startManagerAgent } from './manager-page.test-helpers.js';
 import { CATALOG, line, serials } from './sales.test-helpers.js';
 
 const RIGHT = CATALOG.IBU.nhsaCode;
@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => a?.close());
 
 describe('a refused upload after correcting our catalogue', () => {
-  it('is refused in the platform\'s words while the catalogue has the mistyped code', async () => {
+  it("is refused in the platform's words while the catalogue has the mistyped code", async () => {
     const s = await until('the purchase is refused', (v) => v.failed === 1);
     expect(s.failedRecords).toEqual([expect.objectContaining({ infno: '3503', error: expect.stringContaining(`医保目录编码${TYPO}`) })]);
     expect(listUploads(a.agent.platform.simulator!.db, { infno: '3503' })).toEqual([]);
@@ -54,7 +54,10 @@ describe('a refused upload after correcting our catalogue', () => {
     const uploads = listUploads(a.agent.platform.simulator!.db, { infno: '3503', bchno: refused.recordKey });
     expect(uploads.map((u) => u.payload.med_list_codg)).toEqual([RIGHT]);
     // The receipt's event still says what the catalogue said then; the correction is an event of its own.
-    const events = a.agent.ledger.db.prepare("SELECT type, payload FROM events WHERE type IN ('receipt.recorded', 'catalog.imported') ORDER BY seq").all() as { type: string; payload: string }[];
+    const events = a.agent.ledger.db.prepare("SELECT type, payload FROM events WHERE type IN ('receipt.recorded', 'catalog.imported') ORDER BY seq").all() as {
+      type: string;
+      payload: string;
+    }[];
     const receipt = JSON.parse(events.find((e) => e.type === 'receipt.recorded')!.payload) as { lines: { product: { nhsaCode: string } }[] };
     expect(receipt.lines[0]!.product.nhsaCode).toBe(TYPO);
     expect(events.at(-1)!.type).toBe('catalog.imported');

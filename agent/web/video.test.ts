@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCamera, type TestCamera } from '../../device/camera/testcam.js';
 import { AMOX, code, receipt } from '../../test/fixtures.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
-import { startAgent, type RunningAgent } from '../app.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
+import { type RunningAgent, startAgent } from '../app.js';
 
 let agent: RunningAgent;
 let camera: TestCamera;
@@ -19,7 +19,10 @@ const h = { authorization: `Bearer ${TOKENS.manager}`, 'content-type': 'applicat
 beforeAll(async () => {
   tmp = tempDir();
   camera = await startTestCamera({ transport: 'tcp', path: 'counter1' });
-  const config = testConfig(tmp.dir, `cameras:\n  - { id: cam-1, counter: counter-1, rtspUrl: "${camera.rtspUrl}", transport: tcp }\nvideo: { segmentSeconds: 10 }`);
+  const config = testConfig(
+    tmp.dir,
+    `cameras:\n  - { id: cam-1, counter: counter-1, rtspUrl: "${camera.rtspUrl}", transport: tcp }\nvideo: { segmentSeconds: 10 }`,
+  );
   agent = await startAgent({ config, demo: false, log: silentLog() });
   await fetch(`${agent.url}/api/catalog`, { method: 'POST', headers: h, body: JSON.stringify({ products: [{ ...AMOX, rx: false }] }) });
   const r = receipt();
@@ -34,12 +37,18 @@ afterAll(async () => {
 
 describe('video for each sale', () => {
   it('links the recorded segments and a snapshot to a settled sale and serves its clip', async () => {
-    const health = (await (await fetch(`${agent.url}/api/health`, { headers: { authorization: `Bearer ${TOKENS.technician}` } })).json()) as { devices: { id: string; kind: string; state: string }[] };
+    const health = (await (await fetch(`${agent.url}/api/health`, { headers: { authorization: `Bearer ${TOKENS.technician}` } })).json()) as {
+      devices: { id: string; kind: string; state: string }[];
+    };
     expect(health.devices).toContainEqual(expect.objectContaining({ id: 'cam-1', kind: 'camera' }));
 
     const { id } = (await (await fetch(`${agent.url}/api/sales`, { method: 'POST', headers: h, body: '{}' })).json()) as { id: number };
-    expect((await fetch(`${agent.url}/api/sales/${id}/items`, { method: 'POST', headers: h, body: JSON.stringify({ code: code('8100003', 1) }) })).status).toBe(200);
-    expect((await fetch(`${agent.url}/api/sales/${id}/settle`, { method: 'POST', headers: h, body: JSON.stringify({ payment: 'self_pay' }) })).status).toBe(200);
+    expect((await fetch(`${agent.url}/api/sales/${id}/items`, { method: 'POST', headers: h, body: JSON.stringify({ code: code('8100003', 1) }) })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${agent.url}/api/sales/${id}/settle`, { method: 'POST', headers: h, body: JSON.stringify({ payment: 'self_pay' }) })).status).toBe(
+      200,
+    );
 
     // The open segment is linked when it closes (10 s segments).
     type View = { evidence: { video: { cameraId: string; sha256: string | null; broken: boolean }[]; snapshot: { sha256: string } | null } };
@@ -64,7 +73,10 @@ describe('video for each sale', () => {
     expect(info.streams[0]?.codec_name).toBe('h264');
     expect(Number(info.format.duration)).toBeGreaterThan(1);
 
-    const overview = (await (await fetch(`${agent.url}/api/video`, { headers: h })).json()) as { probes: { id: string; source: string }[]; forecast: { retentionDays: number } };
+    const overview = (await (await fetch(`${agent.url}/api/video`, { headers: h })).json()) as {
+      probes: { id: string; source: string }[];
+      forecast: { retentionDays: number };
+    };
     expect(overview.probes).toEqual([expect.objectContaining({ id: 'cam-1', source: 'rtsp' })]);
     expect(overview.forecast.retentionDays).toBe(365);
 

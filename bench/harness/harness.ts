@@ -4,15 +4,16 @@
 // simulator's own database and the box's ledger: no double charge, no code sold twice, one 3505 per settled line,
 // verify-ledger passes, stock never negative, no 5xx. Bounded by `durationMs`. Short form: test/harness.test.ts;
 // long form: `npm run harness` (JSON lines).
-import Database from 'better-sqlite3';
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type Faults } from '../../sync/simulator/index.js';
+import Database from 'better-sqlite3';
+import { type Faults, startSimulator } from '../../sync/simulator/index.js';
 import { DRUG, SEED_PERSONS } from '../../sync/simulator/seed.js';
-import { BOX_TOKENS, boxCall, startBox, writeBoxConfig, type BoxProcess } from '../box-process.js';
+import { BOX_TOKENS, type BoxProcess, boxCall, startBox, writeBoxConfig } from '../box-process.js';
 
 export interface HarnessOptions {
   durationMs: number;
@@ -54,7 +55,9 @@ export interface HarnessFigures {
 }
 
 // From dist/bench/harness/ or from bench/harness/ (Vitest runs the source): the checkout's bin either way.
-const BIN = [new URL('../../../bin/counter-agent.js', import.meta.url), new URL('../../bin/counter-agent.js', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) as string;
+const BIN = [new URL('../../../bin/counter-agent.js', import.meta.url), new URL('../../bin/counter-agent.js', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) as string;
 
 const FAULTS: Faults = { latencyMs: 3, rate5xx: 0.03, rateTimeout: 0.02, timeoutHoldMs: 1500, rateMalformed: 0.02, rateLostAfterCommit: 0.05 };
 const PREFIXES = ['8500001', '8500002', '8500003', '8500004', '8500005'];
@@ -88,11 +91,19 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessFigures> {
   // A 503 with PLATFORM_UNAVAILABLE (identity needs the platform) or LOGIN_BUSY is the box's designed answer to a
   // fault, in Chinese; any other 5xx is a failure of the box.
   const designed503 = new Set(['PLATFORM_UNAVAILABLE', 'LOGIN_BUSY']);
-  const call = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T } | undefined> => {
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: T } | undefined> => {
     try {
       const r = await boxCall<T>(box.url, method, path, body, token);
-      const code = (r.body as { errors?: { code: string }[]; refused?: { code: string }[] }).errors?.[0]?.code ?? (r.body as { refused?: { code: string }[] }).refused?.[0]?.code;
-      if (r.status >= 500 && !(r.status === 503 && code && designed503.has(code))) unexpected.push(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      const code =
+        (r.body as { errors?: { code: string }[]; refused?: { code: string }[] }).errors?.[0]?.code ??
+        (r.body as { refused?: { code: string }[] }).refused?.[0]?.code;
+      if (r.status >= 500 && !(r.status === 503 && code && designed503.has(code)))
+        unexpected.push(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
       count(r.status);
       return r;
     } catch {
@@ -104,12 +115,34 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessFigures> {
   try {
     // The store: five insured drugs with BOXES boxes each, and a cashier account for the sign-in storm.
     const products = PREFIXES.map((tracePrefix, i) => ({
-      id: `H${i}`, name: `压测药${i}`, spec: '10片', manufacturer: '厂', approvalNo: `H${i}`, nhsaCode: NHSA[i], tracePrefix, rx: false, insured: true, category: 'drug', piecesPerPack: 10, pricePerPack: 1000 + 100 * i,
+      id: `H${i}`,
+      name: `压测药${i}`,
+      spec: '10片',
+      manufacturer: '厂',
+      approvalNo: `H${i}`,
+      nhsaCode: NHSA[i],
+      tracePrefix,
+      rx: false,
+      insured: true,
+      category: 'drug',
+      piecesPerPack: 10,
+      pricePerPack: 1000 + 100 * i,
     }));
     await call('POST', '/api/catalog', { products });
     const receipt = await call('POST', '/api/receipts', {
-      supplier: '供货商', invoiceNo: 'INV-H', deliveryNoteNo: 'DN-H', procurementOrderNo: 'CG202611000001',
-      lines: products.slice(0, 3).map((p) => ({ productId: p.id, lot: 'LH', mfgDate: '2026-01-01', expiry: '2029-01-01', packs: BOXES, pricePerPack: 700, codes: Array.from({ length: BOXES }, (_, n) => `${p.tracePrefix}${String(n + 1).padStart(13, '0')}`) })),
+      supplier: '供货商',
+      invoiceNo: 'INV-H',
+      deliveryNoteNo: 'DN-H',
+      procurementOrderNo: 'CG202611000001',
+      lines: products.slice(0, 3).map((p) => ({
+        productId: p.id,
+        lot: 'LH',
+        mfgDate: '2026-01-01',
+        expiry: '2029-01-01',
+        packs: BOXES,
+        pricePerPack: 700,
+        codes: Array.from({ length: BOXES }, (_, n) => `${p.tracePrefix}${String(n + 1).padStart(13, '0')}`),
+      })),
     });
     if (receipt?.status !== 201) throw new Error(`harness receipt refused: ${JSON.stringify(receipt?.body)}`);
     await call('POST', '/api/users', { username: 'harness', role: 'cashier', password: '8642' });
@@ -152,7 +185,13 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessFigures> {
           await call('POST', `/api/sales/${id}/items`, { code: fuzz() }, BOX_TOKENS.cashier);
         }
         const insurance = rnd() < 0.7;
-        if (insurance) await call('PUT', `/api/sales/${id}/identity`, { certType: '01', certNo: SEED_PERSONS[Math.floor(rnd() * SEED_PERSONS.length)]!.token }, BOX_TOKENS.cashier);
+        if (insurance)
+          await call(
+            'PUT',
+            `/api/sales/${id}/identity`,
+            { certType: '01', certNo: SEED_PERSONS[Math.floor(rnd() * SEED_PERSONS.length)]!.token },
+            BOX_TOKENS.cashier,
+          );
         const r = await call<{ status: string }>('POST', `/api/sales/${id}/settle`, { payment: insurance ? 'insurance' : 'self_pay' }, BOX_TOKENS.cashier);
         if (r?.status === 200) {
           settled++;
@@ -167,11 +206,14 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessFigures> {
       attacking = true; // the killer waits: a storm cut by a kill measures nothing
       while ((await call('GET', '/api/health')) === undefined) await new Promise((r) => setTimeout(r, 100)); // the box may be restarting
       const storm: Record<string, number> = {};
-      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => call('POST', '/api/login', { username: 'harness', password: String(1000 + i) }, '')));
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => call('POST', '/api/login', { username: 'harness', password: String(1000 + i) }, '')),
+      );
       for (const a of answers) storm[String(a?.status ?? 'down')] = (storm[String(a?.status ?? 'down')] ?? 0) + 1;
       const big: Record<string, number> = {};
       const body = JSON.stringify({ username: 'x', password: 'y'.repeat(5 * 1024 * 1024) });
-      for (const a of await Promise.all(Array.from({ length: 3 }, () => call('POST', '/api/login', body, '')))) big[String(a?.status ?? 'down')] = (big[String(a?.status ?? 'down')] ?? 0) + 1;
+      for (const a of await Promise.all(Array.from({ length: 3 }, () => call('POST', '/api/login', body, ''))))
+        big[String(a?.status ?? 'down')] = (big[String(a?.status ?? 'down')] ?? 0) + 1;
       attacking = false;
       return { storm, big };
     };
@@ -201,35 +243,67 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessFigures> {
     }
     await box.stop();
 
-    const verify = spawnSync(process.execPath, [BIN, 'verify-ledger', '--config', config], { encoding: 'utf8', env: { ...process.env, COUNTER_AGENT_CONFIG: '' } });
+    const verify = spawnSync(process.execPath, [BIN, 'verify-ledger', '--config', config], {
+      encoding: 'utf8',
+      env: { ...process.env, COUNTER_AGENT_CONFIG: '' },
+    });
     const ledger = new Database(join(dir, 'data', 'ledger.db'), { readonly: true });
     const ledgerId = ledger.prepare("SELECT value FROM meta WHERE key = 'ledger_id'").pluck().get() as string;
     // Every live charge at the platform belongs to exactly one settled sale of the box, and each settled insurance sale has exactly one live charge.
     const boxSetl = new Map<string, number>();
-    for (const r of ledger.prepare("SELECT id, json_extract(settlement, '$.setlId') AS setl FROM sales WHERE status = 'settled' AND payment = 'insurance'").all() as { id: number; setl: string }[]) boxSetl.set(r.setl, r.id);
+    for (const r of ledger
+      .prepare("SELECT id, json_extract(settlement, '$.setlId') AS setl FROM sales WHERE status = 'settled' AND payment = 'insurance'")
+      .all() as { id: number; setl: string }[])
+      boxSetl.set(r.setl, r.id);
     const live = sim.db.prepare('SELECT setl_id FROM settlements WHERE reversed_at IS NULL').pluck().all() as string[];
     const doubleCharges = live.filter((s) => !boxSetl.has(s)).length;
     const liveSet = new Set(live);
     const settledWithoutCharge = [...boxSetl.keys()].filter((s) => !liveSet.has(s)).length;
-    const codesSoldTwice = (sim.db.prepare('SELECT COUNT(*) FROM (SELECT drug_trac_codg FROM settled_codes WHERE released = 0 GROUP BY drug_trac_codg HAVING COUNT(*) > 1)').pluck().get() as number)
-      + (ledger.prepare('SELECT COUNT(*) FROM trace_codes WHERE pieces_sold > pieces').pluck().get() as number);
+    const codesSoldTwice =
+      (sim.db
+        .prepare('SELECT COUNT(*) FROM (SELECT drug_trac_codg FROM settled_codes WHERE released = 0 GROUP BY drug_trac_codg HAVING COUNT(*) > 1)')
+        .pluck()
+        .get() as number) + (ledger.prepare('SELECT COUNT(*) FROM trace_codes WHERE pieces_sold > pieces').pluck().get() as number);
     const has3505 = sim.db.prepare("SELECT COUNT(*) FROM uploads WHERE infno = '3505' AND fixmedins_bchno = ?").pluck();
     let settledLinesWithout3505 = 0;
-    for (const s of ledger.prepare("SELECT s.id, e.payload FROM sales s JOIN events e ON e.seq = s.settled_seq WHERE s.status IN ('settled', 'reversed')").all() as { id: number; payload: string }[]) {
+    for (const s of ledger
+      .prepare("SELECT s.id, e.payload FROM sales s JOIN events e ON e.seq = s.settled_seq WHERE s.status IN ('settled', 'reversed')")
+      .all() as { id: number; payload: string }[]) {
       const items = (JSON.parse(s.payload) as { items: unknown[] }).items;
       items.forEach((_, i) => {
         if (has3505.get(`${ledgerId}-S${s.id}-${i + 1}`) !== 1) settledLinesWithout3505++;
       });
     }
     const negativeStockLots = ledger.prepare('SELECT COUNT(*) FROM lots WHERE pieces_on_hand < 0').pluck().get() as number;
-    const unresolved = ledger.prepare("SELECT COUNT(*) FROM sales WHERE status = 'settling' OR (status = 'settled' AND reversing IS NOT NULL)").pluck().get() as number;
+    const unresolved = ledger
+      .prepare("SELECT COUNT(*) FROM sales WHERE status = 'settling' OR (status = 'settled' AND reversing IS NOT NULL)")
+      .pluck()
+      .get() as number;
     ledger.close();
     const fiveXX = unexpected.length;
     for (const u of unexpected.slice(0, 5)) log(`unexpected 5xx: ${u}`);
     return {
-      seconds: (Date.now() - t0) / 1000, counters: o.counters, kills: o.kills, salesStarted, settled, insuranceSettled, refunded, statuses, connectionErrors, fuzzedScans,
-      oversizedBodies: probes.big, signInStorm: probes.storm, fiveXX, doubleCharges, settledWithoutCharge, codesSoldTwice, settledLinesWithout3505, negativeStockLots, unresolved,
-      verifyLedgerExit: verify.status ?? -1, verifyLedgerOutput: (verify.stdout + verify.stderr).trim().slice(0, 500),
+      seconds: (Date.now() - t0) / 1000,
+      counters: o.counters,
+      kills: o.kills,
+      salesStarted,
+      settled,
+      insuranceSettled,
+      refunded,
+      statuses,
+      connectionErrors,
+      fuzzedScans,
+      oversizedBodies: probes.big,
+      signInStorm: probes.storm,
+      fiveXX,
+      doubleCharges,
+      settledWithoutCharge,
+      codesSoldTwice,
+      settledLinesWithout3505,
+      negativeStockLots,
+      unresolved,
+      verifyLedgerExit: verify.status ?? -1,
+      verifyLedgerOutput: (verify.stdout + verify.stderr).trim().slice(0, 500),
     };
   } finally {
     await box.kill();

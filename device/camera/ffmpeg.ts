@@ -1,7 +1,7 @@
 // ffmpeg / ffprobe child processes: spawn with tracking (so none outlives the agent), run to completion
 // with a time limit, probe a media file. Debian's ffmpeg 5.1 is the reference.
 
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 
 export interface FfmpegPaths {
   ffmpeg?: string;
@@ -133,7 +133,12 @@ async function lastPacketEnd(path: string, ffprobe: string, timeoutMs: number): 
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? ''
+  );
 }
 
 /** The last `n` non-empty lines of ffmpeg's stderr, for status and logs. */

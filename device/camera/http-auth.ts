@@ -75,9 +75,25 @@ export function authorizationFor(wwwAuthenticate: string, method: string, uri: s
     const nc = '00000001';
     const realm = p.realm ?? '';
     const nonce = p.nonce ?? '';
-    const response = digestResponse({ algorithm, username: creds.username, realm, password: creds.password, method, uri, nonce, ...(qop ? { qop, nc, cnonce } : {}) });
+    const response = digestResponse({
+      algorithm,
+      username: creds.username,
+      realm,
+      password: creds.password,
+      method,
+      uri,
+      nonce,
+      ...(qop ? { qop, nc, cnonce } : {}),
+    });
     const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
-    const parts = [`username=${q(creds.username)}`, `realm=${q(realm)}`, `nonce=${q(nonce)}`, `uri=${q(uri)}`, `algorithm=${algorithm}`, `response=${q(response)}`];
+    const parts = [
+      `username=${q(creds.username)}`,
+      `realm=${q(realm)}`,
+      `nonce=${q(nonce)}`,
+      `uri=${q(uri)}`,
+      `algorithm=${algorithm}`,
+      `response=${q(response)}`,
+    ];
     if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce=${q(cnonce)}`);
     if (p.opaque !== undefined) parts.push(`opaque=${q(p.opaque)}`);
     return `Digest ${parts.join(', ')}`;

@@ -8,14 +8,14 @@ import soap from 'node-onvif/lib/modules/soap.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ONVIF_NS,
+  type OnvifResponder,
   PASSWORD_DIGEST_TYPE,
-  SAMPLE_JPEG,
   passwordDigest,
+  SAMPLE_JPEG,
   startOnvifResponder,
+  type UsernameToken,
   usernameTokenOf,
   verifyUsernameToken,
-  type OnvifResponder,
-  type UsernameToken,
 } from './onvif-responder.js';
 
 const ACCOUNT = { username: 'admin', password: 'Kx9#pw2024' };
@@ -125,7 +125,7 @@ describe('verifyUsernameToken', () => {
     expect(verifyUsernameToken(t, ACCOUNT, { cameraNowMs: created + 10_000, maxSkewMs: 30_000 })).toEqual({ ok: true });
   });
 
-  it("reads and accepts the token node-onvif builds", async () => {
+  it('reads and accepts the token node-onvif builds', async () => {
     const xml = soap.createRequestSoap({ body: '<tds:GetDeviceInformation/>', xmlns: [`xmlns:tds="${ONVIF_NS.tds}"`], user: 'admin', pass: ACCOUNT.password });
     const env = (parser.parse(xml) as { Envelope: { Header: unknown } }).Envelope;
     const t = usernameTokenOf(env.Header);
@@ -143,7 +143,14 @@ describe('the responder over HTTP', () => {
     expect(status).toBe(200);
     const sdt = (body.GetSystemDateAndTimeResponse as { SystemDateAndTime: Record<string, Record<string, Record<string, string>>> }).SystemDateAndTime;
     const utc = sdt.UTCDateTime ?? {};
-    const t = Date.UTC(+(utc.Date?.Year ?? 0), +(utc.Date?.Month ?? 0) - 1, +(utc.Date?.Day ?? 0), +(utc.Time?.Hour ?? 0), +(utc.Time?.Minute ?? 0), +(utc.Time?.Second ?? 0));
+    const t = Date.UTC(
+      +(utc.Date?.Year ?? 0),
+      +(utc.Date?.Month ?? 0) - 1,
+      +(utc.Date?.Day ?? 0),
+      +(utc.Time?.Hour ?? 0),
+      +(utc.Time?.Minute ?? 0),
+      +(utc.Time?.Second ?? 0),
+    );
     expect(Math.abs(t - (Date.now() + 3_600_000))).toBeLessThan(2000);
     expect(sdt.TimeZone).toEqual({ TZ: 'CST-8' });
   });

@@ -17,15 +17,30 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { XMLValidator } from 'fast-xml-parser';
 import { digestResponse, parseAuthHeader } from './http-auth.js';
+import { capabilities, mediaUri, profileXml, services, systemDateAndTime } from './onvif-responses.js';
 import {
-  SoapFault, child, envelope, faultXml, invalidArg, notAuthorized, parseXml, textOf, usernameTokenOf, verifyUsernameToken,
+  child,
+  envelope,
+  faultXml,
+  invalidArg,
+  notAuthorized,
+  parseXml,
+  SoapFault,
+  textOf,
+  usernameTokenOf,
+  verifyUsernameToken,
   type XmlNode,
 } from './onvif-soap.js';
-import { capabilities, mediaUri, profileXml, services, systemDateAndTime } from './onvif-responses.js';
 
 // The SOAP/WS-Security half lives in onvif-soap.ts; re-exported so existing imports keep working.
 export {
-  ONVIF_NS, PASSWORD_DIGEST_TYPE, passwordDigest, usernameTokenOf, verifyUsernameToken, type TokenCheck, type UsernameToken,
+  ONVIF_NS,
+  PASSWORD_DIGEST_TYPE,
+  passwordDigest,
+  type TokenCheck,
+  type UsernameToken,
+  usernameTokenOf,
+  verifyUsernameToken,
 } from './onvif-soap.js';
 
 export interface ResponderDeviceInfo {
@@ -93,10 +108,12 @@ export interface OnvifResponder {
 }
 
 /** A 32×24 ffmpeg testsrc frame (851 bytes). */
-export const SAMPLE_JPEG: Uint8Array = new Uint8Array(Buffer.from(
-  '/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgQEBMQExYWFhYWFhoYGhsbGxoaGhobGxsdHR0iIiIdHR0bGx0dICAiIiUmJSMjIiMmJigoKDAwLi44ODpFRVP/xACUAAEBAQEBAAAAAAAAAAAAAAAHBgUAAQEBAAIDAQEAAAAAAAAAAAAABwUGAAQCCAMQAAEBBQYDBwUBAQAAAAAAAAECABIDBRGCQyExwQQzMlEjsyJhFRM1soRzgXRBBhEAAQEFBAgEBAcBAAAAAAAAAQIABAMSEYExBSFCQ4NBUcHCIjQzYRUTsTJys3RxYmM1FiP/wAARCAAYACADARIAAhIAAxIA/9oADAMBAAIRAxEAPwCGkGyO4MRawRDBSK0NFqFSUg5YAgqpiAR1ay/5v44/1Re6gt2l2EdQmPam8bzXd+mWbSbrpWc214+NLwmBETCTWNHoELNCmGE1mVQ3q7hKKU3m6ho+O6jadDRUyx9u1o3kxu7WjKLokJBSkAABIAAoABWgA4N266VnNmjG0pQl2SkBKUhYAAoABJQADIAN3juo2nQzzMbu1o3TG7taN4rddKzm2OulZzYpx3UbTobMd1G06GyZBMguIdtFPaKS9DUSPGEZpxNSuiqigNUgk5Mfyf5nYfcdwpmKFHVGSEqzKNLeQePrlfvbSddKzmyG/YTAw6OqLA7EvOZhAdqFIvk4JVN9NyaZZUAtGO6jadDasl3kvhQTBC3Q89QiJzrAFXiOiR/tBRiqXXlnVoeNGxKEoCEqUKP8PzVde0w9aNvJqu/Ya5v6VqgQjFEEE9pi1FeCahSiZcgATwa0YFr9n1sn7n0x5Pu5Yu8byry/rNo2Y3drRre4e/zH4l2VfDcmUHXSs5sSYp73Mj413dJ4f0r9Nl7I2O6jadDJM09SfQ7y1NOFlhXPHo1hMbu1owc5/wCZlNb8q+MYcddKzmxEub/l7l+6W70m8my9vvjuo2nQx1sdhvFKh7nbw+0hglKnkCj4KT4VmhqK5jzDKsl4A/HC+kt6BeIbmhEzsKT3eZnT7201eTA+wfIM0KfXB5WqC8xAuK7mVYE9EFV4mhiUnKhAJoRQ0LEUD+xxX80v8WK3/9k=',
-  'base64',
-));
+export const SAMPLE_JPEG: Uint8Array = new Uint8Array(
+  Buffer.from(
+    '/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgQEBMQExYWFhYWFhoYGhsbGxoaGhobGxsdHR0iIiIdHR0bGx0dICAiIiUmJSMjIiMmJigoKDAwLi44ODpFRVP/xACUAAEBAQEBAAAAAAAAAAAAAAAHBgUAAQEBAAIDAQEAAAAAAAAAAAAABwUGAAQCCAMQAAEBBQYDBwUBAQAAAAAAAAECABIDBRGCQyExwQQzMlEjsyJhFRM1soRzgXRBBhEAAQEFBAgEBAcBAAAAAAAAAQIABAMSEYExBSFCQ4NBUcHCIjQzYRUTsTJys3RxYmM1FiP/wAARCAAYACADARIAAhIAAxIA/9oADAMBAAIRAxEAPwCGkGyO4MRawRDBSK0NFqFSUg5YAgqpiAR1ay/5v44/1Re6gt2l2EdQmPam8bzXd+mWbSbrpWc214+NLwmBETCTWNHoELNCmGE1mVQ3q7hKKU3m6ho+O6jadDRUyx9u1o3kxu7WjKLokJBSkAABIAAoABWgA4N266VnNmjG0pQl2SkBKUhYAAoABJQADIAN3juo2nQzzMbu1o3TG7taN4rddKzm2OulZzYpx3UbTobMd1G06GyZBMguIdtFPaKS9DUSPGEZpxNSuiqigNUgk5Mfyf5nYfcdwpmKFHVGSEqzKNLeQePrlfvbSddKzmyG/YTAw6OqLA7EvOZhAdqFIvk4JVN9NyaZZUAtGO6jadDasl3kvhQTBC3Q89QiJzrAFXiOiR/tBRiqXXlnVoeNGxKEoCEqUKP8PzVde0w9aNvJqu/Ya5v6VqgQjFEEE9pi1FeCahSiZcgATwa0YFr9n1sn7n0x5Pu5Yu8byry/rNo2Y3drRre4e/zH4l2VfDcmUHXSs5sSYp73Mj413dJ4f0r9Nl7I2O6jadDJM09SfQ7y1NOFlhXPHo1hMbu1owc5/wCZlNb8q+MYcddKzmxEub/l7l+6W70m8my9vvjuo2nQx1sdhvFKh7nbw+0hglKnkCj4KT4VmhqK5jzDKsl4A/HC+kt6BeIbmhEzsKT3eZnT7201eTA+wfIM0KfXB5WqC8xAuK7mVYE9EFV4mhiUnKhAJoRQ0LEUD+xxX80v8WK3/9k=',
+    'base64',
+  ),
+);
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -269,7 +286,13 @@ export async function startOnvifResponder(opts: OnvifResponderOptions): Promise<
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const route =
-      pathname === '/onvif/device_service' ? 'device' : pathname === '/onvif/media_service' ? 'media' : pathname === '/onvif/snapshot.jpg' ? 'snapshot' : undefined;
+      pathname === '/onvif/device_service'
+        ? 'device'
+        : pathname === '/onvif/media_service'
+          ? 'media'
+          : pathname === '/onvif/snapshot.jpg'
+            ? 'snapshot'
+            : undefined;
     if (route === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('404 Not Found');

@@ -3,7 +3,7 @@
 // Resolution/RateControl as elements, and Capabilities/Media/XAddr pointing at the media service.
 
 import type { ResponderProfile } from './onvif-responder.js';
-import { ONVIF_NS, SoapFault, child, textOf, type XmlNode } from './onvif-soap.js';
+import { child, ONVIF_NS, SoapFault, textOf, type XmlNode } from './onvif-soap.js';
 
 export function systemDateAndTime(now: Date): XmlNode {
   const dt = (d: Date): XmlNode => ({

@@ -142,8 +142,7 @@ export function faultXml(f: SoapFault): string {
   });
 }
 
-export const notAuthorized = (detail: string): SoapFault =>
-  new SoapFault(400, 'env:Sender', ['ter:NotAuthorized'], 'Sender not Authorized', detail);
+export const notAuthorized = (detail: string): SoapFault => new SoapFault(400, 'env:Sender', ['ter:NotAuthorized'], 'Sender not Authorized', detail);
 export const invalidArg = (sub: string, reason: string): SoapFault => new SoapFault(400, 'env:Sender', ['ter:InvalidArgVal', sub], reason);
 
 /** A SOAP request parsed (prefixes removed, attributes '@_', values as text). */

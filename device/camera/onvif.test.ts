@@ -9,17 +9,8 @@ import { join } from 'node:path';
 import soap from 'node-onvif/lib/modules/soap.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CameraConfig } from '../../config/schema.js';
-import {
-  CameraProbeError,
-  cameraProbeStatus,
-  describeClockSkew,
-  fetchSnapshot,
-  maskUrl,
-  probeCamera,
-  withCredentials,
-  type CameraInfo,
-} from './onvif.js';
-import { startOnvifResponder, type OnvifResponder, type OnvifResponderOptions } from './onvif-responder.js';
+import { type CameraInfo, CameraProbeError, cameraProbeStatus, describeClockSkew, fetchSnapshot, maskUrl, probeCamera, withCredentials } from './onvif.js';
+import { type OnvifResponder, type OnvifResponderOptions, startOnvifResponder } from './onvif-responder.js';
 
 const RTSP = 'rtsp://127.0.0.1:8554/live/main';
 const USER = 'admin';
@@ -355,7 +346,15 @@ describe('fetchSnapshot', () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('camera busy');
     });
-    const info: CameraInfo = { id: 'cam-2', source: 'rtsp', rtspUrl: 'rtsp://x/1', displayUrl: 'rtsp://x/1', transport: 'tcp', snapshotUrl: `${url}/snap`, warnings: [] };
+    const info: CameraInfo = {
+      id: 'cam-2',
+      source: 'rtsp',
+      rtspUrl: 'rtsp://x/1',
+      displayUrl: 'rtsp://x/1',
+      transport: 'tcp',
+      snapshotUrl: `${url}/snap`,
+      warnings: [],
+    };
     await expect(fetchSnapshot(info)).rejects.toThrow(`camera cam-2: snapshot ${url}/snap answered text/plain, not an image: camera busy`);
   });
 

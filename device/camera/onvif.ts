@@ -8,14 +8,14 @@
 // bare strings ("Failed to initialize the device: Error: 400 Bad Request - Sender not Authorized"),
 // so probeCamera() sorts them into what a technician can act on and names the URL.
 
+import type onvifTypes from 'node-onvif';
 import type { CameraConfig } from '../../config/schema.js';
 import type { DeviceStatus } from '../types.js';
-import type onvifTypes from 'node-onvif';
 import { errorText, hostOf, maskUrl, seconds, withCredentials } from './http-auth.js';
 import { rememberCredentials } from './snapshot.js';
 
 // Moved out of this module; re-exported so existing imports keep working.
-export { digestResponse, maskUrl, parseAuthHeader, withCredentials, type AuthChallenge, type DigestInput } from './http-auth.js';
+export { type AuthChallenge, type DigestInput, digestResponse, maskUrl, parseAuthHeader, withCredentials } from './http-auth.js';
 export { fetchSnapshot, type SnapshotOptions } from './snapshot.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,15 +73,7 @@ export interface CameraInfo {
   warnings: string[];
 }
 
-export type CameraProbeFailure =
-  | 'bad_config'
-  | 'unreachable'
-  | 'not_authorized'
-  | 'not_onvif'
-  | 'no_media'
-  | 'no_profiles'
-  | 'no_stream'
-  | 'timeout';
+export type CameraProbeFailure = 'bad_config' | 'unreachable' | 'not_authorized' | 'not_onvif' | 'no_media' | 'no_profiles' | 'no_stream' | 'timeout';
 
 /** What probeCamera() rejects with: the message names the camera and the URL and says what failed. */
 export class CameraProbeError extends Error {
@@ -146,7 +138,12 @@ async function probeOnvif(config: CameraConfig, onvifConfig: NonNullable<CameraC
   try {
     device = new OnvifDevice({ xaddr, user: username, pass: password });
   } catch (e) {
-    throw new CameraProbeError(id, xaddr, 'bad_config', `node-onvif cannot use the configured credentials for ${xaddr} (${errorText(e)}; only printable ASCII without '<' '>' can be sent)`);
+    throw new CameraProbeError(
+      id,
+      xaddr,
+      'bad_config',
+      `node-onvif cannot use the configured credentials for ${xaddr} (${errorText(e)}; only printable ASCII without '<' '>' can be sent)`,
+    );
   }
 
   const warnings: string[] = [];
@@ -174,8 +171,11 @@ async function probeOnvif(config: CameraConfig, onvifConfig: NonNullable<CameraC
     }
     return skew;
   };
-  const clockSkewMs = await withDeadline(run(), timeoutMs, () =>
-    new CameraProbeError(id, xaddr, 'timeout', `ONVIF at ${xaddr} did not finish answering within ${seconds(timeoutMs)} s`));
+  const clockSkewMs = await withDeadline(
+    run(),
+    timeoutMs,
+    () => new CameraProbeError(id, xaddr, 'timeout', `ONVIF at ${xaddr} did not finish answering within ${seconds(timeoutMs)} s`),
+  );
 
   const profiles = device.getProfileList().map(toProfile);
   const chosen = chooseRecordingProfile(profiles);
@@ -303,9 +303,14 @@ function classify(id: string, xaddr: string, username: string, e: unknown): Came
     return new CameraProbeError(id, xaddr, 'unreachable', `cannot reach the ONVIF device service at ${xaddr} (${detail})`);
   }
   if (/not\s*authori[sz]ed|\b401\b|\b403\b/i.test(msg)) {
-    return new CameraProbeError(id, xaddr, 'not_authorized', username
-      ? `ONVIF at ${xaddr} refused the credentials of user "${username}": wrong username or password (ter:NotAuthorized; ${msg})`
-      : `ONVIF at ${xaddr} requires a username and password and none are configured (ter:NotAuthorized; ${msg})`);
+    return new CameraProbeError(
+      id,
+      xaddr,
+      'not_authorized',
+      username
+        ? `ONVIF at ${xaddr} refused the credentials of user "${username}": wrong username or password (ter:NotAuthorized; ${msg})`
+        : `ONVIF at ${xaddr} requires a username and password and none are configured (ter:NotAuthorized; ${msg})`,
+    );
   }
   if (/reading 'getProfiles'/.test(msg)) {
     return new CameraProbeError(id, xaddr, 'no_media', `ONVIF at ${xaddr} lists no media service in GetCapabilities`);

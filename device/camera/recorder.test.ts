@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'vitest';
 import type { DeviceStatus } from '../types.js';
-import { freeTcpPort, rtspServerPerlAvailable, startTestCamera, type TestCamera } from './testcam.js';
 import { probeMedia } from './ffmpeg.js';
 import { CameraRecorder, maskUrl, type SegmentEvent } from './recorder.js';
+import { freeTcpPort, rtspServerPerlAvailable, startTestCamera, type TestCamera } from './testcam.js';
 
 // The tests run concurrently (they mostly wait for segments); each has its own camera, recorder and
 // directory, cleaned up when it finishes.
@@ -109,7 +109,15 @@ describe.concurrent('CameraRecorder (real ffmpeg)', () => {
     const dir = f.dir();
     const cam = await f.camera({ transport: 'tcp', path: 'tcpcam' });
     expect(cam.server).toBe('rtsp-tcp-relay');
-    const rec = f.recorder({ cameraId: 'cam-tcp', counter: 'c1', url: cam.rtspUrl, transport: 'tcp', dir, segmentSeconds: 2, backoff: { initialMs: 300, maxMs: 1000 } });
+    const rec = f.recorder({
+      cameraId: 'cam-tcp',
+      counter: 'c1',
+      url: cam.rtspUrl,
+      transport: 'tcp',
+      dir,
+      segmentSeconds: 2,
+      backoff: { initialMs: 300, maxMs: 1000 },
+    });
     const seen = watch(rec);
     await rec.start();
     await until('first segment', () => seen.segments.length >= 1);

@@ -26,10 +26,10 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Backoff, backoffPolicy, type BackoffPolicy } from '../../common/backoff.js';
+import { Backoff, type BackoffPolicy, backoffPolicy } from '../../common/backoff.js';
 import type { DeviceState, DeviceStatus } from '../types.js';
 import { spawnTracked, TailBuffer, terminate } from './ffmpeg.js';
-import { EXT, REC, compactTime, ffmpegSegmentArgs, lines, maskUrl, parseSegmentListLine, safeName, seqOf } from './segment-list.js';
+import { compactTime, EXT, ffmpegSegmentArgs, lines, maskUrl, parseSegmentListLine, REC, safeName, seqOf } from './segment-list.js';
 
 // Moved to segment-list.ts; re-exported so existing imports keep working.
 export { maskUrl, safeName } from './segment-list.js';
@@ -286,7 +286,16 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     const seq = seqOf(c.file);
     this.enqueue(async () => {
       const path = await this.moveToFinal(c.file, startedAt, run.n, seq);
-      this.emit('segment', { cameraId: this.id, path, startedAt, endedAt, closedAt: c.closedAt, run: run.n, seq, durationSec: Math.max(0, c.endSec - c.startSec) });
+      this.emit('segment', {
+        cameraId: this.id,
+        path,
+        startedAt,
+        endedAt,
+        closedAt: c.closedAt,
+        run: run.n,
+        seq,
+        durationSec: Math.max(0, c.endSec - c.startSec),
+      });
     });
   }
 

@@ -2,7 +2,7 @@
 // for, or, when it has none (RTSP-only), grab one frame of the stream with ffmpeg.
 
 import { spawn } from 'node:child_process';
-import { authorizationFor, errorText, maskUrl, seconds, type Credentials } from './http-auth.js';
+import { authorizationFor, type Credentials, errorText, maskUrl, seconds } from './http-auth.js';
 import type { CameraInfo } from './onvif.js';
 
 /** Credentials of a probed camera, kept off the (serialisable) CameraInfo; fetchSnapshot uses them. */
@@ -69,9 +69,11 @@ async function httpSnapshot(id: string, url: string, creds: Credentials | undefi
     }
     const body = new Uint8Array(await res.arrayBuffer());
     if (res.status === 401 || res.status === 403) {
-      throw fail(creds === undefined
-        ? `needs a username and password and none are known (${res.status} ${res.statusText})`
-        : `refused the credentials of user "${creds.username}": wrong username or password (${res.status} ${res.statusText})`);
+      throw fail(
+        creds === undefined
+          ? `needs a username and password and none are known (${res.status} ${res.statusText})`
+          : `refused the credentials of user "${creds.username}": wrong username or password (${res.status} ${res.statusText})`,
+      );
     }
     if (res.status !== 200) throw fail(`failed: ${res.status} ${res.statusText}`);
     const type = res.headers.get('content-type') ?? '';

@@ -16,9 +16,9 @@
 // Everything stops by itself: the generator after `maxSeconds` (-t), rtsp-server-perl under coreutils
 // `timeout`, the relay with the process; and stop() ends them all.
 
-import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { run, spawnTracked, TailBuffer, terminate } from './ffmpeg.js';
 import { RtspTcpRelay } from './rtsp-relay.js';
@@ -83,20 +83,52 @@ export async function startTestCamera(opts: TestCameraOptions): Promise<TestCame
       const rtpStart = await freeUdpRange(24);
       const perl = spawnTracked(
         'timeout',
-        ['-s', 'TERM', '-k', '5', String(maxSeconds + 60), serverPath, '--clientport', String(clientPort), '--serverport', String(sourcePort),
-          '--client_listen_address', '127.0.0.1', '--source_listen_address', '127.0.0.1', '--rtp_start_port', String(rtpStart), '--loglevel', '1'],
+        [
+          '-s',
+          'TERM',
+          '-k',
+          '5',
+          String(maxSeconds + 60),
+          serverPath,
+          '--clientport',
+          String(clientPort),
+          '--serverport',
+          String(sourcePort),
+          '--client_listen_address',
+          '127.0.0.1',
+          '--source_listen_address',
+          '127.0.0.1',
+          '--rtp_start_port',
+          String(rtpStart),
+          '--loglevel',
+          '1',
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       const perlErr = new TailBuffer(10);
       perl.stderr?.on('data', (b: Buffer) => perlErr.push(b));
       cleanups.push(() => terminate(perl, 3000, 'SIGTERM'));
-      await waitFor(() => tcpOpen(clientPort), 10_000, () => `rtsp-server-perl did not listen on 127.0.0.1:${clientPort}: ${perlErr.all().join(' | ')}`, perl);
-      await waitFor(() => tcpOpen(sourcePort), 5000, () => `rtsp-server-perl did not listen on 127.0.0.1:${sourcePort}`, perl);
+      await waitFor(
+        () => tcpOpen(clientPort),
+        10_000,
+        () => `rtsp-server-perl did not listen on 127.0.0.1:${clientPort}: ${perlErr.all().join(' | ')}`,
+        perl,
+      );
+      await waitFor(
+        () => tcpOpen(sourcePort),
+        5000,
+        () => `rtsp-server-perl did not listen on 127.0.0.1:${sourcePort}`,
+        perl,
+      );
       pushUrl = `rtsp://127.0.0.1:${sourcePort}/${mount}`;
       rtspUrl = `rtsp://127.0.0.1:${clientPort}/${mount}`;
       server = 'rtsp-server-perl';
       ready = async () => {
-        await waitFor(async () => (await rtspDescribe(rtspUrl)) === 200, 10_000, () => `rtsp-server-perl never served ${rtspUrl}`);
+        await waitFor(
+          async () => (await rtspDescribe(rtspUrl)) === 200,
+          10_000,
+          () => `rtsp-server-perl never served ${rtspUrl}`,
+        );
         await sleep(300); // ANNOUNCE is answered before RECORD opens the RTP ports
       };
     } else {
@@ -106,7 +138,12 @@ export async function startTestCamera(opts: TestCameraOptions): Promise<TestCame
       pushUrl = `rtsp://127.0.0.1:${port}/${mount}`;
       rtspUrl = pushUrl;
       server = 'rtsp-tcp-relay';
-      ready = () => waitFor(() => Promise.resolve(relay.isRecording(mount)), 10_000, () => `nothing recording on ${rtspUrl}`);
+      ready = () =>
+        waitFor(
+          () => Promise.resolve(relay.isRecording(mount)),
+          10_000,
+          () => `nothing recording on ${rtspUrl}`,
+        );
     }
 
     const genErr = new TailBuffer(10);
@@ -165,18 +202,52 @@ export function pictureSource(w: number, h: number, fps: number): string {
 
 export function x264Args(fps: number, bitrateKbps?: number): string[] {
   const rate = bitrateKbps ? ['-b:v', `${bitrateKbps}k`, '-maxrate', `${bitrateKbps}k`, '-bufsize', `${bitrateKbps * 2}k`] : ['-crf', '28'];
-  return ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(fps), '-keyint_min', String(fps), '-sc_threshold', '0', '-pix_fmt', 'yuv420p', ...rate];
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    String(fps),
+    '-keyint_min',
+    String(fps),
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    ...rate,
+  ];
 }
 
 /**
  * Encode a test clip once (e.g. 1080p at 2 Mbit/s for the benchmark) so the camera can loop it with
  * -c copy. Keyframe every second.
  */
-export async function encodeTestClip(path: string, o: { width: number; height: number; fps: number; seconds: number; bitrateKbps: number; ffmpegPath?: string }): Promise<void> {
+export async function encodeTestClip(
+  path: string,
+  o: { width: number; height: number; fps: number; seconds: number; bitrateKbps: number; ffmpegPath?: string },
+): Promise<void> {
   const r = await run(
     o.ffmpegPath ?? 'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', pictureSource(o.width, o.height, o.fps), '-t', String(o.seconds),
-      ...x264Args(o.fps, o.bitrateKbps), '-f', 'matroska', path],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      pictureSource(o.width, o.height, o.fps),
+      '-t',
+      String(o.seconds),
+      ...x264Args(o.fps, o.bitrateKbps),
+      '-f',
+      'matroska',
+      path,
+    ],
     300_000,
   );
   if (r.code !== 0) throw new Error(`encoding ${path} failed: ${r.stderr.trim()}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { isValidIdNumber as checkIdNumber, idCheckChar } from '../../common/idnumber.js';
 import type { IdCard } from '../types.js';
-import { idCheckChar, isValidIdNumber as checkIdNumber } from '../../common/idnumber.js';
 import { encodeBasicInfo, encodeCard, encodeTextBlock, parseBasicInfo, parseTextBlock, validateCard } from './card.js';
 import { SAMPLE_CARDS } from './simulator.js';
 

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import type { IdReaderConfig } from '../../config/schema.js';
 import type { DeviceAdapter, DeviceEvents, DeviceStatus } from '../types.js';
 import { IdCardReader, type IdCardReaderOptions } from './reader.js';
-import { SimulatedIdReaderDevice, startPtyPair, type PtyPair } from './simulator.js';
+import { type PtyPair, SimulatedIdReaderDevice, startPtyPair } from './simulator.js';
 
+export { parseTextBlock, validateCard } from './card.js';
 export { IdCardReader } from './reader.js';
-export { SimulatedIdReaderDevice, SAMPLE_CARDS, startPtyPair } from './simulator.js';
-export { validateCard, parseTextBlock } from './card.js';
+export { SAMPLE_CARDS, SimulatedIdReaderDevice, startPtyPair } from './simulator.js';
 
 export type IdReaderDeps = Partial<Omit<IdCardReaderOptions, 'id' | 'counter' | 'path' | 'baudRate' | 'type'>> & {
   /** Where the simulated pty links go; a fresh temp dir (removed on stop) when absent. */

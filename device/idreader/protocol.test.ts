@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CMD, FrameDecoder, MAX_FRAME_LENGTH, SW3, encodeRequest, encodeResponse, statusText, toHex } from './protocol.js';
+import { CMD, encodeRequest, encodeResponse, FrameDecoder, MAX_FRAME_LENGTH, SW3, statusText, toHex } from './protocol.js';
 
 const fromHex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (h) => parseInt(h, 16));
 

@@ -86,7 +86,10 @@ export type FrameErrorCode = 'bad_checksum' | 'bad_length' | 'garbage';
 
 /** A problem in the byte stream; the decoder has already resynchronised when it reports one. */
 export class FrameError extends Error {
-  constructor(readonly code: FrameErrorCode, message: string) {
+  constructor(
+    readonly code: FrameErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'FrameError';
   }
@@ -120,7 +123,11 @@ export function encodeRequest(cmd: number, para: number, data: Uint8Array = new 
 }
 
 /** `corruptChecksum` is for the simulator's fault injection. */
-export function encodeResponse(sw3: number, data: Uint8Array = new Uint8Array(0), opts: { sw1?: number; sw2?: number; corruptChecksum?: boolean } = {}): Uint8Array {
+export function encodeResponse(
+  sw3: number,
+  data: Uint8Array = new Uint8Array(0),
+  opts: { sw1?: number; sw2?: number; corruptChecksum?: boolean } = {},
+): Uint8Array {
   return frame([opts.sw1 ?? 0, opts.sw2 ?? 0, sw3], data, opts.corruptChecksum ?? false);
 }
 
@@ -134,7 +141,10 @@ export class FrameDecoder<K extends 'request' | 'response', T = FrameOf<K>> {
   private buf: Uint8Array = new Uint8Array(0);
   private readonly headLen: number;
 
-  constructor(readonly kind: K, private readonly maxLength = MAX_FRAME_LENGTH) {
+  constructor(
+    readonly kind: K,
+    private readonly maxLength = MAX_FRAME_LENGTH,
+  ) {
     this.headLen = kind === 'request' ? 2 : 3;
   }
 
@@ -178,7 +188,10 @@ export class FrameDecoder<K extends 'request' | 'response', T = FrameOf<K>> {
       const expected = xor(whole, 5, whole.length - 1);
       const got = whole[whole.length - 1]!;
       if (expected !== got) {
-        out.push({ ok: false, error: new FrameError('bad_checksum', `SAM frame checksum 0x${hex(got)}, expected 0x${hex(expected)} (${len}-byte frame dropped)`) });
+        out.push({
+          ok: false,
+          error: new FrameError('bad_checksum', `SAM frame checksum 0x${hex(got)}, expected 0x${hex(expected)} (${len}-byte frame dropped)`),
+        });
         continue;
       }
       out.push({ ok: true, frame: this.parse(whole) });
@@ -190,9 +203,8 @@ export class FrameDecoder<K extends 'request' | 'response', T = FrameOf<K>> {
 
   private parse(whole: Uint8Array): T {
     const data = whole.slice(7 + this.headLen, whole.length - 1);
-    const f: Request | Response = this.kind === 'request'
-      ? { cmd: whole[7]!, para: whole[8]!, data }
-      : { sw1: whole[7]!, sw2: whole[8]!, sw3: whole[9]!, data };
+    const f: Request | Response =
+      this.kind === 'request' ? { cmd: whole[7]!, para: whole[8]!, data } : { sw1: whole[7]!, sw2: whole[8]!, sw3: whole[9]!, data };
     return f as T;
   }
 }
@@ -209,7 +221,11 @@ function findPreamble(b: Uint8Array): number {
 function partialPreambleTail(b: Uint8Array): number {
   for (let k = Math.min(PREAMBLE.length - 1, b.length); k > 0; k--) {
     let match = true;
-    for (let j = 0; j < k; j++) if (b[b.length - k + j] !== PREAMBLE[j]) { match = false; break; }
+    for (let j = 0; j < k; j++)
+      if (b[b.length - k + j] !== PREAMBLE[j]) {
+        match = false;
+        break;
+      }
     if (match) return k;
   }
   return 0;

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceStatus, IdCardEvent } from '../types.js';
 import { createIdReader, type IdReaderAdapter } from './index.js';
 import { IdCardReader } from './reader.js';
-import { SAMPLE_CARDS, SimulatedIdReaderDevice, startPtyPair, type PtyPair } from './simulator.js';
+import { type PtyPair, SAMPLE_CARDS, SimulatedIdReaderDevice, startPtyPair } from './simulator.js';
 
 const NOW = new Date('2026-11-22T10:00:00+08:00');
 const FAST = { pollMs: 40, timeoutMs: 400, removalMisses: 2, unresponsiveAfter: 3, backoff: { initialMs: 50, maxMs: 200 }, now: () => NOW };
@@ -67,9 +67,15 @@ describe('IdCardReader over a socat pty', () => {
     expect(e.at).toBe(NOW);
     expect(e.problems).toEqual([]);
     expect(e.card).toMatchObject({
-      name: '张建国', sex: '1', nation: '01', birthDate: '1962-05-12', idNumber: '130102196205120319',
-      address: '河北省石家庄市长安区建设北大街12号3栋2单元501', issuer: '石家庄市公安局长安分局',
-      validFrom: '2012-08-20', validTo: '长期',
+      name: '张建国',
+      sex: '1',
+      nation: '01',
+      birthDate: '1962-05-12',
+      idNumber: '130102196205120319',
+      address: '河北省石家庄市长安区建设北大街12号3栋2单元501',
+      issuer: '石家庄市公安局长安分局',
+      validFrom: '2012-08-20',
+      validTo: '长期',
     });
     expect(Buffer.from(e.card.photo).equals(Buffer.from(SAMPLE_CARDS.zhangJianguo.photo))).toBe(true);
 

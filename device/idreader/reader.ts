@@ -4,11 +4,11 @@
 // a bad frame is a warning.
 
 import { EventEmitter } from 'node:events';
-import { backoffPolicy, type BackoffPolicy } from '../../common/backoff.js';
+import { type BackoffPolicy, backoffPolicy } from '../../common/backoff.js';
 import { ReconnectingSerialPort, type SerialLinkState, type SerialPortConstructor } from '../serial/reconnecting-port.js';
 import type { DeviceAdapter, DeviceEvents, DeviceState, DeviceStatus, IdCard } from '../types.js';
 import { parseBasicInfo, validateCard } from './card.js';
-import { CMD, FrameDecoder, FrameError, SW3, encodeRequest, hex, statusText, type Response } from './protocol.js';
+import { CMD, encodeRequest, FrameDecoder, FrameError, hex, type Response, SW3, statusText } from './protocol.js';
 
 export interface IdCardReaderOptions {
   id: string;
@@ -63,9 +63,15 @@ export class IdCardReader implements DeviceAdapter {
   constructor(opts: IdCardReaderOptions) {
     this.id = opts.id;
     this.o = {
-      path: opts.path, counter: opts.counter, baudRate: opts.baudRate ?? 115200, type: opts.type ?? 'serial',
-      pollMs: opts.pollMs ?? 500, timeoutMs: opts.timeoutMs ?? 1000, removalMisses: opts.removalMisses ?? 2,
-      unresponsiveAfter: opts.unresponsiveAfter ?? 3, now: opts.now ?? ((): Date => new Date()),
+      path: opts.path,
+      counter: opts.counter,
+      baudRate: opts.baudRate ?? 115200,
+      type: opts.type ?? 'serial',
+      pollMs: opts.pollMs ?? 500,
+      timeoutMs: opts.timeoutMs ?? 1000,
+      removalMisses: opts.removalMisses ?? 2,
+      unresponsiveAfter: opts.unresponsiveAfter ?? 3,
+      now: opts.now ?? ((): Date => new Date()),
     };
     this.st = this.makeStatus('stopped');
     this.port = new ReconnectingSerialPort({
@@ -188,7 +194,10 @@ export class IdCardReader implements DeviceAdapter {
       this.timeouts++;
       this.warn(e.message);
       if (this.timeouts >= this.o.unresponsiveAfter) {
-        this.setState('error', `no answer from the SAM module at ${this.o.path} (${this.timeouts} requests timed out after ${this.o.timeoutMs} ms; power, cable, baud rate ${this.o.baudRate}?)`);
+        this.setState(
+          'error',
+          `no answer from the SAM module at ${this.o.path} (${this.timeouts} requests timed out after ${this.o.timeoutMs} ms; power, cable, baud rate ${this.o.baudRate}?)`,
+        );
       }
       return;
     }
@@ -270,8 +279,14 @@ export class IdCardReader implements DeviceAdapter {
 
   private makeStatus(state: DeviceState, error?: string): DeviceStatus {
     return {
-      id: this.id, kind: 'id_reader', type: this.o.type, path: this.o.path, counter: this.o.counter, state,
-      ...(error === undefined ? {} : { error }), since: this.o.now().toISOString(),
+      id: this.id,
+      kind: 'id_reader',
+      type: this.o.type,
+      path: this.o.path,
+      counter: this.o.counter,
+      state,
+      ...(error === undefined ? {} : { error }),
+      since: this.o.now().toISOString(),
     };
   }
 

@@ -3,11 +3,11 @@
 
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
+import { idCheckChar } from '../../common/idnumber.js';
 import { openPtyPair } from '../pty.js';
 import type { IdCard } from '../types.js';
-import { idCheckChar } from '../../common/idnumber.js';
 import { encodeBasicInfo } from './card.js';
-import { CMD, FrameDecoder, SW3, encodeResponse, type Request } from './protocol.js';
+import { CMD, encodeResponse, FrameDecoder, type Request, SW3 } from './protocol.js';
 
 export { encodeCard } from './card.js';
 
@@ -65,8 +65,12 @@ export class SimulatedIdReaderDevice {
     const port = new SerialPort({ path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     port.on('data', (chunk: Buffer) => this.onData(chunk));
-    port.on('error', (e: Error) => { this.lastError = e; });
-    port.on('close', () => { if (this.port === port) this.port = null; });
+    port.on('error', (e: Error) => {
+      this.lastError = e;
+    });
+    port.on('close', () => {
+      if (this.port === port) this.port = null;
+    });
     this.decoder.reset();
     this.port = port;
   }
@@ -159,21 +163,39 @@ function sample(c: Omit<IdCard, 'photo' | 'idNumber'> & { seq: string }): IdCard
 export const SAMPLE_CARDS = {
   /** The platform simulator's seeded person "hypertension" (130102196205120319); 长期 card. */
   zhangJianguo: sample({
-    name: '张建国', sex: '1', nation: '01', birthDate: '1962-05-12', seq: '031',
-    address: '河北省石家庄市长安区建设北大街12号3栋2单元501', issuer: '石家庄市公安局长安分局',
-    validFrom: '2012-08-20', validTo: '长期',
+    name: '张建国',
+    sex: '1',
+    nation: '01',
+    birthDate: '1962-05-12',
+    seq: '031',
+    address: '河北省石家庄市长安区建设北大街12号3栋2单元501',
+    issuer: '石家庄市公安局长安分局',
+    validFrom: '2012-08-20',
+    validTo: '长期',
   }),
   /** Seeded person "young"; a 10-year card. */
   wangHaoran: sample({
-    name: '王浩然', sex: '1', nation: '01', birthDate: '2004-06-15', seq: '013',
-    address: '河北省石家庄市长安区广安街88号', issuer: '石家庄市公安局长安分局',
-    validFrom: '2021-07-01', validTo: '2031-07-01',
+    name: '王浩然',
+    sex: '1',
+    nation: '01',
+    birthDate: '2004-06-15',
+    seq: '013',
+    address: '河北省石家庄市长安区广安街88号',
+    issuer: '石家庄市公安局长安分局',
+    validFrom: '2021-07-01',
+    validTo: '2031-07-01',
   }),
   /** Seeded person "lowBalance", holding a card that expired in 2014. */
   zhaoLiExpired: sample({
-    name: '赵丽', sex: '2', nation: '03', birthDate: '1979-02-20', seq: '026',
-    address: '河北省石家庄市长安区跃进路6号', issuer: '石家庄市公安局长安分局',
-    validFrom: '2004-03-15', validTo: '2014-03-15',
+    name: '赵丽',
+    sex: '2',
+    nation: '03',
+    birthDate: '1979-02-20',
+    seq: '026',
+    address: '河北省石家庄市长安区跃进路6号',
+    issuer: '石家庄市公安局长安分局',
+    validFrom: '2004-03-15',
+    validTo: '2014-03-15',
   }),
 } as const satisfies Record<string, IdCard>;
 

@@ -3,8 +3,8 @@
 // the serial scanner gets the same loop through its reconnecting serial port.
 
 import { EventEmitter } from 'node:events';
-import { backoffPolicy, type BackoffPolicy } from '../../common/backoff.js';
-import { DeviceMissingError, Reconnector, describe } from '../reconnect.js';
+import { type BackoffPolicy, backoffPolicy } from '../../common/backoff.js';
+import { DeviceMissingError, describe, Reconnector } from '../reconnect.js';
 import type { DeviceAdapter, DeviceState, DeviceStatus } from '../types.js';
 
 export { DeviceMissingError, describe };
@@ -43,7 +43,15 @@ export abstract class ScannerAdapter extends EventEmitter implements DeviceAdapt
   abstract stop(): Promise<void>;
 
   status(): DeviceStatus {
-    const s: DeviceStatus = { id: this.id, kind: 'scanner', type: this.type, path: this.statusPath, counter: this.counter, state: this.state, since: this.since };
+    const s: DeviceStatus = {
+      id: this.id,
+      kind: 'scanner',
+      type: this.type,
+      path: this.statusPath,
+      counter: this.counter,
+      state: this.state,
+      since: this.since,
+    };
     if (this.error !== undefined) s.error = this.error;
     return s;
   }

@@ -31,14 +31,20 @@ export class HidPosDecoder {
     const reportId = report[0];
     if (reportId === undefined) return [warning('empty HID-POS report ignored')];
     if (reportId !== HID_POS_SCANNED_DATA_REPORT) {
-      return [warning(`HID-POS report id 0x${hex(reportId)} is not scanned data (0x02): ignored (is this the scanner's keyboard interface? check scanners[].mode)`)];
+      return [
+        warning(`HID-POS report id 0x${hex(reportId)} is not scanned data (0x02): ignored (is this the scanner's keyboard interface? check scanners[].mode)`),
+      ];
     }
     const capacity = report.length - HEADER - TRAILER;
     const length = report[1] ?? 0;
     if (capacity < 0 || length > capacity) {
       const dropped = this.pending ? ' and the scan it continued' : '';
       this.reset();
-      return [warning(`HID-POS report with data length ${length} but room for ${Math.max(capacity, 0)} bytes (report is ${report.length} bytes): report${dropped} discarded`)];
+      return [
+        warning(
+          `HID-POS report with data length ${length} but room for ${Math.max(capacity, 0)} bytes (report is ${report.length} bytes): report${dropped} discarded`,
+        ),
+      ];
     }
     if (!this.pending) this.symbology = aim(report);
     for (let i = 0; i < length; i++) this.data.push(report[HEADER + i] ?? 0);

@@ -2,7 +2,7 @@
 // plus one check that the real node-hid addon (hidraw backend) loads and enumerates on this machine.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { HidScanner, pick, type HidDeviceInfo, type HidModule, type HidScannerOptions } from './hid.js';
+import { type HidDeviceInfo, type HidModule, HidScanner, type HidScannerOptions, pick } from './hid.js';
 import { FakeHidHandle, FakeNodeHid, hex, posReport, record, sleep, until } from './scanner.test-helpers.js';
 
 const VID = 0x0c2e;
@@ -18,7 +18,16 @@ afterEach(async () => {
 });
 
 function make(hid: FakeNodeHid, opts: Partial<HidScannerOptions> = {}): { s: HidScanner; r: ReturnType<typeof record> } {
-  const s = new HidScanner({ id: 'hid-1', counter: 'counter-1', vendorId: VID, productId: PID, mode: 'pos', hid, backoff: { initialMs: 20, maxMs: 80 }, ...opts });
+  const s = new HidScanner({
+    id: 'hid-1',
+    counter: 'counter-1',
+    vendorId: VID,
+    productId: PID,
+    mode: 'pos',
+    hid,
+    backoff: { initialMs: 20, maxMs: 80 },
+    ...opts,
+  });
   scanners.push(s);
   return { s, r: record(s) };
 }

@@ -14,9 +14,9 @@
 
 import { existsSync } from 'node:fs';
 import type { HidMode } from '../../config/schema.js';
-import { DeviceMissingError, ReconnectingScanner, describe, type BackoffOptions } from './base.js';
+import { type BackoffOptions, DeviceMissingError, describe, ReconnectingScanner } from './base.js';
 import { HidKeyboardDecoder } from './hid-keyboard.js';
-import { HID_POS_USAGE_PAGE, HidPosDecoder, type DecodeOutput } from './hid-pos.js';
+import { type DecodeOutput, HID_POS_USAGE_PAGE, HidPosDecoder } from './hid-pos.js';
 import { shapeScan } from './text.js';
 
 /** What node-hid's devices() returns (the fields used here). */
@@ -142,10 +142,13 @@ export class HidScanner extends ReconnectingScanner {
     this.expiry = undefined;
     const deadline = decoder.deadline;
     if (deadline === undefined) return;
-    this.expiry = setTimeout(() => {
-      this.expiry = undefined;
-      this.deliver(decoder.expire());
-    }, Math.max(0, deadline - Date.now()) + 1);
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = undefined;
+        this.deliver(decoder.expire());
+      },
+      Math.max(0, deadline - Date.now()) + 1,
+    );
   }
 
   private deliver(outputs: DecodeOutput[]): void {

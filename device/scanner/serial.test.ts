@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanDelimiter } from '../../config/schema.js';
+import { openPtyPair, type PtyPair } from '../pty.js';
 import { record, sleep, tempDir, until, writeChunks } from './scanner.test-helpers.js';
 import { SerialScanner, type SerialScannerOptions } from './serial.js';
-import { openPtyPair, type PtyPair } from '../pty.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let a: string;
@@ -33,7 +33,15 @@ async function pty(): Promise<PtyPair> {
 }
 
 async function scanner(opts: Partial<SerialScannerOptions> = {}): Promise<{ s: SerialScanner; r: ReturnType<typeof record> }> {
-  const s = new SerialScanner({ id: 'scanner-1', counter: 'counter-1', path: a, baudRate: 9600, delimiter: '\r', backoff: { initialMs: 50, maxMs: 200 }, ...opts });
+  const s = new SerialScanner({
+    id: 'scanner-1',
+    counter: 'counter-1',
+    path: a,
+    baudRate: 9600,
+    delimiter: '\r',
+    backoff: { initialMs: 50, maxMs: 200 },
+    ...opts,
+  });
   scanners.push(s);
   const r = record(s);
   await s.start();

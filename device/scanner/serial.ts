@@ -10,7 +10,7 @@ import { ReadlineParser } from '@serialport/parser-readline';
 import { backoffPolicy } from '../../common/backoff.js';
 import type { ScanDelimiter } from '../../config/schema.js';
 import { ReconnectingSerialPort, type SerialLinkState, type SerialPortConstructor } from '../serial/reconnecting-port.js';
-import { SCANNER_BACKOFF, ScannerAdapter, type BackoffOptions } from './base.js';
+import { type BackoffOptions, SCANNER_BACKOFF, ScannerAdapter } from './base.js';
 import { printable, shapeScan } from './text.js';
 
 export type { SerialPortConstructor, SerialPortLike } from '../serial/reconnecting-port.js';
@@ -80,7 +80,8 @@ export class SerialScanner extends ScannerAdapter {
     const parser = this.parser;
     this.parser = undefined;
     if (!parser) return;
-    if (parser.buffer.length > 0) this.warn(`serial scanner ${this.opts.path}: partial scan ${printable(parser.buffer.toString('latin1'))} discarded (device went away)`);
+    if (parser.buffer.length > 0)
+      this.warn(`serial scanner ${this.opts.path}: partial scan ${printable(parser.buffer.toString('latin1'))} discarded (device went away)`);
     parser.removeAllListeners();
     parser.destroy();
   }
@@ -105,7 +106,9 @@ export class SerialScanner extends ScannerAdapter {
       this.partialTimer = setTimeout(() => {
         this.partialTimer = undefined;
         if (parser.buffer.length === 0) return;
-        this.warn(`serial scanner ${this.opts.path}: partial scan ${printable(parser.buffer.toString('latin1'))} discarded (no delimiter within ${this.partialMs} ms; check scanners[].delimiter)`);
+        this.warn(
+          `serial scanner ${this.opts.path}: partial scan ${printable(parser.buffer.toString('latin1'))} discarded (no delimiter within ${this.partialMs} ms; check scanners[].delimiter)`,
+        );
         parser.buffer = Buffer.alloc(0);
       }, this.partialMs);
     }

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScanDelimiter } from '../../config/schema.js';
+import { openPtyPair, type PtyPair } from '../pty.js';
 import type { DeviceAdapter, DeviceState, DeviceStatus, ScanEvent } from '../types.js';
 import { describe } from './base.js';
 import { SerialScanner } from './serial.js';
-import { openPtyPair, type PtyPair } from '../pty.js';
 
 export interface SimulatedScannerOptions {
   id: string;
@@ -67,8 +67,13 @@ export class SimulatedScanner extends EventEmitter implements DeviceAdapter {
       const near = join(this.dir, 'scanner');
       this.pty = await openPtyPair(near, path, this.opts.socat === undefined ? {} : { socat: this.opts.socat });
       const reader = new SerialScanner({
-        id: this.id, counter: this.opts.counter, path: near, baudRate: 9600,
-        delimiter: this.opts.delimiter ?? '\r', prefix: this.opts.prefix, suffix: this.opts.suffix,
+        id: this.id,
+        counter: this.opts.counter,
+        path: near,
+        baudRate: 9600,
+        delimiter: this.opts.delimiter ?? '\r',
+        prefix: this.opts.prefix,
+        suffix: this.opts.suffix,
         backoff: { initialMs: 200, maxMs: 2000 },
       });
       reader.on('scan', (e) => this.emit('scan', e));
@@ -105,8 +110,13 @@ export class SimulatedScanner extends EventEmitter implements DeviceAdapter {
 
   status(): DeviceStatus {
     const s: DeviceStatus = {
-      id: this.id, kind: 'scanner', type: 'simulated', path: this.opts.path ?? 'simulated (counter page)',
-      counter: this.opts.counter, state: this.state, since: this.since,
+      id: this.id,
+      kind: 'scanner',
+      type: 'simulated',
+      path: this.opts.path ?? 'simulated (counter page)',
+      counter: this.opts.counter,
+      state: this.state,
+      since: this.since,
     };
     if (this.error !== undefined) s.error = this.error;
     return s;

@@ -45,7 +45,8 @@ describe('udev rules', () => {
   it('lists devices as lower-case 4-digit hex and documents how a technician adds one', () => {
     const ids = rules.filter((l) => l.startsWith('ATTRS{idVendor}'));
     expect(ids.length).toBeGreaterThanOrEqual(4);
-    for (const l of ids) expect(l).toMatch(/^ATTRS\{idVendor\}=="[0-9a-f]{4}"(, ATTRS\{idProduct\}=="[0-9a-f]{4}")?, ENV\{COUNTER_AGENT_DEVICE\}="(scanner|serial)"$/);
+    for (const l of ids)
+      expect(l).toMatch(/^ATTRS\{idVendor\}=="[0-9a-f]{4}"(, ATTRS\{idProduct\}=="[0-9a-f]{4}")?, ENV\{COUNTER_AGENT_DEVICE\}="(scanner|serial)"$/);
     expect(text).toContain('How a technician adds a scanner or reader');
     expect(text).toContain('udevadm control --reload && sudo udevadm trigger');
     // Every GOTO has its LABEL.

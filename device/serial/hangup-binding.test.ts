@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eofIsDisconnect } from './hangup-binding.js';
-import { tempDir } from '../scanner/scanner.test-helpers.js';
 import { openPtyPair } from '../pty.js';
+import { tempDir } from '../scanner/scanner.test-helpers.js';
+import { eofIsDisconnect } from './hangup-binding.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {

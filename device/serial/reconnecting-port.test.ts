@@ -32,8 +32,15 @@ async function pty(): Promise<PtyPair> {
 
 function port(resetBackoffOn: 'connect' | 'manual' = 'connect') {
   const p = new ReconnectingSerialPort({
-    path: a, baudRate: 9600, backoff: { initialMs: 40, maxMs: 160 }, resetBackoffOn,
-    messages: { missing: (path) => `test port ${path} missing`, openFailed: (path, r) => `test port ${path}: ${r}`, gone: (path, unplugged, r) => `test port ${path} ${unplugged ? 'unplugged' : 'failed'}: ${r}` },
+    path: a,
+    baudRate: 9600,
+    backoff: { initialMs: 40, maxMs: 160 },
+    resetBackoffOn,
+    messages: {
+      missing: (path) => `test port ${path} missing`,
+      openFailed: (path, r) => `test port ${path}: ${r}`,
+      gone: (path, unplugged, r) => `test port ${path} ${unplugged ? 'unplugged' : 'failed'}: ${r}`,
+    },
   });
   ports.push(p);
   const states: SerialLinkState[] = [];

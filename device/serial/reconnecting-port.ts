@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { BackoffPolicy } from '../../common/backoff.js';
-import { DeviceMissingError, Reconnector, describe } from '../reconnect.js';
+import { DeviceMissingError, describe, Reconnector } from '../reconnect.js';
 import type { DeviceState } from '../types.js';
 import { eofIsDisconnect } from './hangup-binding.js';
 

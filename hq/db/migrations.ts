@@ -86,7 +86,8 @@ export async function migrate(pool: pg.Pool): Promise<number> {
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
     const current = rows[0]?.v ?? 0;
-    if (current > MIGRATIONS.length) throw new Error(`HQ schema version ${current} is newer than this program knows (${MIGRATIONS.length}); upgrade counter-agent`);
+    if (current > MIGRATIONS.length)
+      throw new Error(`HQ schema version ${current} is newer than this program knows (${MIGRATIONS.length}); upgrade counter-agent`);
     for (let v = current; v < MIGRATIONS.length; v++) {
       await client.query('BEGIN');
       try {

@@ -30,7 +30,11 @@ export function monthlyPartitions(now: Date, window: PartitionWindow = DEFAULT_W
  * (events from a box whose clock was far off) cannot get its own partition without moving them: it is skipped
  * and reported, and its events stay correct in the default partition.
  */
-export async function ensurePartitions(pool: pg.Pool, now: Date, window: PartitionWindow = DEFAULT_WINDOW): Promise<{ created: string[]; skipped: { name: string; error: string }[] }> {
+export async function ensurePartitions(
+  pool: pg.Pool,
+  now: Date,
+  window: PartitionWindow = DEFAULT_WINDOW,
+): Promise<{ created: string[]; skipped: { name: string; error: string }[] }> {
   const { rows } = await pool.query<{ name: string }>(
     "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'",
   );

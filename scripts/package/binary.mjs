@@ -80,8 +80,12 @@ function unresolvedPackages(pkgOutput) {
   const plain = stripVTControlCharacters(pkgOutput);
   for (const m of plain.matchAll(/Cannot find module '([^']+)' from '([^']+)'/g)) {
     const [, specifier, from] = m;
-    if (specifier.startsWith('.') || specifier.startsWith('/')) throw new Error(`pkg cannot find ${specifier} from ${from}: a file missing from dist/? run npm run build`);
-    const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    if (specifier.startsWith('.') || specifier.startsWith('/'))
+      throw new Error(`pkg cannot find ${specifier} from ${from}: a file missing from dist/? run npm run build`);
+    const name = specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
     dirs.add(installedPackageDir(name, from));
   }
   return [...dirs];
@@ -102,7 +106,9 @@ export async function buildBinary({ root, runtime, hostRuntime = runtime, arch, 
       name: 'counter-agent',
       pkg: {
         // All of dist/ (some modules are imported lazily by computed path); no benchmarks, no source maps.
-        scripts: [join(root, 'dist', '{agent,common,config,sync,device}', '**', '*.js'), ...wholePackages.map((d) => join(d, '**', '*.{js,mjs,cjs,json}'))].map(fromConfig),
+        scripts: [join(root, 'dist', '{agent,common,config,sync,device}', '**', '*.js'), ...wholePackages.map((d) => join(d, '**', '*.{js,mjs,cjs,json}'))].map(
+          fromConfig,
+        ),
         assets: assets.map(fromConfig),
         // The addons lie beside the executable (native/), built for its Node; node_modules' copies are for Node 20.
         ignore: ['**/*.node', '**/*.js.map', '**/*.d.ts', '**/*.d.cts', '**/*.md'],
@@ -111,7 +117,9 @@ export async function buildBinary({ root, runtime, hostRuntime = runtime, arch, 
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     rmSync(output, { force: true });
     mkdirSync(dirname(output), { recursive: true });
-    step(`pkg --sea for node${runtime.version}-linux-${arch}${wholePackages.length ? ` (whole: ${wholePackages.map((d) => relative(root, d)).join(', ')})` : ''}`);
+    step(
+      `pkg --sea for node${runtime.version}-linux-${arch}${wholePackages.length ? ` (whole: ${wholePackages.map((d) => relative(root, d)).join(', ')})` : ''}`,
+    );
     const args = [pkgBin, join(root, 'scripts', 'package', 'entry.mjs'), '--sea', '-c', configFile, '-t', `node${runtime.version}-linux-${arch}`, '-o', output];
     return run(hostRuntime.bin, args, { cwd: root, env: { ...process.env, HOME: home, NO_COLOR: '1' }, quiet: true, combined: true });
   };

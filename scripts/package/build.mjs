@@ -11,13 +11,13 @@
 // Prints one JSON line on stdout: the artefacts with their sizes in bytes and the seconds taken.
 // Options: --arch x64|arm64 (default: this machine's), --out DIR (default out/), --cache DIR (default
 // <out>/cache), --skip-build (use dist/ as it is, e.g. when `npm test` has just built it).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBinary } from './binary.mjs';
-import { buildDeb } from './deb.mjs';
 import { toolchain } from './cross.mjs';
+import { buildDeb } from './deb.mjs';
 import { buildNativeDir } from './native.mjs';
 import { nodeRuntime } from './node-runtime.mjs';
 import { run, sizeOf, step, withDirLock } from './util.mjs';
@@ -26,7 +26,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function buildPackage({ arch = process.arch, out = join(ROOT, 'out'), cache, skipBuild = false } = {}) {
   const started = Date.now();
-  if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) throw new Error(`packaging runs on linux-x64 or linux-arm64 (this is ${process.platform}-${process.arch})`);
+  if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch))
+    throw new Error(`packaging runs on linux-x64 or linux-arm64 (this is ${process.platform}-${process.arch})`);
   if (!['x64', 'arm64'].includes(arch)) throw new Error(`--arch ${arch}: the executable is built for x64 or arm64`);
   const tc = toolchain(arch);
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
@@ -67,7 +68,9 @@ export async function buildPackage({ arch = process.arch, out = join(ROOT, 'out'
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { arch: { type: 'string' }, out: { type: 'string' }, cache: { type: 'string' }, 'skip-build': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { arch: { type: 'string' }, out: { type: 'string' }, cache: { type: 'string' }, 'skip-build': { type: 'boolean' } },
+  });
   try {
     const result = await buildPackage({
       arch: values.arch,

@@ -2,8 +2,9 @@
 // builds better-sqlite3, qemu-user runs the target's Node so that every addon is loaded before it ships (and
 // the tests run the executable), and dpkg-shlibdeps is told the target architecture so the .deb depends on
 // the target's libraries. A missing part is named with the Debian package that brings it.
-import { existsSync } from 'node:fs';
+
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const GNU_TRIPLET = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
 const QEMU = { x64: 'qemu-x86_64', arm64: 'qemu-aarch64' };
@@ -38,7 +39,11 @@ export function toolchain(arch) {
     runner(bin, args) {
       if (!cross) return [bin, args];
       need(onPath(QEMU[arch]), QEMU[arch], 'apt-get install qemu-user');
-      need(existsSync(LOADER[arch]), `the ${debArch} C library (${LOADER[arch]})`, `dpkg --add-architecture ${debArch} && apt-get update && apt-get install libc6:${debArch} libstdc++6:${debArch} libudev1:${debArch} libusb-1.0-0:${debArch}`);
+      need(
+        existsSync(LOADER[arch]),
+        `the ${debArch} C library (${LOADER[arch]})`,
+        `dpkg --add-architecture ${debArch} && apt-get update && apt-get install libc6:${debArch} libstdc++6:${debArch} libudev1:${debArch} libusb-1.0-0:${debArch}`,
+      );
       return [QEMU[arch], [bin, ...args]];
     },
     /** Environment for dpkg-shlibdeps: the architecture whose libraries the .deb depends on. */

@@ -61,7 +61,13 @@ export function buildDeb({ root, tc, binary, nativeDir, version, work, outDir })
     .replace('@INSTALLED_SIZE@', String(installedKiB))
     .replace('@SHLIBS@', shlibDepends(stage, elf, tc.shlibdepsEnv()));
   writeFileSync(join(debian, 'control'), control);
-  writeFileSync(join(debian, 'conffiles'), `${files.filter((f) => f.to.startsWith('etc/')).map((f) => `/${f.to}`).join('\n')}\n`);
+  writeFileSync(
+    join(debian, 'conffiles'),
+    `${files
+      .filter((f) => f.to.startsWith('etc/'))
+      .map((f) => `/${f.to}`)
+      .join('\n')}\n`,
+  );
   for (const script of ['postinst', 'prerm', 'postrm']) {
     const from = join(root, 'packaging', 'debian', script);
     if (!existsSync(from)) throw new Error(`maintainer script missing: ${from}`);

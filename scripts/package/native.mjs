@@ -48,7 +48,9 @@ function betterSqlite3(root, runtime, tc, cacheDir) {
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k))), ...tc.compilerEnv() };
   run(process.execPath, [nodeGyp(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, `--arch=${arch}`, '-j', '2'], { cwd: scratch, env, quiet: true });
   // Loaded by the embedded Node before it is cached: a wrong ABI must never reach the cache.
-  run(...tc.runner(runtime.bin, ['-e', `process.dlopen({ exports: {} }, ${JSON.stringify(join(scratch, 'build', 'Release', 'better_sqlite3.node'))})`]), { quiet: true });
+  run(...tc.runner(runtime.bin, ['-e', `process.dlopen({ exports: {} }, ${JSON.stringify(join(scratch, 'build', 'Release', 'better_sqlite3.node'))})`]), {
+    quiet: true,
+  });
   mkdirSync(dirname(cached), { recursive: true });
   // Copied then renamed: a build running alongside never sees half a file.
   copyFileSync(join(scratch, 'build', 'Release', 'better_sqlite3.node'), `${cached}.${process.pid}`);

@@ -20,9 +20,11 @@ export async function checkAnchor(db: Database.Database, url: string, credential
   const base = { localSeq: local, hqSeq: head.seq, hqFlag: flag ? { code: flag.code, seq: flag.seq, detail: flag.detail } : null };
   if (flag) return { ...base, ok: false, message: `HQ flagged this store's chain at seq ${flag.seq} (${flag.code}): ${flag.detail}` };
   if (head.seq === 0) return { ...base, ok: true, message: `HQ holds no events of this store yet (ledger has ${local}); nothing to compare` };
-  if (head.seq > local) return { ...base, ok: false, message: `HQ holds ${head.seq} events but this ledger only ${local}: events were cut, or this is another ledger` };
+  if (head.seq > local)
+    return { ...base, ok: false, message: `HQ holds ${head.seq} events but this ledger only ${local}: events were cut, or this is another ledger` };
   const mine = db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(head.seq) as string | undefined;
-  if (mine !== head.hash) return { ...base, ok: false, message: `event ${head.seq} differs from HQ's copy (ledger ${mine ?? 'missing'}, HQ ${head.hash}): the ledger was rewritten` };
+  if (mine !== head.hash)
+    return { ...base, ok: false, message: `event ${head.seq} differs from HQ's copy (ledger ${mine ?? 'missing'}, HQ ${head.hash}): the ledger was rewritten` };
   return { ...base, ok: true, message: `matches HQ's copy up to seq ${head.seq} (${local - head.seq} not yet replicated)` };
 }
 

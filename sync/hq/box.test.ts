@@ -3,12 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type RunningAgent } from '../../agent/app.js';
+import { type RunningAgent, startAgent } from '../../agent/app.js';
 import { runCli } from '../../agent/cli/main.js';
 import { issueEnrolCode } from '../../hq/enrolment.js';
 import { startTestHq, type TestHq } from '../../hq/hq.test-helpers.js';
 import { AMOX, HERB, IBU, receipt } from '../../test/fixtures.js';
-import { TOKENS, silentLog, tempDir, testConfig } from '../../test/helpers.js';
+import { silentLog, TOKENS, tempDir, testConfig } from '../../test/helpers.js';
 
 let t: TestHq;
 let agent: RunningAgent | undefined;
@@ -52,11 +52,16 @@ describe('a box with hq configured', () => {
     expect(await hqHead(store)).toBe(local());
     expect(agent.hq?.status()).toMatchObject({ lag: 0, lastError: null });
     // The received codes are in the chain-wide index.
-    const { rows } = await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM trace_codes WHERE store_id = $1 AND received_at IS NOT NULL', [store]);
+    const { rows } = await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM trace_codes WHERE store_id = $1 AND received_at IS NOT NULL', [
+      store,
+    ]);
     expect(rows[0]?.n).toBeGreaterThan(0);
 
     const configFile = join(tmp.dir, 'config.yaml');
-    writeFileSync(configFile, `store: { code: ${store}, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(tmp.dir)}\n${hqYaml}`);
+    writeFileSync(
+      configFile,
+      `store: { code: ${store}, name: 测试药店, admdvs: "130102" }\nplatform: { simulator: true }\ndataDir: ${JSON.stringify(tmp.dir)}\n${hqYaml}`,
+    );
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
     expect(await runCli(['verify-ledger', '--anchor', '--config', configFile], io)).toBe(0);

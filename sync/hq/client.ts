@@ -26,7 +26,11 @@ export class HqUnavailableError extends Error {}
 export class HqClient {
   private readonly base: string;
 
-  constructor(url: string, private credential: string | null, private readonly timeoutMs = 15_000) {
+  constructor(
+    url: string,
+    private credential: string | null,
+    private readonly timeoutMs = 15_000,
+  ) {
     this.base = url.replace(/\/+$/, '');
   }
 
@@ -39,7 +43,10 @@ export class HqClient {
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}) },
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -75,7 +82,8 @@ export class HqClient {
     const { status, json } = await this.call('POST', '/hq/v1/events', { events });
     if (status === 200) return { kind: 'ok', accepted: json.accepted as number, duplicates: json.duplicates as number, head: json.head as HqHead };
     if (status === 409 && json.error === 'OUT_OF_ORDER') return { kind: 'out_of_order', expectedSeq: json.expectedSeq as number, head: json.head as HqHead };
-    if (status === 409) return { kind: 'flagged', error: String(json.error), message: String(json.message), flag: json.flag as HqFlag, head: json.head as HqHead };
+    if (status === 409)
+      return { kind: 'flagged', error: String(json.error), message: String(json.message), flag: json.flag as HqFlag, head: json.head as HqHead };
     if (status === 401) return { kind: 'unauthorized', message: String(json.message) };
     throw new HqUnavailableError(`HQ ingest answered ${status}: ${String(json.message ?? '')}`);
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/log.js';
 import { issueEnrolCode, revokeCredentials } from '../../hq/enrolment.js';
-import { appendFiller, appendSale, enrolStore, eventsOf, newCode, startTestHq, tempLedger, type TestHq } from '../../hq/hq.test-helpers.js';
+import { appendFiller, appendSale, enrolStore, eventsOf, newCode, startTestHq, type TestHq, tempLedger } from '../../hq/hq.test-helpers.js';
 import { checkAnchor } from './anchor.js';
 import { HqReplicator } from './replicator.js';
 
@@ -19,7 +19,10 @@ const log = createLogger('silent');
 const PUSH = fileURLToPath(new URL('../../test/support/hq-push.mjs', import.meta.url));
 
 async function hqEvents(store: string): Promise<{ n: number; distinct: number; max: number | null; contiguous: boolean }> {
-  const { rows } = await t.hq.pool.query<{ n: number; d: number; m: number | null }>('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d, max(seq)::int AS m FROM events WHERE store_id = $1', [store]);
+  const { rows } = await t.hq.pool.query<{ n: number; d: number; m: number | null }>(
+    'SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d, max(seq)::int AS m FROM events WHERE store_id = $1',
+    [store],
+  );
   const r = rows[0] as { n: number; d: number; m: number | null };
   return { n: r.n, distinct: r.d, max: r.m, contiguous: r.n === (r.m ?? 0) };
 }
@@ -94,7 +97,16 @@ describe('box → HQ replication', () => {
     const box = tempLedger();
     try {
       appendFiller(box.ledger, 4000);
-      const rep = new HqReplicator({ db: box.ledger.db, url: t.hq.url, storeCode: store, credential, batchSize: 50, log, backoff: { initialMs: 100, maxMs: 400 }, idleMs: 50 });
+      const rep = new HqReplicator({
+        db: box.ledger.db,
+        url: t.hq.url,
+        storeCode: store,
+        credential,
+        batchSize: 50,
+        log,
+        backoff: { initialMs: 100, maxMs: 400 },
+        idleMs: 50,
+      });
       rep.start();
       await waitFor(() => rep.status().ackedSeq >= 200);
       await t.pg.restart();
@@ -148,7 +160,7 @@ describe('box → HQ replication', () => {
       expect(await checkAnchor(box.ledger.db, t.hq.url, credential)).toMatchObject({ ok: true, hqSeq: 21 });
       // Someone with root on the box drops the append-only trigger and rewrites the last event's hash.
       box.ledger.db.exec('DROP TRIGGER events_append_only_update');
-      box.ledger.db.prepare("UPDATE events SET hash = ? WHERE seq = 21").run('f'.repeat(64));
+      box.ledger.db.prepare('UPDATE events SET hash = ? WHERE seq = 21').run('f'.repeat(64));
       const r = await checkAnchor(box.ledger.db, t.hq.url, credential);
       expect(r.ok).toBe(false);
       expect(r.message).toContain('event 21 differs');

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../agent/log.js';
-import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
+import { type BackoffPolicy, backoffDelayMs } from '../../common/backoff.js';
 import { HqClient, HqUnavailableError } from './client.js';
 import { ReplicationCursor } from './cursor.js';
 
@@ -71,14 +71,22 @@ export class HqReplicator {
   status(): ReplicationStatus {
     const row = this.cursor.row();
     const localSeq = this.cursor.lastEvent()?.seq ?? 0;
-    return { ackedSeq: row.acked_seq, localSeq, lag: Math.max(0, localSeq - row.acked_seq), lastOkAt: row.last_ok_at, lastError: row.last_error, lastErrorAt: row.last_error_at };
+    return {
+      ackedSeq: row.acked_seq,
+      localSeq,
+      lag: Math.max(0, localSeq - row.acked_seq),
+      lastOkAt: row.last_ok_at,
+      lastError: row.last_error,
+      lastErrorAt: row.last_error_at,
+    };
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       const r = await this.step();
       if (r === 'more') continue;
-      const delay = r === 'idle' ? (this.opts.idleMs ?? 1000) : backoffDelayMs(this.failures, this.opts.backoff ?? { initialMs: 1000, maxMs: 300_000 }, Math.random);
+      const delay =
+        r === 'idle' ? (this.opts.idleMs ?? 1000) : backoffDelayMs(this.failures, this.opts.backoff ?? { initialMs: 1000, maxMs: 300_000 }, Math.random);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
         // Only an idle pusher wakes early on a new event; one backing off keeps its pace.
@@ -110,7 +118,10 @@ export class HqReplicator {
         case 'out_of_order': {
           const local = this.cursor.lastEvent();
           if (local && r.head.seq > local.seq) {
-            return this.fail(`HQ holds ${r.head.seq} events of this store but this ledger only ${local.seq}: the ledger was cut or restored; run counter-agent verify-ledger --anchor`, now);
+            return this.fail(
+              `HQ holds ${r.head.seq} events of this store but this ledger only ${local.seq}: the ledger was cut or restored; run counter-agent verify-ledger --anchor`,
+              now,
+            );
           }
           this.cursor.ack(r.head.seq, r.head.hash, now);
           this.failures = 0;

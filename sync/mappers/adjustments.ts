@@ -1,7 +1,7 @@
-import type { StockChangeRecord } from '../interfaces.js';
-import { formatShanghaiDateTime } from '../../common/time.js';
-import { recordBase } from './record-base.js';
 import type { LedgerEventOf } from '../../agent/ledger/index.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
+import type { StockChangeRecord } from '../interfaces.js';
+import { recordBase } from './record-base.js';
 import type { MapContext } from './types.js';
 import { piecePriceYuan } from './units.js';
 

@@ -1,11 +1,11 @@
+import type { LedgerEvent, LedgerEventOf, LedgerEventType } from '../../agent/ledger/index.js';
+import { stockChangeRecord } from './adjustments.js';
 import { inventoryRecord, purchaseRecord } from './receiving.js';
 import { saleRecord } from './sales.js';
-import { stockChangeRecord } from './adjustments.js';
-import type { LedgerEvent, LedgerEventOf, LedgerEventType } from '../../agent/ledger/index.js';
-import { MappingError, type MapContext, type MappedUpload } from './types.js';
+import { type MapContext, type MappedUpload, MappingError } from './types.js';
 
-export { MappingError, UnreportableRecordError } from './types.js';
 export type { MapContext, MappedUpload } from './types.js';
+export { MappingError, UnreportableRecordError } from './types.js';
 
 type Mapper<T extends LedgerEventType> = (e: LedgerEventOf<T>, recordKey: string, ctx: MapContext) => MappedUpload;
 
@@ -33,7 +33,9 @@ const MAPPERS: { [T in LedgerEventType]?: Partial<Record<string, Mapper<T>>> } =
 
 export function mapOutboxRecord(e: LedgerEvent, infno: string, recordKey: string, ctx: MapContext): MappedUpload {
   // The table pairs each type with mappers of that type's event; TypeScript cannot follow that through e.type.
-  const mapper = (MAPPERS[e.type] as Partial<Record<string, Mapper<typeof e.type>>> | undefined)?.[infno] as ((e: LedgerEvent, key: string, ctx: MapContext) => MappedUpload) | undefined;
+  const mapper = (MAPPERS[e.type] as Partial<Record<string, Mapper<typeof e.type>>> | undefined)?.[infno] as
+    | ((e: LedgerEvent, key: string, ctx: MapContext) => MappedUpload)
+    | undefined;
   if (!mapper) throw new MappingError(`no mapping from ledger event ${e.type} to platform interface ${infno}`);
   return mapper(e, recordKey, ctx);
 }

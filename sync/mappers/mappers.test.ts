@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../agent/ledger/index.js';
-import { mapOutboxRecord, MappingError, type MapContext } from './index.js';
+import { type MapContext, MappingError, mapOutboxRecord } from './index.js';
 import { piecePriceYuan } from './units.js';
 
 const line = {
@@ -23,7 +23,15 @@ const receiptEvent: LedgerEvent = {
   at: '2026-11-22T02:03:04.000Z', // 10:03:04 in Shanghai
   type: 'receipt.recorded',
   actor: 'mgr',
-  payload: { receiptId: 7, supplier: '华润河北医药有限公司', invoiceNo: 'INV-1', deliveryNoteNo: 'DN-1', procurementOrderNo: 'CG1', filingRef: null, lines: [line] },
+  payload: {
+    receiptId: 7,
+    supplier: '华润河北医药有限公司',
+    invoiceNo: 'INV-1',
+    deliveryNoteNo: 'DN-1',
+    procurementOrderNo: 'CG1',
+    filingRef: null,
+    lines: [line],
+  },
 };
 
 const ctx: MapContext = { defaultOperatorName: '收银员' };
@@ -58,10 +66,11 @@ describe('ledger event -> platform record', () => {
     });
   });
 
-  it('sends the catalogue\'s code of now when the context knows it (a corrected typo), the recorded one otherwise', () => {
+  it("sends the catalogue's code of now when the context knows it (a corrected typo), the recorded one otherwise", () => {
     const corrected = 'XJ01CAA040E001010100423';
     const withCatalogue = { ...ctx, currentNhsaCode: (id: string) => (id === 'AMOX' ? corrected : undefined) };
-    const sent = (c: MapContext) => (mapOutboxRecord(receiptEvent, '3503', 'ab12cd34-7-1', c).input as { purcinfo: { med_list_codg: string } }).purcinfo.med_list_codg;
+    const sent = (c: MapContext) =>
+      (mapOutboxRecord(receiptEvent, '3503', 'ab12cd34-7-1', c).input as { purcinfo: { med_list_codg: string } }).purcinfo.med_list_codg;
     expect(sent(withCatalogue)).toBe(corrected);
     // A product no longer in the catalogue: the code the event recorded.
     expect(sent({ ...ctx, currentNhsaCode: () => undefined })).toBe('XJ01CAA040E001010100432');
@@ -109,8 +118,17 @@ describe('ledger event -> platform record', () => {
       type: 'stock.adjusted',
       actor: 'mgr',
       payload: {
-        bchno: 'ab12cd34-A12', lotBchno: 'ab12cd34-7-1', productId: 'AMOX', product: { ...line.product, piecesPerPack: 24 }, lot: 'A2401', mfgDate: '2026-01-10',
-        expiry: '2028-01-09', delta: -24, pricePerPack: 1100, codes: [{ code: '81000030000000000002', pieces: 24 }], reason: '破损',
+        bchno: 'ab12cd34-A12',
+        lotBchno: 'ab12cd34-7-1',
+        productId: 'AMOX',
+        product: { ...line.product, piecesPerPack: 24 },
+        lot: 'A2401',
+        mfgDate: '2026-01-10',
+        expiry: '2028-01-09',
+        delta: -24,
+        pricePerPack: 1100,
+        codes: [{ code: '81000030000000000002', pieces: 24 }],
+        reason: '破损',
       },
     };
     expect(mapOutboxRecord(e, '3502', 'ab12cd34-A12', ctx).input).toEqual({
@@ -150,7 +168,12 @@ describe('ledger event -> platform record', () => {
     expect(piecePriceYuan(1980, 20)).toBe('0.990000');
     expect(piecePriceYuan(2, 3)).toBe('0.006667');
     expect(piecePriceYuan(0, 7)).toBe('0.000000');
-    for (const [fen, n] of [[1100, 24], [2880, 7], [1, 36], [99999, 13]] as const) {
+    for (const [fen, n] of [
+      [1100, 24],
+      [2880, 7],
+      [1, 36],
+      [99999, 13],
+    ] as const) {
       const micro = BigInt(piecePriceYuan(fen, n).replace('.', ''));
       expect(Number((micro * BigInt(n) + 5000n) / 10000n)).toBe(fen);
     }

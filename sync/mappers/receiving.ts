@@ -1,8 +1,8 @@
-import type { InventoryRecord, PurchaseRecord } from '../interfaces.js';
-import { formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
 import type { LedgerEventOf, LotLine } from '../../agent/ledger/index.js';
-import { MappingError, type MapContext } from './types.js';
+import { formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
+import type { InventoryRecord, PurchaseRecord } from '../interfaces.js';
 import { recordBase as base } from './record-base.js';
+import { type MapContext, MappingError } from './types.js';
 import { piecePriceYuan } from './units.js';
 
 type LotEvent = LedgerEventOf<'receipt.recorded'> | LedgerEventOf<'stock.opening_recorded'>;

@@ -1,8 +1,8 @@
-import type { SaleRecord } from '../interfaces.js';
-import { formatShanghaiDateTime } from '../../common/time.js';
 import type { LedgerEventOf, SaleSettledPayload, SoldLine } from '../../agent/ledger/index.js';
-import { MappingError, type MapContext } from './types.js';
+import { formatShanghaiDateTime } from '../../common/time.js';
+import type { SaleRecord } from '../interfaces.js';
 import { recordBase } from './record-base.js';
+import { type MapContext, MappingError } from './types.js';
 import { piecePriceYuan } from './units.js';
 
 type SaleEvent = LedgerEventOf<'sale.settled'> | LedgerEventOf<'sale.reversed'>;

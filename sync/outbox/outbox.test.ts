@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../agent/ledger/index.js';
+import { syncStatus } from '../../agent/ledger/outbox-status.js';
 import { ReceivingService } from '../../agent/receiving/service.js';
-import { AMOX, HERB, IBU, code } from '../../test/fixtures.js';
+import { AMOX, code, HERB, IBU } from '../../test/fixtures.js';
 import { tempDir } from '../../test/helpers.js';
 import { PlatformClient } from '../client.js';
 import { MsgidAllocator } from '../msgid.js';
-import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
+import { type SimulatorHandle, startSimulator } from '../simulator/index.js';
 import { countUploads, listUploads } from '../simulator/uploads.js';
-import { syncStatus } from '../../agent/ledger/outbox-status.js';
 import { OutboxWorker } from './worker.js';
 
 const DRAIN = fileURLToPath(new URL('../../test/support/outbox-drain.mjs', import.meta.url));
@@ -91,22 +91,33 @@ describe('outbox to the platform', () => {
     expect(await second.done).toBe(0);
     expect(unsent()).toBe(0);
     const uploads = listUploads(sim.db, { infno: '3503' });
-    const bchnos = ledger.db.prepare("SELECT bchno FROM lots ORDER BY id").pluck().all() as string[];
+    const bchnos = ledger.db.prepare('SELECT bchno FROM lots ORDER BY id').pluck().all() as string[];
     expect(uploads.map((u) => u.bchno).sort()).toEqual([...bchnos].sort()); // each exactly once, none missing
     // Lost answers and the kill made the box send some records again; the stable batch id kept them one record.
     expect(uploads.some((u) => u.uploadCount > 1)).toBe(true);
-    expect(uploads.find((u) => u.bchno === bchnos[0])?.payload).toMatchObject({ fixmedins_bchno: bchnos[0], med_list_codg: AMOX.nhsaCode, purc_retn_cnt: '24' });
+    expect(uploads.find((u) => u.bchno === bchnos[0])?.payload).toMatchObject({
+      fixmedins_bchno: bchnos[0],
+      med_list_codg: AMOX.nhsaCode,
+      purc_retn_cnt: '24',
+    });
   });
 
   it('keeps going through a week offline and drains the backlog in order when the platform returns', async () => {
     const c = client();
-    const worker = new OutboxWorker({ queue: ledger.outbox, upload: (r) => c.upload(r.infno, r.input as never), mapContext: { defaultOperatorName: 'x' }, clock, random: () => 0.5 });
+    const worker = new OutboxWorker({
+      queue: ledger.outbox,
+      upload: (r) => c.upload(r.infno, r.input as never),
+      mapContext: { defaultOperatorName: 'x' },
+      clock,
+      random: () => 0.5,
+    });
     sim.setFaults({ rate5xx: 1 });
     let attempts = 0;
     const receiving = new ReceivingService(ledger, {}, clock);
     for (let hour = 0; hour < 7 * 24; hour++) {
       if (hour % 24 === 0) receive(5, hour); // a delivery every day
-      if (hour % 24 === 12) receiving.receiveOpening({ lines: [{ productId: 'IBU', lot: `OLD${hour}`, mfgDate: '2025-12-31', expiry: '2027-12-31', pieces: 10 }] }); // and a late stock count
+      if (hour % 24 === 12)
+        receiving.receiveOpening({ lines: [{ productId: 'IBU', lot: `OLD${hour}`, mfgDate: '2025-12-31', expiry: '2027-12-31', pieces: 10 }] }); // and a late stock count
       now = new Date(now.getTime() + 3600_000);
       const r = await worker.tick();
       attempts += r.sent + r.retried + r.failed;
@@ -164,11 +175,17 @@ describe('outbox to the platform', () => {
     expect(syncStatus(ledger.db, now)).toMatchObject({ failed: 0, sent: 6, backlog: 0 });
   });
 
-  it('sends a key\'s later record only after the earlier one is sent', () => {
+  it("sends a key's later record only after the earlier one is sent", () => {
     receive(1);
-    const first = ledger.db.prepare('SELECT id, event_seq, record_key FROM outbox ORDER BY id LIMIT 1').get() as { id: number; event_seq: number; record_key: string };
+    const first = ledger.db.prepare('SELECT id, event_seq, record_key FROM outbox ORDER BY id LIMIT 1').get() as {
+      id: number;
+      event_seq: number;
+      record_key: string;
+    };
     // A later record for the same batch (as a purchase return or a delete would be).
-    ledger.db.prepare("INSERT INTO outbox (event_seq, infno, record_key, created_at, next_attempt_at) VALUES (?, '3507', ?, ?, ?)").run(first.event_seq, first.record_key, now.toISOString(), now.toISOString());
+    ledger.db
+      .prepare("INSERT INTO outbox (event_seq, infno, record_key, created_at, next_attempt_at) VALUES (?, '3507', ?, ?, ?)")
+      .run(first.event_seq, first.record_key, now.toISOString(), now.toISOString());
     const store = ledger.outbox;
     const due = () => store.due(now, 100).map((r) => `${r.infno}:${r.record_key === first.record_key ? 'first' : 'other'}`);
     expect(due()).toEqual(['3503:first', '3503:other', '3503:other']);

@@ -1,7 +1,7 @@
-import type { LedgerEvent, OutboxQueue, Outcome, OutboxRow } from '../../agent/ledger/index.js';
-import { backoffDelayMs, type BackoffPolicy } from '../../common/backoff.js';
+import type { LedgerEvent, OutboxQueue, OutboxRow, Outcome } from '../../agent/ledger/index.js';
+import { type BackoffPolicy, backoffDelayMs } from '../../common/backoff.js';
 import { PlatformError, PlatformRejectedError } from '../errors.js';
-import { mapOutboxRecord, MappingError, UnreportableRecordError, type MapContext, type MappedUpload } from '../mappers/index.js';
+import { type MapContext, type MappedUpload, MappingError, mapOutboxRecord, UnreportableRecordError } from '../mappers/index.js';
 
 export interface OutboxWorkerOptions {
   /** The ledger's outbox (one writer per process). */

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformRejectedError } from '../errors.js';
 import { saleInput, startTestEnv, type TestEnv } from '../test-support.js';
-import { DRUG, seedPerson, STORE_OTHER } from './seed.js';
+import { DRUG, STORE_OTHER, seedPerson } from './seed.js';
 
 let env: TestEnv;
 beforeEach(async () => {
@@ -82,7 +82,10 @@ describe('nightly audit', () => {
 
   it('refuses pulling another store’s items', async () => {
     const c = env.client();
-    const err = await c.call('3601', { data: { fixmedins_code: STORE_OTHER, audit_date: '2026-11-22' } }).then(() => null, (e: unknown) => e);
+    const err = await c.call('3601', { data: { fixmedins_code: STORE_OTHER, audit_date: '2026-11-22' } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlatformRejectedError);
     expect((err as PlatformRejectedError).errMsg).toContain('其他定点机构');
   });

@@ -5,11 +5,12 @@
 //   YOUNG_FREQUENT      a person aged 18–30 settled ≥ 2 times in the day at one store
 //   LARGE_AMOUNT        a single settlement of ≥ 1000.00 yuan
 // Re-running for a date adds nothing twice (one item per store/date/rule/subject).
+
+import { ageOn } from '../../common/idnumber.js';
 import { fenToYuan } from '../../common/money.js';
 import { formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
 import { nextCounter, type SimDb } from './db.js';
 import type { Handler } from './handler.js';
-import { ageOn } from '../../common/idnumber.js';
 import { obj, refuse, str } from './input.js';
 
 const BURST_WINDOW_MS = 10 * 60 * 1000;
@@ -52,7 +53,11 @@ function burstItems(store: string, rows: Setl[]): Item[] {
     const persons = new Set(window.map((r) => r.psn_no));
     if (persons.size >= BURST_PERSONS) {
       items.push({
-        store, rule: 'MULTI_PERSON_BURST', ruleName: '短时间内多人集中结算', subject: rows[i]!.setl_id, setlId: rows[i]!.setl_id,
+        store,
+        rule: 'MULTI_PERSON_BURST',
+        ruleName: '短时间内多人集中结算',
+        subject: rows[i]!.setl_id,
+        setlId: rows[i]!.setl_id,
         detail: `${hms(rows[i]!.setl_at)}至${hms(rows[j]!.setl_at)}（10分钟内）共有${persons.size}名不同参保人结算${window.length}笔`,
       });
       i = j + 1; // one item per burst, not one per overlapping window
@@ -75,7 +80,14 @@ function perPersonItems(store: string, rows: Setl[], date: string): Item[] {
     }
     const age = ageOn(list[0]!.brdy, date);
     if (age >= 18 && age <= 30 && n >= YOUNG_DAILY) {
-      items.push({ store, rule: 'YOUNG_FREQUENT', ruleName: '青年参保人频繁结算', subject: psnNo, psnNo, detail: `参保人${name}（${age}岁）当日在本店结算${n}次` });
+      items.push({
+        store,
+        rule: 'YOUNG_FREQUENT',
+        ruleName: '青年参保人频繁结算',
+        subject: psnNo,
+        psnNo,
+        detail: `参保人${name}（${age}岁）当日在本店结算${n}次`,
+      });
     }
   }
   return items;
@@ -99,8 +111,14 @@ export function runNightlyAudit(db: SimDb, date: string, now: Date): number {
       for (const r of mine) {
         if (r.medfee_sumamt_fen >= LARGE_FEN) {
           items.push({
-            store, rule: 'LARGE_AMOUNT', ruleName: '单笔大额结算', subject: r.setl_id, setlId: r.setl_id, psnNo: r.psn_no,
-            amountFen: r.medfee_sumamt_fen, detail: `参保人${r.psn_name}单笔结算${fenToYuan(r.medfee_sumamt_fen)}元`,
+            store,
+            rule: 'LARGE_AMOUNT',
+            ruleName: '单笔大额结算',
+            subject: r.setl_id,
+            setlId: r.setl_id,
+            psnNo: r.psn_no,
+            amountFen: r.medfee_sumamt_fen,
+            detail: `参保人${r.psn_name}单笔结算${fenToYuan(r.medfee_sumamt_fen)}元`,
           });
         }
       }
@@ -113,8 +131,10 @@ export function runNightlyAudit(db: SimDb, date: string, now: Date): number {
       const id = `YD${date.replaceAll('-', '')}${String(nextCounter(db, 'audit_item')).padStart(6, '0')}`;
       insert.run(id, it.store, date, it.rule, it.ruleName, it.subject, it.detail, it.psnNo ?? null, it.setlId ?? null, it.amountFen ?? null);
     }
-    db.prepare('INSERT INTO audit_runs (audit_date, ran_at) VALUES (?, ?) ON CONFLICT(audit_date) DO UPDATE SET ran_at = excluded.ran_at')
-      .run(date, now.toISOString());
+    db.prepare('INSERT INTO audit_runs (audit_date, ran_at) VALUES (?, ?) ON CONFLICT(audit_date) DO UPDATE SET ran_at = excluded.ran_at').run(
+      date,
+      now.toISOString(),
+    );
     return db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM audit_items WHERE audit_date = ?').get(date)!.n;
   })();
 }
@@ -129,9 +149,10 @@ export const suspiciousItems: Handler = ({ db, input, now, store }) => {
   const ran = db.prepare('SELECT 1 FROM audit_runs WHERE audit_date = ?').get(date);
   if (!ran && date < shanghaiDate(now)) runNightlyAudit(db, date, now);
   const rows = db
-    .prepare<[string, string], { item_id: string; rule: string; rule_name: string; detail: string; psn_no: string | null; setl_id: string | null; amount_fen: number | null }>(
-      'SELECT * FROM audit_items WHERE fixmedins_code = ? AND audit_date = ? ORDER BY item_id',
-    )
+    .prepare<
+      [string, string],
+      { item_id: string; rule: string; rule_name: string; detail: string; psn_no: string | null; setl_id: string | null; amount_fen: number | null }
+    >('SELECT * FROM audit_items WHERE fixmedins_code = ? AND audit_date = ? ORDER BY item_id')
     .all(store.fixmedins_code, date);
   return {
     items: rows.map((r) => ({

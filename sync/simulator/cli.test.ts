@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PlatformClient } from '../client.js';
 import { openLedger } from '../../agent/ledger/db.js';
 import { LedgerMsgidReservations } from '../../agent/ledger/msgids.js';
+import { PlatformClient } from '../client.js';
 import { MsgidAllocator } from '../msgid.js';
 import { tempDir } from '../test-support.js';
 import { parseSimulatorArgs, runSimulatorCli } from './cli.js';
@@ -11,8 +11,12 @@ import { seedPerson } from './seed.js';
 describe('simulate-platform CLI', () => {
   it('parses flags', () => {
     expect(parseSimulatorArgs(['--db', 'x.sqlite'])).toEqual({ port: 8091, dbPath: 'x.sqlite', faults: {} });
-    expect(parseSimulatorArgs(['--port', '0', '--db', 'x', '--latency', '20', '--fail5xx', '0.1', '--timeouts', '0.05', '--malformed', '0.02', '--lost', '0.3'])).toEqual({
-      port: 0, dbPath: 'x', faults: { latencyMs: 20, rate5xx: 0.1, rateTimeout: 0.05, rateMalformed: 0.02, rateLostAfterCommit: 0.3 },
+    expect(
+      parseSimulatorArgs(['--port', '0', '--db', 'x', '--latency', '20', '--fail5xx', '0.1', '--timeouts', '0.05', '--malformed', '0.02', '--lost', '0.3']),
+    ).toEqual({
+      port: 0,
+      dbPath: 'x',
+      faults: { latencyMs: 20, rate5xx: 0.1, rateTimeout: 0.05, rateMalformed: 0.02, rateLostAfterCommit: 0.3 },
     });
   });
 
@@ -41,8 +45,16 @@ describe('simulate-platform CLI', () => {
       expect(lines).toEqual([sim.url]);
       expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fsi\/api\/rsfComIfsService\/callService$/);
       const c = new PlatformClient({
-        url: lines[0]!, fixmedinsCode: 'P13010200001', fixmedinsName: '演示药店（长安店）', mdtrtareaAdmvs: '130102', insuplcAdmdvs: '130102',
-        recerSysCode: 'CNTAGT', devNo: 'BOX', operator: { code: 'OP1', name: '张' }, signing: { mode: 'none' }, timeoutMs: 3000,
+        url: lines[0]!,
+        fixmedinsCode: 'P13010200001',
+        fixmedinsName: '演示药店（长安店）',
+        mdtrtareaAdmvs: '130102',
+        insuplcAdmdvs: '130102',
+        recerSysCode: 'CNTAGT',
+        devNo: 'BOX',
+        operator: { code: 'OP1', name: '张' },
+        signing: { mode: 'none' },
+        timeoutMs: 3000,
         msgids: new MsgidAllocator(new LedgerMsgidReservations(db), 'P13010200001'),
       });
       const cardNo = seedPerson('resident').cardNo;

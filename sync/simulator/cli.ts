@@ -2,8 +2,9 @@
 //   --port N (default 8091, 0 = ephemeral)  --db FILE (required)
 //   --latency MS  --fail5xx RATE  --timeouts RATE  --malformed RATE  --lost RATE
 //   --store CODE:NAME:ADMDVS (repeatable) a store the platform knows besides the demo ones: a provisioned box's own
-import { startSimulator, type SimulatorHandle } from './index.js';
+
 import type { Faults } from './faults.js';
+import { type SimulatorHandle, startSimulator } from './index.js';
 
 export const DEFAULT_SIMULATOR_PORT = 8091;
 

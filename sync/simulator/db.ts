@@ -1,7 +1,8 @@
 // The simulator's own SQLite state. Versioned by PRAGMA user_version: append migrations, never edit one.
-import Database from 'better-sqlite3';
+
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 
 export type SimDb = Database.Database;
 

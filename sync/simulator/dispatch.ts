@@ -1,15 +1,16 @@
 // One request body in, one response body out: envelope checks, signature, msgid replay, sign_no,
 // then the interface handler inside a single SQLite transaction.
-import type { ResponseEnvelope } from '../envelope.js';
-import { describeProblems, validateInput, type Profile } from '../spec/index.js';
+
 import { formatShanghaiCompact, formatShanghaiDateTime } from '../../common/time.js';
+import type { ResponseEnvelope } from '../envelope.js';
+import { describeProblems, type Profile, validateInput } from '../spec/index.js';
 import { suspiciousItems } from './audit.js';
 import type { SimDb } from './db.js';
 import { checkEnvelope } from './envelope-check.js';
 import type { Handler } from './handler.js';
 import { decodeEVoucher, isSignNoValid, personInfo, signIn } from './handlers-basic.js';
 import { SimRefusal } from './input.js';
-import { openRequest, sealResponse, type SimulatorSigning } from './security.js';
+import { openRequest, type SimulatorSigning, sealResponse } from './security.js';
 import { preSettle, reverseByMsgid, reverseSettlement, settle } from './settlement.js';
 import { deleteRecord, uploadRecord } from './uploads.js';
 

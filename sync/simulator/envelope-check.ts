@@ -1,14 +1,24 @@
 // Platform-side validation of a request envelope, before anything else is looked at.
+
+import { parseShanghaiDateTime } from '../../common/time.js';
 import { REQUEST_FIELDS, type RequestEnvelope } from '../envelope.js';
 import { ALL_INFNOS } from '../interfaces.js';
 import { parseMsgid } from '../msgid.js';
-import { parseShanghaiDateTime } from '../../common/time.js';
 import type { SimDb } from './db.js';
 
 /** Fields that must not be empty; the rest (dev_safe_info, cainfo, signtype, sign_no, ...) may be "". */
 const NON_EMPTY = new Set<string>([
-  'infno', 'msgid', 'mdtrtarea_admvs', 'recer_sys_code', 'infver', 'opter_type', 'opter', 'opter_name',
-  'inf_time', 'fixmedins_code', 'fixmedins_name',
+  'infno',
+  'msgid',
+  'mdtrtarea_admvs',
+  'recer_sys_code',
+  'infver',
+  'opter_type',
+  'opter',
+  'opter_name',
+  'inf_time',
+  'fixmedins_code',
+  'fixmedins_name',
 ]);
 
 export interface StoreRow {
@@ -36,9 +46,7 @@ export function checkEnvelope(body: unknown, db: SimDb): EnvelopeCheck {
   }
   const env = b as RequestEnvelope;
   if (!(ALL_INFNOS as readonly string[]).includes(env.infno)) return { ok: false, errMsg: `不支持的交易编号：${env.infno}` };
-  const store = db
-    .prepare<[string], StoreRow>('SELECT fixmedins_code, name, admdvs FROM stores WHERE fixmedins_code = ?')
-    .get(env.fixmedins_code);
+  const store = db.prepare<[string], StoreRow>('SELECT fixmedins_code, name, admdvs FROM stores WHERE fixmedins_code = ?').get(env.fixmedins_code);
   if (!store) return { ok: false, errMsg: `定点医药机构编码不存在：${env.fixmedins_code}` };
   if (env.msgid.length !== 30) return { ok: false, errMsg: `报文ID格式错误：应为30位（机构编码12位+时间14位+顺序号4位），收到${env.msgid.length}位` };
   const parsed = parseMsgid(env.msgid);

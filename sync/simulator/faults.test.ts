@@ -1,8 +1,6 @@
 // Fault injection turns into the client's typed errors; nothing crashes, state stays consistent.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  PlatformError, PlatformHttpError, PlatformMalformedResponseError, PlatformNetworkError, PlatformTimeoutError,
-} from '../errors.js';
+import { PlatformError, PlatformHttpError, PlatformMalformedResponseError, PlatformNetworkError, PlatformTimeoutError } from '../errors.js';
 import { saleInput, startTestEnv, type TestEnv } from '../test-support.js';
 import { checkFaults, type MalformedKind } from './faults.js';
 import { DRUG, seedPerson } from './seed.js';
@@ -19,7 +17,10 @@ const lookup = (c: ReturnType<TestEnv['client']>) => c.personInfo({ data: { mdtr
 const settlements = (): number => (env.sim.db.prepare('SELECT COUNT(*) AS n FROM settlements').get() as { n: number }).n;
 
 async function failure(p: Promise<unknown>): Promise<PlatformError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlatformError);
   return err as PlatformError;
 }
@@ -93,7 +94,10 @@ describe('simulator faults', () => {
     const c = env.client({ timeoutMs: 10_000 });
     await c.signIn();
     env.sim.setFaults({ rateTimeout: 1 });
-    const pending = lookup(c).then(() => null, (e: unknown) => e);
+    const pending = lookup(c).then(
+      () => null,
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 100));
     const t = Date.now();
     await env.sim.close();

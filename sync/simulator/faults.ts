@@ -31,7 +31,10 @@ export function malformedBody(f: Faults): { contentType: string; body: string } 
   const kind = f.malformedKind ?? KINDS[Math.min(KINDS.length - 1, Math.floor((f.random ?? Math.random)() * KINDS.length))]!;
   switch (kind) {
     case 'html':
-      return { contentType: 'text/html; charset=utf-8', body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>' };
+      return {
+        contentType: 'text/html; charset=utf-8',
+        body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>',
+      };
     case 'not-envelope':
       return { contentType: 'application/json', body: JSON.stringify({ code: 200, message: 'success', data: null }) };
     case 'truncated':

@@ -24,7 +24,10 @@ describe('e-voucher decode (1161)', () => {
   });
 
   it('refuses an unknown or expired QR payload with a Chinese message', async () => {
-    const err = await env.client().decodeEVoucher(eVoucherQr('EC00000000000000000000000000000000')).catch((e: unknown) => e);
+    const err = await env
+      .client()
+      .decodeEVoucher(eVoucherQr('EC00000000000000000000000000000000'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlatformRejectedError);
     expect((err as PlatformRejectedError).errMsg).toMatch(/电子凭证二维码无效/);
   });

@@ -1,18 +1,24 @@
 // 9001 sign-in and 1101 person info.
+
+import { ageOn } from '../../common/idnumber.js';
 import { fenToYuan } from '../../common/money.js';
 import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate } from '../../common/time.js';
 import { nextCounter, type SimDb } from './db.js';
 import type { Handler, PersonRow } from './handler.js';
 import { personDiseases } from './handler.js';
-import { ageOn } from '../../common/idnumber.js';
 import { obj, oneOf, refuse, str } from './input.js';
 
 export const signIn: Handler = ({ db, input, now, store }) => {
   const s = obj(obj(input, 'input')['signIn'], 'signIn');
   const opterNo = str(s['opter_no'], 'signIn.opter_no');
   const signNo = `${formatShanghaiCompact(now)}${String(nextCounter(db, 'sign_no')).padStart(6, '0')}`;
-  db.prepare('INSERT INTO sign_ins (sign_no, fixmedins_code, opter_no, sign_date, signed_at) VALUES (?, ?, ?, ?, ?)')
-    .run(signNo, store.fixmedins_code, opterNo, shanghaiDate(now), now.toISOString());
+  db.prepare('INSERT INTO sign_ins (sign_no, fixmedins_code, opter_no, sign_date, signed_at) VALUES (?, ?, ?, ?, ?)').run(
+    signNo,
+    store.fixmedins_code,
+    opterNo,
+    shanghaiDate(now),
+    now.toISOString(),
+  );
   return { signinoutb: { sign_time: formatShanghaiDateTime(now), sign_no: signNo } };
 };
 

@@ -3,13 +3,13 @@
 // `counter-agent simulate-platform`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { profileByName } from '../spec/index.js';
 import { runNightlyAudit as audit } from './audit.js';
 import { openSimulatorDb, type SimDb } from './db.js';
 import { dispatch, type SimState } from './dispatch.js';
-import { checkFaults, hit, malformedBody, type Faults } from './faults.js';
-import { profileByName } from '../spec/index.js';
-import { addStores, seedSimulator } from './seed.js';
+import { checkFaults, type Faults, hit, malformedBody } from './faults.js';
 import type { SimulatorSigning } from './security.js';
+import { addStores, seedSimulator } from './seed.js';
 
 export type { Faults } from './faults.js';
 export type { SimulatorSigning } from './security.js';
@@ -79,7 +79,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   if (opts.seed ?? true) seedSimulator(db);
   if (opts.stores?.length) addStores(db, opts.stores);
   const clock = opts.clock ?? (() => new Date());
-  const state: SimState = { db, clock, signing: opts.signing ?? {}, refSeq: 0, profile: profileByName(opts.profile), nationalOutputs: opts.nationalOutputs ?? false };
+  const state: SimState = {
+    db,
+    clock,
+    signing: opts.signing ?? {},
+    refSeq: 0,
+    profile: profileByName(opts.profile),
+    nationalOutputs: opts.nationalOutputs ?? false,
+  };
   let faults: Faults = checkFaults(opts.faults ?? {});
   const held = new Set<{ socket: Socket; timer: NodeJS.Timeout }>();
   const onError = opts.onError ?? ((err: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'platform simulator error', err: String(err) })));

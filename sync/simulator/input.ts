@@ -4,7 +4,10 @@ import { yuanToFen } from '../../common/money.js';
 
 /** Thrown by handlers: answered as infcode (default -1) with err_msg. Any state change is rolled back. */
 export class SimRefusal extends Error {
-  constructor(readonly errMsg: string, readonly infcode = -1) {
+  constructor(
+    readonly errMsg: string,
+    readonly infcode = -1,
+  ) {
     super(errMsg);
   }
 }

@@ -2,10 +2,18 @@
 // over the bytes of `input` as received (or the decrypted plaintext; failing that, the canonical JSON of the
 // parsed input), and optionally signs/encrypts responses the same way, sending exactly the bytes it signed.
 import type { ResponseEnvelope } from '../envelope.js';
-import { parseSm2PublicKey } from '../sm2-keys.js';
 import {
-  canonicalJson, rawMemberText, sm2Sign, sm4DecryptHex, sm4EncryptHex, verifyReceived, withMemberText, type SignatureFormat, type SigningMode,
+  canonicalJson,
+  rawMemberText,
+  type SignatureFormat,
+  type SigningMode,
+  sm2Sign,
+  sm4DecryptHex,
+  sm4EncryptHex,
+  verifyReceived,
+  withMemberText,
 } from '../signing.js';
+import { parseSm2PublicKey } from '../sm2-keys.js';
 
 export interface SimulatorSigning {
   /** The least the platform demands: "sm2" refuses unsigned requests, "sm2+sm4" also unencrypted ones. */

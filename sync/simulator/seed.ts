@@ -1,7 +1,8 @@
 // Demo data the simulator starts with (idempotent: INSERT OR IGNORE). The drug codes are the ones
 // the demo catalogue uses; keep them exactly.
-import type { SimDb } from './db.js';
+
 import { makeIdNumber } from '../../common/idnumber.js';
+import type { SimDb } from './db.js';
 
 export const STORE_MAIN = 'P13010200001';
 export const STORE_OTHER = 'P13010200002';
@@ -68,24 +69,66 @@ export interface SeedPerson {
 }
 
 function person(
-  key: string, n: number, name: string, gend: '1' | '2', brdy: string, seq: string, token: string,
-  insutype: '310' | '390', balanceFen: number, diseases: string[], empName = '',
+  key: string,
+  n: number,
+  name: string,
+  gend: '1' | '2',
+  brdy: string,
+  seq: string,
+  token: string,
+  insutype: '310' | '390',
+  balanceFen: number,
+  diseases: string[],
+  empName = '',
 ): SeedPerson {
   return {
-    key, psnNo: `130102${String(n).padStart(10, '0')}`, name, gend, brdy,
-    certno: makeIdNumber('130102', brdy.replaceAll('-', ''), seq), token, cardNo: `C1301${String(n).padStart(5, '0')}`,
-    insutype, psnType: insutype === '310' ? '11' : '14', // 11 在职职工, 14 城乡居民
-    empName: insutype === '310' ? empName : '', balanceFen, diseases,
+    key,
+    psnNo: `130102${String(n).padStart(10, '0')}`,
+    name,
+    gend,
+    brdy,
+    certno: makeIdNumber('130102', brdy.replaceAll('-', ''), seq),
+    token,
+    cardNo: `C1301${String(n).padStart(5, '0')}`,
+    insutype,
+    psnType: insutype === '310' ? '11' : '14', // 11 在职职工, 14 城乡居民
+    empName: insutype === '310' ? empName : '',
+    balanceFen,
+    diseases,
   };
 }
 
 // Residents (390) have no personal account in Hebei, hence balance 0.
 export const SEED_PERSONS: readonly SeedPerson[] = [
-  person('hypertension', 1, '张建国', '1', '1962-05-12', '031', 'EC220CA55765E5A47BA153A099643394', '310', 286_050, [DISEASE.hypertension], '石家庄市第三机械厂'),
+  person(
+    'hypertension',
+    1,
+    '张建国',
+    '1',
+    '1962-05-12',
+    '031',
+    'EC220CA55765E5A47BA153A099643394',
+    '310',
+    286_050,
+    [DISEASE.hypertension],
+    '石家庄市第三机械厂',
+  ),
   person('diabetes', 2, '李秀英', '2', '1958-09-03', '042', 'EC02995004670A7B02C30A2CBFD5F865', '390', 0, [DISEASE.diabetes]),
   person('young', 3, '王浩然', '1', '2004-06-15', '013', 'EC5C30682DF5E8267A48B8A60A7A72EF', '310', 81_200, [], '石家庄云栖科技有限公司'),
   person('lowBalance', 4, '赵丽', '2', '1979-02-20', '026', 'ECAD2E5F6C5E128AD919EFDB95D9D78D', '310', 350, [], '长安区第二小学'),
-  person('both', 5, '刘志强', '1', '1966-11-08', '057', 'ECF2B0D5D9B535D43BDA9D8E7C553802', '310', 521_000, [DISEASE.hypertension, DISEASE.diabetes], '河北华北制药集团'),
+  person(
+    'both',
+    5,
+    '刘志强',
+    '1',
+    '1966-11-08',
+    '057',
+    'ECF2B0D5D9B535D43BDA9D8E7C553802',
+    '310',
+    521_000,
+    [DISEASE.hypertension, DISEASE.diabetes],
+    '河北华北制药集团',
+  ),
   person('resident', 6, '陈静', '2', '1995-07-30', '068', 'EC31E613C7B0B2BB9058EECEFFBAB515', '390', 0, []),
   person('youngAdult', 7, '杨帆', '1', '2001-03-21', '079', 'EC2519374DAE37AADC62B0F3FDB0223D', '310', 156_000, [], '石家庄物流有限公司'),
   person('employee', 8, '周敏', '2', '1988-12-01', '084', 'EC59C158DA362A2E10C25E9593EE9514', '310', 93_040, [], '长安区人民医院'),

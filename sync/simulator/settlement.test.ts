@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformNetworkError, PlatformRejectedError } from '../errors.js';
 import { readSetlinfo } from '../outputs.js';
-import { balanceOf, saleInput, startTestEnv, traceCode, type TestEnv } from '../test-support.js';
-import { DISEASE, DRUG, seedPerson, STORE_OTHER } from './seed.js';
+import { balanceOf, saleInput, startTestEnv, type TestEnv, traceCode } from '../test-support.js';
+import { DISEASE, DRUG, STORE_OTHER, seedPerson } from './seed.js';
 
 let env: TestEnv;
 beforeEach(async () => {
@@ -13,7 +13,10 @@ afterEach(async () => {
 });
 
 async function rejection(p: Promise<unknown>): Promise<PlatformRejectedError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlatformRejectedError);
   return err as PlatformRejectedError;
 }
@@ -22,7 +25,11 @@ describe('1101 person info', () => {
   it('finds a person by e-voucher token, ID number and card number', async () => {
     const c = env.client();
     const p = seedPerson('hypertension');
-    for (const [type, no] of [['01', p.token], ['02', p.certno], ['03', p.cardNo]] as const) {
+    for (const [type, no] of [
+      ['01', p.token],
+      ['02', p.certno],
+      ['03', p.cardNo],
+    ] as const) {
       const { output } = await c.personInfo({ data: { mdtrt_cert_type: type, mdtrt_cert_no: no, ...(type === '03' ? { card_sn: no } : {}) } });
       expect(output.baseinfo.psn_no).toBe(p.psnNo);
       expect(output.baseinfo.psn_name).toBe('张建国');
@@ -77,10 +84,14 @@ describe('2101 / 2102 arithmetic (integer fen)', () => {
 
   it('med_type 14 employee: fund 70 % of the listed drugs, then account', async () => {
     const p = seedPerson('hypertension');
-    const input = saleInput(p, [
-      { code: DRUG.amlodipine, cnt: 28, amountFen: 4599 },
-      { code: DRUG.amoxicillin, cnt: 24, amountFen: 1000 }, // not on the hypertension list
-    ], { medType: '14', dise: DISEASE.hypertension });
+    const input = saleInput(
+      p,
+      [
+        { code: DRUG.amlodipine, cnt: 28, amountFen: 4599 },
+        { code: DRUG.amoxicillin, cnt: 24, amountFen: 1000 }, // not on the hypertension list
+      ],
+      { medType: '14', dise: DISEASE.hypertension },
+    );
     const { output } = await env.client().settle(input);
     // floor(4599 × 70 / 100) = 3219; rest 5599 − 3219 = 2380 from the account.
     expect(readSetlinfo(output.setlinfo)).toMatchObject({ totalFen: 5599, fundPayFen: 3219, accountPayFen: 2380, cashPayFen: 0, balanceFen: 286_050 - 2380 });
@@ -196,13 +207,17 @@ describe('2103 reversal', () => {
     expect(readSetlinfo(rev.output.setlinfo!)).toMatchObject({ totalFen: -2450, accountPayFen: -2450, balanceFen: 286_050 });
     expect(balanceOf(env.sim, p.psnNo)).toBe(286_050);
     expect((await rejection(c.reverseSettlement({ data }))).errMsg).toContain('已撤销');
-    await expect(env.client({ store: STORE_OTHER }).settle(saleInput(seedPerson('both'), [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }]))).resolves.toBeDefined();
+    await expect(
+      env.client({ store: STORE_OTHER }).settle(saleInput(seedPerson('both'), [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }])),
+    ).resolves.toBeDefined();
   });
 
   it('refuses another store’s settlement', async () => {
     const p = seedPerson('hypertension');
     const { output } = await env.client().settle(saleInput(p, [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450 }]));
-    const err = await rejection(env.client({ store: STORE_OTHER }).reverseSettlement({ data: { setl_id: output.setlinfo.setl_id, mdtrt_id: output.setlinfo.mdtrt_id, psn_no: p.psnNo } }));
+    const err = await rejection(
+      env.client({ store: STORE_OTHER }).reverseSettlement({ data: { setl_id: output.setlinfo.setl_id, mdtrt_id: output.setlinfo.mdtrt_id, psn_no: p.psnNo } }),
+    );
     expect(err.errMsg).toContain('结算记录不存在');
   });
 });
@@ -216,7 +231,10 @@ describe('2601 reversal by msgid', () => {
     const input = saleInput(p, [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }]);
     const msgid = c.nextMsgid();
     env.sim.setFaults({ rateLostAfterCommit: 1 });
-    const err = await c.settle(input, { msgid }).then(() => null, (e: unknown) => e);
+    const err = await c.settle(input, { msgid }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlatformNetworkError);
     expect((err as PlatformNetworkError).transient).toBe(true);
     env.sim.setFaults({});
@@ -231,7 +249,9 @@ describe('2601 reversal by msgid', () => {
     expect(rev.output.reversed).toBe(true);
     expect(rev.output.setl_id).toBe(replay.output.setlinfo.setl_id);
     expect(balanceOf(env.sim, p.psnNo)).toBe(286_050);
-    await expect(env.client({ store: STORE_OTHER }).settle(saleInput(seedPerson('both'), [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }]))).resolves.toBeDefined();
+    await expect(
+      env.client({ store: STORE_OTHER }).settle(saleInput(seedPerson('both'), [{ code: DRUG.amlodipine, cnt: 7, amountFen: 2450, trace: [{ code }] }])),
+    ).resolves.toBeDefined();
 
     const again = await c.reverseByMsgid({ data: { psn_no: p.psnNo, omsgid: msgid, oinfno: '2102' } });
     expect(again.output.reversed).toBe(false);

@@ -1,15 +1,14 @@
 // 2101 pre-settlement, 2102 settlement, 2103 reversal, 2601 reversal by original msgid.
 // 2101 runs every check 2102 does (so a cashier learns of a refusal early) but changes nothing.
-import { fenToYuan } from '../../common/money.js';
+
 import { daysBetween } from '../../common/dates.js';
+import { fenToYuan } from '../../common/money.js';
 import { formatShanghaiCompact, formatShanghaiDateTime, shanghaiDate, shanghaiDayStart } from '../../common/time.js';
 import { nextCounter, type SimDb } from './db.js';
 import type { StoreRow } from './envelope-check.js';
-import { getDrug, getPerson, personDiseases, type DrugRow, type Handler, type PersonRow } from './handler.js';
+import { type DrugRow, getDrug, getPerson, type Handler, type PersonRow, personDiseases } from './handler.js';
 import { list, money, obj, oneOf, optStr, pieces, refuse, str } from './input.js';
-import {
-  computeSettlement, coveredDays, FUND_PAY_TYPE, MED_TYPE_CHRONIC, SUPPORTED_MED_TYPES, type PolicyResult,
-} from './settlement-policy.js';
+import { computeSettlement, coveredDays, FUND_PAY_TYPE, MED_TYPE_CHRONIC, type PolicyResult, SUPPORTED_MED_TYPES } from './settlement-policy.js';
 
 interface Line {
   feedetlSn: string;
@@ -151,7 +150,17 @@ function setlinfo(e: { setlId: string; mdtrtId: string; psnNo: string; total: nu
 function settlementOutput(ev: Evaluated, setlId: string, mdtrtId: string, now: Date) {
   const r = ev.result;
   return {
-    setlinfo: setlinfo({ setlId, mdtrtId, psnNo: ev.person.psn_no, total: ev.totalFen, fund: r.fundFen, acct: r.accountFen, cash: r.cashFen, balc: r.balanceAfterFen, at: now }),
+    setlinfo: setlinfo({
+      setlId,
+      mdtrtId,
+      psnNo: ev.person.psn_no,
+      total: ev.totalFen,
+      fund: r.fundFen,
+      acct: r.accountFen,
+      cash: r.cashFen,
+      balc: r.balanceAfterFen,
+      at: now,
+    }),
     setldetail: r.fundFen > 0 ? [{ fund_pay_type: FUND_PAY_TYPE[ev.person.insutype] ?? '310100', fund_payamt: fenToYuan(r.fundFen) }] : [],
   };
 }
@@ -170,9 +179,22 @@ export const settle: Handler = (a) => {
   const mdtrtId = `MD${newId(db, store, now, 'mdtrt_id')}`;
   const r = ev.result;
   db.prepare(`INSERT INTO settlements (setl_id, mdtrt_id, msgid, fixmedins_code, psn_no, med_type, insutype, medfee_sumamt_fen,
-      fund_pay_fen, acct_pay_fen, cash_pay_fen, balc_after_fen, setl_at, setl_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-    .run(setlId, mdtrtId, env.msgid, store.fixmedins_code, ev.person.psn_no, ev.medType, ev.person.insutype, ev.totalFen,
-      r.fundFen, r.accountFen, r.cashFen, r.balanceAfterFen, now.toISOString(), shanghaiDate(now));
+      fund_pay_fen, acct_pay_fen, cash_pay_fen, balc_after_fen, setl_at, setl_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
+    setlId,
+    mdtrtId,
+    env.msgid,
+    store.fixmedins_code,
+    ev.person.psn_no,
+    ev.medType,
+    ev.person.insutype,
+    ev.totalFen,
+    r.fundFen,
+    r.accountFen,
+    r.cashFen,
+    r.balanceAfterFen,
+    now.toISOString(),
+    shanghaiDate(now),
+  );
   const item = db.prepare('INSERT INTO settlement_items (setl_id, feedetl_sn, med_list_codg, cnt, amount_fen, covered_days) VALUES (?,?,?,?,?,?)');
   const code = db.prepare('INSERT OR IGNORE INTO settled_codes (drug_trac_codg, setl_id, fixmedins_code, trdn_flag) VALUES (?,?,?,?)');
   for (const l of ev.lines) {
@@ -198,14 +220,25 @@ interface SettlementRow {
 /** Undoes a settlement: account money back, trace codes free again. Returns the reversal's setlinfo. */
 function reverse(db: SimDb, store: StoreRow, row: SettlementRow, msgid: string, now: Date) {
   const reversalId = newId(db, store, now, 'setl_id');
-  db.prepare('UPDATE settlements SET reversed_at = ?, reversal_setl_id = ?, reversal_msgid = ? WHERE setl_id = ?')
-    .run(now.toISOString(), reversalId, msgid, row.setl_id);
+  db.prepare('UPDATE settlements SET reversed_at = ?, reversal_setl_id = ?, reversal_msgid = ? WHERE setl_id = ?').run(
+    now.toISOString(),
+    reversalId,
+    msgid,
+    row.setl_id,
+  );
   db.prepare('UPDATE settled_codes SET released = 1 WHERE setl_id = ?').run(row.setl_id);
   db.prepare('UPDATE persons SET balc_fen = balc_fen + ? WHERE psn_no = ?').run(row.acct_pay_fen, row.psn_no);
   const balc = getPerson(db, row.psn_no)!.balc_fen;
   return setlinfo({
-    setlId: reversalId, mdtrtId: row.mdtrt_id, psnNo: row.psn_no, total: -row.medfee_sumamt_fen, fund: -row.fund_pay_fen,
-    acct: -row.acct_pay_fen, cash: -row.cash_pay_fen, balc, at: now,
+    setlId: reversalId,
+    mdtrtId: row.mdtrt_id,
+    psnNo: row.psn_no,
+    total: -row.medfee_sumamt_fen,
+    fund: -row.fund_pay_fen,
+    acct: -row.acct_pay_fen,
+    cash: -row.cash_pay_fen,
+    balc,
+    at: now,
   });
 }
 
@@ -232,7 +265,11 @@ export const reverseByMsgid: Handler = ({ db, env, input, now, store }) => {
   if (oinfno !== '2102') refuse(`暂不支持冲正交易${oinfno}（仅支持2102结算）`);
   const row = db.prepare<[string], SettlementRow>('SELECT * FROM settlements WHERE msgid = ?').get(omsgid);
   if (!row) {
-    db.prepare('INSERT OR IGNORE INTO reversed_msgids (msgid, fixmedins_code, reversed_at) VALUES (?, ?, ?)').run(omsgid, store.fixmedins_code, now.toISOString());
+    db.prepare('INSERT OR IGNORE INTO reversed_msgids (msgid, fixmedins_code, reversed_at) VALUES (?, ?, ?)').run(
+      omsgid,
+      store.fixmedins_code,
+      now.toISOString(),
+    );
     return { reversed: false, reason: NOTHING_TO_REVERSE };
   }
   if (row.fixmedins_code !== store.fixmedins_code) refuse('不能冲正其他定点机构的交易');

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformRejectedError } from '../errors.js';
 import type { PurchaseRecord, SaleRecord } from '../interfaces.js';
-import { startTestEnv, traceCode, type TestEnv } from '../test-support.js';
+import { startTestEnv, type TestEnv, traceCode } from '../test-support.js';
 import { DRUG, listDrug, STORE_MAIN, STORE_OTHER } from './seed.js';
 import { countUploads, listUploads } from './uploads.js';
 
@@ -16,16 +16,43 @@ afterEach(async () => {
 
 // Complete records as the national tables (sync/spec) require them: the simulator refuses anything less.
 const base = (bchno: string) => ({
-  fixmedins_bchno: bchno, med_list_codg: DRUG.metformin, fixmedins_hilist_id: 'SKU-1', fixmedins_hilist_name: '二甲双胍片', rx_flag: '0',
-  manu_lotnum: 'L1', manu_date: '2026-01-01', expy_end: '2028-01-01', drugtracinfo: [{ drug_trac_codg: traceCode(1) }],
+  fixmedins_bchno: bchno,
+  med_list_codg: DRUG.metformin,
+  fixmedins_hilist_id: 'SKU-1',
+  fixmedins_hilist_name: '二甲双胍片',
+  rx_flag: '0',
+  manu_lotnum: 'L1',
+  manu_date: '2026-01-01',
+  expy_end: '2028-01-01',
+  drugtracinfo: [{ drug_trac_codg: traceCode(1) }],
 });
 const purchase = (bchno: string): PurchaseRecord => ({
-  ...base(bchno), spler_name: '华北医药', purc_ordr_no: 'CG202611000001', purc_retn_cnt: '10', purc_retn_stoin_time: '2026-11-22 09:00:00', purc_retn_opter_name: '张药师',
-  prdr_name: '某药业', aprvno: '国药准字H1', purc_invo_no: 'INV-1', prod_geay_flag: '0',
+  ...base(bchno),
+  spler_name: '华北医药',
+  purc_ordr_no: 'CG202611000001',
+  purc_retn_cnt: '10',
+  purc_retn_stoin_time: '2026-11-22 09:00:00',
+  purc_retn_opter_name: '张药师',
+  prdr_name: '某药业',
+  aprvno: '国药准字H1',
+  purc_invo_no: 'INV-1',
+  prod_geay_flag: '0',
 });
 const sale = (bchno: string): SaleRecord => ({
-  ...base(bchno), sel_retn_cnt: '1', sel_retn_time: '2026-11-22 10:00:00', sel_retn_opter_name: '张药师', trdn_flag: '0', setl_id: 'S1',
-  prsc_dr_name: '无', phar_name: '张药师', phar_prac_cert_no: 'ZY1', hi_feesetl_type: '1', mdtrt_sn: 'M1', psn_cert_type: '01', rtal_docno: 'R1', mdtrt_setl_type: '1',
+  ...base(bchno),
+  sel_retn_cnt: '1',
+  sel_retn_time: '2026-11-22 10:00:00',
+  sel_retn_opter_name: '张药师',
+  trdn_flag: '0',
+  setl_id: 'S1',
+  prsc_dr_name: '无',
+  phar_name: '张药师',
+  phar_prac_cert_no: 'ZY1',
+  hi_feesetl_type: '1',
+  mdtrt_sn: 'M1',
+  psn_cert_type: '01',
+  rtal_docno: 'R1',
+  mdtrt_setl_type: '1',
 });
 
 describe('35xx uploads', () => {
@@ -75,7 +102,13 @@ describe('35xx uploads', () => {
 
   it('refuses a record without fixmedins_bchno', async () => {
     const bad = { selinfo: { ...sale(''), fixmedins_bchno: '' } };
-    const err = await env.client().upload('3505', bad).then(() => null, (e: unknown) => e);
+    const err = await env
+      .client()
+      .upload('3505', bad)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(PlatformRejectedError);
     expect((err as PlatformRejectedError).errMsg).toContain('fixmedins_bchno');
   });
@@ -83,7 +116,10 @@ describe('35xx uploads', () => {
   it('refuses a drug code its catalogue does not list, stores nothing, and accepts it once the catalogue lists it', async () => {
     const c = env.client();
     const unlisted = { ...purchase('PUR-NEW'), med_list_codg: 'XA10BKH343A001010100001', fixmedins_hilist_name: '恒格列净片' };
-    const err = await c.upload('3503', { purcinfo: unlisted }).then(() => null, (e: unknown) => e);
+    const err = await c.upload('3503', { purcinfo: unlisted }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PlatformRejectedError);
     expect((err as PlatformRejectedError).errMsg).toBe(
       '医保目录编码XA10BKH343A001010100001（恒格列净片）不在医保药品目录内，不予接收。请核对该商品的医保编码；编码无误的新增品种，待医保目录更新后重新上传',

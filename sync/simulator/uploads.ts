@@ -102,9 +102,10 @@ export function countUploads(db: SimDb, filter: UploadFilter = {}): number {
 export function listUploads(db: SimDb, filter: UploadFilter = {}): UploadRow[] {
   const w = where(filter);
   const rows = db
-    .prepare<string[], { fixmedins_code: string; infno: string; fixmedins_bchno: string; payload: string; upload_count: number; received_at: string; deleted_at: string | null }>(
-      `SELECT * FROM uploads ${w.sql} ORDER BY rowid`,
-    )
+    .prepare<
+      string[],
+      { fixmedins_code: string; infno: string; fixmedins_bchno: string; payload: string; upload_count: number; received_at: string; deleted_at: string | null }
+    >(`SELECT * FROM uploads ${w.sql} ORDER BY rowid`)
     .all(...w.args);
   return rows.map((r) => ({
     fixmedinsCode: r.fixmedins_code,

@@ -12,28 +12,44 @@
 //   1161 and 3601 are this box's extensions (sync/interfaces.ts says why).
 import type { FieldSpec, InterfaceSpec } from './types.js';
 
-const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({ name, cn, type: 'str', len, req, ...extra });
+const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({
+  name,
+  cn,
+  type: 'str',
+  len,
+  req,
+  ...extra,
+});
 const dt = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'datetime', req });
 const n = (name: string, cn: string, num: readonly [number, number], req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'num', num, req });
 
 export const SPEC_9001: InterfaceSpec = {
-  infno: '9001', cn: '签到', sources: ['[B] QD9001.cs'],
+  infno: '9001',
+  cn: '签到',
+  sources: ['[B] QD9001.cs'],
   input: [{ node: 'signIn', fields: [s('opter_no', '操作员编号', 20, 'Y'), s('mac', '签到MAC地址', 20, 'Y'), s('ip', '签到IP地址', 20, 'Y')] }],
   output: [{ node: 'signinoutb', fields: [s('sign_no', '签到编号', 30, 'Y')] }],
 };
 
 export const SPEC_1101: InterfaceSpec = {
-  infno: '1101', cn: '人员信息获取', sources: ['[B] RY1101.cs', '[I] Info1101ReadcardParam.java'],
-  input: [{ node: 'data', fields: [
-    s('mdtrt_cert_type', '就诊凭证类型', 3, 'Y', { codes: ['01', '02', '03'] }),
-    s('mdtrt_cert_no', '就诊凭证编号', 50, 'Y'),
-    // [B]: 卡识别码, 就诊凭证类型为“03”时必填
-    s('card_sn', '卡识别码', 32, 'C', { when: (r) => r['mdtrt_cert_type'] === '03' }),
-    dt('begntime', '开始时间'),
-    s('psn_cert_type', '人员证件类型', 6),
-    s('certno', '证件号码', 50),
-    s('psn_name', '人员姓名', 50),
-  ] }],
+  infno: '1101',
+  cn: '人员信息获取',
+  sources: ['[B] RY1101.cs', '[I] Info1101ReadcardParam.java'],
+  input: [
+    {
+      node: 'data',
+      fields: [
+        s('mdtrt_cert_type', '就诊凭证类型', 3, 'Y', { codes: ['01', '02', '03'] }),
+        s('mdtrt_cert_no', '就诊凭证编号', 50, 'Y'),
+        // [B]: 卡识别码, 就诊凭证类型为“03”时必填
+        s('card_sn', '卡识别码', 32, 'C', { when: (r) => r['mdtrt_cert_type'] === '03' }),
+        dt('begntime', '开始时间'),
+        s('psn_cert_type', '人员证件类型', 6),
+        s('certno', '证件号码', 50),
+        s('psn_name', '人员姓名', 50),
+      ],
+    },
+  ],
   output: [
     { node: 'baseinfo', fields: [s('psn_no', '人员编号', 30, 'Y'), s('certno', '证件号码', 50, 'Y'), s('psn_name', '人员姓名', 50, 'Y')] },
     { node: 'insuinfo', list: true, fields: [n('balc', '余额', [16, 2], 'Y'), s('insutype', '险种类型', 6, 'Y')] },
@@ -41,7 +57,9 @@ export const SPEC_1101: InterfaceSpec = {
 };
 
 export const SPEC_1161: InterfaceSpec = {
-  infno: '1161', cn: '医保电子凭证解码（扩展）', sources: ['this box (sync/interfaces.ts)'],
+  infno: '1161',
+  cn: '医保电子凭证解码（扩展）',
+  sources: ['this box (sync/interfaces.ts)'],
   input: [{ node: 'data', fields: [s('ec_qrcode', '电子凭证二维码', 512, 'Y')] }],
   output: [],
 };
@@ -71,35 +89,54 @@ const DRUGDETAIL: readonly FieldSpec[] = [
   dt('fee_ocur_time', '费用发生时间'),
   s('bilg_dr_codg', '开单医生编码', 30),
   s('bilg_dr_name', '开单医师姓名', 50),
-  { name: 'drug_trac_info', cn: '追溯码信息', type: 'str', req: 'O', list: [s('drug_trac_codg', '药品追溯码', 100, 'Y'), s('trdn_flag', '拆零标志', 3, 'Y', { codes: ['0', '1'] })] },
+  {
+    name: 'drug_trac_info',
+    cn: '追溯码信息',
+    type: 'str',
+    req: 'O',
+    list: [s('drug_trac_codg', '药品追溯码', 100, 'Y'), s('trdn_flag', '拆零标志', 3, 'Y', { codes: ['0', '1'] })],
+  },
 ];
 
-const SETLINFO_OUT = [{ node: 'setlinfo', fields: [s('setl_id', '结算ID', 30, 'Y'), s('psn_no', '人员编号', 30, 'Y'), n('medfee_sumamt', '医疗费总额', [16, 2], 'Y')] }] as const;
+const SETLINFO_OUT = [
+  { node: 'setlinfo', fields: [s('setl_id', '结算ID', 30, 'Y'), s('psn_no', '人员编号', 30, 'Y'), n('medfee_sumamt', '医疗费总额', [16, 2], 'Y')] },
+] as const;
 
 export const SPEC_2101: InterfaceSpec = {
-  infno: '2101', cn: '药店预结算', sources: ['[D]'],
-  input: [{ node: 'druginfo', fields: DRUGINFO }, { node: 'drugdetail', list: true, fields: DRUGDETAIL }],
+  infno: '2101',
+  cn: '药店预结算',
+  sources: ['[D]'],
+  input: [
+    { node: 'druginfo', fields: DRUGINFO },
+    { node: 'drugdetail', list: true, fields: DRUGDETAIL },
+  ],
   output: [{ node: 'setlinfo', fields: [s('psn_no', '人员编号', 30, 'Y'), n('medfee_sumamt', '医疗费总额', [16, 2], 'Y')] }],
 };
 
 export const SPEC_2102: InterfaceSpec = { ...SPEC_2101, infno: '2102', cn: '药店结算', output: SETLINFO_OUT };
 
 export const SPEC_2103: InterfaceSpec = {
-  infno: '2103', cn: '药店结算撤销', sources: ['[D]'],
+  infno: '2103',
+  cn: '药店结算撤销',
+  sources: ['[D]'],
   input: [{ node: 'data', fields: [s('setl_id', '结算ID', 30, 'Y'), s('mdtrt_id', '就诊ID', 30, 'Y'), s('psn_no', '人员编号', 30, 'Y')] }],
   // Success is infcode 0; the box reads nothing from the output.
   output: [],
 };
 
 export const SPEC_2601: InterfaceSpec = {
-  infno: '2601', cn: '冲正交易', sources: ['[B] CZ2601.cs', '[M] MockYbServer.java'],
+  infno: '2601',
+  cn: '冲正交易',
+  sources: ['[B] CZ2601.cs', '[M] MockYbServer.java'],
   input: [{ node: 'data', fields: [s('psn_no', '人员编号', 30, 'Y'), s('omsgid', '原发送方报文ID', 30, 'Y'), s('oinfno', '原交易编号', 4, 'Y')] }],
   // The national 2601 output carries nothing the caller needs: success is infcode 0.
   output: [],
 };
 
 export const SPEC_3601: InterfaceSpec = {
-  infno: '3601', cn: '疑点数据获取（扩展）', sources: ['this box (sync/interfaces.ts)'],
+  infno: '3601',
+  cn: '疑点数据获取（扩展）',
+  sources: ['this box (sync/interfaces.ts)'],
   input: [{ node: 'data', fields: [s('fixmedins_code', '定点医药机构编号', 30, 'Y'), { name: 'audit_date', cn: '审核日期', type: 'date', req: 'Y' }] }],
   output: [],
 };

@@ -1,18 +1,32 @@
 // Every interface the box sends, as data (one table per interface; sources cited beside each).
 import { SPEC_1101, SPEC_1161, SPEC_2101, SPEC_2102, SPEC_2103, SPEC_2601, SPEC_3601, SPEC_9001 } from './calls.js';
-import { profiledSpec, profileByName, type Profile } from './profile.js';
+import { type Profile, profileByName, profiledSpec } from './profile.js';
 import type { InterfaceSpec, SpecProblem } from './types.js';
 import { SPEC_3501, SPEC_3502, SPEC_3503, SPEC_3504, SPEC_3505, SPEC_3506, SPEC_3507 } from './uploads.js';
 import { describeProblem, validateNodes } from './validate.js';
 
+export { applyProfile, PROFILE_NAMES, type Profile, profileByName } from './profile.js';
 export type { FieldSpec, InterfaceSpec, NodeSpec, SpecProblem } from './types.js';
-export { applyProfile, profileByName, PROFILE_NAMES, type Profile } from './profile.js';
 export { describeProblem } from './validate.js';
 
 export const SPECS: Readonly<Record<string, InterfaceSpec>> = Object.fromEntries(
-  [SPEC_9001, SPEC_1101, SPEC_1161, SPEC_2101, SPEC_2102, SPEC_2103, SPEC_2601, SPEC_3501, SPEC_3502, SPEC_3503, SPEC_3504, SPEC_3505, SPEC_3506, SPEC_3507, SPEC_3601].map(
-    (s) => [s.infno, s],
-  ),
+  [
+    SPEC_9001,
+    SPEC_1101,
+    SPEC_1161,
+    SPEC_2101,
+    SPEC_2102,
+    SPEC_2103,
+    SPEC_2601,
+    SPEC_3501,
+    SPEC_3502,
+    SPEC_3503,
+    SPEC_3504,
+    SPEC_3505,
+    SPEC_3506,
+    SPEC_3507,
+    SPEC_3601,
+  ].map((s) => [s.infno, s]),
 );
 
 /** Problems of an input message of `infno` (as the profile's province writes it); [] when it conforms or has no table. */

@@ -2,40 +2,121 @@
 // table, and removing any mandatory field is caught (property-style, every field of every record).
 import { describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../agent/ledger/index.js';
-import { mapOutboxRecord, type MapContext } from '../mappers/index.js';
+import { type MapContext, mapOutboxRecord } from '../mappers/index.js';
 import { settlementInput } from '../settlement-port.js';
 import { applyProfile, describeProblems, profileByName, SPECS, validateInput } from './index.js';
 
 const ctx: MapContext = { defaultOperatorName: '收银员' };
-const product = { nhsaCode: 'XJ01CAA040E001010100432', name: '阿莫西林胶囊', spec: '0.25g*24粒', manufacturer: '某药业', approvalNo: '国药准字H1', rx: true, piecesPerPack: 24 };
+const product = {
+  nhsaCode: 'XJ01CAA040E001010100432',
+  name: '阿莫西林胶囊',
+  spec: '0.25g*24粒',
+  manufacturer: '某药业',
+  approvalNo: '国药准字H1',
+  rx: true,
+  piecesPerPack: 24,
+};
 const lotLine = {
-  bchno: 'ab12cd34-7-1', productId: 'AMOX', product, lot: 'A2401', mfgDate: '2026-01-10', expiry: '2028-01-09',
-  packs: 2, piecesPerPack: 24, pieces: 48, pricePerPack: 1100, codes: ['81000030000000000001', '81000030000000000002'],
+  bchno: 'ab12cd34-7-1',
+  productId: 'AMOX',
+  product,
+  lot: 'A2401',
+  mfgDate: '2026-01-10',
+  expiry: '2028-01-09',
+  packs: 2,
+  piecesPerPack: 24,
+  pieces: 48,
+  pricePerPack: 1100,
+  codes: ['81000030000000000001', '81000030000000000002'],
 };
 // Realistic payloads written as plain objects: cast once here rather than spelling each payload type.
-const ev = (type: string, payload: Record<string, unknown>): LedgerEvent => ({ seq: 9, at: '2026-11-22T02:03:04.000Z', type, actor: 'mgr', payload }) as unknown as LedgerEvent;
+const ev = (type: string, payload: Record<string, unknown>): LedgerEvent =>
+  ({ seq: 9, at: '2026-11-22T02:03:04.000Z', type, actor: 'mgr', payload }) as unknown as LedgerEvent;
 const saleLine = (over: Record<string, unknown> = {}) => ({
-  bchno: 'ab12cd34-S5-1', productId: 'AMOX', product, lot: 'A2401', mfgDate: '2026-01-10', expiry: '2028-01-09', code: '81000030000000000001', pieces: 24, split: false, price: 1100, ...over,
+  bchno: 'ab12cd34-S5-1',
+  productId: 'AMOX',
+  product,
+  lot: 'A2401',
+  mfgDate: '2026-01-10',
+  expiry: '2028-01-09',
+  code: '81000030000000000001',
+  pieces: 24,
+  split: false,
+  price: 1100,
+  ...over,
 });
 const pharmacist = { name: '李药师', certNo: 'ZY13010200001' };
 
 const CASES: [string, LedgerEvent, string, string][] = [
-  ['receipt', ev('receipt.recorded', { supplier: '华润河北医药有限公司', invoiceNo: 'INV-1', deliveryNoteNo: 'DN-1', procurementOrderNo: 'CG1', filingRef: null, lines: [lotLine] }), '3503', 'ab12cd34-7-1'],
+  [
+    'receipt',
+    ev('receipt.recorded', {
+      supplier: '华润河北医药有限公司',
+      invoiceNo: 'INV-1',
+      deliveryNoteNo: 'DN-1',
+      procurementOrderNo: 'CG1',
+      filingRef: null,
+      lines: [lotLine],
+    }),
+    '3503',
+    'ab12cd34-7-1',
+  ],
   ['opening stock', ev('stock.opening_recorded', { note: '期初', lines: [{ ...lotLine, codes: undefined }] }), '3501', 'ab12cd34-7-1'],
-  ['sale, self-pay (OTC, no prescription)', ev('sale.settled', { saleId: 5, payment: 'self_pay', pharmacist, items: [saleLine({ product: { ...product, rx: false } })] }), '3505', 'ab12cd34-S5-1'],
-  ['sale, insured with prescription', ev('sale.settled', {
-    saleId: 5, payment: 'insurance', setlId: 'SETL1', mdtrtId: 'MDTRT1', psnNo: 'PSN1', psnCertType: '01', pharmacist,
-    prescription: { rxNo: 'RX1', doctorName: '王医生', institutionCode: 'H1' }, items: [saleLine()],
-  }), '3505', 'ab12cd34-S5-1'],
-  ['split pack', ev('sale.settled', { saleId: 5, payment: 'self_pay', pharmacist, items: [saleLine({ pieces: 6, split: true, price: 275 })] }), '3505', 'ab12cd34-S5-1'],
-  ['return', ev('sale.reversed', { saleId: 5, setlId: 'SETL1', psnNo: 'PSN1', reason: '退货', items: [saleLine({ bchno: 'ab12cd34-R5-1' })] }), '3506', 'ab12cd34-R5-1'],
-  ['adjustment', ev('stock.adjusted', {
-    bchno: 'ab12cd34-A12', lotBchno: 'ab12cd34-7-1', productId: 'AMOX', product, lot: 'A2401', mfgDate: '2026-01-10', expiry: '2028-01-09',
-    delta: -24, pricePerPack: 1100, codes: [{ code: '81000030000000000002', pieces: 24 }], reason: '破损',
-  }), '3502', 'ab12cd34-A12'],
+  [
+    'sale, self-pay (OTC, no prescription)',
+    ev('sale.settled', { saleId: 5, payment: 'self_pay', pharmacist, items: [saleLine({ product: { ...product, rx: false } })] }),
+    '3505',
+    'ab12cd34-S5-1',
+  ],
+  [
+    'sale, insured with prescription',
+    ev('sale.settled', {
+      saleId: 5,
+      payment: 'insurance',
+      setlId: 'SETL1',
+      mdtrtId: 'MDTRT1',
+      psnNo: 'PSN1',
+      psnCertType: '01',
+      pharmacist,
+      prescription: { rxNo: 'RX1', doctorName: '王医生', institutionCode: 'H1' },
+      items: [saleLine()],
+    }),
+    '3505',
+    'ab12cd34-S5-1',
+  ],
+  [
+    'split pack',
+    ev('sale.settled', { saleId: 5, payment: 'self_pay', pharmacist, items: [saleLine({ pieces: 6, split: true, price: 275 })] }),
+    '3505',
+    'ab12cd34-S5-1',
+  ],
+  [
+    'return',
+    ev('sale.reversed', { saleId: 5, setlId: 'SETL1', psnNo: 'PSN1', reason: '退货', items: [saleLine({ bchno: 'ab12cd34-R5-1' })] }),
+    '3506',
+    'ab12cd34-R5-1',
+  ],
+  [
+    'adjustment',
+    ev('stock.adjusted', {
+      bchno: 'ab12cd34-A12',
+      lotBchno: 'ab12cd34-7-1',
+      productId: 'AMOX',
+      product,
+      lot: 'A2401',
+      mfgDate: '2026-01-10',
+      expiry: '2028-01-09',
+      delta: -24,
+      pricePerPack: 1100,
+      codes: [{ code: '81000030000000000002', pieces: 24 }],
+      reason: '破损',
+    }),
+    '3502',
+    'ab12cd34-A12',
+  ],
 ];
 
-describe('the box\'s 35xx records against the national tables', () => {
+describe("the box's 35xx records against the national tables", () => {
   it.each(CASES)('%s passes its table', (_name, e, infno, key) => {
     const m = mapOutboxRecord(e, infno, key, ctx);
     expect(describeProblems(infno, validateInput(infno, m.input))).toBe('');
@@ -48,9 +129,25 @@ describe('the box\'s 35xx records against the national tables', () => {
   it('3505 carries the pharmacist, mdtrt_sn, the coded fields, and prsc_dr_name always', () => {
     const [, self] = CASES[2]!.slice(0, 2) as [string, LedgerEvent];
     const otc = (mapOutboxRecord(self, '3505', 'ab12cd34-S5-1', ctx).input as { selinfo: Record<string, unknown> }).selinfo;
-    expect(otc).toMatchObject({ phar_name: '李药师', phar_prac_cert_no: 'ZY13010200001', mdtrt_sn: 'ab12cd34-S5', prsc_dr_name: '无', hi_feesetl_type: '2', mdtrt_setl_type: '2', psn_cert_type: '99' });
+    expect(otc).toMatchObject({
+      phar_name: '李药师',
+      phar_prac_cert_no: 'ZY13010200001',
+      mdtrt_sn: 'ab12cd34-S5',
+      prsc_dr_name: '无',
+      hi_feesetl_type: '2',
+      mdtrt_setl_type: '2',
+      psn_cert_type: '99',
+    });
     const ins = (mapOutboxRecord(CASES[3]![1], '3505', 'ab12cd34-S5-1', ctx).input as { selinfo: Record<string, unknown> }).selinfo;
-    expect(ins).toMatchObject({ mdtrt_sn: 'MDTRT1', setl_id: 'SETL1', prsc_dr_name: '王医生', rxno: 'RX1', hi_feesetl_type: '1', mdtrt_setl_type: '1', psn_cert_type: '01' });
+    expect(ins).toMatchObject({
+      mdtrt_sn: 'MDTRT1',
+      setl_id: 'SETL1',
+      prsc_dr_name: '王医生',
+      rxno: 'RX1',
+      hi_feesetl_type: '1',
+      mdtrt_setl_type: '1',
+      psn_cert_type: '01',
+    });
   });
 
   it('a sale recorded without a pharmacist is refused by the table, naming the field in Chinese', () => {
@@ -77,7 +174,9 @@ describe('the box\'s 35xx records against the national tables', () => {
 
   it('formats: a date with a time, a datetime without the space, too many decimals, an over-long value', () => {
     const input = mapOutboxRecord(CASES[3]![1], '3505', 'ab12cd34-S5-1', ctx).input as { selinfo: Record<string, unknown> };
-    const bad = { selinfo: { ...input.selinfo, manu_date: '2026-01-10 00:00:00', sel_retn_time: '2026-11-2210:03:04', sel_retn_cnt: '1.00001', phar_name: 'x'.repeat(51) } };
+    const bad = {
+      selinfo: { ...input.selinfo, manu_date: '2026-01-10 00:00:00', sel_retn_time: '2026-11-2210:03:04', sel_retn_cnt: '1.00001', phar_name: 'x'.repeat(51) },
+    };
     expect(validateInput('3505', bad).map((p) => `${p.path} ${p.problem}`)).toEqual([
       'selinfo.manu_date 格式错误（应为yyyy-MM-dd）',
       'selinfo.sel_retn_cnt 小数位过多（最多4位）',
@@ -87,15 +186,42 @@ describe('the box\'s 35xx records against the national tables', () => {
   });
 
   it('1101 with certificate type 03 needs card_sn', () => {
-    expect(validateInput('1101', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: 'A1' } })).toEqual([{ path: 'data.card_sn', cn: '卡识别码', problem: '缺失' }]);
+    expect(validateInput('1101', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: 'A1' } })).toEqual([
+      { path: 'data.card_sn', cn: '卡识别码', problem: '缺失' },
+    ]);
     expect(validateInput('1101', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: 'A1', card_sn: 'SN1' } })).toEqual([]);
   });
 
   it('the 2101/2102 input the box builds passes its table', () => {
     const input = settlementInput({
-      saleId: 5, at: new Date('2026-11-22T02:03:04Z'), total: 1100,
-      person: { psnNo: 'PSN1', certType: '02', certNo: '1301', name: '张三', chronicDiseases: [], presented: { certType: '02', certNo: '1301' }, insutype: '310', balanceFen: 0 } as never,
-      lines: [{ itemId: 1, productId: 'AMOX', nhsaCode: product.nhsaCode, name: product.name, pieces: 24, price: 1100, pricePerPack: 1100, piecesPerPack: 24, code: '81000030000000000001', split: false, rx: true }],
+      saleId: 5,
+      at: new Date('2026-11-22T02:03:04Z'),
+      total: 1100,
+      person: {
+        psnNo: 'PSN1',
+        certType: '02',
+        certNo: '1301',
+        name: '张三',
+        chronicDiseases: [],
+        presented: { certType: '02', certNo: '1301' },
+        insutype: '310',
+        balanceFen: 0,
+      } as never,
+      lines: [
+        {
+          itemId: 1,
+          productId: 'AMOX',
+          nhsaCode: product.nhsaCode,
+          name: product.name,
+          pieces: 24,
+          price: 1100,
+          pricePerPack: 1100,
+          piecesPerPack: 24,
+          code: '81000030000000000001',
+          split: false,
+          rx: true,
+        },
+      ],
       prescription: { rxNo: 'RX1', doctorName: '王医生' },
     });
     expect(validateInput('2101', input)).toEqual([]);

@@ -11,7 +11,14 @@
 import type { FieldSpec, InterfaceSpec, NodeSpec } from './types.js';
 
 const FLAG = ['0', '1'] as const;
-const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({ name, cn, type: 'str', len, req, ...extra });
+const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({
+  name,
+  cn,
+  type: 'str',
+  len,
+  req,
+  ...extra,
+});
 const d = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'date', req });
 const dt = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'datetime', req });
 const n = (name: string, cn: string, num: readonly [number, number], req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'num', num, req });
@@ -29,35 +36,49 @@ const GOODS: readonly FieldSpec[] = [
 const UPLOAD_RESULT: readonly NodeSpec[] = [];
 
 export const SPEC_3501: InterfaceSpec = {
-  infno: '3501', cn: '商品盘存上传', sources: ['[B] YPPC3501.cs'],
-  input: [{ node: 'invinfo', fields: [
-    ...GOODS,
-    s('rx_flag', '处方药标志', 3, 'Y', { codes: FLAG }),
-    d('invdate', '盘存日期', 'Y'),
-    n('inv_cnt', '库存数量', [16, 2], 'Y'),
-    s('manu_lotnum', '生产批号', 30),
-    d('manu_date', '生产日期', 'Y'),
-    d('expy_end', '有效期止', 'Y'),
-    s('memo', '备注', 500),
-    DRUGTRACINFO,
-  ] }],
+  infno: '3501',
+  cn: '商品盘存上传',
+  sources: ['[B] YPPC3501.cs'],
+  input: [
+    {
+      node: 'invinfo',
+      fields: [
+        ...GOODS,
+        s('rx_flag', '处方药标志', 3, 'Y', { codes: FLAG }),
+        d('invdate', '盘存日期', 'Y'),
+        n('inv_cnt', '库存数量', [16, 2], 'Y'),
+        s('manu_lotnum', '生产批号', 30),
+        d('manu_date', '生产日期', 'Y'),
+        d('expy_end', '有效期止', 'Y'),
+        s('memo', '备注', 500),
+        DRUGTRACINFO,
+      ],
+    },
+  ],
   output: UPLOAD_RESULT,
 };
 
 export const SPEC_3502: InterfaceSpec = {
-  infno: '3502', cn: '商品库存变更', sources: ['[B] KCBG3502.cs'],
-  input: [{ node: 'invinfo', fields: [
-    ...GOODS,
-    s('inv_chg_type', '库存变更类型', 6, 'Y'),
-    n('pric', '单价', [16, 6], 'Y'),
-    n('cnt', '数量', [16, 4], 'Y'),
-    s('rx_flag', '处方药标志', 3, 'Y', { codes: FLAG }),
-    dt('inv_chg_time', '库存变更时间', 'Y'),
-    s('inv_chg_opter_name', '库存变更经办人姓名', 50),
-    s('memo', '备注', 500),
-    s('trdn_flag', '拆零标志', 2, 'O', { codes: FLAG }),
-    DRUGTRACINFO,
-  ] }],
+  infno: '3502',
+  cn: '商品库存变更',
+  sources: ['[B] KCBG3502.cs'],
+  input: [
+    {
+      node: 'invinfo',
+      fields: [
+        ...GOODS,
+        s('inv_chg_type', '库存变更类型', 6, 'Y'),
+        n('pric', '单价', [16, 6], 'Y'),
+        n('cnt', '数量', [16, 4], 'Y'),
+        s('rx_flag', '处方药标志', 3, 'Y', { codes: FLAG }),
+        dt('inv_chg_time', '库存变更时间', 'Y'),
+        s('inv_chg_opter_name', '库存变更经办人姓名', 50),
+        s('memo', '备注', 500),
+        s('trdn_flag', '拆零标志', 2, 'O', { codes: FLAG }),
+        DRUGTRACINFO,
+      ],
+    },
+  ],
   output: UPLOAD_RESULT,
 };
 
@@ -81,24 +102,38 @@ const PURCHASE_COMMON: readonly FieldSpec[] = [
 ];
 
 export const SPEC_3503: InterfaceSpec = {
-  infno: '3503', cn: '商品采购', sources: ['[B] YPCG3503.cs (prdr_name)', '[I] Medical3503Param.java (prodentp_name: profile prodentp-name)'],
-  input: [{ node: 'purcinfo', fields: [
-    ...PURCHASE_COMMON,
-    s('prdr_name', '生产厂家名称', 200, 'Y'),
-    s('purc_invo_no', '采购发票号', 50),
-    s('prod_geay_flag', '商品赠送标志', 3, 'Y', { codes: FLAG }),
-  ] }],
+  infno: '3503',
+  cn: '商品采购',
+  sources: ['[B] YPCG3503.cs (prdr_name)', '[I] Medical3503Param.java (prodentp_name: profile prodentp-name)'],
+  input: [
+    {
+      node: 'purcinfo',
+      fields: [
+        ...PURCHASE_COMMON,
+        s('prdr_name', '生产厂家名称', 200, 'Y'),
+        s('purc_invo_no', '采购发票号', 50),
+        s('prod_geay_flag', '商品赠送标志', 3, 'Y', { codes: FLAG }),
+      ],
+    },
+  ],
   output: UPLOAD_RESULT,
 };
 
 export const SPEC_3504: InterfaceSpec = {
-  infno: '3504', cn: '商品采购退货', sources: ['[B] YPCGTH3504.cs'],
+  infno: '3504',
+  cn: '商品采购退货',
+  sources: ['[B] YPCGTH3504.cs'],
   // 3504 lists neither manufacturer nor approval number nor lot as mandatory; purc_invo_no is.
-  input: [{ node: 'purcinfo', fields: [
-    ...PURCHASE_COMMON.map((f) => (f.name === 'aprvno' || f.name === 'manu_lotnum' ? { ...f, req: 'O' as const } : f)),
-    s('purc_invo_no', '采购发票号', 50, 'Y'),
-    s('medins_prod_purc_no', '商品采购流水号', 50),
-  ] }],
+  input: [
+    {
+      node: 'purcinfo',
+      fields: [
+        ...PURCHASE_COMMON.map((f) => (f.name === 'aprvno' || f.name === 'manu_lotnum' ? { ...f, req: 'O' as const } : f)),
+        s('purc_invo_no', '采购发票号', 50, 'Y'),
+        s('medins_prod_purc_no', '商品采购流水号', 50),
+      ],
+    },
+  ],
   output: UPLOAD_RESULT,
 };
 
@@ -127,37 +162,53 @@ const SALE_COMMON: readonly FieldSpec[] = [
 ];
 
 export const SPEC_3505: InterfaceSpec = {
-  infno: '3505', cn: '商品销售', sources: ['[B] YPXS3505.cs', '[I] Medical3505Param.java', '[R] Medical3505Result.java'],
-  input: [{ node: 'selinfo', fields: [
-    ...SALE_COMMON,
-    s('prsc_dr_cert_type', '开方医师证件类型', 6),
-    s('prsc_dr_certno', '开方医师证件号码', 50),
-    s('prsc_dr_name', '开方医师姓名', 50, 'Y'),
-    s('phar_cert_type', '药师证件类型', 6),
-    s('phar_certno', '药师证件号码', 50),
-    s('phar_name', '药师姓名', 50, 'Y'),
-    s('phar_prac_cert_no', '药师执业资格证号', 50, 'Y'),
-    s('hi_feesetl_type', '医保费用结算类型', 6, 'Y'),
-    s('mdtrt_sn', '就医流水号', 30, 'Y'),
-    s('rxno', '处方号', 40),
-    s('rx_circ_flag', '外购处方标志', 3, 'O', { codes: FLAG }),
-    s('rtal_docno', '零售单据号', 40, 'Y'),
-    s('stoout_no', '销售出库单据号', 40),
-    s('bchno', '批次号', 30),
-    s('drug_prod_barc', '药品条形码', 30),
-    s('shelf_posi', '货架位', 20),
-  ] }],
+  infno: '3505',
+  cn: '商品销售',
+  sources: ['[B] YPXS3505.cs', '[I] Medical3505Param.java', '[R] Medical3505Result.java'],
+  input: [
+    {
+      node: 'selinfo',
+      fields: [
+        ...SALE_COMMON,
+        s('prsc_dr_cert_type', '开方医师证件类型', 6),
+        s('prsc_dr_certno', '开方医师证件号码', 50),
+        s('prsc_dr_name', '开方医师姓名', 50, 'Y'),
+        s('phar_cert_type', '药师证件类型', 6),
+        s('phar_certno', '药师证件号码', 50),
+        s('phar_name', '药师姓名', 50, 'Y'),
+        s('phar_prac_cert_no', '药师执业资格证号', 50, 'Y'),
+        s('hi_feesetl_type', '医保费用结算类型', 6, 'Y'),
+        s('mdtrt_sn', '就医流水号', 30, 'Y'),
+        s('rxno', '处方号', 40),
+        s('rx_circ_flag', '外购处方标志', 3, 'O', { codes: FLAG }),
+        s('rtal_docno', '零售单据号', 40, 'Y'),
+        s('stoout_no', '销售出库单据号', 40),
+        s('bchno', '批次号', 30),
+        s('drug_prod_barc', '药品条形码', 30),
+        s('shelf_posi', '货架位', 20),
+      ],
+    },
+  ],
   output: UPLOAD_RESULT,
 };
 
 export const SPEC_3506: InterfaceSpec = {
-  infno: '3506', cn: '商品销售退货', sources: ['[B] XSTH3506.cs'],
+  infno: '3506',
+  cn: '商品销售退货',
+  sources: ['[B] XSTH3506.cs'],
   input: [{ node: 'selinfo', fields: [...SALE_COMMON, s('medins_prod_sel_no', '商品销售流水号', 50)] }],
   output: UPLOAD_RESULT,
 };
 
 export const SPEC_3507: InterfaceSpec = {
-  infno: '3507', cn: '删除进销存信息', sources: ['[B] YPSC3507.cs'],
-  input: [{ node: 'data', fields: [s('fixmedins_bchno', '定点医药机构批次流水号', 30, 'Y'), s('inv_data_type', '进销存数据类型', 30, 'Y', { codes: ['1', '2', '3', '4'] })] }],
+  infno: '3507',
+  cn: '删除进销存信息',
+  sources: ['[B] YPSC3507.cs'],
+  input: [
+    {
+      node: 'data',
+      fields: [s('fixmedins_bchno', '定点医药机构批次流水号', 30, 'Y'), s('inv_data_type', '进销存数据类型', 30, 'Y', { codes: ['1', '2', '3', '4'] })],
+    },
+  ],
   output: [],
 };

@@ -85,7 +85,9 @@ export function validateNodes(nodes: readonly NodeSpec[], message: unknown): Spe
         out.push({ path: n.node, cn: n.node, problem: '缺失' });
         continue;
       }
-      v.forEach((item, i) => (isRec(item) ? checkRecord(n.fields, item, `${n.node}[${i}]`, out) : out.push({ path: `${n.node}[${i}]`, cn: n.node, problem: '应为对象' })));
+      v.forEach((item, i) =>
+        isRec(item) ? checkRecord(n.fields, item, `${n.node}[${i}]`, out) : out.push({ path: `${n.node}[${i}]`, cn: n.node, problem: '应为对象' }),
+      );
     } else if (!isRec(v)) {
       out.push({ path: n.node, cn: n.node, problem: '缺失' });
     } else {

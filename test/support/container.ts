@@ -8,7 +8,7 @@
 //   - SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 gives the container cgroup2, and CAP_BPF with the bpf() system call
 //     let its systemd attach the BPF device programs (without them DevicePolicy= is silently not enforced);
 //   - commands run inside through nsenter into the namespaces of the container's PID 1.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,11 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : null), stdout, stderr: signal === 'SIGKILL' ? `${stderr}\n(killed after ${opts.timeoutMs ?? 120_000} ms)` : stderr });
+      resolve({
+        code: code ?? (signal ? 128 : null),
+        stdout,
+        stderr: signal === 'SIGKILL' ? `${stderr}\n(killed after ${opts.timeoutMs ?? 120_000} ms)` : stderr,
+      });
     });
     child.stdin.end(opts.input ?? '');
   });
@@ -93,33 +97,81 @@ export class Container {
     if (untar.code !== 0) throw new Error(`unpacking ${this.tarball}: ${untar.stderr}`);
     writeFileSync(join(this.root, 'etc', 'hostname'), `${hostname}\n`);
     const wrapper = join(this.dir, 'nspawn-in-private-ns.sh');
-    writeFileSync(wrapper, '#!/bin/sh\nset -e\nmount --make-rprivate /\nmount -t tmpfs -o mode=755 tmpfs /run/systemd\nexec systemd-nspawn "$@"\n', { mode: 0o755 });
+    writeFileSync(wrapper, '#!/bin/sh\nset -e\nmount --make-rprivate /\nmount -t tmpfs -o mode=755 tmpfs /run/systemd\nexec systemd-nspawn "$@"\n', {
+      mode: 0o755,
+    });
     const out = createWriteStream(this.consoleLog);
     await new Promise((r) => out.once('open', r));
     this.nspawn = spawn(
       'unshare',
-      ['--mount', '--', wrapper, '-D', this.root, '--boot', '--register=no', '--keep-unit', '--private-network',
-        '--capability=CAP_BPF', '--system-call-filter=bpf', `--machine=${hostname}`, '--console=read-only'],
+      [
+        '--mount',
+        '--',
+        wrapper,
+        '-D',
+        this.root,
+        '--boot',
+        '--register=no',
+        '--keep-unit',
+        '--private-network',
+        '--capability=CAP_BPF',
+        '--system-call-filter=bpf',
+        `--machine=${hostname}`,
+        '--console=read-only',
+      ],
       { env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' }, stdio: ['ignore', out, out], detached: true },
     );
     const nspawnPid = this.nspawn.pid as number;
     // nspawn's child becomes the container's PID 1 and execs systemd.
-    this.pid1 = await waitFor('the container\'s systemd to start', async () => {
-      if (this.nspawn?.exitCode !== null) throw new Error(`systemd-nspawn exited: ${readFileSync(this.consoleLog, 'utf8').slice(-3000)}`);
-      const children = readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-      for (const c of children) if (readFileSync(`/proc/${c}/comm`, 'utf8').trim() === 'systemd') return Number(c);
-      return undefined;
-    }, 60_000, 250);
-    return waitFor('systemd in the container to finish booting', async () => {
-      const s = (await this.sh('systemctl is-system-running')).stdout.trim();
-      return s === 'running' || s === 'degraded' ? s : undefined;
-    }, 180_000, 1000);
+    this.pid1 = await waitFor(
+      "the container's systemd to start",
+      async () => {
+        if (this.nspawn?.exitCode !== null) throw new Error(`systemd-nspawn exited: ${readFileSync(this.consoleLog, 'utf8').slice(-3000)}`);
+        const children = readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+        for (const c of children) if (readFileSync(`/proc/${c}/comm`, 'utf8').trim() === 'systemd') return Number(c);
+        return undefined;
+      },
+      60_000,
+      250,
+    );
+    return waitFor(
+      'systemd in the container to finish booting',
+      async () => {
+        const s = (await this.sh('systemctl is-system-running')).stdout.trim();
+        return s === 'running' || s === 'degraded' ? s : undefined;
+      },
+      180_000,
+      1000,
+    );
   }
 
   /** A shell command inside the container (every namespace of its PID 1, a clean environment). */
   sh(command: string, timeoutMs = 120_000): Promise<Result> {
-    return run('nsenter', ['-t', String(this.pid1), '-m', '-u', '-i', '-n', '-p', '-C', '--', '/usr/bin/env', '-i',
-      'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'SYSTEMD_PAGER=', 'SYSTEMD_COLORS=0', 'HOME=/root', 'bash', '-c', command], { timeoutMs });
+    return run(
+      'nsenter',
+      [
+        '-t',
+        String(this.pid1),
+        '-m',
+        '-u',
+        '-i',
+        '-n',
+        '-p',
+        '-C',
+        '--',
+        '/usr/bin/env',
+        '-i',
+        'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+        'LANG=C.UTF-8',
+        'SYSTEMD_PAGER=',
+        'SYSTEMD_COLORS=0',
+        'HOME=/root',
+        'bash',
+        '-c',
+        command,
+      ],
+      { timeoutMs },
+    );
   }
 
   /** A program of this machine (the test's Node) inside the container's network namespace only. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATIVE_DIR_ENV } from '../../agent/native.js';
-import { ROOT, sh, type Built } from './package.js';
+import { type Built, ROOT, sh } from './package.js';
 
 /** Where the installed package puts the files provision reads (see scripts/package/deb.mjs). */
 const INSTALLED = [
@@ -27,7 +27,9 @@ export const CLI_TECH_TOKEN = 'package-cli-technician-token';
 /** A box's files under `dir`: a config with the embedded simulator on ephemeral ports, a catalogue CSV, a root for provision. */
 export function cliFixture(dir: string) {
   const config = join(dir, 'box.yaml');
-  writeFileSync(config, `store: { code: H13010200001, name: 测试大药房, admdvs: "130102", pharmacists: [{ name: 李药师, certNo: ZY13010200003 }] }
+  writeFileSync(
+    config,
+    `store: { code: H13010200001, name: 测试大药房, admdvs: "130102", pharmacists: [{ name: 李药师, certNo: ZY13010200003 }] }
 platform: { simulator: true, simulatorPort: 0 }
 http:
   host: 127.0.0.1
@@ -35,9 +37,13 @@ http:
   apiTokens: [{ name: tech, role: technician, sha256: ${createHash('sha256').update(CLI_TECH_TOKEN).digest('hex')} }]
 dataDir: ${JSON.stringify(join(dir, 'data'))}
 video: { dir: ${JSON.stringify(join(dir, 'data', 'video'))}, retentionDays: 365 }
-`);
+`,
+  );
   const csv = join(dir, 'products.csv');
-  writeFileSync(csv, '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n');
+  writeFileSync(
+    csv,
+    '商品编码,药品名称,规格,生产企业,批准文号,医保编码,药品标识码,处方药,医保,类别,包装数量,零售价\nA1,阿莫西林胶囊,0.25g*24粒,某药业,国药准字H1,XJ01,8100003,是,是,西药,24,15.60\n',
+  );
   const root = join(dir, 'provision-root');
   for (const [from, to] of INSTALLED) {
     mkdirSync(join(root, to, '..'), { recursive: true });
@@ -65,7 +71,12 @@ export function runCli(built: Built, args: string[]): CliRun {
  * Starts a long-running command (run, simulate-platform), waits for the line `ready` finds on stdout, hands
  * it to `use`, then stops the process with SIGTERM and returns its exit code.
  */
-export async function runUntil<T>(built: Built, args: string[], ready: (line: string) => string | undefined, use: (found: string) => Promise<T>): Promise<{ result: T; exit: number | string; stderr: string }> {
+export async function runUntil<T>(
+  built: Built,
+  args: string[],
+  ready: (line: string) => string | undefined,
+  use: (found: string) => Promise<T>,
+): Promise<{ result: T; exit: number | string; stderr: string }> {
   const child = spawn(built.binary.path, args, { env: cliEnv(built), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -20,23 +20,41 @@ export interface Built {
 }
 
 export function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: opts.timeout ?? 120_000, env: opts.env ?? process.env, cwd: opts.cwd });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: opts.timeout ?? 120_000,
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+  });
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function requireTool(cmd: string, debianPackage: string) {
-  if (sh('sh', ['-c', `command -v ${cmd}`]).code !== 0) throw new Error(`${cmd} is missing: install the Debian package ${debianPackage} (sh scripts/debian-deps.sh)`);
+  if (sh('sh', ['-c', `command -v ${cmd}`]).code !== 0)
+    throw new Error(`${cmd} is missing: install the Debian package ${debianPackage} (sh scripts/debian-deps.sh)`);
 }
 
 /** `npm run package` into `out` (the repo's out/cache keeps the Node from npm and better-sqlite3 built for it between runs). */
 export function buildPackage(out: string, arch?: string): Built {
-  if (!existsSync(join(ROOT, 'dist', 'agent', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the package tests');
-  const args = [join(ROOT, 'scripts', 'package', 'build.mjs'), '--out', out, '--cache', join(ROOT, 'out', 'cache'), '--skip-build', ...(arch ? ['--arch', arch] : [])];
+  if (!existsSync(join(ROOT, 'dist', 'agent', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the package tests');
+  const args = [
+    join(ROOT, 'scripts', 'package', 'build.mjs'),
+    '--out',
+    out,
+    '--cache',
+    join(ROOT, 'out', 'cache'),
+    '--skip-build',
+    ...(arch ? ['--arch', arch] : []),
+  ];
   const r = sh(process.execPath, args, { timeout: 600_000 });
   if (r.code !== 0) throw new Error(`npm run package${arch ? ` --arch ${arch}` : ''} failed (${r.code}):\n${r.stderr}`);
   const built = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Built;
-  console.log(`package for linux-${built.arch} built in ${built.seconds} s: executable ${built.binary.bytes} B, native ${built.native.bytes} B, .deb ${built.deb.bytes} B`);
+  console.log(
+    `package for linux-${built.arch} built in ${built.seconds} s: executable ${built.binary.bytes} B, native ${built.native.bytes} B, .deb ${built.deb.bytes} B`,
+  );
   return built;
 }
 

@@ -123,7 +123,10 @@ for (const id of ledger.db.prepare("SELECT id FROM sales WHERE status = 'open' O
 
 if (recoverEveryMs > 0) {
   // The agent's periodic recovery runs beside the counter, whatever the counter is doing.
-  const tick = () => void recover('timer').catch((err) => emit({ ev: 'error', message: String(err?.stack ?? err) })).finally(() => setTimeout(tick, recoverEveryMs));
+  const tick = () =>
+    void recover('timer')
+      .catch((err) => emit({ ev: 'error', message: String(err?.stack ?? err) }))
+      .finally(() => setTimeout(tick, recoverEveryMs));
   setTimeout(tick, recoverEveryMs);
 }
 

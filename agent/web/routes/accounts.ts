@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { AccountError, ROLES, type AccountStore, type User } from '../../accounts/store.js';
-import { PUBLIC, SESSION_COOKIE, roles } from '../auth.js';
+import { AccountError, type AccountStore, ROLES, type User } from '../../accounts/store.js';
+import { PUBLIC, roles, SESSION_COOKIE } from '../auth.js';
 import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
@@ -35,7 +35,10 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
       async (req, reply) => {
         let r;
         try {
-          r = await accounts.login(req.body.username, req.body.password, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
+          r = await accounts.login(req.body.username, req.body.password, {
+            ip: req.ip,
+            ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+          });
         } catch (err) {
           // LOGIN_BUSY: the password-check queue is full; the error handler answers it, this says when to retry.
           if (err instanceof AccountError && err.status === 503) reply.header('retry-after', '5');
@@ -47,7 +50,15 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
           return reply
             .code(429)
             .header('retry-after', String(seconds))
-            .send({ errors: [{ code: 'LOGIN_LOCKED', message: `登录失败次数过多，已暂时锁定：请于 ${hhmm(r.retryAt)}（约 ${minutes} 分钟后）再试`, retryAt: r.retryAt.toISOString() }] });
+            .send({
+              errors: [
+                {
+                  code: 'LOGIN_LOCKED',
+                  message: `登录失败次数过多，已暂时锁定：请于 ${hhmm(r.retryAt)}（约 ${minutes} 分钟后）再试`,
+                  retryAt: r.retryAt.toISOString(),
+                },
+              ],
+            });
         }
         if (!r.ok && r.reason === 'disabled') return reply.code(403).send({ errors: [{ code: 'USER_DISABLED', message: '该账号已停用，请联系店长' }] });
         if (!r.ok) return reply.code(401).send({ errors: [{ code: 'BAD_CREDENTIALS', message: BAD_CREDENTIALS }] });
@@ -67,15 +78,33 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
       return reply.code(204).send();
     });
 
-    app.get('/api/me', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ response: { '2xx': { type: 'object', properties: { user: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' } } } } } } }) }, async (req) => {
-      const p = req.principal!;
-      return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
-    });
+    app.get(
+      '/api/me',
+      {
+        config: roles('cashier', 'manager', 'technician'),
+        schema: routeSchema({
+          response: {
+            '2xx': { type: 'object', properties: { user: { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' } } } } },
+          },
+        }),
+      },
+      async (req) => {
+        const p = req.principal!;
+        return { user: { username: p.name, displayName: p.displayName ?? p.name, role: p.role }, via: p.via };
+      },
+    );
 
     const userSchema = { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } } as const;
-    app.get('/api/users', { config: roles('manager'), schema: routeSchema({ response: { '2xx': { type: 'object', properties: { users: { type: 'array', items: userSchema } } } } }) }, async () => ({
-      users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
-    }));
+    app.get(
+      '/api/users',
+      {
+        config: roles('manager'),
+        schema: routeSchema({ response: { '2xx': { type: 'object', properties: { users: { type: 'array', items: userSchema } } } } }),
+      },
+      async () => ({
+        users: accounts.list().map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })),
+      }),
+    );
 
     app.post(
       '/api/users',
@@ -129,7 +158,8 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
         const self = p.via === 'session' && p.name === req.params.username.trim().toLowerCase();
         if (self) {
           const v = await accounts.verify(p.name, req.body.oldPassword ?? '', req.ip);
-          if (!v.ok && v.reason === 'locked') return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
+          if (!v.ok && v.reason === 'locked')
+            return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `失败次数过多，请于 ${hhmm(v.retryAt)} 后再试` }] });
           if (!v.ok) return reply.code(403).send({ errors: [{ code: 'OLD_PASSWORD_WRONG', message: '原密码（PIN）错误' }] });
         } else if (!self && p.role !== 'manager') {
           return reply.code(403).send({ errors: [{ code: 'FORBIDDEN', message: '只有店长可以修改他人的密码' }] });

@@ -1,8 +1,8 @@
 import { checkProduct, productSchema } from '../../catalog/product.js';
 import type { Ledger } from '../../ledger/index.js';
 import { roles } from '../auth.js';
-import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date()): TypedRoutes {
   return async (app) => {
@@ -12,7 +12,12 @@ export function catalogRoutes(ledger: Ledger, clock: () => Date = () => new Date
         bodyLimit: BODY_LIMITS.catalog,
         config: roles('manager'),
         schema: routeSchema({
-          body: { type: 'object', additionalProperties: false, required: ['products'], properties: { products: { type: 'array', minItems: 1, maxItems: 100000, items: productSchema } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['products'],
+            properties: { products: { type: 'array', minItems: 1, maxItems: 100000, items: productSchema } },
+          },
         }),
       },
       async (req, reply) => {

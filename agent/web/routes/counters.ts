@@ -12,7 +12,13 @@ export function counterRoutes(checkout: CheckoutService, store: { code: string; 
   return async (app) => {
     app.get('/api/counters/:counter', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: counterParam }) }, async (req) => {
       const { counter } = req.params;
-      return { counter, store: { code: store.code, name: store.name }, saleId: checkout.currentSale(counter) ?? null, attendant: checkout.attendant(counter)?.name ?? null, leftOpen: checkout.leftOpen(counter) };
+      return {
+        counter,
+        store: { code: store.code, name: store.name },
+        saleId: checkout.currentSale(counter) ?? null,
+        attendant: checkout.attendant(counter)?.name ?? null,
+        leftOpen: checkout.leftOpen(counter),
+      };
     });
 
     // The counter page says who signed in at it: the sales its scanners open record that cashier, and the
@@ -25,7 +31,13 @@ export function counterRoutes(checkout: CheckoutService, store: { code: string; 
 
     app.post(
       '/api/counters/:counter/resume',
-      { config: sellers, schema: routeSchema({ params: counterParam, body: { type: 'object', additionalProperties: false, required: ['saleId'], properties: { saleId: { type: 'integer', minimum: 1 } } } }) },
+      {
+        config: sellers,
+        schema: routeSchema({
+          params: counterParam,
+          body: { type: 'object', additionalProperties: false, required: ['saleId'], properties: { saleId: { type: 'integer', minimum: 1 } } },
+        }),
+      },
       async (req) => (checkout.resume(req.params.counter, req.body.saleId), { counter: req.params.counter, saleId: req.body.saleId }),
     );
   };

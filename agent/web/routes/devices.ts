@@ -26,32 +26,56 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): TypedR
     app.get('/api/devices', { config: anyone }, async () => ({ devices: devices.statuses() }));
 
     // Server-sent events: scans, identities and device states as they happen, for one counter or all.
-    app.get('/api/events', { config: anyone, schema: routeSchema({ querystring: { type: 'object', properties: { counter: { type: 'string' } } } }) }, (req, reply) => {
-      const counter = req.query.counter;
-      reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      reply.raw.write(': counter-agent events\n\n');
-      const send = (e: CounterEvent) => {
-        if (counter === undefined || e.counter === counter) reply.raw.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-      };
-      const onStatus = (s: DeviceStatus) =>
-        send({ type: 'device', counter: s.counter, at: s.since, deviceId: s.id, state: s.state, ...(s.path ? { path: s.path } : {}), ...(s.error ? { error: s.error } : {}) });
-      const ping = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
-      router.on('event', send);
-      devices.on('status', onStatus);
-      req.raw.on('close', () => {
-        clearInterval(ping);
-        router.off('event', send);
-        devices.off('status', onStatus);
-      });
-      reply.hijack();
-    });
+    app.get(
+      '/api/events',
+      { config: anyone, schema: routeSchema({ querystring: { type: 'object', properties: { counter: { type: 'string' } } } }) },
+      (req, reply) => {
+        const counter = req.query.counter;
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        reply.raw.write(': counter-agent events\n\n');
+        const send = (e: CounterEvent) => {
+          if (counter === undefined || e.counter === counter) reply.raw.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        };
+        const onStatus = (s: DeviceStatus) =>
+          send({
+            type: 'device',
+            counter: s.counter,
+            at: s.since,
+            deviceId: s.id,
+            state: s.state,
+            ...(s.path ? { path: s.path } : {}),
+            ...(s.error ? { error: s.error } : {}),
+          });
+        const ping = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
+        router.on('event', send);
+        devices.on('status', onStatus);
+        req.raw.on('close', () => {
+          clearInterval(ping);
+          router.off('event', send);
+          devices.off('status', onStatus);
+        });
+        reply.hijack();
+      },
+    );
 
     app.post(
       '/api/devices/:id/scan',
-      { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: deviceParam, body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } } }) },
+      {
+        config: roles('cashier', 'manager', 'technician'),
+        schema: routeSchema({
+          params: deviceParam,
+          body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1024 } } },
+        }),
+      },
       async (req, reply) => {
         const d = devices.get(req.params.id);
-        if (!isFeedable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_SCANNER', message: `设备 ${req.params.id} 不是模拟扫码枪：请用真实扫码枪扫码` }] });
+        if (!isFeedable(d))
+          return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_SCANNER', message: `设备 ${req.params.id} 不是模拟扫码枪：请用真实扫码枪扫码` }] });
         d.feed(req.body.text);
         return { fed: true };
       },
@@ -59,17 +83,33 @@ export function deviceRoutes(devices: DeviceManager, router: ScanRouter): TypedR
 
     app.post(
       '/api/devices/:id/card',
-      { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: deviceParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } } } }) },
+      {
+        config: roles('cashier', 'manager', 'technician'),
+        schema: routeSchema({
+          params: deviceParam,
+          body: {
+            type: ['object', 'null'],
+            additionalProperties: false,
+            properties: { idNumber: { type: 'string', maxLength: 18 }, remove: { type: 'boolean' } },
+          },
+        }),
+      },
       async (req, reply) => {
         const d = devices.get(req.params.id);
-        if (!isPlaceable(d)) return reply.code(404).send({ errors: [{ code: 'NOT_A_SIMULATED_READER', message: `设备 ${req.params.id} 不是模拟读卡器：请在真实读卡器上放置身份证` }] });
+        if (!isPlaceable(d))
+          return reply
+            .code(404)
+            .send({ errors: [{ code: 'NOT_A_SIMULATED_READER', message: `设备 ${req.params.id} 不是模拟读卡器：请在真实读卡器上放置身份证` }] });
         if (req.body?.remove) {
           d.simulator.remove();
           return { removed: true };
         }
         const cards = Object.values(SAMPLE_CARDS);
         const card = req.body?.idNumber ? cards.find((c) => c.idNumber === req.body?.idNumber) : cards[0];
-        if (!card) return reply.code(404).send({ errors: [{ code: 'CARD_UNKNOWN', message: `模拟读卡器没有这张身份证：可选 ${cards.map((c) => `${c.name} ${c.idNumber}`).join('，')}` }] });
+        if (!card)
+          return reply
+            .code(404)
+            .send({ errors: [{ code: 'CARD_UNKNOWN', message: `模拟读卡器没有这张身份证：可选 ${cards.map((c) => `${c.name} ${c.idNumber}`).join('，')}` }] });
         d.simulator.place(card);
         return { placed: true, name: card.name };
       },

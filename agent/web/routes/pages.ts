@@ -99,18 +99,26 @@ export function pageRoutes(
   dirs: Partial<Record<PageName | 'shared', string | undefined>> = { counter: pageDir('counter'), manager: pageDir('manager'), shared: sharedDir() },
 ): FastifyPluginAsync {
   return async (app) => {
-    const send = async (reply: FastifyReply, path: string, type: string) => reply.headers(SECURITY_HEADERS).type(type).send(await readFile(path));
+    const send = async (reply: FastifyReply, path: string, type: string) =>
+      reply
+        .headers(SECURITY_HEADERS)
+        .type(type)
+        .send(await readFile(path));
     app.get('/', { config: PUBLIC }, async (_req, reply) => reply.redirect('/counter'));
     for (const page of PAGES) {
       const dir = dirs[page];
       const missing = { errors: [{ code: 'PAGE_MISSING', message: PAGE_MISSING[page] }] };
-      app.get(`/${page}`, { config: PUBLIC }, async (_req, reply) => (dir ? send(reply, join(dir, 'index.html'), TYPES['.html'] as string) : reply.code(500).send(missing)));
+      app.get(`/${page}`, { config: PUBLIC }, async (_req, reply) =>
+        dir ? send(reply, join(dir, 'index.html'), TYPES['.html'] as string) : reply.code(500).send(missing),
+      );
       app.get(`/${page}/`, { config: PUBLIC }, async (_req, reply) => reply.redirect(`/${page}`));
       if (!dir) continue;
       for (const [name, type] of pageFiles(dir)) app.get(`/${page}/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, join(dir, name), type));
     }
     const shared = dirs.shared;
-    if (shared) for (const [name, type] of pageFiles(shared)) app.get(`/shared/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, join(shared, name), type));
+    if (shared)
+      for (const [name, type] of pageFiles(shared))
+        app.get(`/shared/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, join(shared, name), type));
     for (const [name, path] of vendorFiles()) app.get(`/vendor/${name}`, { config: PUBLIC }, async (_req, reply) => send(reply, path, TYPES['.js'] as string));
   };
 }

@@ -13,20 +13,20 @@ export function reconciliationRoutes(service: ReconciliationService, clock: () =
       body,
     });
 
-    app.get('/api/reconciliation', { config: readers, schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { format: { type: 'string' } } }] } }) }, async (req, reply) =>
-      {
+    app.get(
+      '/api/reconciliation',
+      { config: readers, schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { format: { type: 'string' } } }] } }) },
+      async (req, reply) => {
         const r = service.compute(parsePeriod(req.query, clock()));
         if (req.query.format !== 'csv') return r;
         const file = csv(r.from, r.to, reconciliationCsv(r));
         return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
       },
     );
-    app.get('/api/reconciliation.csv', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req, reply) =>
-      {
-        const r = service.compute(parsePeriod(req.query, clock()));
-        const file = csv(r.from, r.to, reconciliationCsv(r));
-        return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
-      },
-    );
+    app.get('/api/reconciliation.csv', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req, reply) => {
+      const r = service.compute(parsePeriod(req.query, clock()));
+      const file = csv(r.from, r.to, reconciliationCsv(r));
+      return reply.type(file.type).header('content-disposition', file.disposition).send(file.body);
+    });
   };
 }

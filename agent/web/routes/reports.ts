@@ -1,6 +1,6 @@
 import type { BacklogReport } from '../../reports/backlog.js';
 import type { DailyReport } from '../../reports/daily.js';
-import { parseCount, parsePeriod, type Period } from '../../reports/period.js';
+import { type Period, parseCount, parsePeriod } from '../../reports/period.js';
 import type { SalesList } from '../../reports/sales-list.js';
 import type { StockValueReport } from '../../reports/stock-value.js';
 import { roles } from '../auth.js';
@@ -15,7 +15,15 @@ export const readers = roles('manager', 'technician');
 const salesListReply = {
   '2xx': {
     type: 'object',
-    properties: { sales: { type: 'array', items: { type: 'object', properties: { person: { type: ['object', 'null'], properties: { name: { type: 'string' }, certNoMasked: { $ref: 'CertNo#' } } } } } } },
+    properties: {
+      sales: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { person: { type: ['object', 'null'], properties: { name: { type: 'string' }, certNoMasked: { $ref: 'CertNo#' } } } },
+        },
+      },
+    },
   },
 } as const;
 
@@ -31,15 +39,20 @@ export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServic
   return async (app) => {
     const period = (q: { from?: string; to?: string }): Period => parsePeriod(q, clock());
 
-    app.get('/api/sales', { config: readers, schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { limit: { type: 'string' } } }] }, response: salesListReply }) }, async (req) =>
-      ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
+    app.get(
+      '/api/sales',
+      {
+        config: readers,
+        schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { limit: { type: 'string' } } }] }, response: salesListReply }),
+      },
+      async (req) => ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
     );
-    app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) =>
-      ({ days: daily.days(period(req.query)) }),
-    );
+    app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) => ({ days: daily.days(period(req.query)) }));
     app.get('/api/reports/stock-value', { config: readers }, async () => stockValue.value());
-    app.get('/api/reports/backlog', { config: readers, schema: routeSchema({ querystring: { type: 'object', properties: { hours: { type: 'string' } } } }) }, async (req) =>
-      ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) }),
+    app.get(
+      '/api/reports/backlog',
+      { config: readers, schema: routeSchema({ querystring: { type: 'object', properties: { hours: { type: 'string' } } } }) },
+      async (req) => ({ points: backlog.points(parseCount('hours', req.query.hours, 24, 1, 24 * 31), clock()) }),
     );
   };
 }

@@ -15,12 +15,19 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
   return async (app) => {
     app.post(
       '/api/sales',
-      { config: sellers, schema: routeSchema({ body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } } }) },
+      {
+        config: sellers,
+        schema: routeSchema({
+          body: { type: ['object', 'null'], additionalProperties: false, properties: { counter: { type: 'string', minLength: 1, maxLength: 40 } } },
+        }),
+      },
       async (req, reply) => reply.code(201).send({ id: checkout.open(req.body?.counter ?? 'counter-1', req.principal?.name), status: 'open' }),
     );
 
-    app.get('/api/sales/:id', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: idParam, response: { '2xx': { $ref: 'SaleView#' } } }) }, async (req) =>
-      checkout.view(Number(req.params.id)),
+    app.get(
+      '/api/sales/:id',
+      { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: idParam, response: { '2xx': { $ref: 'SaleView#' } } }) },
+      async (req) => checkout.view(Number(req.params.id)),
     );
 
     app.post(
@@ -29,16 +36,20 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
         config: sellers,
         schema: routeSchema({
           params: idParam,
-          body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 512 }, pieces: { type: 'integer', minimum: 1, maximum: 100000 } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['code'],
+            properties: { code: { type: 'string', minLength: 1, maxLength: 512 }, pieces: { type: 'integer', minimum: 1, maximum: 100000 } },
+          },
           response: refusedReply,
         }),
       },
-      async (req, reply) =>
-        {
-          const r = checkout.addItem(Number(req.params.id), req.body.code, req.body.pieces);
-          if (!r.ok) return reply.code(422).send({ refused: r.refused });
-          return { item: checkout.itemView(Number(req.params.id), r.itemId) };
-        },
+      async (req, reply) => {
+        const r = checkout.addItem(Number(req.params.id), req.body.code, req.body.pieces);
+        if (!r.ok) return reply.code(422).send({ refused: r.refused });
+        return { item: checkout.itemView(Number(req.params.id), r.itemId) };
+      },
     );
 
     app.delete(
@@ -53,26 +64,40 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
         config: sellers,
         schema: routeSchema({
           params: idParam,
-          body: { type: 'object', additionalProperties: false, required: ['certType', 'certNo'], properties: { certType: { enum: ['01', '02', '03'] }, certNo: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', maxLength: 50 } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['certType', 'certNo'],
+            properties: {
+              certType: { enum: ['01', '02', '03'] },
+              certNo: { type: 'string', minLength: 1, maxLength: 200 },
+              name: { type: 'string', maxLength: 50 },
+            },
+          },
           response: personReply,
         }),
       },
-      async (req) =>
-        {
-          const p = await checkout.setIdentity(Number(req.params.id), req.body.certType, req.body.certNo, req.body.name);
-          return { person: checkout.view(Number(req.params.id)).identity ?? { psnNo: p.psnNo } };
-        },
+      async (req) => {
+        const p = await checkout.setIdentity(Number(req.params.id), req.body.certType, req.body.certNo, req.body.name);
+        return { person: checkout.view(Number(req.params.id)).identity ?? { psnNo: p.psnNo } };
+      },
     );
 
     // A 医保电子凭证 QR code read by the counter page's keyboard-wedge scanner: 1161 for its token, then 1101.
     app.put(
       '/api/sales/:id/identity/evoucher',
-      { config: sellers, schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } }, response: personReply }) },
-      async (req) =>
-        {
-          await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
-          return { person: checkout.view(Number(req.params.id)).identity };
-        },
+      {
+        config: sellers,
+        schema: routeSchema({
+          params: idParam,
+          body: { type: 'object', additionalProperties: false, required: ['qrcode'], properties: { qrcode: { type: 'string', minLength: 1, maxLength: 512 } } },
+          response: personReply,
+        }),
+      },
+      async (req) => {
+        await checkout.identifyByEVoucher(Number(req.params.id), req.body.qrcode);
+        return { person: checkout.view(Number(req.params.id)).identity };
+      },
     );
 
     app.put(
@@ -85,7 +110,14 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
             type: 'object',
             additionalProperties: false,
             required: ['rxNo', 'institutionCode', 'doctorName', 'patientCertNo', 'issuedAt', 'signed'],
-            properties: { rxNo: { type: 'string', maxLength: 64 }, institutionCode: { type: 'string', maxLength: 30 }, doctorName: { type: 'string', maxLength: 50 }, patientCertNo: { type: 'string', maxLength: 30 }, issuedAt: { type: 'string', maxLength: 30 }, signed: { type: 'boolean' } },
+            properties: {
+              rxNo: { type: 'string', maxLength: 64 },
+              institutionCode: { type: 'string', maxLength: 30 },
+              doctorName: { type: 'string', maxLength: 50 },
+              patientCertNo: { type: 'string', maxLength: 30 },
+              issuedAt: { type: 'string', maxLength: 30 },
+              signed: { type: 'boolean' },
+            },
           },
           response: prescriptionReply,
         }),
@@ -96,7 +128,18 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
     // 告知同意: the insured person agrees to pay out-of-catalogue items themselves.
     app.put(
       '/api/sales/:id/consent',
-      { config: sellers, schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['productIds'], properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } } } }) },
+      {
+        config: sellers,
+        schema: routeSchema({
+          params: idParam,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['productIds'],
+            properties: { productIds: { type: 'array', items: { type: 'string' }, maxItems: 200 } },
+          },
+        }),
+      },
       async (req) => (checkout.setConsents(Number(req.params.id), req.body.productIds), { consents: req.body.productIds }),
     );
 
@@ -104,25 +147,46 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
       '/api/sales/:id/settle',
       {
         config: sellers,
-        schema: routeSchema({ params: idParam, body: { type: 'object', additionalProperties: false, required: ['payment'], properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } } } }),
+        schema: routeSchema({
+          params: idParam,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['payment'],
+            properties: { payment: { enum: ['insurance', 'self_pay'] }, chronicDisease: { type: 'string', maxLength: 20 } },
+          },
+        }),
       },
       async (req) => checkout.settle(Number(req.params.id), req.body.payment, req.body.chronicDisease, req.principal?.name),
     );
 
     app.post(
       '/api/sales/:id/void',
-      { config: sellers, schema: routeSchema({ params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } }) },
-      async (req) => (checkout.void(Number(req.params.id), req.body?.reason || 'cashier', req.principal?.name), { id: Number(req.params.id), status: 'voided' }),
+      {
+        config: sellers,
+        schema: routeSchema({
+          params: idParam,
+          body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } },
+        }),
+      },
+      async (req) => (
+        checkout.void(Number(req.params.id), req.body?.reason || 'cashier', req.principal?.name), { id: Number(req.params.id), status: 'voided' }
+      ),
     );
 
     app.post(
       '/api/sales/:id/reverse',
-      { config: roles('manager'), schema: routeSchema({ params: idParam, body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } }) },
-      async (req) =>
-        {
-          await checkout.reverse(Number(req.params.id), req.body?.reason ?? '整单退费', req.principal?.name);
-          return { id: Number(req.params.id), status: 'reversed' };
-        },
+      {
+        config: roles('manager'),
+        schema: routeSchema({
+          params: idParam,
+          body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } },
+        }),
+      },
+      async (req) => {
+        await checkout.reverse(Number(req.params.id), req.body?.reason ?? '整单退费', req.principal?.name);
+        return { id: Number(req.params.id), status: 'reversed' };
+      },
     );
   };
 }

@@ -1,19 +1,31 @@
-import type { Ledger } from '../../ledger/index.js';
 import { shanghaiDate } from '../../../common/time.js';
-import { classifyScan, type ClassifyOptions } from '../../tracecode/index.js';
+import type { Ledger } from '../../ledger/index.js';
+import { type ClassifyOptions, classifyScan } from '../../tracecode/index.js';
 import { roles } from '../auth.js';
-import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
-export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, onRecorded: () => void = () => {}, clock: () => Date = () => new Date()): TypedRoutes {
+export function stockRoutes(
+  ledger: Ledger,
+  classifyOptions: ClassifyOptions,
+  onRecorded: () => void = () => {},
+  clock: () => Date = () => new Date(),
+): TypedRoutes {
   return async (app) => {
     const anyRole = roles('manager', 'cashier', 'technician');
-    app.get('/api/stock', { config: anyRole, schema: routeSchema({ querystring: { type: 'object', properties: { productId: { type: 'string' }, includeEmpty: { type: 'string' } } } }) }, async (req) => ({
-      products: ledger.queries.stock({
-        ...(req.query.productId ? { productId: req.query.productId } : {}),
-        includeEmpty: req.query.includeEmpty === 'true' || req.query.includeEmpty === '1',
+    app.get(
+      '/api/stock',
+      {
+        config: anyRole,
+        schema: routeSchema({ querystring: { type: 'object', properties: { productId: { type: 'string' }, includeEmpty: { type: 'string' } } } }),
+      },
+      async (req) => ({
+        products: ledger.queries.stock({
+          ...(req.query.productId ? { productId: req.query.productId } : {}),
+          includeEmpty: req.query.includeEmpty === 'true' || req.query.includeEmpty === '1',
+        }),
       }),
-    }));
+    );
     // Stocktake differences and write-offs (盘盈/盘亏/报损): a new ledger event with its reason, reported as 3502.
     app.post(
       '/api/stock/adjustments',
@@ -57,7 +69,10 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
     // A lot's boxes in stock by the book: the stocktake lists those not scanned (未盘到) for a one-step write-off.
     app.get(
       '/api/stock/lots/:id/codes',
-      { config: roles('manager', 'technician'), schema: routeSchema({ params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } }) },
+      {
+        config: roles('manager', 'technician'),
+        schema: routeSchema({ params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } } } }),
+      },
       async (req, reply) => {
         const codes = ledger.queries.lotCodes(Number(req.params.id));
         if (!codes) return reply.code(404).send({ errors: [{ code: 'LOT_UNKNOWN', message: `批次 ${req.params.id} 不存在：请刷新后重试` }] });
@@ -65,12 +80,16 @@ export function stockRoutes(ledger: Ledger, classifyOptions: ClassifyOptions, on
       },
     );
 
-    app.get('/api/codes/:code', { config: anyRole, schema: routeSchema({ params: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } } }) }, async (req, reply) => {
-      const c = classifyScan(req.params.code, { ...classifyOptions, today: shanghaiDate(clock()) });
-      if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });
-      const life = ledger.queries.codeLife(c.key);
-      if (!life) return reply.code(404).send({ errors: [{ code: 'TRACE_CODE_UNKNOWN', message: `追溯码 ${req.params.code} 未在本店入库记录中` }] });
-      return life;
-    });
+    app.get(
+      '/api/codes/:code',
+      { config: anyRole, schema: routeSchema({ params: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } } }) },
+      async (req, reply) => {
+        const c = classifyScan(req.params.code, { ...classifyOptions, today: shanghaiDate(clock()) });
+        if (c.kind === 'invalid') return reply.code(400).send({ errors: [{ code: 'TRACE_CODE_INVALID', message: c.message }] });
+        const life = ledger.queries.codeLife(c.key);
+        if (!life) return reply.code(404).send({ errors: [{ code: 'TRACE_CODE_UNKNOWN', message: `追溯码 ${req.params.code} 未在本店入库记录中` }] });
+        return life;
+      },
+    );
   };
 }

@@ -4,8 +4,8 @@
 import { parsePeriod } from '../../reports/period.js';
 import type { StocktakeStore } from '../../stocktake/store.js';
 import { roles } from '../auth.js';
-import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { PERIOD, readers } from './reports.js';
 
 export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): TypedRoutes {
@@ -45,8 +45,8 @@ export function stocktakeRoutes(store: StocktakeStore, clock: () => Date): Typed
         return reply.code(201).send(s);
       },
     );
-    app.get('/api/stocktakes', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) =>
-      ({ stocktakes: store.list(parsePeriod(req.query, clock())) }),
-    );
+    app.get('/api/stocktakes', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) => ({
+      stocktakes: store.list(parsePeriod(req.query, clock())),
+    }));
   };
 }

@@ -10,11 +10,26 @@ export function suspiciousRoutes(service: SuspiciousService, clock: () => Date):
     const manager = roles('manager');
     app.post(
       '/api/suspicious/pull',
-      { config: manager, schema: routeSchema({ body: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: { type: 'string', maxLength: 10 } } } }) },
+      {
+        config: manager,
+        schema: routeSchema({
+          body: { type: 'object', additionalProperties: false, required: ['date'], properties: { date: { type: 'string', maxLength: 10 } } },
+        }),
+      },
       async (req) => service.pull(req.body.date),
     );
-    app.get('/api/suspicious', { config: readers, schema: routeSchema({ querystring: PERIOD, response: { '2xx': { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { detail: { $ref: 'FreeText#' } } } } } } } }) }, async (req) =>
+    app.get(
+      '/api/suspicious',
       {
+        config: readers,
+        schema: routeSchema({
+          querystring: PERIOD,
+          response: {
+            '2xx': { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { detail: { $ref: 'FreeText#' } } } } } },
+          },
+        }),
+      },
+      async (req) => {
         const p = parsePeriod(req.query, clock());
         return { items: service.list(p.from, p.to) };
       },
@@ -25,11 +40,15 @@ export function suspiciousRoutes(service: SuspiciousService, clock: () => Date):
         config: manager,
         schema: routeSchema({
           params: { type: 'object', required: ['itemId'], properties: { itemId: { type: 'string', minLength: 1, maxLength: 64 } } },
-          body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: MAX_ANSWER_CHARS } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['text'],
+            properties: { text: { type: 'string', minLength: 1, maxLength: MAX_ANSWER_CHARS } },
+          },
         }),
       },
-      async (req, reply) =>
-        reply.code(201).send({ answer: service.answer(req.params.itemId, req.principal?.name ?? 'unknown', req.body.text) }),
+      async (req, reply) => reply.code(201).send({ answer: service.answer(req.params.itemId, req.principal?.name ?? 'unknown', req.body.text) }),
     );
   };
 }

@@ -1,7 +1,7 @@
 import type { SyncStatus } from '../../ledger/outbox-status.js';
 import { roles } from '../auth.js';
-import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { BODY_LIMITS } from '../limits.js';
+import { routeSchema, type TypedRoutes } from '../schemas.js';
 
 export interface SyncControl {
   retryFailed(ids?: readonly number[]): number;
@@ -18,7 +18,9 @@ export function syncRoutes(status: () => SyncStatus, control: SyncControl): Type
       {
         bodyLimit: BODY_LIMITS.bulk,
         config: roles('manager', 'technician'),
-        schema: routeSchema({ body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } } }),
+        schema: routeSchema({
+          body: { type: ['object', 'null'], additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer' }, maxItems: 10000 } } },
+        }),
       },
       async (req) => ({ retried: control.retryFailed(req.body?.ids) }),
     );

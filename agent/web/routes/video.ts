@@ -8,10 +8,14 @@ export function videoRoutes(video: VideoService, probes: () => unknown[] = () =>
     // One playable MP4 of the sale's window [first scan − 30 s, settlement + 30 s], cut without re-encoding.
     app.get(
       '/api/sales/:id/video',
-      { config: roles('manager', 'technician'), schema: routeSchema({ params: { $ref: 'IdParams#' }, querystring: { type: 'object', properties: { camera: { type: 'string' } } } }) },
+      {
+        config: roles('manager', 'technician'),
+        schema: routeSchema({ params: { $ref: 'IdParams#' }, querystring: { type: 'object', properties: { camera: { type: 'string' } } } }),
+      },
       async (req, reply) => {
         const clip = await video.clip(Number(req.params.id), req.query.camera);
-        if (!clip) return reply.code(404).send({ errors: [{ code: 'NO_VIDEO', message: `销售单 ${req.params.id} 没有录像：请检查该收银台的摄像头是否在录像` }] });
+        if (!clip)
+          return reply.code(404).send({ errors: [{ code: 'NO_VIDEO', message: `销售单 ${req.params.id} 没有录像：请检查该收银台的摄像头是否在录像` }] });
         return reply
           .header('content-type', 'video/mp4')
           .header('content-length', String(clip.bytes))
@@ -22,6 +26,11 @@ export function videoRoutes(video: VideoService, probes: () => unknown[] = () =>
           .send(createReadStream(clip.path));
       },
     );
-    app.get('/api/video', { config: roles('manager', 'technician') }, async () => ({ forecast: video.forecast(), cameras: video.statuses(), probes: probes(), alarms: video.alarms() }));
+    app.get('/api/video', { config: roles('manager', 'technician') }, async () => ({
+      forecast: video.forecast(),
+      cameras: video.statuses(),
+      probes: probes(),
+      alarms: video.alarms(),
+    }));
   };
 }

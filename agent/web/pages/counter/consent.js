@@ -30,7 +30,9 @@ async function confirmConsent() {
   const productIds = [...new Set([...(state.sale.consents || []), ...pending.map((i) => i.productId)])];
   const r = await api('PUT', `/api/sales/${state.saleId}/consent`, { productIds });
   if (r.status !== 200) {
-    $('consent-error').textContent = problems(r).map((x) => x.message).join('；');
+    $('consent-error').textContent = problems(r)
+      .map((x) => x.message)
+      .join('；');
     return;
   }
   closeDialog();

@@ -1,10 +1,11 @@
 // Live events from the counter's devices (GET /api/events, server-sent): scans from serial/HID scanners,
 // identities from the ID reader or a face terminal, device connects and disconnects.
-import { api } from './api.js';
+
 import { loadAlarms } from './alarms.js';
+import { api } from './api.js';
+import { checkLeftOpen } from './lifecycle.js';
 import { showRefusals } from './refusals.js';
 import { render, showStatus } from './render.js';
-import { checkLeftOpen } from './lifecycle.js';
 import { follow, reload } from './sale.js';
 import { pinLineRefusals, state } from './state.js';
 

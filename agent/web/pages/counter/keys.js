@@ -1,14 +1,15 @@
 // Every key the cashier uses (all shown in the key bar at the bottom of the screen). While a dialog is
 // open it owns the keyboard (Esc closes it); while the red panel is open, Esc closes it and a step key
 // (F4, F6, F7, F9 ...) closes it and does that step.
+
+import { openConsent } from './consent.js';
 import { closeDialog, dialogOpen, focusScan } from './dialog.js';
 import { $ } from './dom.js';
-import { openConsent } from './consent.js';
 import { identify, isEVoucherQr } from './identity.js';
+import { startNewSale, voidCurrent } from './lifecycle.js';
 import { logout } from './login.js';
 import { openPrescription } from './prescription.js';
 import { dismissRefusals, refusalsOpen } from './refusals.js';
-import { startNewSale, voidCurrent } from './lifecycle.js';
 import { moveSelection, removeSelected, scanCode, settle } from './sale.js';
 import { startInsuranceSettle } from './settle-kind.js';
 import { state } from './state.js';

@@ -71,7 +71,8 @@ function tags(i, consented) {
 }
 
 function codeState(i, lineState, pinned) {
-  const label = lineState === 'refused' ? `已拒绝：${[...new Set(pinned.map((r) => REFUSED_SHORT[r.code] || r.code))].join('、')}` : CODE_STATE[lineState] || lineState;
+  const label =
+    lineState === 'refused' ? `已拒绝：${[...new Set(pinned.map((r) => REFUSED_SHORT[r.code] || r.code))].join('、')}` : CODE_STATE[lineState] || lineState;
   return [
     el('div', { class: `code-state ${lineState}` }, label),
     i.code ? el('div', { class: 'code' }, i.code) : lineState === 'missing' ? el('div', { class: 'code-hint' }, '请扫描该盒追溯码') : null,

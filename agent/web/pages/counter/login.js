@@ -54,7 +54,9 @@ async function login(ev) {
   if (!username || !password) return;
   const r = await api('POST', '/api/login', { username, password });
   if (r.status === 200) return showCounter(r.body.user);
-  $('login-error').textContent = problems(r).map((p) => p.message).join('；');
+  $('login-error').textContent = problems(r)
+    .map((p) => p.message)
+    .join('；');
   $('login-pin').value = '';
   $('login-pin').focus();
 }

@@ -60,7 +60,11 @@ function patientHint() {
   }
   const masked = String(person.certNo || '').toUpperCase();
   hint.textContent = `参保人 ${person.name} ${masked}`;
-  if (typed.length >= 8 && masked.length >= 8 && (typed.length !== masked.length || typed.slice(0, 4) !== masked.slice(0, 4) || typed.slice(-4) !== masked.slice(-4))) {
+  if (
+    typed.length >= 8 &&
+    masked.length >= 8 &&
+    (typed.length !== masked.length || typed.slice(0, 4) !== masked.slice(0, 4) || typed.slice(-4) !== masked.slice(-4))
+  ) {
     hint.textContent = `与参保人 ${person.name}（${masked}）不一致：医保结算将被拒绝，请核对`;
     hint.classList.add('bad');
   }
@@ -93,7 +97,9 @@ async function save() {
   $('rx-error').textContent = '正在保存…';
   const r = await api('PUT', `/api/sales/${state.saleId}/prescription`, body);
   if (r.status !== 200) {
-    $('rx-error').textContent = problems(r).map((x) => x.message).join('；');
+    $('rx-error').textContent = problems(r)
+      .map((x) => x.message)
+      .join('；');
     return;
   }
   closeDialog();

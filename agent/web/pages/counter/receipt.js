@@ -18,7 +18,8 @@ export function renderReceipt() {
   const payment = insurance ? `医保结算${sale.chronicDisease ? `（门慢特病 ${disease && disease.name ? disease.name : sale.chronicDisease}）` : ''}` : '自费';
   const cashier = state.user ? state.user.displayName || state.user.username : '';
   $('receipt-store').textContent = state.store ? `${state.store.name} 销售小票` : '销售小票';
-  fill($('receipt-meta'),
+  fill(
+    $('receipt-meta'),
     state.store ? el('div', {}, `医保定点编号 ${state.store.code}`) : null,
     el('div', {}, `单号 ${sale.id}\u3000收银台 ${sale.counter || state.counter}`),
     el('div', {}, `时间 ${shanghaiTime(sale.settledAt)}`),
@@ -31,21 +32,35 @@ export function renderReceipt() {
   const rows = [];
   for (const i of sale.items) {
     const self = i.insured === false ? (consented.has(i.productId) ? '目录外自费（已告知同意）' : '非医保自费') : '';
-    rows.push(el('tr', {}, el('td', {}, `${i.name || i.productId} ${i.spec || ''}`), el('td', { class: 'num' }, i.pieces), el('td', { class: 'num' }, yuan(i.price))));
+    rows.push(
+      el('tr', {}, el('td', {}, `${i.name || i.productId} ${i.spec || ''}`), el('td', { class: 'num' }, i.pieces), el('td', { class: 'num' }, yuan(i.price))),
+    );
     rows.push(
       el(
         'tr',
         { class: 'receipt-code' },
-        el('td', { colspan: '3' }, `批号 ${i.lot || '—'}\u3000有效期 ${i.expiry || '—'}`, el('br'), `追溯码 ${i.code || CODE_NOTE[i.codeState] || ''}`, self ? el('br') : null, self || null),
+        el(
+          'td',
+          { colspan: '3' },
+          `批号 ${i.lot || '—'}\u3000有效期 ${i.expiry || '—'}`,
+          el('br'),
+          `追溯码 ${i.code || CODE_NOTE[i.codeState] || ''}`,
+          self ? el('br') : null,
+          self || null,
+        ),
       ),
     );
   }
   $('receipt-lines').replaceChildren(...rows);
   $('receipt-totals').replaceChildren(
-    el('dt', {}, '合计'), el('dd', {}, yuan(t.total)),
-    el('dt', {}, '统筹基金支付'), el('dd', {}, yuan(t.fundPay)),
-    el('dt', {}, '个人账户支付'), el('dd', {}, yuan(t.accountPay)),
-    el('dt', {}, '现金支付'), el('dd', {}, yuan(t.cashPay)),
+    el('dt', {}, '合计'),
+    el('dd', {}, yuan(t.total)),
+    el('dt', {}, '统筹基金支付'),
+    el('dd', {}, yuan(t.fundPay)),
+    el('dt', {}, '个人账户支付'),
+    el('dd', {}, yuan(t.accountPay)),
+    el('dt', {}, '现金支付'),
+    el('dd', {}, yuan(t.cashPay)),
   );
   $('receipt').hidden = false;
 }

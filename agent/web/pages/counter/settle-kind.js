@@ -15,7 +15,10 @@ export function startInsuranceSettle() {
 }
 
 function openKinds(diseases) {
-  options = [{ code: undefined, label: '普通购药（定点药店）' }, ...diseases.map((d) => ({ code: d.code, label: `门慢特病：${d.name || d.code}（${d.code}）` }))];
+  options = [
+    { code: undefined, label: '普通购药（定点药店）' },
+    ...diseases.map((d) => ({ code: d.code, label: `门慢特病：${d.name || d.code}（${d.code}）` })),
+  ];
   chosen = 0;
   draw();
   openDialog('kind-dialog', 'kind-box');

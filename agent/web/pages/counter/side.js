@@ -27,7 +27,13 @@ function renderPerson(p) {
     el('div', { class: 'person-name' }, p.name || ''),
     el('div', { class: 'person-cert' }, `证件号 ${p.certNo || ''}`),
     el('div', { class: 'person-method' }, `识别方式：${METHOD[ev.method] || ev.method || '—'}`),
-    ev.face ? el('div', { class: ev.face.result === 'pass' ? 'person-method' : 'bad' }, `人脸核验：${ev.face.result === 'pass' ? '通过' : '未通过'}（${FACE[ev.face.method] || ev.face.method}）`) : null,
+    ev.face
+      ? el(
+          'div',
+          { class: ev.face.result === 'pass' ? 'person-method' : 'bad' },
+          `人脸核验：${ev.face.result === 'pass' ? '通过' : '未通过'}（${FACE[ev.face.method] || ev.face.method}）`,
+        )
+      : null,
     p.insutype ? el('div', {}, `险种：${INSUTYPE[p.insutype] || p.insutype}`) : null,
     p.balance !== undefined && p.balance !== null ? el('div', {}, `个人账户余额：${yuan(p.balance)}`) : null,
     p.chronicDiseases && p.chronicDiseases.length ? el('div', {}, `门慢特病：${p.chronicDiseases.map((d) => d.name || d.code).join('、')}`) : null,

@@ -10,7 +10,10 @@ export function beep() {
     context = context || new Ctx();
     if (context.state === 'suspended') context.resume().catch(() => {});
     const t = context.currentTime;
-    for (const [start, freq] of [[0, 880], [0.3, 660]]) {
+    for (const [start, freq] of [
+      [0, 880],
+      [0.3, 660],
+    ]) {
       const osc = context.createOscillator();
       const gain = context.createGain();
       osc.type = 'square';

@@ -31,7 +31,6 @@ export const items = () => (state.sale ? state.sale.items : []);
 
 export const itemById = (id) => items().find((i) => i.id === id);
 
-
 /**
  * Lines that need 告知同意 before an insurance settlement: out-of-catalogue medical goods (the server's
  * CONSENT_REQUIRED rule), or any line that rule named, not yet consented to.

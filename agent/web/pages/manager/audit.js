@@ -25,9 +25,18 @@ function warning(w) {
         w.psnNo ? `参保人编号：${w.psnNo}` : '',
         w.amountFen !== undefined && w.amountFen !== null ? `金额：${yuan(w.amountFen)}` : '',
         w.productId ? `商品：${w.productId}` : '',
-      ].filter(Boolean).join('\u3000'),
+      ]
+        .filter(Boolean)
+        .join('\u3000'),
     ),
-    w.saleIds && w.saleIds.length ? el('div', { class: 'links' }, '相关销售单：', w.saleIds.map((id) => el('a', { href: `#/sales/${id}` }, `#${id}`))) : null,
+    w.saleIds && w.saleIds.length
+      ? el(
+          'div',
+          { class: 'links' },
+          '相关销售单：',
+          w.saleIds.map((id) => el('a', { href: `#/sales/${id}` }, `#${id}`)),
+        )
+      : null,
   );
 }
 

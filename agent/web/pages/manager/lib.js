@@ -4,8 +4,8 @@
 
 import { $, el, request } from '../shared/page-core.js';
 
-export { $, el };
 export { whenUnauthorized as setUnauthenticatedHandler } from '../shared/page-core.js';
+export { $, el };
 
 /** One API call: `{ status, body }`; never throws (a network failure is status 0 with a Chinese error). */
 export const api = (method, path, body) => request(method, path, body, '无法连接本机服务：请检查网络或收银机是否开机');
@@ -39,7 +39,12 @@ export function clearNotice() {
 
 /** Shows a failed answer's problems in the notice line; returns false so callers can `return failed(r)`. */
 export function failed(r, prefix = '') {
-  notify('error', `${prefix}${problems(r).map((p) => p.message).join('；')}`);
+  notify(
+    'error',
+    `${prefix}${problems(r)
+      .map((p) => p.message)
+      .join('；')}`,
+  );
   return false;
 }
 
@@ -84,7 +89,16 @@ export function shanghaiTime(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: SHANGHAI, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(d);
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: SHANGHAI,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(d);
 }
 
 /** Today's date in Shanghai, YYYY-MM-DD (the browser's clock). */

@@ -1,20 +1,32 @@
 // 药店管理: sign-in (店长 / 技术员), the navigation between screens (location hash) and keyboard shortcuts.
 // Each screen is its own module with init() (wire its controls once) and show(arg) (load what it shows).
+
+import * as audit from './audit.js';
 import { $, api, clearNotice, problems, ROLE, setUnauthenticatedHandler } from './lib.js';
 import * as overview from './overview.js';
 import * as receiving from './receiving.js';
+import * as reconciliation from './reconciliation.js';
+import * as sale from './sale-detail.js';
+import * as sales from './sales.js';
 import * as stock from './stock.js';
 import * as stocktake from './stocktake.js';
-import * as reconciliation from './reconciliation.js';
-import * as sales from './sales.js';
-import * as sale from './sale-detail.js';
-import * as audit from './audit.js';
-import * as sync from './sync.js';
 import * as suspicious from './suspicious.js';
+import * as sync from './sync.js';
 
 const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious };
 const ORDER = ['overview', 'receiving', 'stock', 'stocktake', 'reconciliation', 'sales', 'audit', 'sync', 'suspicious'];
-const TITLES = { overview: '概览', receiving: '收货入库', stock: '库存', stocktake: '盘点', reconciliation: '对账', sales: '销售', sale: '销售单', audit: '自查预警', sync: '平台同步', suspicious: '疑点答复' };
+const TITLES = {
+  overview: '概览',
+  receiving: '收货入库',
+  stock: '库存',
+  stocktake: '盘点',
+  reconciliation: '对账',
+  sales: '销售',
+  sale: '销售单',
+  audit: '自查预警',
+  sync: '平台同步',
+  suspicious: '疑点答复',
+};
 const ALLOWED = new Set(['manager', 'technician']);
 
 const state = { user: null, initialised: new Set(), current: null };
@@ -37,7 +49,8 @@ function showDenied(user) {
   $('login').hidden = true;
   $('app').hidden = true;
   $('denied').hidden = false;
-  $('denied-text').textContent = `${user.displayName || user.username}（${ROLE[user.role] || user.role}）已登录，但管理页面需要店长或技术员账号。收银请前往收银台页面；如需管理，请换店长账号登录。`;
+  $('denied-text').textContent =
+    `${user.displayName || user.username}（${ROLE[user.role] || user.role}）已登录，但管理页面需要店长或技术员账号。收银请前往收银台页面；如需管理，请换店长账号登录。`;
   $('denied-counter').focus();
 }
 
@@ -59,7 +72,9 @@ async function login(ev) {
   if (!username || !password) return;
   const r = await api('POST', '/api/login', { username, password });
   if (r.status === 200) return enter(r.body.user);
-  $('login-error').textContent = problems(r).map((p) => p.message).join('；');
+  $('login-error').textContent = problems(r)
+    .map((p) => p.message)
+    .join('；');
   $('login-password').value = '';
   $('login-password').focus();
 }

@@ -5,7 +5,13 @@ import { $, addDays, api, el, problems, shanghaiTime, shanghaiToday, yuan } from
 import { expiryClass } from './stock.js';
 
 function kpi(label, value, note, kind = '') {
-  return el('div', { class: `kpi ${kind}` }, el('div', { class: 'kpi-label' }, label), el('div', { class: 'kpi-value' }, value), note ? el('div', { class: 'kpi-note' }, note) : null);
+  return el(
+    'div',
+    { class: `kpi ${kind}` },
+    el('div', { class: 'kpi-label' }, label),
+    el('div', { class: 'kpi-value' }, value),
+    note ? el('div', { class: 'kpi-note' }, note) : null,
+  );
 }
 
 /** The last 30 days: the server's default period ends on its today, so ask for that first. */
@@ -19,7 +25,15 @@ async function dailySales() {
 function chartNote(canvasId, r) {
   const canvas = $(canvasId);
   if (!canvas) return;
-  canvas.closest('.canvas-box').replaceChildren(el('p', { class: 'muted chart-missing' }, problems(r).map((p) => p.message).join('；')));
+  canvas.closest('.canvas-box').replaceChildren(
+    el(
+      'p',
+      { class: 'muted chart-missing' },
+      problems(r)
+        .map((p) => p.message)
+        .join('；'),
+    ),
+  );
 }
 
 /** A failed load replaced a canvas with a note: the next visit puts the canvas back. */
@@ -54,19 +68,30 @@ export async function show() {
   let expired = 0;
   let near = 0;
   if (stock.status === 200) {
-    for (const p of stock.body.products) for (const l of p.lots) {
-      const c = expiryClass(l.expiry, today);
-      if (c === 'expired') expired++;
-      else if (c === 'near') near++;
-    }
+    for (const p of stock.body.products)
+      for (const l of p.lots) {
+        const c = expiryClass(l.expiry, today);
+        if (c === 'expired') expired++;
+        else if (c === 'near') near++;
+      }
   }
   const s = sync.status === 200 ? sync.body : null;
   $('ov-kpis').replaceChildren(
     kpi(`${last ? last.date : '今日'} 销售`, last ? yuan(last.totalFen) : '—', last ? `${last.sales} 笔 · 统筹 ${yuan(last.fundFen)}` : '销售报表暂不可用'),
     kpi('库存金额（进价）', value.status === 200 ? yuan(value.body.totalFen) : '—', value.status === 200 ? `${value.body.products.length} 种商品` : ''),
-    kpi('平台上传积压', s ? `${s.backlog} 条` : '—', s ? (s.failed ? `${s.failed} 条失败，请到“平台同步”处理` : s.oldestPendingAt ? `最早 ${shanghaiTime(s.oldestPendingAt)}` : '全部已上传') : '', s && s.failed ? 'bad' : ''),
+    kpi(
+      '平台上传积压',
+      s ? `${s.backlog} 条` : '—',
+      s ? (s.failed ? `${s.failed} 条失败，请到“平台同步”处理` : s.oldestPendingAt ? `最早 ${shanghaiTime(s.oldestPendingAt)}` : '全部已上传') : '',
+      s && s.failed ? 'bad' : '',
+    ),
     kpi('效期', `${expired} 个过期批次`, `${near} 个批次 90 天内到期`, expired ? 'bad' : near ? 'warn' : ''),
-    kpi('自查预警（近7天）', audit.status === 200 ? `${audit.body.warnings.length} 条` : '—', audit.status === 200 && audit.body.warnings.length ? '请到“自查预警”核实' : '', audit.status === 200 && audit.body.warnings.length ? 'warn' : ''),
+    kpi(
+      '自查预警（近7天）',
+      audit.status === 200 ? `${audit.body.warnings.length} 条` : '—',
+      audit.status === 200 && audit.body.warnings.length ? '请到“自查预警”核实' : '',
+      audit.status === 200 && audit.body.warnings.length ? 'warn' : '',
+    ),
   );
 
   if (daily.status === 200) {
@@ -88,7 +113,10 @@ export async function show() {
     const top = [...value.body.products].sort((a, b) => b.valueFen - a.valueFen).slice(0, 8);
     draw($('ov-stock'), {
       type: 'bar',
-      data: { labels: top.map((p) => p.name), datasets: [{ label: '库存金额', data: top.map((p) => fenToYuanNumber(p.valueFen)), backgroundColor: COLORS.blue }] },
+      data: {
+        labels: top.map((p) => p.name),
+        datasets: [{ label: '库存金额', data: top.map((p) => fenToYuanNumber(p.valueFen)), backgroundColor: COLORS.blue }],
+      },
       options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } },
     });
   } else chartNote('ov-stock', value);

@@ -132,13 +132,32 @@ export function renderLines(onRemove) {
       el('td', { class: 'num' }, input(line, 'packs', { type: 'number', min: '1', step: '1', 'aria-label': '盒数', class: 'packs' })),
       el('td', { class: 'num' }, input(line, 'price', { inputmode: 'decimal', 'aria-label': '进价（元/盒）', class: 'price' })),
       el('td', { class: `num count ${c.kind}` }, c.text),
-      el('td', {}, el('button', { type: 'button', class: 'icon', 'aria-label': `删除第${i + 1}行`, title: '删除本行', onclick: () => onRemove(line.uid) }, '✕')),
+      el(
+        'td',
+        {},
+        el('button', { type: 'button', class: 'icon', 'aria-label': `删除第${i + 1}行`, title: '删除本行', onclick: () => onRemove(line.uid) }, '✕'),
+      ),
     );
     // Working in a row makes it the row the scanner fills.
     tr.addEventListener('focusin', () => selectLine(line.uid));
     rows.push(tr);
     const problems = receipt.problems.get(line.uid) || [];
-    if (problems.length) rows.push(el('tr', { class: 'line-problems' }, el('td', { colspan: '9' }, el('ul', {}, problems.map((p) => el('li', {}, p.message))))));
+    if (problems.length)
+      rows.push(
+        el(
+          'tr',
+          { class: 'line-problems' },
+          el(
+            'td',
+            { colspan: '9' },
+            el(
+              'ul',
+              {},
+              problems.map((p) => el('li', {}, p.message)),
+            ),
+          ),
+        ),
+      );
   });
   if (!rows.length) rows.push(el('tr', { class: 'empty-row' }, el('td', { colspan: '9' }, '按“添加一行”登记到货的药品（每个批号一行），然后逐盒扫码')));
   $('rcv-lines').replaceChildren(...rows);
@@ -169,14 +188,21 @@ export function renderCurrentCodes() {
             'li',
             { 'data-key': c.key },
             el('span', { class: 'code' }, c.raw),
-            el('button', {
-              type: 'button', class: 'icon', 'aria-label': `移除 ${c.raw}`, title: '移除',
-              onclick: () => {
-                removeCode(line, c.key);
-                renderCount(line);
-                renderCurrentCodes();
+            el(
+              'button',
+              {
+                type: 'button',
+                class: 'icon',
+                'aria-label': `移除 ${c.raw}`,
+                title: '移除',
+                onclick: () => {
+                  removeCode(line, c.key);
+                  renderCount(line);
+                  renderCurrentCodes();
+                },
               },
-            }, '✕'),
+              '✕',
+            ),
           ),
         )
       : []),

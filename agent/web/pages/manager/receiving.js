@@ -4,8 +4,19 @@
 import { belongsTo, identify, productOf } from './codes.js';
 import { $, api, CODE_STATE, el, failed, notify, problems } from './lib.js';
 import {
-  addLine, clearReceipt, currentLine, formProblems, lineNo, packsOf, productById, receipt, receiptLines, removeLine, renderCount,
-  renderCurrentCodes, renderLines,
+  addLine,
+  clearReceipt,
+  currentLine,
+  formProblems,
+  lineNo,
+  packsOf,
+  productById,
+  receipt,
+  receiptLines,
+  removeLine,
+  renderCount,
+  renderCurrentCodes,
+  renderLines,
 } from './receipt-lines.js';
 
 const session = { counter: null, events: null };
@@ -38,7 +49,8 @@ async function acceptScan(text) {
   const id = identify(text);
   if (id.kind === 'ean13') return refuse(text, '这是商品条码，不是追溯码：请扫描药品包装上的追溯码');
   if (belongsTo(id, product) === false) return refuse(text, wrongProduct(id, line, product));
-  if (id.lot && line.lot.trim() && id.lot !== line.lot.trim()) return refuse(text, `追溯码中的批号 ${id.lot} 与第${lineNo(line)}行批号 ${line.lot} 不一致：请核对是否放错批次`);
+  if (id.lot && line.lot.trim() && id.lot !== line.lot.trim())
+    return refuse(text, `追溯码中的批号 ${id.lot} 与第${lineNo(line)}行批号 ${line.lot} 不一致：请核对是否放错批次`);
   const seen = receipt.keys.get(id.key);
   if (seen !== undefined) {
     const at = receipt.lines.find((l) => l.uid === seen);
@@ -50,12 +62,27 @@ async function acceptScan(text) {
 
   // The ledger knows whether this box was ever received here (and the agent's classifier checks its format).
   const r = await api('GET', `/api/codes/${encodeURIComponent(text)}`);
-  if (r.status === 400) return refuse(text, problems(r).map((p) => p.message).join('；'));
+  if (r.status === 400)
+    return refuse(
+      text,
+      problems(r)
+        .map((p) => p.message)
+        .join('；'),
+    );
   if (r.status === 200) {
     const state = r.body.state;
-    return refuse(text, state === 'in_stock' ? '这盒已在库存中，不能重复入库：请核对是否重复扫码' : `这盒已${CODE_STATE[state] || state}，不能再次入库：请联系供货单位核实`);
+    return refuse(
+      text,
+      state === 'in_stock' ? '这盒已在库存中，不能重复入库：请核对是否重复扫码' : `这盒已${CODE_STATE[state] || state}，不能再次入库：请联系供货单位核实`,
+    );
   }
-  if (r.status !== 404) return refuse(text, `无法核对追溯码：${problems(r).map((p) => p.message).join('；')}`);
+  if (r.status !== 404)
+    return refuse(
+      text,
+      `无法核对追溯码：${problems(r)
+        .map((p) => p.message)
+        .join('；')}`,
+    );
   if (receipt.keys.has(id.key) || !receipt.lines.includes(line)) return false; // changed while we asked
   if (line.codes.length >= packsOf(line)) return refuse(text, `第${lineNo(line)}行已扫满：多出的一盒请核对盒数`);
   line.codes.push({ raw: text, key: id.key });
@@ -126,7 +153,10 @@ async function stopSession(quiet = false) {
 // ------------------------------------------------------------------ typed codes, commit
 
 async function addTyped() {
-  const texts = $('rcv-type').value.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  const texts = $('rcv-type')
+    .value.split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   $('rcv-type').value = '';
   for (const t of texts) await enqueue(t);
   $('rcv-type').focus();

@@ -79,7 +79,17 @@ function renderSales(s) {
     '本期没有结算',
   );
   $('rec-sales-total').replaceChildren(
-    el('tr', { class: 'total' }, el('td', { colspan: '4' }, '合计'), num(s.pieces), money(s.totalFen), money(s.fundFen), money(s.accountFen), money(s.cashFen), el('td', { colspan: '2' })),
+    el(
+      'tr',
+      { class: 'total' },
+      el('td', { colspan: '4' }, '合计'),
+      num(s.pieces),
+      money(s.totalFen),
+      money(s.fundFen),
+      money(s.accountFen),
+      money(s.cashFen),
+      el('td', { colspan: '2' }),
+    ),
   );
 }
 
@@ -122,7 +132,19 @@ function renderStock(st) {
   );
   const t = st.totals;
   $('rec-stock-total').replaceChildren(
-    el('tr', { class: 'total' }, el('td', {}, '合计'), num(t.opening), num(t.received), num(t.sold), num(t.returned), num(t.adjusted), num(t.closing), num(t.book), el('td', { colspan: '2' })),
+    el(
+      'tr',
+      { class: 'total' },
+      el('td', {}, '合计'),
+      num(t.opening),
+      num(t.received),
+      num(t.sold),
+      num(t.returned),
+      num(t.adjusted),
+      num(t.closing),
+      num(t.book),
+      el('td', { colspan: '2' }),
+    ),
   );
 }
 

@@ -26,7 +26,10 @@ function snapshotFact(sale) {
 function renderIdentity(sale) {
   const p = sale.identity;
   if (!p) {
-    facts($('sale-identity'), [['参保人', '未核验身份（自费）'], ['结算快照', snapshotFact(sale)]]);
+    facts($('sale-identity'), [
+      ['参保人', '未核验身份（自费）'],
+      ['结算快照', snapshotFact(sale)],
+    ]);
     return;
   }
   const ev = p.evidence || {};
@@ -109,12 +112,23 @@ export async function show(ctx, id) {
   );
   $('sale-refusals').replaceChildren(
     ...(sale.refusals.length
-      ? sale.refusals.map((x) => el('li', { 'data-code': x.code }, el('span', { class: 'muted' }, shanghaiTime(x.at)), ' ', el('b', {}, x.message), x.scanned ? el('span', { class: 'code small' }, ` 扫码：${x.scanned}`) : null))
+      ? sale.refusals.map((x) =>
+          el(
+            'li',
+            { 'data-code': x.code },
+            el('span', { class: 'muted' }, shanghaiTime(x.at)),
+            ' ',
+            el('b', {}, x.message),
+            x.scanned ? el('span', { class: 'code small' }, ` 扫码：${x.scanned}`) : null,
+          ),
+        )
       : [el('li', { class: 'muted' }, '没有拒绝')]),
   );
   $('sale-sync').replaceChildren(
     ...(sale.sync.length
-      ? sale.sync.map((s) => el('li', {}, `${s.infno} · ${SYNC[s.status] || s.status}`, s.lastError ? el('span', { class: 'error-text' }, ` ${s.lastError}`) : null))
+      ? sale.sync.map((s) =>
+          el('li', {}, `${s.infno} · ${SYNC[s.status] || s.status}`, s.lastError ? el('span', { class: 'error-text' }, ` ${s.lastError}`) : null),
+        )
       : [el('li', { class: 'muted' }, '无需上传或尚未结算')]),
   );
   renderIdentity(sale);

@@ -43,8 +43,19 @@ let dialog = null;
 /** The confirm dialog, built once; a native modal <dialog> keeps the keyboard inside it and closes on Esc. */
 function ensureDialog() {
   if (dialog) return dialog;
-  const reasonSelect = el('select', { id: 'refund-reason', 'aria-required': 'true' }, el('option', { value: '' }, '请选择退费原因'), ...[...REASONS, OTHER].map((r) => el('option', { value: r }, r)));
-  const noteInput = el('input', { id: 'refund-note', type: 'text', maxlength: String(REASON_MAX), placeholder: '补充说明（选“其他”时必填）', autocomplete: 'off' });
+  const reasonSelect = el(
+    'select',
+    { id: 'refund-reason', 'aria-required': 'true' },
+    el('option', { value: '' }, '请选择退费原因'),
+    ...[...REASONS, OTHER].map((r) => el('option', { value: r }, r)),
+  );
+  const noteInput = el('input', {
+    id: 'refund-note',
+    type: 'text',
+    maxlength: String(REASON_MAX),
+    placeholder: '补充说明（选“其他”时必填）',
+    autocomplete: 'off',
+  });
   const error = el('p', { id: 'refund-error', class: 'error-text', role: 'alert' });
   const submit = el('button', { type: 'submit', id: 'refund-confirm', class: 'danger' }, '确认退费');
   const cancel = el('button', { type: 'button', id: 'refund-cancel' }, '取消（Esc）');
@@ -54,7 +65,14 @@ function ensureDialog() {
     el('h2', { id: 'refund-title' }, '整单退费'),
     el('p', { class: 'muted small' }, '确认后将发生：'),
     el('ul', { id: 'refund-effects', class: 'refund-effects' }),
-    el('div', { class: 'refund-fields' }, el('label', { for: 'refund-reason' }, '退费原因'), reasonSelect, el('label', { for: 'refund-note' }, '说明'), noteInput),
+    el(
+      'div',
+      { class: 'refund-fields' },
+      el('label', { for: 'refund-reason' }, '退费原因'),
+      reasonSelect,
+      el('label', { for: 'refund-note' }, '说明'),
+      noteInput,
+    ),
     error,
     el('div', { class: 'row refund-actions' }, el('span', { id: 'refund-busy', class: 'muted small grow' }), cancel, submit),
   );
@@ -68,7 +86,8 @@ function ensureDialog() {
 function confirmRefund(sale, onChanged) {
   const d = ensureDialog();
   const form = $('refund-form');
-  $('refund-title').textContent = `整单退费 · 销售单 #${sale.id}（${yuan(sale.settlement && sale.settlement.totals ? sale.settlement.totals.total : sale.total)}）`;
+  $('refund-title').textContent =
+    `整单退费 · 销售单 #${sale.id}（${yuan(sale.settlement && sale.settlement.totals ? sale.settlement.totals.total : sale.total)}）`;
   $('refund-effects').replaceChildren(...refundEffects(sale).map((e) => el('li', { 'data-kind': e.kind }, e.text)));
   $('refund-reason').value = '';
   $('refund-note').value = '';
@@ -99,7 +118,9 @@ function confirmRefund(sale, onChanged) {
       return;
     }
     tried = true;
-    $('refund-error').textContent = `退费未完成：${problems(r).map((p) => p.message).join('；')}`;
+    $('refund-error').textContent = `退费未完成：${problems(r)
+      .map((p) => p.message)
+      .join('；')}`;
     $('refund-confirm').focus();
   };
   // A refusal may have been recorded on the sale (途中拒绝): show it once the dialog is closed.
@@ -117,16 +138,18 @@ export function renderRefund(sale, onChanged) {
   }
   if (sale.status === 'reversed') {
     const rv = sale.reversal || {};
-    box.replaceChildren(
-      el('p', { id: 'sale-refunded', class: 'refunded', tabindex: '-1' }, `已退费 · ${rv.at ? shanghaiTime(rv.at) : '时间未记录'}`),
-    );
+    box.replaceChildren(el('p', { id: 'sale-refunded', class: 'refunded', tabindex: '-1' }, `已退费 · ${rv.at ? shanghaiTime(rv.at) : '时间未记录'}`));
     return;
   }
   if (sale.status === 'reversing') {
     // The 2103 answer was lost: refunding again by hand could pay twice; the box resends the same 2103 itself.
     const rq = sale.reversing || {};
     box.replaceChildren(
-      el('p', { id: 'sale-reversing', class: 'bad', tabindex: '-1' }, `退费处理中 · ${rq.at ? shanghaiTime(rq.at) : ''}：平台可能已退费，系统将自动核实（每 30 秒），请勿重复退款`),
+      el(
+        'p',
+        { id: 'sale-reversing', class: 'bad', tabindex: '-1' },
+        `退费处理中 · ${rq.at ? shanghaiTime(rq.at) : ''}：平台可能已退费，系统将自动核实（每 30 秒），请勿重复退款`,
+      ),
     );
     return;
   }

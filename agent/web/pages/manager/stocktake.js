@@ -64,13 +64,27 @@ function detailRow(lot) {
   if (missing.length) {
     const pieces = missing.reduce((n, x) => n + x.piecesLeft, 0);
     parts.push(
-      el('div', { class: 'st-missing' }, el('b', {}, `未盘到 ${missing.length} 盒（${pieces} 件）：`), el('span', { class: 'code small' }, missing.map(boxText).join('、')), ' ',
-        el('button', { type: 'button', class: 'write-off-missing', onclick: () => void writeOffMissing(lot) }, `报损未盘到的 ${missing.length} 盒`)),
+      el(
+        'div',
+        { class: 'st-missing' },
+        el('b', {}, `未盘到 ${missing.length} 盒（${pieces} 件）：`),
+        el('span', { class: 'code small' }, missing.map(boxText).join('、')),
+        ' ',
+        el('button', { type: 'button', class: 'write-off-missing', onclick: () => void writeOffMissing(lot) }, `报损未盘到的 ${missing.length} 盒`),
+      ),
     );
   }
   if (c.extra.size) {
     const list = [...c.extra].map(([code, state]) => `${code}（账面${CODE_STATE[state] || state}）`).join('、');
-    parts.push(el('div', { class: 'st-extra' }, el('b', {}, `账外 ${c.extra.size} 盒：`), el('span', { class: 'code small' }, list), '：账面不在本批次库存中，未计入实盘，请交店长核实'));
+    parts.push(
+      el(
+        'div',
+        { class: 'st-extra' },
+        el('b', {}, `账外 ${c.extra.size} 盒：`),
+        el('span', { class: 'code small' }, list),
+        '：账面不在本批次库存中，未计入实盘，请交店长核实',
+      ),
+    );
   }
   return el('tr', { class: 'line-problems', 'data-detail-lot': String(lot.lotId) }, el('td', { colspan: '9' }, parts));
 }
@@ -101,7 +115,13 @@ function render() {
   const rows = [];
   for (const p of products) {
     if (only && p.productId !== only) continue;
-    rows.push(el('tr', { class: 'group' }, el('td', { colspan: '9' }, el('b', {}, p.name), ` ${p.spec || ''} `, el('span', { class: 'muted' }, `${p.productId} · 每盒 ${p.piecesPerPack} 件`))));
+    rows.push(
+      el(
+        'tr',
+        { class: 'group' },
+        el('td', { colspan: '9' }, el('b', {}, p.name), ` ${p.spec || ''} `, el('span', { class: 'muted' }, `${p.productId} · 每盒 ${p.piecesPerPack} 件`)),
+      ),
+    );
     for (const l of p.lots) {
       const c = countOf(l.lotId);
       const lot = { ...l, product: p };
@@ -124,7 +144,13 @@ function render() {
           el('td', { class: 'num' }, field('counted num-input', 'typed', { inputmode: 'numeric', 'aria-label': `批号 ${l.lot} 实盘数量（件）` })),
           el('td', { class: 'num diff' }),
           el('td', {}, field('reason', 'reason', { list: 'st-reasons', 'aria-label': `批号 ${l.lot} 调整原因`, placeholder: '盘亏 / 破损…' })),
-          el('td', {}, l.coded ? field('write-off', 'writeOff', { 'aria-label': `批号 ${l.lot} 报损追溯码`, placeholder: '缺少或报损盒的码，空格分隔', spellcheck: 'false' }) : el('span', { class: 'muted' }, '—')),
+          el(
+            'td',
+            {},
+            l.coded
+              ? field('write-off', 'writeOff', { 'aria-label': `批号 ${l.lot} 报损追溯码`, placeholder: '缺少或报损盒的码，空格分隔', spellcheck: 'false' })
+              : el('span', { class: 'muted' }, '—'),
+          ),
           el('td', {}, el('button', { type: 'button', class: 'post', onclick: () => void post(lot) }, '过账')),
         ),
       );
@@ -152,7 +178,13 @@ async function loadLotCodes(lot) {
 async function scan(text) {
   const r = await api('GET', `/api/codes/${encodeURIComponent(text)}`);
   if (r.status === 404) return refuse(text, '本店没有这盒的入库记录：可能是未登记入库的货，请交店长核实并走“收货入库”');
-  if (r.status !== 200) return refuse(text, problems(r).map((p) => p.message).join('；'));
+  if (r.status !== 200)
+    return refuse(
+      text,
+      problems(r)
+        .map((p) => p.message)
+        .join('；'),
+    );
   const life = r.body;
   const only = $('st-product').value;
   if (only && life.product.id !== only) return refuse(text, `这是「${life.product.name}」，不是正在盘点的商品：请放回对应货位`);
@@ -188,7 +220,12 @@ async function writeOffPieces(codes, lot) {
       continue;
     }
     const r = await api('GET', `/api/codes/${encodeURIComponent(code)}`);
-    if (r.status !== 200) return { error: `报损追溯码 ${code}：${problems(r).map((p) => p.message).join('；')}` };
+    if (r.status !== 200)
+      return {
+        error: `报损追溯码 ${code}：${problems(r)
+          .map((p) => p.message)
+          .join('；')}`,
+      };
     if (r.body.lot.lotId !== lot.lotId) return { error: `报损追溯码 ${code} 属于批号 ${r.body.lot.lot}，不是本批号 ${lot.lot}` };
     sum += r.body.pieces - r.body.piecesSold;
   }
@@ -215,7 +252,10 @@ async function planAdjustment(lot) {
 
 /** Records the count of these lots (the agent reads the book); returns the agent's lines by lot, or null. */
 async function recordCount(list) {
-  const r = await api('POST', '/api/stocktakes', { note: $('st-note').value.trim() || undefined, lines: list.map((l) => ({ lotId: l.lotId, countedPieces: counted(l.lotId) })) });
+  const r = await api('POST', '/api/stocktakes', {
+    note: $('st-note').value.trim() || undefined,
+    lines: list.map((l) => ({ lotId: l.lotId, countedPieces: counted(l.lotId) })),
+  });
   if (r.status !== 201) return failed(r, '盘点记录保存失败（未过账任何调整）：') || null;
   for (const l of list) countOf(l.lotId).recorded = r.body.id;
   return { id: r.body.id, lines: new Map(r.body.lines.map((x) => [x.lotId, x])) };
@@ -227,7 +267,10 @@ async function adjust(lot, plan, agentLine) {
     return `批号 ${lot.lot}：盘点时账面已变为 ${agentLine.book} 件（盘点期间有销售或入库），差异应为 ${agentLine.difference} 件，未过账：请刷新后复核再过账`;
   }
   const r = await api('POST', '/api/stock/adjustments', plan.body);
-  if (r.status !== 201) return `批号 ${lot.lot} 过账失败：${problems(r).map((p) => p.message).join('；')}`;
+  if (r.status !== 201)
+    return `批号 ${lot.lot} 过账失败：${problems(r)
+      .map((p) => p.message)
+      .join('；')}`;
   counts.delete(lot.lotId);
   return null;
 }
@@ -248,7 +291,10 @@ async function post(lot) {
     notify('error', error);
     return load();
   }
-  notify('ok', `已过账：${lot.product.name} 批号 ${lot.lot} ${plan.d > 0 ? '+' : ''}${plan.d} 件（${plan.reason}），盘点已记录，调整已记入台账并排队上报平台（3502）`);
+  notify(
+    'ok',
+    `已过账：${lot.product.name} 批号 ${lot.lot} ${plan.d > 0 ? '+' : ''}${plan.d} 件（${plan.reason}），盘点已记录，调整已记入台账并排队上报平台（3502）`,
+  );
   await load();
   return true;
 }
@@ -256,7 +302,9 @@ async function post(lot) {
 /** Fills the lot's write-off with its 未盘到 boxes and posts it: the manager never types a code. */
 async function writeOffMissing(lot) {
   const c = countOf(lot.lotId);
-  c.writeOff = missingOf(lot.lotId).map((x) => x.code).join(' ');
+  c.writeOff = missingOf(lot.lotId)
+    .map((x) => x.code)
+    .join(' ');
   updateRow(lot);
   await post(lot);
 }
@@ -300,18 +348,46 @@ async function load() {
   for (const c of counts.values()) c.inStock = null;
   const select = $('st-product');
   const chosen = select.value;
-  select.replaceChildren(el('option', { value: '' }, '全部商品'), ...products.map((p) => el('option', { value: p.productId, selected: p.productId === chosen }, `${p.name} ${p.spec || ''}`)));
+  select.replaceChildren(
+    el('option', { value: '' }, '全部商品'),
+    ...products.map((p) => el('option', { value: p.productId, selected: p.productId === chosen }, `${p.name} ${p.spec || ''}`)),
+  );
   render();
-  await Promise.all(lots().filter((l) => countOf(l.lotId).scanned.size).map((l) => loadLotCodes(l).then(() => updateRow(l))));
+  await Promise.all(
+    lots()
+      .filter((l) => countOf(l.lotId).scanned.size)
+      .map((l) => loadLotCodes(l).then(() => updateRow(l))),
+  );
   return true;
 }
 
 export function init() {
-  const reasons = el('datalist', { id: 'st-reasons' }, ['盘亏', '盘盈', '破损', '过期销毁', '丢失'].map((v) => el('option', { value: v })));
+  const reasons = el(
+    'datalist',
+    { id: 'st-reasons' },
+    ['盘亏', '盘盈', '破损', '过期销毁', '丢失'].map((v) => el('option', { value: v })),
+  );
   $('screen-stocktake').append(reasons);
   $('st-reset').before(
-    el('input', { id: 'st-note', class: 'short', placeholder: '盘点备注', title: '盘点备注（可不填），随盘点记录保存', 'aria-label': '盘点备注', maxlength: '200' }),
-    el('button', { type: 'button', id: 'st-finish', class: 'primary', title: '保存各批次的实盘数量（与当时账面一起记录），并为有差异的批次过账库存调整', onclick: () => void finish() }, '完成盘点'),
+    el('input', {
+      id: 'st-note',
+      class: 'short',
+      placeholder: '盘点备注',
+      title: '盘点备注（可不填），随盘点记录保存',
+      'aria-label': '盘点备注',
+      maxlength: '200',
+    }),
+    el(
+      'button',
+      {
+        type: 'button',
+        id: 'st-finish',
+        class: 'primary',
+        title: '保存各批次的实盘数量（与当时账面一起记录），并为有差异的批次过账库存调整',
+        onclick: () => void finish(),
+      },
+      '完成盘点',
+    ),
   );
   $('st-product').addEventListener('change', render);
   $('st-scan-form').addEventListener('submit', (ev) => {

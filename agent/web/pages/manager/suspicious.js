@@ -3,7 +3,12 @@
 import { $, addDays, api, boxPeriod, el, failed, fillDefaultPeriod, notify, periodQuery, shanghaiTime, yuan } from './lib.js';
 
 function item(it) {
-  const box = el('textarea', { rows: '2', maxlength: '1000', 'aria-label': `疑点 ${it.itemId} 的说明`, placeholder: '核实情况与说明（提交后不可修改，可追加）' });
+  const box = el('textarea', {
+    rows: '2',
+    maxlength: '1000',
+    'aria-label': `疑点 ${it.itemId} 的说明`,
+    placeholder: '核实情况与说明（提交后不可修改，可追加）',
+  });
   const send = el('button', { type: 'button', class: 'primary', onclick: () => void answer(it.itemId, box) }, '提交说明');
   return el(
     'li',
@@ -13,7 +18,12 @@ function item(it) {
     el(
       'div',
       { class: 'muted small' },
-      [it.psnNo ? `参保人编号：${it.psnNo}` : '', it.setlId ? `结算号：${it.setlId}` : '', it.amountFen !== undefined && it.amountFen !== null ? `金额：${yuan(it.amountFen)}` : '', `拉取于 ${shanghaiTime(it.pulledAt)}`]
+      [
+        it.psnNo ? `参保人编号：${it.psnNo}` : '',
+        it.setlId ? `结算号：${it.setlId}` : '',
+        it.amountFen !== undefined && it.amountFen !== null ? `金额：${yuan(it.amountFen)}` : '',
+        `拉取于 ${shanghaiTime(it.pulledAt)}`,
+      ]
         .filter(Boolean)
         .join('\u3000'),
       it.saleId ? el('a', { href: `#/sales/${it.saleId}` }, `\u3000销售单 #${it.saleId}`) : null,

@@ -37,10 +37,20 @@ async function load() {
   );
   const last = $('sync-last-error');
   last.hidden = !s.lastError;
-  if (s.lastError) last.textContent = `最近错误：${INTERFACE[s.lastError.infno] || s.lastError.infno} 记录 ${s.lastError.recordKey}（第 ${s.lastError.attempts} 次）：${s.lastError.error}`;
+  if (s.lastError)
+    last.textContent = `最近错误：${INTERFACE[s.lastError.infno] || s.lastError.infno} 记录 ${s.lastError.recordKey}（第 ${s.lastError.attempts} 次）：${s.lastError.error}`;
   fillRows(
     $('sync-interfaces'),
-    s.byInterface.map((i) => el('tr', {}, el('td', {}, INTERFACE[i.infno] || i.infno), el('td', { class: 'num' }, i.pending), el('td', { class: `num ${i.failed ? 'bad' : ''}` }, i.failed), el('td', { class: 'num' }, i.sent))),
+    s.byInterface.map((i) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, INTERFACE[i.infno] || i.infno),
+        el('td', { class: 'num' }, i.pending),
+        el('td', { class: `num ${i.failed ? 'bad' : ''}` }, i.failed),
+        el('td', { class: 'num' }, i.sent),
+      ),
+    ),
     4,
     '还没有需要上传的记录',
   );
