@@ -139,7 +139,9 @@ describe('HQ on PostgreSQL', () => {
     const b = tempLedger();
     try {
       appendFiller(a.ledger, 3);
-      appendFiller(b.ledger, 5); // another ledger claiming to be the same store
+      // Another ledger claiming to be the same store, written a minute later: with the same instant its first
+      // events would hash exactly like a's (same payloads, same time) and link to a's head (a flake seen in CI).
+      appendFiller(b.ledger, 5, new Date(Date.now() + 60_000));
       expect((await push(cred, eventsOf(a.ledger))).status).toBe(200);
       const r = await push(cred, eventsOf(b.ledger, 4));
       expect(r.body).toMatchObject({ error: 'CHAIN_BROKEN', flag: { code: 'FORK', seq: 4 }, accepted: 0 });
