@@ -1,5 +1,6 @@
 // ConfigError and the formatter turning Ajv errors into one line per key a technician can act on.
 import type { ErrorObject } from 'ajv';
+import { problemsPerKey } from '../common/schema-problems.js';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -13,20 +14,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** JSON pointer `/scanners/0/path` → `scanners[0].path`; the root is ''. */
-export function keyName(instancePath: string): string {
-  let out = '';
-  for (const raw of instancePath.split('/').slice(1)) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    out += /^(0|[1-9][0-9]*)$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  }
-  return out;
-}
-
-/** `parent` + `child` as a key name; the root's children have no leading dot. */
-export function childKey(parent: string, child: string): string {
-  return parent === '' ? child : `${parent}.${child}`;
-}
+export { childKey, keyName } from '../common/schema-problems.js';
 
 /** How a value is shown after "got"; secrets are never echoed. */
 export function describeValue(value: unknown, secret = false): string {
@@ -106,33 +94,9 @@ function messageFor(e: ErrorObject): string {
   return `${text}, got ${describeValue(e.data, s['x-secret'] === true)}`;
 }
 
-// Lower rank wins when one key has several errors: the most basic complaint first.
-const RANK: Record<string, number> = { type: 0, enum: 1, minLength: 2, maxLength: 2, pattern: 3, minimum: 4, maximum: 4 };
-
 /** One problem line per key, in the order Ajv first reported each key. */
 export function formatAjvErrors(errors: readonly ErrorObject[]): string[] {
-  const best = new Map<string, { rank: number; text: string }>();
-  for (const e of errors) {
-    const at = keyName(e.instancePath);
-    let key: string;
-    let text: string;
-    let rank = RANK[e.keyword] ?? 5;
-    if (e.keyword === 'required') {
-      key = childKey(at, String((e.params as { missingProperty: unknown }).missingProperty));
-      text = 'required';
-      rank = -1;
-    } else if (e.keyword === 'additionalProperties') {
-      key = childKey(at, String((e.params as { additionalProperty: unknown }).additionalProperty));
-      text = 'unknown key';
-      rank = -1;
-    } else {
-      key = at === '' ? '(top level)' : at;
-      text = messageFor(e);
-    }
-    const prev = best.get(key);
-    if (prev === undefined || rank < prev.rank) best.set(key, { rank, text });
-  }
-  return [...best].map(([key, { text }]) => `${key}: ${text}`);
+  return problemsPerKey(errors, { required: 'required', unknownKey: 'unknown key', root: '(top level)', describe: messageFor });
 }
 
 /**

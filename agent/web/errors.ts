@@ -4,18 +4,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../common/app-error.js';
-
-/** JSON pointer `/lines/0/lot` → `lines[0].lot`; the root is ''. */
-function keyName(instancePath: string): string {
-  let out = '';
-  for (const raw of instancePath.split('/').slice(1)) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    out += /^(0|[1-9][0-9]*)$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  }
-  return out;
-}
-
-const child = (parent: string, name: string) => (parent === '' ? name : `${parent}.${name}`);
+import { problemsPerKey } from '../../common/schema-problems.js';
 
 const JSON_TYPES: Record<string, string> = {
   object: '对象',
@@ -73,36 +62,19 @@ function problemText(e: ErrorObject): string {
   }
 }
 
-// Lower rank wins when one key has several errors: the most basic complaint first.
-const RANK: Record<string, number> = { type: 0, enum: 1, minLength: 2, maxLength: 2, pattern: 3, minimum: 4, maximum: 4 };
+const ROOT: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数' };
 
 /**
  * One line per field, `field: what is wrong`, in the order Ajv first reported each field. A missing field
  * keeps the word `required` beside its Chinese reason: integrations match on `lines[0].lot: required`.
  */
 export function formatRequestErrors(errors: readonly ErrorObject[], context = ''): string[] {
-  const best = new Map<string, { rank: number; text: string }>();
-  for (const e of errors) {
-    const at = keyName(e.instancePath);
-    let key: string;
-    let text: string;
-    let rank = RANK[e.keyword] ?? 5;
-    if (e.keyword === 'required') {
-      key = child(at, String((e.params as { missingProperty: unknown }).missingProperty));
-      text = 'required（缺少必填字段）';
-      rank = -1;
-    } else if (e.keyword === 'additionalProperties') {
-      key = child(at, String((e.params as { additionalProperty: unknown }).additionalProperty));
-      text = '不认识的字段，请删除';
-      rank = -1;
-    } else {
-      key = at === '' ? (context === 'body' ? '请求体' : context === 'querystring' ? '查询参数' : context === 'params' ? '路径参数' : '(顶层)') : at;
-      text = problemText(e);
-    }
-    const prev = best.get(key);
-    if (prev === undefined || rank < prev.rank) best.set(key, { rank, text });
-  }
-  return [...best].map(([key, { text }]) => `${key}: ${text}`);
+  return problemsPerKey(errors, {
+    required: 'required（缺少必填字段）',
+    unknownKey: '不认识的字段，请删除',
+    root: ROOT[context] ?? '(顶层)',
+    describe: problemText,
+  });
 }
 
 /** Fastify's own request errors, in words a caller can act on. */
