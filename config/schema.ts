@@ -69,8 +69,8 @@ export interface HttpConfig {
   apiTokens: ApiTokenConfig[];
   /** Host header values (no port) a session cookie is honoured for; unset: the listen host, localhost, 127.0.0.1, ::1 and the box's hostname. */
   allowedHosts?: string[];
-  /** Limits for callers who are not signed in, per client address (agent/web/client-limit.ts). */
-  rateLimit: HttpRateLimitConfig;
+  /** Limits for callers who are not signed in, per client address; unset: DEFAULT_RATE_LIMIT (agent/web/client-limit.ts). */
+  rateLimit?: HttpRateLimitConfig;
 }
 
 export interface HttpRateLimitConfig {
@@ -270,7 +270,7 @@ export const configSchema: S = obj({
           requestsPerSecond: int(1, 10000, { default: 30 }),
           requestBurst: int(1, 100000, { default: 120 }),
         },
-        { default: {} },
+        // No default object: unset means DEFAULT_RATE_LIMIT (the same numbers), as allowedHosts does.
       ),
     },
     { default: {} },
