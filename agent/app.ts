@@ -216,7 +216,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   // The web layer gets services, never the database handle.
   const reports = {
     sales: new SalesList(ledger.db),
-    daily: new DailyReport(ledger.db),
+    daily: new DailyReport(ledger.db, ledger.anchor),
     stockValue: new StockValueReport(ledger.db),
     backlog: new BacklogReport(ledger.db),
   };

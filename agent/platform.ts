@@ -71,12 +71,24 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     clock,
     log: (entry) => log.debug(entry, 'platform call'),
   });
+  // Each batch the platform accepted is logged with the ledger's hash at the newest event in it and the head now
+  // (the national records have no field for a hash, so it goes to the journal, not to the platform): a later rewrite
+  // of the ledger contradicts these timestamped lines wherever the journal is kept or forwarded.
+  const hashAt = ledger.db.prepare('SELECT hash FROM events WHERE seq = ?').pluck();
+  const head = ledger.db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
   const worker = new OutboxWorker({
     queue: ledger.outbox,
     upload: (r) => client.upload(r.infno, r.input as never),
     mapContext: { defaultOperatorName: config.platform.operator.name, currentNhsaCode: (id) => ledger.catalog.get(id)?.nhsaCode },
     clock,
     onError: (e) => (e.permanent ? log.error(e, 'platform refused a record; kept as failed') : log.warn(e, 'platform upload will be retried')),
+    onDrained: (b) => {
+      const now = head.get() as { seq: number; hash: string } | undefined;
+      log.info(
+        { ...b, eventHash: hashAt.get(b.lastEventSeq) as string | undefined, headSeq: now?.seq, headHash: now?.hash },
+        'outbox batch accepted by the platform; ledger head recorded',
+      );
+    },
   });
   worker.start();
   return {

@@ -9,7 +9,8 @@
 //   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
 //   BENCH_HQ_STORES=n, BENCH_HQ_EVENTS=n, BENCH_HQ_CODES=n   chain HQ: stores, events per store, code index rows
 //                          (defaults 50, 4,000, 10,000,000)
-//   BENCH_LOGIN_PROBES=n   health/scan probes with and without the sign-in storm (default 150); BENCH_LOGIN_SPREAD=1 worst case
+//   BENCH_LOGIN_PROBES=n   health/scan probes with and without the sign-in storm (default 150); BENCH_LOGIN_SPREAD=1 worst case;
+//                          BENCH_LOGIN_FROM=addr  the storm's source address (default 127.0.0.9; the probes come from 127.0.0.1)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

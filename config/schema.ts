@@ -69,6 +69,15 @@ export interface HttpConfig {
   apiTokens: ApiTokenConfig[];
   /** Host header values (no port) a session cookie is honoured for; unset: the listen host, localhost, 127.0.0.1, ::1 and the box's hostname. */
   allowedHosts?: string[];
+  /** Limits for callers who are not signed in, per client address; unset: DEFAULT_RATE_LIMIT (agent/web/client-limit.ts). */
+  rateLimit?: HttpRateLimitConfig;
+}
+
+export interface HttpRateLimitConfig {
+  signInsPerMinute: number;
+  signInBurst: number;
+  requestsPerSecond: number;
+  requestBurst: number;
 }
 
 interface ScannerBase {
@@ -253,6 +262,16 @@ export const configSchema: S = obj({
           'x-message': 'expected a host name or address without port or path',
         },
       },
+      // Per client address, callers not signed in only (agent/web/client-limit.ts says why these numbers).
+      rateLimit: obj(
+        {
+          signInsPerMinute: int(1, 6000, { default: 30 }),
+          signInBurst: int(1, 1000, { default: 30 }),
+          requestsPerSecond: int(1, 10000, { default: 30 }),
+          requestBurst: int(1, 100000, { default: 120 }),
+        },
+        // No default object: unset means DEFAULT_RATE_LIMIT (the same numbers), as allowedHosts does.
+      ),
     },
     { default: {} },
   ),

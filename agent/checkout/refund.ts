@@ -138,7 +138,7 @@ export function refundAlarms(pending: readonly { id: number }[]): { code: string
   return [
     {
       code: 'REFUND_PENDING',
-      message: `销售单 ${ids} 的医保退费尚未得到平台确认（退费处理中），系统每 30 秒自动核实：请勿重复退款；持续 1 小时以上请联系技术员`,
+      message: `销售单 ${ids} 退费处理中：医保平台未确认退费结果，平台可能已退费，系统将自动核实（每 30 秒），请勿重复退款；持续 1 小时以上请联系技术员`,
     },
   ];
 }

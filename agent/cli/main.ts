@@ -22,8 +22,9 @@ Commands:
   provision --store-code … --admdvs … --platform-url https://… --manager-user … [--dry-run]
                                          set this machine up as a box: user, dirs, config, udev rules, units, first manager,
                                          service enabled and started; idempotent (provision --help for every flag)
-  verify-ledger [--config FILE] [--anchor]  re-walk the ledger's hash chain and stock invariants; exit 1 naming the first broken event;
-                                         --anchor also compares the chain with the chain HQ's copy (hq.url)
+  verify-ledger [--config FILE] [--anchor] [--head SEQ:HASH]  re-walk the ledger's hash chain and stock invariants; exit 1
+                                         naming the first broken event; --anchor also compares the chain with the chain HQ's
+                                         copy (hq.url); --head checks a head printed on a daily report (账本链头) is still there
   import-catalog FILE.csv [--config FILE] import the product catalogue from a CSV (UTF-8 or GB18030)
   simulate-platform --db FILE [--port N] [--latency MS] [--fail5xx RATE] [--timeouts RATE] [--malformed RATE] [--lost RATE] [--store CODE:NAME:ADMDVS]
                                          run the provincial platform simulator (default port 8091)
@@ -71,6 +72,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         json: { type: 'boolean' },
         scan: { type: 'string' },
         anchor: { type: 'boolean' },
+        head: { type: 'string' },
       },
     });
   } catch (err) {
@@ -103,7 +105,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         }
         return await doctorCommand(config(), io, values.json === true);
       case 'verify-ledger':
-        return await verifyLedgerCommand(config(), io, values.json === true, values.anchor === true);
+        return await verifyLedgerCommand(config(), io, values.json === true, values.anchor === true, values.head);
       case 'import-catalog': {
         const file = rest[0];
         if (!file) {

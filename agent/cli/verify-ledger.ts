@@ -3,15 +3,22 @@ import type { LoadedConfig } from '../../config/index.js';
 import { type AnchorResult, checkAnchor, replicationCredential } from '../../sync/hq/anchor.js';
 import { anchorPaths, checkAnchors } from '../ledger/anchor.js';
 import { Ledger } from '../ledger/index.js';
+import { checkPrintedHead, type PrintedHeadCheck, parsePrintedHead } from '../ledger/printed-head.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
 import type { CliIo } from './main.js';
 
 /**
  * The chain and the stock invariants, the heads the box signed outside the database (a deleted tail or a rehashed
- * chain is named by the first missing or changed event), and with --anchor the copy HQ keeps of this store's chain.
+ * chain is named by the first missing or changed event), with --anchor the copy HQ keeps of this store's chain, and with
+ * --head SEQ:HASH a head printed on a daily report.
  */
-export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json: boolean, anchor = false): Promise<number> {
+export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json: boolean, anchor = false, head?: string): Promise<number> {
+  const printed = head === undefined ? undefined : parsePrintedHead(head);
+  if (typeof printed === 'string') {
+    io.err(`counter-agent verify-ledger --head: ${printed}`);
+    return 2;
+  }
   const path = ledgerPath(loaded.config);
   if (!existsSync(path)) {
     io.err(`counter-agent verify-ledger: no ledger at ${path} (dataDir from ${loaded.source})`);
@@ -28,6 +35,7 @@ export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json:
     const anchors = checkAnchors(ledger.db, anchorPaths(loaded.config.dataDir));
     const problems = [...anchors.problems, ...chain.problems];
     const result = { ...chain, ok: problems.length === 0, problems, signedHeads: anchors.checked ? { heads: anchors.heads, late: anchors.late } : null };
+    const headCheck: PrintedHeadCheck | undefined = printed ? checkPrintedHead(ledger.db, printed) : undefined;
     let anchored: AnchorResult | undefined;
     if (anchor && hq) {
       const credential = replicationCredential(ledger.db, hq.credential);
@@ -42,7 +50,7 @@ export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json:
         return 2;
       }
     }
-    if (json) io.out(JSON.stringify({ ledger: path, ...result, ...(anchored ? { anchor: anchored } : {}) }));
+    if (json) io.out(JSON.stringify({ ledger: path, ...result, ...(anchored ? { anchor: anchored } : {}), ...(headCheck ? { printedHead: headCheck } : {}) }));
     else {
       if (result.ok) {
         const signed = anchors.checked
@@ -55,8 +63,9 @@ export async function verifyLedgerCommand(loaded: LoadedConfig, io: CliIo, json:
         for (const p of result.problems.slice(1, 20)) io.out(`  also: ${p.message}`);
       }
       if (anchored) io.out(`anchor ${hq?.url}: ${anchored.ok ? 'OK' : 'MISMATCH'} — ${anchored.message}`);
+      if (headCheck) io.out(`printed head ${head}: ${headCheck.ok ? 'OK' : 'MISMATCH'} — ${headCheck.message}`);
     }
-    return result.ok && (anchored?.ok ?? true) ? 0 : 1;
+    return result.ok && (anchored?.ok ?? true) && (headCheck?.ok ?? true) ? 0 : 1;
   } finally {
     ledger.close();
   }

@@ -121,6 +121,11 @@ export class LedgerAnchor {
     this.lastSigned = seq;
   }
 
+  /** The highest event this box has signed a head for (0: none yet). */
+  signedUpTo(): number {
+    return this.lastSigned;
+  }
+
   close(): void {
     this.flush();
     closeSync(this.fd);

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiRole, ApiTokenConfig } from '../../config/index.js';
 import type { AccountStore } from '../accounts/store.js';
+import { type ClientLimiter, isSignIn } from './client-limit.js';
 
 export interface Principal {
   name: string;
@@ -106,8 +107,10 @@ export function sameOrigin(req: FastifyRequest): boolean {
  * the principal comes from a bearer token (tried first) or from the session cookie; a cookie-authenticated
  * state-changing request from another origin is refused (403); then the route's `config.roles` decide
  * (401 without a principal, 403 for another role). Public routes and unknown paths (404) pass.
+ * With a limiter, a caller without a principal spends its address's allowance first (429 when spent, client-limit.ts);
+ * a signed-in caller is never limited.
  */
-export function authenticate(tokens: TokenAuth, accounts: AccountStore) {
+export function authenticate(tokens: TokenAuth, accounts: AccountStore, limiter?: ClientLimiter) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
     const byToken = tokens.identify(req.headers.authorization);
     if (byToken) {
@@ -123,6 +126,13 @@ export function authenticate(tokens: TokenAuth, accounts: AccountStore) {
         }
         req.principal = { name: session.user.username, role: session.user.role, via: 'session', sessionId: session.id, displayName: session.user.displayName };
       }
+    }
+    const ip = req.socket.remoteAddress ?? '';
+    if (limiter && req.principal) limiter.signedIn(ip);
+    else if (limiter) {
+      const signIn = isSignIn(req);
+      const retryAfter = limiter.take(ip, signIn);
+      if (retryAfter !== undefined) return limiter.refuse(reply, retryAfter, signIn);
     }
     const allowed = req.routeOptions.config.roles;
     if (req.routeOptions.config.public === true || !allowed) return;

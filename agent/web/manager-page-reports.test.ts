@@ -106,6 +106,13 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
       return chart ? chart.data.labels.length : -1;
     })`);
     expect(drawn).toEqual([30, 2, hours]); // 30 days, 2 products in stock, the backlog's hourly points
+    // The ledger's head under the figures (and on the printout): what `verify-ledger --head` takes back.
+    const head = (await t.api<{ head: { seq: number; shortHash: string } }>('GET', '/api/reports/daily')).body.head;
+    const headText = (await page.locator('#ov-head').textContent()) ?? '';
+    expect(headText).toMatch(/^账本链头：第 \d+ 条 · 哈希 [0-9a-f]{16} · 已由本机签名/);
+    expect(Number(/第 (\d+) 条/.exec(headText)?.[1])).toBeLessThanOrEqual(head.seq);
+    expect(headText).toContain('verify-ledger --head');
+    expect(await page.locator('#ov-print').isVisible()).toBe(true);
     await m.shot('overview');
     expect(m.errors).toEqual([]);
     expect(await m.fitsWidth()).toEqual([]);

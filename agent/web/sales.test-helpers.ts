@@ -13,6 +13,7 @@ import { type RunningAgent, startAgent } from '../app.js';
 import type { Product } from '../catalog/product.js';
 import { openLedger } from '../ledger/db.js';
 import { LedgerMsgidReservations } from '../ledger/msgids.js';
+import type { Logger } from '../log.js';
 import type { Refusal } from '../rules/types.js';
 import { gs1CheckDigit } from '../tracecode/checkdigit.js';
 
@@ -228,13 +229,13 @@ export function apiClient(url: string) {
 }
 
 /** Starts an agent on `dir` (a fresh temp dir by default) with the test catalogue imported. */
-export async function startTestAgent(opts: { dir?: string; clock?: RunningClock; configure?: (c: Config) => void } = {}): Promise<TestAgent> {
+export async function startTestAgent(opts: { dir?: string; clock?: RunningClock; configure?: (c: Config) => void; log?: Logger } = {}): Promise<TestAgent> {
   const tmp = opts.dir ? undefined : tempDir('counter-agent-sales-');
   const dir = opts.dir ?? tmp!.dir;
   const clock = opts.clock ?? new RunningClock();
   const config = testConfig(dir);
   opts.configure?.(config);
-  const agent = await startAgent({ config, demo: false, log: silentLog(), clock: clock.now });
+  const agent = await startAgent({ config, demo: false, log: opts.log ?? silentLog(), clock: clock.now });
   const api = apiClient(agent.url);
   const imported = await api('POST', '/api/catalog', { products: Object.values(CATALOG) });
   expect(imported).toEqual({ status: 200, body: { imported: Object.keys(CATALOG).length } });

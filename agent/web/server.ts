@@ -14,6 +14,7 @@ import type { SuspiciousService } from '../suspicious/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
 import type { VideoService } from '../video/service.js';
 import { authenticate, checkRouteAccess, TokenAuth } from './auth.js';
+import { ClientLimiter, DEFAULT_RATE_LIMIT } from './client-limit.js';
 import { errorHandler } from './errors.js';
 import { hostGuard } from './host-guard.js';
 import { BODY_LIMITS } from './limits.js';
@@ -69,6 +70,13 @@ export interface RouteAccess {
   bodyLimit: number;
 }
 
+const clientLimiters = new WeakMap<FastifyInstance, ClientLimiter>();
+
+/** The server's per-address limiter (its counters are read by tests and the bench). */
+export function clientLimiter(app: FastifyInstance): ClientLimiter | undefined {
+  return clientLimiters.get(app);
+}
+
 const routeTables = new WeakMap<FastifyInstance, RouteAccess[]>();
 
 /** Every route the server registered, with its roles: the route table test compares it with the written one. */
@@ -99,16 +107,25 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMITS.default, // larger only on the routes that take a document (limits.ts)
+    // Sockets that send nothing useful do not pile up (issue 15): headers within 10 s, a whole request within 60 s
+    // (a 32 MB catalogue over the LAN takes a few seconds), idle keep-alive closed after 5 s; Node checks every 2 s.
+    keepAliveTimeout: 5_000,
+    requestTimeout: 60_000,
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
     // x-personal marks what the serializer masks (schemas.ts); Ajv is told it is no validation keyword.
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, keywords: [PERSONAL_KEYWORD] } },
   });
   const clock = deps.clock ?? (() => new Date());
   const auth = new TokenAuth(deps.config.http.apiTokens);
+  const limiter = new ClientLimiter(deps.config.http.rateLimit ?? DEFAULT_RATE_LIMIT);
+  clientLimiters.set(app, limiter);
+  limiter.guard(app.server);
+  app.addHook('preClose', (done) => (limiter.releaseAll(), done()));
   // Before sign-in is read: a session cookie under a Host outside http.allowedHosts is refused.
   app.addHook('onRequest', hostGuard(deps.config.http));
   closedByDefault(app);
   registerSchemas(app);
-  app.addHook('onRequest', authenticate(auth, deps.accounts));
+  app.addHook('onRequest', authenticate(auth, deps.accounts, limiter));
   app.setErrorHandler(errorHandler(app.log));
   await app.register(healthRoutes(deps.health));
   await app.register(accountRoutes(deps.accounts, (sessionId) => deps.checkout.signedOut(sessionId)));

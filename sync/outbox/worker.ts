@@ -21,6 +21,8 @@ export interface OutboxWorkerOptions {
   /** How long notify() waits to gather more new records into one batch (default 50 ms). */
   coalesceMs?: number;
   onError?: (entry: { id: number; infno: string; recordKey: string; error: string; permanent: boolean }) => void;
+  /** After each pass that got records accepted: what went, and the newest ledger event among them. */
+  onDrained?: (batch: TickResult & { lastEventSeq: number }) => void;
 }
 
 export interface TickResult {
@@ -91,7 +93,9 @@ export class OutboxWorker {
       this.outage = 0;
       this.pausedUntil = 0;
     }
-    return { sent, retried, failed: outcomes.length - sent - retried };
+    const result = { sent, retried, failed: outcomes.length - sent - retried };
+    if (sent > 0) this.opts.onDrained?.({ ...result, lastEventSeq: Math.max(...rows.map((r) => r.event_seq)) });
+    return result;
   }
 
   private async send(row: OutboxRow, events: Map<number, LedgerEvent | undefined>): Promise<Outcome> {

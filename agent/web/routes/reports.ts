@@ -47,7 +47,12 @@ export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServic
       },
       async (req) => ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
     );
-    app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) => ({ days: daily.days(period(req.query)) }));
+    // The ledger's head rides along so the page (and its printout) shows what anchors the day; null: no events yet.
+    app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) => ({
+      days: daily.days(period(req.query)),
+      head: daily.head() ?? null,
+      printedAt: clock().toISOString(),
+    }));
     app.get('/api/reports/stock-value', { config: readers }, async () => stockValue.value());
     app.get(
       '/api/reports/backlog',

@@ -43,7 +43,18 @@ function restoreCanvases() {
   }
 }
 
+const SIGNED = { signed: '已由本机签名', pending: '签名中', off: '本机未启用签名' };
+
+/** The ledger's head as the printout carries it: verify later with `counter-agent verify-ledger --head SEQ:HASH`. */
+function headText(daily) {
+  if (daily.status !== 200) return '账本链头暂不可读';
+  const h = daily.body.head;
+  if (!h) return '账本尚无记录';
+  return `账本链头：第 ${h.seq} 条 · 哈希 ${h.shortHash} · ${SIGNED[h.signed] ?? h.signed} · 记录于 ${shanghaiTime(h.at)} · 打印于 ${shanghaiTime(daily.body.printedAt)}（核对：verify-ledger --head ${h.seq}:${h.shortHash}）`;
+}
+
 export function init() {
+  $('ov-print')?.addEventListener('click', () => window.print());
   for (const c of document.querySelectorAll('#screen-overview canvas')) {
     const box = c.closest('.canvas-box');
     box.dataset.canvas = c.id;
@@ -94,6 +105,7 @@ export async function show() {
     ),
   );
 
+  $('ov-head').textContent = headText(daily);
   if (daily.status === 200) {
     draw($('ov-daily'), {
       type: 'bar',
