@@ -62,7 +62,7 @@ const sale = (bchno: string, at: string, code = traceCode(1)) => ({
   mdtrt_sn: bchno,
   psn_cert_type: '99',
   rtal_docno: bchno,
-  mdtrt_setl_type: '2',
+  mdtrt_setl_type: '2' as const,
   drugtracinfo: [{ drug_trac_codg: code }],
 });
 
