@@ -7,6 +7,12 @@ const KIND = { receipt: '入库', sale: '销售', refund: '退货' };
 const QUERY = { 3512: '入库', 3513: '销售/退货' };
 const FIELD = { pieces: '数量（件）', amount: '金额', code: '医保编码', codes: '追溯码' };
 
+/** Why a missing record is missing, as far as this box knows (its outbox row's state). */
+const MISSING_NOTE = {
+  pending: '平台无此记录（本机队列中待上传，联网后自动补传）',
+  failed: '平台无此记录（上传被平台拒收，原因见「平台同步」）',
+  sent: '平台无此记录（本机已上传，平台未保存）',
+};
 const show = (field, v) => (field === 'amount' ? yuan(Number(v)) : v || '（无）');
 const productName = (r) => r.name || `医保编码 ${r.code}`;
 
@@ -33,7 +39,7 @@ function render(d) {
         el('td', {}, `${KIND[r.kind] || ''} · ${r.doc}`),
         el('td', { class: 'code small' }, r.bchno),
         el('td', {}, `${r.pieces} 件，${yuan(r.amountFen)}`),
-        el('td', {}, '平台无此记录'),
+        el('td', {}, MISSING_NOTE[r.outboxStatus] || '平台无此记录'),
       ),
     ),
     ...d.differing.map((x) =>
