@@ -62,7 +62,7 @@ describe('manager page: 平台核对', () => {
       expect.stringMatching(/^销售 · 销售单 \d+$/),
       expect.any(String),
       '20 件，¥19.80',
-      '平台无此记录',
+      '平台无此记录（本机已上传，平台未保存）',
     ]);
     expect(await page.locator('#pf-rows tr.extra td').allTextContents()).toEqual([
       '多余',
