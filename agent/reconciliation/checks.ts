@@ -46,6 +46,8 @@ export interface PlatformVerdict {
   missing: number;
   extra: number;
   differing: number;
+  /** The ledger queued records of that day after the read-back: the platform's view is out of date. */
+  stale: boolean;
 }
 
 /**
@@ -61,6 +63,14 @@ export function uploadsCheck(u: { pending: number; failed: number }, platform?: 
     ? '本期进、销、存、退记录均已上传医保平台。'
     : `本期进销存记录中${parts.join('，')}：${u.failed > 0 ? '请到「平台同步」查看拒收原因，修正后点击重新上传；' : ''}待上传记录无需处理，网络恢复后会自动上传。`;
   if (!platform) return { key: 'uploads', ok: queueOk, title: '进销存上传完整', message: queueMessage, basis: 'queue' };
+  if (platform.stale)
+    return {
+      key: 'uploads',
+      ok: queueOk,
+      title: '进销存上传完整',
+      basis: 'queue',
+      message: `${queueMessage}上次读取平台记录之后当日又有新的进销存记录：请在「平台核对」重新读取平台记录核实。`,
+    };
   // 上传完整 asks whether everything the ledger holds is at the platform as the ledger holds it: missing and
   // differing records fail it. Records at the platform the ledger does not know (多余) are named as a warning but
   // do not: they are not an upload of ours, and only the manager can tell what they are (decision).

@@ -40,10 +40,11 @@ function dayRange(date: string): { start: string; end: string } {
 }
 
 export class PlatformReadbackService {
-  /** The latest read-back per day: what 上传完整 cites as 平台已核实 (kept in memory; a restart forgets it). */
-  private readonly latest = new Map<string, ReadbackResult>();
   private readonly recordsStmt;
   private readonly requeueStmt;
+  private readonly saveStmt;
+  private readonly loadStmt;
+  private readonly newerStmt;
 
   constructor(
     private readonly db: Db,
@@ -61,6 +62,14 @@ export class PlatformReadbackService {
     // Only through the outbox: a sent or refused row goes back to pending and the worker sends it again with a
     // new msgid under the same fixmedins_bchno, so the platform keeps one record (it replaces by batch id). A
     // row still pending is left alone — it is already queued, and queuing it twice would be a second record.
+    // The latest read-back per day (migration 13): what 上传完整 cites, kept across restarts.
+    this.saveStmt = db.prepare('INSERT OR REPLACE INTO platform_readbacks (date, read_at, result) VALUES (@date, @readAt, @result)');
+    this.loadStmt = db.prepare('SELECT result FROM platform_readbacks WHERE date = ?').pluck();
+    // Records of the day the ledger queued after the read-back: the platform's view of the day is then out of date.
+    this.newerStmt = db
+      .prepare(`SELECT COUNT(*) FROM outbox o JOIN events e ON e.seq = o.event_seq
+      WHERE o.infno IN ('3503', '3505', '3506') AND e.at >= @start AND e.at < @end AND o.created_at > @readAt`)
+      .pluck();
     this.requeueStmt = db.prepare(
       "UPDATE outbox SET status = 'pending', next_attempt_at = @now, last_error = NULL WHERE id = @id AND status IN ('sent', 'failed')",
     );
@@ -125,19 +134,23 @@ export class PlatformReadbackService {
       platformRecords: held.receipts.length + held.sales.length,
       ...comparePlatformDay(ledger, held),
     };
-    this.latest.set(date, result);
+    this.saveStmt.run({ date, readAt: result.readAt, result: JSON.stringify(result) });
     return result;
   }
 
-  /** The latest read-back of `date`, if one was done since the box started. */
+  /** The latest read-back of `date`, if one was ever done. */
   latestFor(date: string): ReadbackResult | undefined {
-    return this.latest.get(date);
+    const json = this.loadStmt.get(date) as string | undefined;
+    return json === undefined ? undefined : (JSON.parse(json) as ReadbackResult);
   }
 
-  /** What 上传完整 cites for `date` (checks.ts), when that day was read back. */
+  /** What 上传完整 cites for `date` (checks.ts), when that day was read back; `stale` when the day had new records since. */
   verdictFor(date: string): PlatformVerdict | undefined {
-    const r = this.latest.get(date);
-    return r && { date, readAt: r.readAt, missing: r.missing.length, extra: r.extra.length, differing: r.differing.length };
+    const r = this.latestFor(date);
+    if (!r) return undefined;
+    const { start, end } = dayRange(date);
+    const stale = (this.newerStmt.get({ start, end, readAt: r.readAt }) as number) > 0;
+    return { date, readAt: r.readAt, missing: r.missing.length, extra: r.extra.length, differing: r.differing.length, stale };
   }
 
   /**
@@ -147,7 +160,7 @@ export class PlatformReadbackService {
    * is the manager's decision, never one key's.
    */
   resendMissing(date: string): ResendResult {
-    const last = this.latest.get(date);
+    const last = this.latestFor(date);
     if (!last) throw new PlatformReadbackError(`${date} 还没有读取过平台记录：请先点击“读取平台记录”，再重新上传缺失记录`, 409);
     const now = this.opts.clock().toISOString();
     const ids = new Set([...last.missing.map((m) => m.outboxId), ...last.differing.map((d) => d.ledger.outboxId)]);

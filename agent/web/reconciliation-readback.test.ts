@@ -3,6 +3,7 @@
 // names), 上传完整 cites the platform's view, and the one-key re-send through the outbox makes the day complete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUploads } from '../../sync/simulator/uploads.js';
+import { PlatformReadbackService } from '../reconciliation/index.js';
 import { line, serials, startTestAgent, type TestAgent, TOKENS } from './sales.test-helpers.js';
 
 let t: TestAgent;
@@ -36,7 +37,7 @@ const uploadsCheck = async (): Promise<Check> => {
 
 beforeAll(async () => {
   t = await startTestAgent();
-  await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('IBU', 'I1', serials('IBU', 1, 3))] });
+  await t.receive({ procurementOrderNo: 'CG202611000002', lines: [line('IBU', 'I1', serials('IBU', 1, 4))] });
   for (const n of [1, 2, 3]) {
     const id = await t.open();
     expect((await t.scan(id, serials('IBU', n, 1)[0]!)).status).toBe(200);
@@ -103,6 +104,20 @@ describe('POST /api/reconciliation/platform-readback', () => {
     const check = await uploadsCheck();
     expect(check).toMatchObject({ ok: true, basis: 'platform' });
     expect(check.message).toMatch(/另有 1 条平台记录不在本机账本中/);
+    // Kept in the ledger file: a restarted box (a new service on the same database) still cites it.
+    const restarted = new PlatformReadbackService(t.agent.ledger.db, t.agent.platform.readback, { clock: t.clock.now });
+    expect(restarted.verdictFor(DATE)).toMatchObject({ date: DATE, missing: 0, differing: 0, extra: 1, stale: false });
+  });
+
+  it('a sale after the read-back makes the platform view out of date: 上传完整 falls back to the queue and says to read again', async () => {
+    const id = await t.open();
+    expect((await t.scan(id, serials('IBU', 4, 1)[0]!)).status).toBe(200);
+    expect((await t.settle(id, 'self_pay')).status).toBe(200);
+    await t.drained();
+    expect(await uploadsCheck()).toMatchObject({ ok: true, basis: 'queue', message: expect.stringMatching(/请在「平台核对」重新读取平台记录核实/) });
+    const r = await t.api<Readback>('POST', '/api/reconciliation/platform-readback', { date: DATE });
+    expect(r.body).toMatchObject({ missing: [], differing: [], matched: 5 });
+    expect((await uploadsCheck()).basis).toBe('platform');
   });
 
   it('the platform unreachable: 502 with a Chinese message naming the query; nothing changed', async () => {
