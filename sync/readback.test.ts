@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformReadbackError } from '../agent/reconciliation/platform-port.js';
+import { wireAmountFen } from '../agent/reconciliation/platform-readback.js';
 import { PlatformRejectedError } from './errors.js';
 import { amountFen, PlatformReadback } from './readback.js';
 import { DRUG, SEED_STORES } from './simulator/seed.js';
@@ -118,6 +119,8 @@ describe('PlatformReadback (the adapter behind the reconciliation port)', () => 
     expect(amountFen('12.3', 1)).toBe(1230);
     expect(amountFen(undefined, 3)).toBeNull();
     expect(amountFen('abc', 3)).toBeNull();
+    // The ledger side computes the same (agent/reconciliation): a rounded unit price is never a difference.
+    expect(amountFen('3.333333', 30_000)).toBe(wireAmountFen(1000, 3, 30_000));
   });
 
   const failure = (p: Promise<unknown>) =>

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { comparePlatformDay, type LedgerRecord } from './platform-compare.js';
 import type { HeldRecord } from './platform-port.js';
+import { wireAmountFen } from './platform-readback.js';
 
 const held = (bchno: string, over: Partial<HeldRecord> = {}): HeldRecord => ({
   bchno,
@@ -65,5 +66,14 @@ describe('comparePlatformDay', () => {
   it('trace codes compare as a set; a platform answer without a price says nothing about the amount', () => {
     const r = comparePlatformDay([mine('A-7-1', 'receipt', { codes: ['2', '1'] })], day([held('A-7-1', { codes: ['1', '2'], amountFen: null })], []));
     expect(r.matched).toBe(1);
+  });
+});
+
+describe('wireAmountFen (the ledger side of the amount comparison)', () => {
+  it('is the unit price as uploaded (6 decimals) times the count, so rounding never shows as a difference', () => {
+    expect(wireAmountFen(1980, 20, 20)).toBe(1980);
+    expect(wireAmountFen(1100, 24, 24)).toBe(1100);
+    // ¥10.00 for 3 pieces: 3.333333 yuan each; 30 000 pieces at that price are ¥99,999.99 (not ¥100,000.00).
+    expect(wireAmountFen(1000, 3, 30_000)).toBe(9_999_999);
   });
 });

@@ -31,6 +31,16 @@ interface Line {
 type ReceiptLine = Line & { pricePerPack: number; piecesPerPack: number; codes?: string[] };
 type SoldLine = Line & { price: number; code: string | null };
 
+/**
+ * The amount as the platform can know it: the unit price the upload sends (finl_trns_pric, yuan rounded half up to
+ * 6 decimals — sync/mappers/units.ts piecePriceYuan) times the count, rounded half up to fen — the same arithmetic
+ * the read-back applies to the platform's answer, so a rounding of the unit price is never taken for a difference.
+ */
+export function wireAmountFen(fen: number, perPieces: number, pieces: number): number {
+  const micro = (BigInt(fen) * 10_000n * 2n + BigInt(perPieces)) / (2n * BigInt(perPieces));
+  return Number((micro * BigInt(pieces) + 5_000n) / 10_000n);
+}
+
 const KIND_OF_INFNO: Readonly<Record<string, RecordKind>> = { '3503': 'receipt', '3505': 'sale', '3506': 'refund' };
 
 function dayRange(date: string): { start: string; end: string } {
@@ -59,9 +69,6 @@ export class PlatformReadbackService {
   ) {
     this.recordsStmt = db.prepare(`SELECT o.id, o.infno, o.record_key, o.status, e.type, e.payload FROM outbox o JOIN events e ON e.seq = o.event_seq
       WHERE o.infno IN ('3503', '3505', '3506') AND e.at >= @start AND e.at < @end ORDER BY o.id`);
-    // Only through the outbox: a sent or refused row goes back to pending and the worker sends it again with a
-    // new msgid under the same fixmedins_bchno, so the platform keeps one record (it replaces by batch id). A
-    // row still pending is left alone — it is already queued, and queuing it twice would be a second record.
     // The latest read-back per day (migration 13): what 上传完整 cites, kept across restarts.
     this.saveStmt = db.prepare('INSERT OR REPLACE INTO platform_readbacks (date, read_at, result) VALUES (@date, @readAt, @result)');
     this.loadStmt = db.prepare('SELECT result FROM platform_readbacks WHERE date = ?').pluck();
@@ -70,6 +77,9 @@ export class PlatformReadbackService {
       .prepare(`SELECT COUNT(*) FROM outbox o JOIN events e ON e.seq = o.event_seq
       WHERE o.infno IN ('3503', '3505', '3506') AND e.at >= @start AND e.at < @end AND o.created_at > @readAt`)
       .pluck();
+    // Only through the outbox: a sent or refused row goes back to pending and the worker sends it again with a
+    // new msgid under the same fixmedins_bchno, so the platform keeps one record (it replaces by batch id). A
+    // row still pending is left alone — it is already queued, and queuing it twice would be a second record.
     this.requeueStmt = db.prepare(
       "UPDATE outbox SET status = 'pending', next_attempt_at = @now, last_error = NULL WHERE id = @id AND status IN ('sent', 'failed')",
     );
@@ -106,7 +116,7 @@ export class PlatformReadbackService {
         const l = line as ReceiptLine;
         out.push({
           ...base,
-          amountFen: Math.round((l.pricePerPack * l.pieces) / l.piecesPerPack),
+          amountFen: wireAmountFen(l.pricePerPack, l.piecesPerPack, l.pieces),
           codes: [...(l.codes ?? [])].sort(),
           doc: `入库单（发票 ${p.invoiceNo ?? '无'}）`,
         });
@@ -114,7 +124,7 @@ export class PlatformReadbackService {
         const l = line as SoldLine;
         out.push({
           ...base,
-          amountFen: l.price,
+          amountFen: wireAmountFen(l.price, l.pieces, l.pieces),
           codes: l.code ? [l.code] : [],
           doc: `${kind === 'sale' ? '销售单' : '退货（原销售单）'} ${p.saleId ?? ''}`.trim(),
         });
@@ -123,7 +133,10 @@ export class PlatformReadbackService {
     return out;
   }
 
-  /** Reads the platform's view of `date` and compares; nothing in the ledger changes. Throws PlatformReadbackError. */
+  /**
+   * Reads the platform's view of `date` and compares; no ledger event or outbox row changes (the read-back itself
+   * is kept, replacing the day's previous one). Throws PlatformReadbackError, keeping the previous one.
+   */
   async readBack(date: string): Promise<ReadbackResult> {
     const ledger = this.ledgerRecords(date);
     const held = await this.port.readDay(date);
