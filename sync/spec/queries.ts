@@ -1,6 +1,7 @@
 // 3512 入库药品追溯信息查询 and 3513 销售药品追溯信息查询: what the platform holds, read back (issue 13 item 4).
 // Sources:
-//   [C] tntlinking-opensource/openhis-clinic MdInventoryServiceImpl.java (stored-source id 60370742649;
+//   [C] MdInventoryServiceImpl.java (stored-source id 60370742649; issue 13 attributes it to
+//       tntlinking-opensource/openhis-clinic — the stored copy's repository path was not confirmed;
 //       getInboundDetails_3512 / getSalesDetails_3513 and the 3508–3511 query lists beside them): the input
 //       node `data` and its field names; 3513 marks fixmedins_code and psn_cert_type 必填, the rest 选填; 3512
 //       gives begndate/enddate as yyyy-MM-dd. The interface list 3508 商品库存信息查询 … 3510 商品采购信息查询,
