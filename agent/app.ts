@@ -27,7 +27,7 @@ import type { Logger } from './log.js';
 import { ledgerPath } from './paths.js';
 import { type Platform, simulatorDemoBuyers, startPlatform } from './platform.js';
 import { ReceivingService } from './receiving/service.js';
-import { ReconciliationService } from './reconciliation/index.js';
+import { PlatformReadbackService, ReconciliationService } from './reconciliation/index.js';
 import { BacklogReport } from './reports/backlog.js';
 import { DailyReport } from './reports/daily.js';
 import { SalesList } from './reports/sales-list.js';
@@ -220,6 +220,11 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     stockValue: new StockValueReport(ledger.db),
     backlog: new BacklogReport(ledger.db),
   };
+  const platformReadback = new PlatformReadbackService(ledger.db, platform.readback, {
+    clock,
+    currentCode: (id) => ledger.catalog.get(id)?.nhsaCode,
+    notify: () => platform.worker.notify(),
+  });
   let server!: FastifyInstance;
   let address!: string;
   await life.add({
@@ -242,7 +247,8 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         suspicious,
         syncStatus: () => syncStatus(ledger.db, clock()),
         reports,
-        reconciliation: new ReconciliationService(ledger.db),
+        reconciliation: new ReconciliationService(ledger.db, (date) => platformReadback.verdictFor(date)),
+        platformReadback,
         audit: new AuditService(ledger.db),
         stocktakes: new StocktakeStore(ledger.db),
       });

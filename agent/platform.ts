@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { PlatformClient, type PlatformClientOptions } from '../sync/client.js';
 import { MsgidAllocator } from '../sync/msgid.js';
 import { OutboxWorker } from '../sync/outbox/worker.js';
+import { PlatformReadback } from '../sync/readback.js';
 import { type SimulatorHandle, startSimulator } from '../sync/simulator/index.js';
 import { DISEASE, seedPerson } from '../sync/simulator/seed.js';
 import { profileByName } from '../sync/spec/index.js';
@@ -10,6 +11,7 @@ import { PlatformSuspiciousSource } from '../sync/suspicious-source.js';
 import type { DemoBuyers } from './demo/sales.js';
 import type { Ledger } from './ledger/index.js';
 import type { Logger } from './log.js';
+import type { PlatformReadbackPort } from './reconciliation/index.js';
 import type { SuspiciousSource } from './suspicious/service.js';
 
 export interface Platform {
@@ -17,6 +19,8 @@ export interface Platform {
   worker: OutboxWorker;
   /** The 疑点 pull (3601) as the suspicious-item service's port. */
   suspicious: SuspiciousSource;
+  /** 平台核对: the platform's records of a day (3512/3513) as reconciliation's port. */
+  readback: PlatformReadbackPort;
   url: string;
   simulator?: SimulatorHandle;
   close(): Promise<void>;
@@ -95,6 +99,7 @@ export async function startPlatform(config: Config, ledger: Ledger, log: Logger,
     client,
     worker,
     suspicious: new PlatformSuspiciousSource(client),
+    readback: new PlatformReadback(client, config.store.code),
     url,
     ...(simulator ? { simulator } : {}),
     async close() {

@@ -8,10 +8,11 @@ export type WireYuan = string | number;
 export type WireQty = string | number;
 
 export type UploadInfno = '3501' | '3502' | '3503' | '3504' | '3505' | '3506' | '3507';
-export type Infno = '9001' | '1101' | '1161' | '2101' | '2102' | '2103' | '2601' | UploadInfno | '3601';
+export type QueryInfno = '3512' | '3513';
+export type Infno = '9001' | '1101' | '1161' | '2101' | '2102' | '2103' | '2601' | UploadInfno | QueryInfno | '3601';
 
 export const UPLOAD_INFNOS: readonly UploadInfno[] = ['3501', '3502', '3503', '3504', '3505', '3506', '3507'];
-export const ALL_INFNOS: readonly Infno[] = ['9001', '1101', '1161', '2101', '2102', '2103', '2601', ...UPLOAD_INFNOS, '3601'];
+export const ALL_INFNOS: readonly Infno[] = ['9001', '1101', '1161', '2101', '2102', '2103', '2601', ...UPLOAD_INFNOS, '3512', '3513', '3601'];
 
 /**
  * Calls the client never repeats by itself after a sign-in refusal: a settlement or a reversal must
@@ -315,6 +316,40 @@ export interface SuspiciousItemsOutput {
   items: SuspiciousItem[];
 }
 
+// ---- 3512 / 3513 read-back queries (sync/spec/queries.ts) ------------------------------------
+export interface TraceQueryData {
+  fixmedins_code: string;
+  medins_list_codg?: string;
+  fixmedins_bchno?: string;
+  /** yyyy-MM-dd */
+  begndate?: string;
+  enddate?: string;
+  med_list_codg?: string;
+  drug_trac_codg?: string;
+}
+export interface InboundTraceQueryInput {
+  data: TraceQueryData;
+}
+export interface SaleTraceQueryInput {
+  data: TraceQueryData & { mdtrt_id?: string; psn_no?: string; psn_cert_type: string; certno?: string; psn_name?: string; sel_retn_opter_name?: string };
+}
+/** One record the platform holds, with the names it was uploaded under. */
+export interface HeldRecord {
+  fixmedins_bchno: string;
+  med_list_codg: string;
+  fixmedins_hilist_id?: string;
+  fixmedins_hilist_name?: string;
+  manu_lotnum?: string;
+  finl_trns_pric?: WireYuan;
+  drugtracinfo?: { drug_trac_codg: string }[];
+}
+export interface InboundTraceQueryOutput {
+  data: (HeldRecord & { purc_retn_cnt: WireQty; purc_retn_stoin_time: string; spler_name?: string })[];
+}
+export interface SaleTraceQueryOutput {
+  data: (HeldRecord & { sel_retn_cnt: WireQty; sel_retn_time: string; setl_id?: string })[];
+}
+
 // ---- the map used by PlatformClient.call ----------------------------------------------------
 export interface InterfaceMap {
   '9001': { input: SignInInput; output: SignInOutput };
@@ -331,5 +366,7 @@ export interface InterfaceMap {
   '3505': { input: UploadInputMap['3505']; output: UploadOutputMap['3505'] };
   '3506': { input: UploadInputMap['3506']; output: UploadOutputMap['3506'] };
   '3507': { input: UploadInputMap['3507']; output: UploadOutputMap['3507'] };
+  '3512': { input: InboundTraceQueryInput; output: InboundTraceQueryOutput };
+  '3513': { input: SaleTraceQueryInput; output: SaleTraceQueryOutput };
   '3601': { input: SuspiciousItemsInput; output: SuspiciousItemsOutput };
 }

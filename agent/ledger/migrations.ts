@@ -304,6 +304,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sales ADD COLUMN reversing TEXT;
   CREATE INDEX sales_reversing ON sales(id) WHERE reversing IS NOT NULL;
   `,
+  // 13: 平台核对 — the latest read-back of a day from the platform (3512/3513) and what it found, so 上传完整 can
+  // cite the platform's own view after a restart and the re-send knows what was missing. Replaced by the next
+  // read-back of the same day (a read, not a ledger fact).
+  `
+  CREATE TABLE platform_readbacks (
+    date TEXT PRIMARY KEY,
+    read_at TEXT NOT NULL,
+    result TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Db): void {

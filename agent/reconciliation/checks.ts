@@ -39,18 +39,52 @@ export function salesCheck(s: Sales): Check {
   };
 }
 
-export function uploadsCheck(u: { pending: number; failed: number }): Check {
-  const ok = u.pending === 0 && u.failed === 0;
+/** What a platform read-back (平台核对) of the period's one day found, when one was done. */
+export interface PlatformVerdict {
+  date: string;
+  readAt: string;
+  missing: number;
+  extra: number;
+  differing: number;
+  /** The ledger queued records of that day after the read-back: the platform's view is out of date. */
+  stale: boolean;
+}
+
+/**
+ * 上传完整: by the local queue alone (仅本机队列), or — when the period is one day and that day was read back
+ * from the platform (3512/3513) — by the platform's own view (平台已核实).
+ */
+export function uploadsCheck(u: { pending: number; failed: number }, platform?: PlatformVerdict): Check {
+  const queueOk = u.pending === 0 && u.failed === 0;
   const parts: string[] = [];
   if (u.pending > 0) parts.push(`${u.pending} 条待上传（联网后自动补传）`);
   if (u.failed > 0) parts.push(`${u.failed} 条被医保平台拒收`);
+  const queueMessage = queueOk
+    ? '本期进、销、存、退记录均已上传医保平台。'
+    : `本期进销存记录中${parts.join('，')}：${u.failed > 0 ? '请到「平台同步」查看拒收原因，修正后点击重新上传；' : ''}待上传记录无需处理，网络恢复后会自动上传。`;
+  if (!platform) return { key: 'uploads', ok: queueOk, title: '进销存上传完整', message: queueMessage, basis: 'queue' };
+  if (platform.stale)
+    return {
+      key: 'uploads',
+      ok: queueOk,
+      title: '进销存上传完整',
+      basis: 'queue',
+      message: `${queueMessage}上次读取平台记录之后当日又有新的进销存记录：请在「平台核对」重新读取平台记录核实。`,
+    };
+  // 上传完整 asks whether everything the ledger holds is at the platform as the ledger holds it: missing and
+  // differing records fail it. Records at the platform the ledger does not know (多余) are named as a warning but
+  // do not: they are not an upload of ours, and only the manager can tell what they are (decision).
+  const platformOk = platform.missing === 0 && platform.differing === 0;
+  const found = [platform.missing ? `缺失 ${platform.missing} 条` : '', platform.differing ? `不一致 ${platform.differing} 条` : ''].filter(Boolean);
+  const extra = platform.extra ? `另有 ${platform.extra} 条平台记录不在本机账本中，请在「平台核对」核实。` : '';
   return {
     key: 'uploads',
-    ok,
+    ok: queueOk && platformOk,
     title: '进销存上传完整',
-    message: ok
-      ? '本期进、销、存、退记录均已上传医保平台。'
-      : `本期进销存记录中${parts.join('，')}：${u.failed > 0 ? '请到「平台同步」查看拒收原因，修正后点击重新上传；' : ''}待上传记录无需处理，网络恢复后会自动上传。`,
+    basis: 'platform',
+    message: platformOk
+      ? `平台已核实：${platform.date} 本机的入库、销售、退货记录在医保平台均已存在且一致。${extra}${queueOk ? '' : queueMessage}`
+      : `平台核对发现${found.join('，')}：请在「平台核对」点击“重新上传缺失记录”补传，补传后再读取一次平台记录核实。${extra}${queueOk ? '' : queueMessage}`,
   };
 }
 

@@ -1,12 +1,15 @@
 // GET /api/reconciliation: assembles purchases, sales, stock and the checks of one period.
 import type { Db } from '../ledger/index.js';
 import type { Period } from '../reports/period.js';
-import { purchasesCheck, salesCheck, stockCheck, uploadsCheck } from './checks.js';
+import { type PlatformVerdict, purchasesCheck, salesCheck, stockCheck, uploadsCheck } from './checks.js';
 import { PurchaseQueries } from './purchases.js';
 import { SaleQueries } from './sales.js';
 import { StockQueries } from './stock.js';
 import type { Reconciliation } from './types.js';
 
+export type { PlatformVerdict } from './checks.js';
+export { PlatformReadbackError, type PlatformReadbackPort } from './platform-port.js';
+export { PlatformReadbackService, type ReadbackResult, type ResendResult } from './platform-readback.js';
 export type { Reconciliation } from './types.js';
 
 export class ReconciliationService {
@@ -15,7 +18,11 @@ export class ReconciliationService {
   private readonly stock: StockQueries;
   private readonly uploadsStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** The latest platform read-back of a day (platform-readback.ts), when one was done. */
+    private readonly platformVerdict: (date: string) => PlatformVerdict | undefined = () => undefined,
+  ) {
     this.purchases = new PurchaseQueries(db);
     this.sales = new SaleQueries(db);
     this.stock = new StockQueries(db);
@@ -42,7 +49,12 @@ export class ReconciliationService {
           sales,
           stock,
           uploads,
-          checks: [purchasesCheck(purchases), salesCheck(sales), uploadsCheck(uploads), stockCheck(stock.rows, period.toIsToday)],
+          checks: [
+            purchasesCheck(purchases),
+            salesCheck(sales),
+            uploadsCheck(uploads, period.from === period.to ? this.platformVerdict(period.from) : undefined),
+            stockCheck(stock.rows, period.toIsToday),
+          ],
         };
       })
       .deferred();

@@ -110,6 +110,8 @@ export interface Check {
   ok: boolean;
   title: string;
   message: string;
+  /** uploads only: judged by the local outbox (仅本机队列) or by a platform read-back of the day (平台已核实). */
+  basis?: 'queue' | 'platform';
 }
 
 export interface Reconciliation {

@@ -64,6 +64,8 @@ const ROUTES: [string, string, 'public' | string[]][] = [
   ['GET', '/api/reports/backlog', READERS],
   ['GET', '/api/reconciliation', READERS],
   ['GET', '/api/reconciliation.csv', READERS],
+  ['POST', '/api/reconciliation/platform-readback', MANAGER],
+  ['POST', '/api/reconciliation/platform-readback/resend', MANAGER],
   ['GET', '/api/audit', READERS],
   ['POST', '/api/suspicious/pull', MANAGER],
   ['GET', '/api/suspicious', READERS],

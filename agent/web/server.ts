@@ -8,7 +8,7 @@ import type { ScanRouter } from '../devices/router.js';
 import type { Ledger } from '../ledger/index.js';
 import type { SyncStatus } from '../ledger/outbox-status.js';
 import type { ReceivingService } from '../receiving/service.js';
-import type { ReconciliationService } from '../reconciliation/index.js';
+import type { PlatformReadbackService, ReconciliationService } from '../reconciliation/index.js';
 import type { StocktakeStore } from '../stocktake/store.js';
 import type { SuspiciousService } from '../suspicious/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
@@ -48,6 +48,8 @@ export interface WebDeps {
   syncStatus: () => SyncStatus;
   reports: ReportServices;
   reconciliation: ReconciliationService;
+  /** 平台核对 (3512/3513 read-back); absent in tests that build the server without a platform. */
+  platformReadback?: PlatformReadbackService;
   audit: AuditService;
   stocktakes: StocktakeStore;
   checkout: CheckoutService;
@@ -139,7 +141,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.syncStatus, deps.sync));
   await app.register(reportRoutes(deps.reports, clock));
-  await app.register(reconciliationRoutes(deps.reconciliation, clock));
+  await app.register(reconciliationRoutes(deps.reconciliation, clock, deps.platformReadback));
   await app.register(auditRoutes(deps.audit, clock));
   await app.register(suspiciousRoutes(deps.suspicious, clock));
   await app.register(ruleRoutes());

@@ -10,6 +10,7 @@ import { checkEnvelope } from './envelope-check.js';
 import type { Handler } from './handler.js';
 import { decodeEVoucher, isSignNoValid, personInfo, signIn } from './handlers-basic.js';
 import { SimRefusal } from './input.js';
+import { inboundTraceQuery, saleTraceQuery } from './queries.js';
 import { openRequest, type SimulatorSigning, sealResponse } from './security.js';
 import { preSettle, reverseByMsgid, reverseSettlement, settle } from './settlement.js';
 import { deleteRecord, uploadRecord } from './uploads.js';
@@ -29,6 +30,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   '3505': uploadRecord,
   '3506': uploadRecord,
   '3507': deleteRecord,
+  '3512': inboundTraceQuery,
+  '3513': saleTraceQuery,
   '3601': suspiciousItems,
 };
 

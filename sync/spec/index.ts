@@ -1,6 +1,7 @@
 // Every interface the box sends, as data (one table per interface; sources cited beside each).
 import { SPEC_1101, SPEC_1161, SPEC_2101, SPEC_2102, SPEC_2103, SPEC_2601, SPEC_3601, SPEC_9001 } from './calls.js';
 import { type Profile, profileByName, profiledSpec } from './profile.js';
+import { SPEC_3512, SPEC_3513 } from './queries.js';
 import type { InterfaceSpec, SpecProblem } from './types.js';
 import { SPEC_3501, SPEC_3502, SPEC_3503, SPEC_3504, SPEC_3505, SPEC_3506, SPEC_3507 } from './uploads.js';
 import { describeProblem, validateNodes } from './validate.js';
@@ -25,6 +26,8 @@ export const SPECS: Readonly<Record<string, InterfaceSpec>> = Object.fromEntries
     SPEC_3505,
     SPEC_3506,
     SPEC_3507,
+    SPEC_3512,
+    SPEC_3513,
     SPEC_3601,
   ].map((s) => [s.infno, s]),
 );

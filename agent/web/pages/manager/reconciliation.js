@@ -2,6 +2,10 @@
 // invoices, sales against settlements and platform uploads, book stock against counted stock, each with
 // totals, and the same report as a CSV download.
 import { $, api, el, failed, fillRows, PAYMENT, periodQuery, SALE_STATUS, shanghaiTime, UPLOAD, yuan } from './lib.js';
+import { init as initPlatformCheck } from './platform-check.js';
+
+/** 上传完整: judged by the local queue alone, or by a platform read-back of the day (平台核对). */
+const basisText = (c) => (c.basis === 'platform' ? (c.ok ? '平台已核实' : '平台核对有差异') : '仅本机队列');
 
 const num = (v) => el('td', { class: 'num' }, v === null || v === undefined ? '—' : v);
 const money = (fen) => el('td', { class: 'num' }, yuan(fen));
@@ -17,6 +21,7 @@ function renderChecks(checks) {
         { class: c.ok ? 'ok' : 'bad', 'data-key': c.key },
         el('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'),
         el('b', {}, c.title),
+        ...(c.basis ? [el('span', { class: `basis basis-${c.basis}` }, basisText(c))] : []),
         el('span', {}, c.message),
       ),
     ),
@@ -169,6 +174,12 @@ export function init() {
   $('rec-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void load();
+  });
+  // After a read-back the checks show that day, so 上传完整 says what the platform's own view says.
+  initPlatformCheck(async (date) => {
+    $('rec-from').value = date;
+    $('rec-to').value = date;
+    await load();
   });
 }
 
