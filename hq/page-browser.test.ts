@@ -112,6 +112,42 @@ describe('the HQ page in Chromium', () => {
     });
   }
 
+  it('a store in trouble stands out: lag in events and time, platform backlog with failures, alarms, a broken chain', async () => {
+    const sick = CHAIN_STORES[1];
+    const pool = chain.t.hq.pool;
+    // Its own heartbeat (once a minute) must not overwrite the state set here.
+    await chain.stores[1]?.agent.hq?.stop();
+    const { rows } = await pool.query<{ head_seq: number }>('SELECT head_seq FROM stores WHERE store_id = $1', [sick.code]);
+    const head = rows[0]?.head_seq ?? 0;
+    // What a box reports when HQ lags 40 events behind for 2 hours and the platform refuses its uploads.
+    await pool.query(
+      `UPDATE store_status SET local_seq = $2, oldest_unsent_at = now() - interval '2 hours', outbox_backlog = 17, outbox_failed = 3,
+         alarms = '[{"code":"CAMERA_DOWN","message":"摄像头 前台 断开 5 分钟：请检查网线和电源"},{"code":"DISK_FORECAST","message":"按近 7 天用量，数据盘约 9 天后写满：请清理或扩容"}]'
+       WHERE store_id = $1`,
+      [sick.code, head + 40],
+    );
+    await pool.query("UPDATE stores SET flag_code = 'FORK', flag_seq = $2, flag_detail = 'test', flagged_at = now() WHERE store_id = $1", [
+      sick.code,
+      head + 1,
+    ]);
+    try {
+      const { page, errors } = await signIn({ width: 1280, height: 800 }, HQ_USERS.admin);
+      const row = (await page.locator(`#stores-table tr[data-store="${sick.code}"]`).textContent()) ?? '';
+      expect(row).toContain('40 条 · 2 小时');
+      expect(row).toContain('17 条（失败 3）');
+      expect(row).toContain('摄像头 前台 断开');
+      expect(row).toContain('约 9 天后写满');
+      expect(row).toContain(`账本分叉（第 ${head + 1} 条）`);
+      expect(await page.locator('#stores-kpis').textContent()).toMatch(/同步滞后或失联1有告警1账本链异常1/);
+      expect(await page.evaluate<string[]>(OVERFLOWS)).toEqual([]);
+      await page.screenshot({ path: `${SCREENS}/hq-stores-trouble.png` });
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await pool.query('UPDATE stores SET flag_code = NULL, flag_seq = NULL, flag_detail = NULL, flagged_at = NULL WHERE store_id = $1', [sick.code]);
+    }
+  });
+
   it('a regional manager sees only the region’s store on every screen, and signs out', async () => {
     const { page, errors } = await signIn({ width: 1280, height: 800 }, HQ_USERS.regional);
     const other = CHAIN_STORES[1];

@@ -92,7 +92,9 @@ const FLAG_NAMES = { HASH_MISMATCH: '记录被改动', CHANGED_EVENT: '账本被
 async function showStores() {
   const r = await api('GET', '/hq/api/stores');
   if (r.status !== 200) return failed(r);
-  const stores = r.body.stores;
+  // Stores that need someone first (broken chain, then alarms or lag), then by name: with hundreds of stores the top rows matter.
+  const trouble = (s) => (s.flag ? 3 : 0) + (s.alarms.length || s.outboxFailed ? 2 : 0) + ((s.lagEvents ?? 0) > 0 ? 1 : 0);
+  const stores = [...r.body.stores].sort((a, b) => trouble(b) - trouble(a) || a.name.localeCompare(b.name, 'zh-CN'));
   const lagging = stores.filter((s) => (s.lagEvents ?? 0) > 0 || !s.lastContactAt || Date.now() - Date.parse(s.lastContactAt) > 10 * 60_000);
   const alarmed = stores.filter((s) => s.alarms.length > 0);
   const flagged = stores.filter((s) => s.flag);
