@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // The pages are plain browser scripts (no build step).
-    files: ['agent/web/pages/**/*.js'],
+    files: ['agent/web/pages/**/*.js', 'hq/pages/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   {

@@ -37,7 +37,7 @@ import { SuspiciousService } from './suspicious/service.js';
 import { syncAlarms } from './sync-alarms.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
 import { VERSION } from './version.js';
-import type { HealthReport } from './web/routes/health.js';
+import { type HealthReport, withoutDetails } from './web/routes/health.js';
 import { buildServer } from './web/server.js';
 
 export interface AgentOptions {
@@ -187,6 +187,16 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         batchSize: config.hq.batchSize,
         log,
         clock,
+        // The heartbeat the HQ page shows: this box's health, without device details (health is built below).
+        status: async () => {
+          const h = await health();
+          const p = h.platform as { backlog: number; failed: number; oldestPendingAgeSeconds: number | null };
+          return {
+            version: h.version,
+            outbox: { backlog: p.backlog, failed: p.failed, oldestPendingAgeSeconds: p.oldestPendingAgeSeconds },
+            alarms: h.alarms.map((a) => ({ code: a.code, message: withoutDetails(a.message) })),
+          };
+        },
       })
     : undefined;
   const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];

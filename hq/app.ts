@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { migrate } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
+import { catchUpProjections } from './projections.js';
 import { buildHqServer } from './server.js';
 
 export interface HqOptions {
@@ -41,6 +42,9 @@ export async function startHq(opts: HqOptions): Promise<RunningHq> {
   const log = opts.log;
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 20, (err) => log?.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
   const version = await migrate(pool);
+  // Projections behind their store's head (events ingested before the projections existed) catch up first.
+  const caught = await catchUpProjections(pool);
+  if (caught.events > 0) log?.info(caught, 'HQ page projections caught up');
   const maintain = async () => {
     const r = await ensurePartitions(pool, new Date());
     if (r.created.length) log?.info({ created: r.created }, 'event partitions created');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../agent/log.js';
@@ -5,6 +6,8 @@ import { createPool, startHq } from './app.js';
 import { migrate } from './db/migrations.js';
 import { issueEnrolCode, revokeCredentials, STORE_ID_PATTERN } from './enrolment.js';
 import { clearFlag } from './ingest.js';
+import { catchUpProjections } from './projections.js';
+import { addUser } from './users.js';
 
 interface Io {
   out: (line: string) => void;
@@ -21,6 +24,11 @@ Commands:
   enrol-code --store CODE [--name NAME] print a one-time enrolment code for a store (valid 7 days)
   revoke --store CODE                   revoke the store's credentials (its box is refused at once)
   unflag --store CODE                   clear a store's broken-chain flag after investigating it
+  user add --username U --name NAME --role admin|regional [--stores A,B] [--password-file FILE]
+                                        add (or reset) a person of the HQ page: a chain admin sees every store, a
+                                        regional manager only --stores; without --password-file a password is
+                                        generated and printed once
+  backfill                              bring the HQ page's projections up to every store's events (also at serve)
 
 Options:
   --database URL   PostgreSQL connection string; default $HQ_DATABASE_URL
@@ -43,6 +51,10 @@ export async function hqCli(argv: string[], io: Io): Promise<number> {
         'admin-token-sha256': { type: 'string', multiple: true },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        username: { type: 'string' },
+        role: { type: 'string' },
+        stores: { type: 'string' },
+        'password-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -95,6 +107,38 @@ export async function hqCli(argv: string[], io: Io): Promise<number> {
         const s = needStore();
         if (!s) return 2;
         io.out((await clearFlag(pool, s)) ? `store ${s}: flag cleared; its box resumes replication` : `store ${s} was not flagged`);
+        return 0;
+      }
+      case 'backfill': {
+        const r = await catchUpProjections(pool);
+        io.out(`HQ page projections: ${r.events} event(s) of ${r.stores} store(s) folded in`);
+        return 0;
+      }
+      case 'user': {
+        if (positionals[1] !== 'add') {
+          io.err('counter-agent hq user: the command is `user add` (see --help)');
+          return 2;
+        }
+        const username = values.username;
+        const role = values.role;
+        if (!username || (role !== 'admin' && role !== 'regional')) {
+          io.err('counter-agent hq user add: give --username U and --role admin|regional (regional also --stores A,B)');
+          return 2;
+        }
+        const stores = (values.stores ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        let password: string;
+        let generated = false;
+        if (values['password-file']) password = readFileSync(values['password-file'], 'utf8').split(/\r?\n/)[0] ?? '';
+        else {
+          password = randomBytes(12).toString('base64url');
+          generated = true;
+        }
+        await addUser(pool, { username, displayName: values.name ?? username, role, password, stores });
+        io.out(`HQ user ${username} (${role === 'admin' ? 'chain admin: every store' : `regional manager: ${stores.join(', ')}`}) saved`);
+        if (generated) io.out(`password (shown once; give it to the user): ${password}`);
         return 0;
       }
       default:

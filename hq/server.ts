@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { lookupCode } from './code-index.js';
 import { authenticateStore, exchangeEnrolCode, STORE_ID_PATTERN } from './enrolment.js';
 import { ingestBatch, storeHead, type WireEvent } from './ingest.js';
+import { hqPageRoutes } from './page-routes.js';
 
 export interface HqServerOptions {
   pool: pg.Pool;
@@ -269,5 +270,6 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
     },
   );
 
+  await app.register(hqPageRoutes, { pool, isAdmin, secure: Boolean(opts.https) });
   return app;
 }

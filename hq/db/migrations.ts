@@ -74,6 +74,115 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (code, store_id)
   );
   `,
+  // 2: the HQ page — people who sign in, each box's heartbeat, and projections maintained at ingest (hq/projections.ts).
+  // People are few and chain-wide: on Citus they become reference tables (copied to every node), not distributed.
+  // Every projection is keyed by store first. projection_state says how far each store's projections have read its
+  // events; the service catches up from there at start (the backfill of events ingested before this migration).
+  `
+  CREATE TABLE hq_users (
+    username text PRIMARY KEY,
+    display_name text NOT NULL,
+    role text NOT NULL CHECK (role IN ('admin', 'regional')),
+    password_hash text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    disabled_at timestamptz
+  );
+  CREATE TABLE hq_user_stores (
+    username text NOT NULL,
+    store_id text NOT NULL,
+    PRIMARY KEY (username, store_id)
+  );
+  CREATE TABLE hq_sessions (
+    id bytea PRIMARY KEY,
+    username text NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+  );
+  CREATE TABLE hq_login_attempts (
+    username text NOT NULL,
+    ip text NOT NULL,
+    at timestamptz NOT NULL
+  );
+  CREATE INDEX hq_login_attempts_user ON hq_login_attempts (username, at);
+  CREATE INDEX hq_login_attempts_ip ON hq_login_attempts (ip, at);
+
+  CREATE TABLE store_status (
+    store_id text PRIMARY KEY,
+    reported_at timestamptz NOT NULL,
+    version text,
+    local_seq bigint,
+    oldest_unsent_at timestamptz,
+    outbox_backlog integer,
+    outbox_failed integer,
+    outbox_oldest_seconds integer,
+    alarms jsonb NOT NULL DEFAULT '[]'
+  );
+
+  CREATE TABLE projection_state (
+    store_id text PRIMARY KEY,
+    seq bigint NOT NULL DEFAULT 0
+  );
+  -- Per store and Shanghai day, in fen: amount = fund_pay + account_pay + cash_pay (the platform's split).
+  CREATE TABLE proj_sales_day (
+    store_id text NOT NULL,
+    day date NOT NULL,
+    sales integer NOT NULL DEFAULT 0,
+    insured_sales integer NOT NULL DEFAULT 0,
+    amount bigint NOT NULL DEFAULT 0,
+    fund_pay bigint NOT NULL DEFAULT 0,
+    account_pay bigint NOT NULL DEFAULT 0,
+    cash_pay bigint NOT NULL DEFAULT 0,
+    insured_amount bigint NOT NULL DEFAULT 0,
+    self_pay_amount bigint NOT NULL DEFAULT 0,
+    refunds integer NOT NULL DEFAULT 0,
+    refund_amount bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (store_id, day)
+  );
+  -- Pieces on hand per store and lot (the box's batch id), with what the receipt recorded of the product.
+  CREATE TABLE proj_stock (
+    store_id text NOT NULL,
+    lot_bchno text NOT NULL,
+    product_id text NOT NULL,
+    nhsa_code text,
+    product_name text,
+    spec text,
+    lot text,
+    expiry date,
+    pieces_per_pack integer,
+    pieces integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (store_id, lot_bchno)
+  );
+  -- Insured people per store and day, by a SHA-256 of the platform's person number (psn_no) and its masked form:
+  -- enough to see one person at several stores, nothing to identify them by.
+  CREATE TABLE proj_insured_day (
+    store_id text NOT NULL,
+    day date NOT NULL,
+    person_key bytea NOT NULL,
+    person_masked text NOT NULL,
+    sales integer NOT NULL DEFAULT 0,
+    amount bigint NOT NULL DEFAULT 0,
+    first_at timestamptz NOT NULL,
+    PRIMARY KEY (store_id, day, person_key)
+  );
+  CREATE INDEX proj_insured_day_person ON proj_insured_day (day, person_key);
+  -- Codes the chain saw twice: SOLD_TWICE (sold at this store and at other_store), RECEIVED_AFTER_SALE (received
+  -- here while other_store has it sold and not returned: 串货).
+  CREATE TABLE code_flags (
+    store_id text NOT NULL,
+    code text NOT NULL,
+    kind text NOT NULL,
+    other_store text NOT NULL,
+    seq bigint NOT NULL,
+    at timestamptz NOT NULL,
+    PRIMARY KEY (store_id, code, kind, other_store)
+  );
+  CREATE INDEX code_flags_other ON code_flags (other_store);
+  -- Codes already sold at two stores before this migration (the other projections catch up at start).
+  INSERT INTO code_flags (store_id, code, kind, other_store, seq, at)
+  SELECT a.store_id, a.code, 'SOLD_TWICE', b.store_id, a.sold_seq, a.sold_at
+  FROM trace_codes a JOIN trace_codes b ON b.code = a.code AND b.store_id <> a.store_id AND b.sold_at IS NOT NULL
+  WHERE a.sold_at IS NOT NULL AND (a.sold_at, a.store_id) > (b.sold_at, b.store_id);
+  `,
 ];
 
 // Any constant works; it only keeps two HQ processes from migrating at once.

@@ -53,6 +53,8 @@ async function runtimeAssets(root) {
   const shared = pages.sharedDir();
   if (!shared) throw new Error('shared page modules missing: agent/web/pages/shared/');
   assets.push(`${shared}${sep}**${sep}*`);
+  // The HQ page (hq/page-routes.ts reads it beside dist/hq at run time).
+  assets.push(join(root, 'hq', 'pages', '**', '*'));
   const require = createRequire(join(root, 'package.json'));
   for (const file of pages.vendorFiles().values()) {
     const pkg = packageOf(file);

@@ -19,6 +19,16 @@ export type PushResult =
   | { kind: 'flagged'; error: string; message: string; flag: HqFlag; head: HqHead }
   | { kind: 'unauthorized'; message: string };
 
+/** The box's heartbeat to HQ (hq/page-routes.ts, POST /hq/v1/status): what the HQ page's 门店 table shows. */
+export interface BoxStatusReport {
+  version: string;
+  localSeq: number;
+  /** Time of the oldest event HQ has not acknowledged (null when caught up): the replication lag in time. */
+  oldestUnsentAt: string | null;
+  outbox: { backlog: number; failed: number; oldestPendingAgeSeconds: number | null };
+  alarms: { code: string; message: string }[];
+}
+
 /** HQ answered something the box cannot act on, or did not answer: retry later. */
 export class HqUnavailableError extends Error {}
 
@@ -86,6 +96,11 @@ export class HqClient {
       return { kind: 'flagged', error: String(json.error), message: String(json.message), flag: json.flag as HqFlag, head: json.head as HqHead };
     if (status === 401) return { kind: 'unauthorized', message: String(json.message) };
     throw new HqUnavailableError(`HQ ingest answered ${status}: ${String(json.message ?? '')}`);
+  }
+
+  async status(report: BoxStatusReport): Promise<void> {
+    const { status, json } = await this.call('POST', '/hq/v1/status', report);
+    if (status !== 204) throw new HqUnavailableError(`HQ status answered ${status}: ${String(json.message ?? '')}`);
   }
 
   /** The chain-wide record of a code; throws HqUnavailableError after `timeoutMs`. */

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../agent/log.js';
 import { type BackoffPolicy, backoffDelayMs } from '../../common/backoff.js';
-import { HqClient, HqUnavailableError } from './client.js';
+import { type BoxStatusReport, HqClient, HqUnavailableError } from './client.js';
 import { ReplicationCursor } from './cursor.js';
 
 export interface ReplicatorOptions {
@@ -16,6 +16,10 @@ export interface ReplicatorOptions {
   /** Poll interval when caught up (a new ledger event also wakes it through notify()). */
   idleMs?: number;
   backoff?: BackoffPolicy;
+  /** The box's state for the HQ page (version, platform outbox, alarms); sent with the replication state every statusEveryMs. */
+  status?: () => Promise<Omit<BoxStatusReport, 'localSeq' | 'oldestUnsentAt'>>;
+  /** Default one minute. */
+  statusEveryMs?: number;
 }
 
 export type StepResult = 'more' | 'idle' | 'error';
@@ -42,6 +46,7 @@ export class HqReplicator {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private failures = 0;
+  private lastReportAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: ReplicatorOptions) {
     this.cursor = new ReplicationCursor(opts.db);
@@ -84,6 +89,7 @@ export class HqReplicator {
   private async run(): Promise<void> {
     while (this.running) {
       const r = await this.step();
+      await this.report();
       if (r === 'more') continue;
       const delay =
         r === 'idle' ? (this.opts.idleMs ?? 1000) : backoffDelayMs(this.failures, this.opts.backoff ?? { initialMs: 1000, maxMs: 300_000 }, Math.random);
@@ -135,6 +141,24 @@ export class HqReplicator {
       }
     } catch (err) {
       return this.fail((err as Error).message, now, err instanceof HqUnavailableError);
+    }
+  }
+
+  /** The heartbeat, at most once per statusEveryMs; a failure waits for the next one (HQ down is the push's alarm). */
+  async report(force = false): Promise<boolean> {
+    const source = this.opts.status;
+    if (!source || !(this.opts.credential || this.cursor.row().credential)) return false;
+    const now = Date.now();
+    if (!force && now - this.lastReportAt < (this.opts.statusEveryMs ?? 60_000)) return false;
+    this.lastReportAt = now;
+    try {
+      const acked = this.cursor.row().acked_seq;
+      const next = this.cursor.eventsAfter(acked, 1)[0];
+      await this.client.status({ ...(await source()), localSeq: this.cursor.lastEvent()?.seq ?? 0, oldestUnsentAt: next?.at ?? null });
+      return true;
+    } catch (err) {
+      this.opts.log.debug({ err: (err as Error).message }, 'HQ status report failed');
+      return false;
     }
   }
 
