@@ -15,7 +15,7 @@ export const BOX_TOKENS = { manager: 'harness-manager-token-0001', cashier: 'har
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A box config on `dir` talking to the platform at `platformUrl`; returns the file's path. */
-export function writeBoxConfig(dir: string, platformUrl: string, opts: { timeoutMs?: number; port?: number } = {}): string {
+export function writeBoxConfig(dir: string, platformUrl: string, opts: { timeoutMs?: number; port?: number; devicesYaml?: string } = {}): string {
   const path = join(dir, 'config.yaml');
   writeFileSync(
     path,
@@ -30,7 +30,7 @@ http:
 dataDir: ${JSON.stringify(join(dir, 'data'))}
 video: { dir: ${JSON.stringify(join(dir, 'video'))} }
 log: { level: info }
-`,
+${opts.devicesYaml ?? ''}`,
   );
   return path;
 }

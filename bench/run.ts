@@ -9,6 +9,7 @@
 //   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
 //   BENCH_HQ_STORES=n, BENCH_HQ_EVENTS=n, BENCH_HQ_CODES=n   chain HQ: stores, events per store, code index rows
 //                          (defaults 50, 4,000, 10,000,000)
+//   BENCH_PTY_SCANS=n     scans written to the scanner pty and timed to the counter page in Chromium (default 300)
 //   BENCH_LOGIN_PROBES=n   health/scan probes with and without the sign-in storm (default 150); BENCH_LOGIN_SPREAD=1 worst case;
 //                          BENCH_LOGIN_FROM=addr  the storm's source address (default 127.0.0.9; the probes come from 127.0.0.1)
 
@@ -22,6 +23,7 @@ import { benchHq } from './hq.js';
 import { benchLoginStorm } from './login-storm.js';
 import { benchLookup } from './lookup.js';
 import { benchOutbox } from './outbox.js';
+import { benchPtyToPage, PTY_SCANS } from './pty-page.js';
 import { benchSales } from './sales.js';
 import { benchScan } from './scan.js';
 import { benchBytes } from './size.js';
@@ -57,11 +59,14 @@ const ALIASES: Record<string, string> = {
   login_storm_health_ms: 'login',
   login_storm_scan_ms: 'login',
   login_burst_health_ms: 'login',
+  pty: 'pty',
+  scan_pty_to_page_latency: 'pty',
 };
 
 function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
-  if (raw === undefined || raw.trim() === '') return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq', 'login']);
+  if (raw === undefined || raw.trim() === '')
+    return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq', 'login', 'pty']);
   const out = new Set<string>();
   for (const name of raw
     .split(',')
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
     );
   }
   if (only.has('login')) await benchLoginStorm();
+  if (only.has('pty')) await benchPtyToPage(PTY_SCANS());
   note(`all done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -62,14 +62,21 @@ export interface ItemRow {
   added_at: string;
 }
 
+/** A basket line as a scan sees it. */
+export type ScanLine = Pick<ItemRow, 'id' | 'product_id' | 'code' | 'pieces'>;
+
 /** SQL for sales in progress: the mutable side of checkout (settled sales are ledger events). */
 export class SaleStore {
   private readonly s;
+  private readonly tx;
 
   constructor(private readonly db: Db) {
     this.s = {
       sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
+      status: db.prepare('SELECT status FROM sales WHERE id = ?').pluck(),
       items: db.prepare('SELECT * FROM sale_items WHERE sale_id = ? AND removed = 0 ORDER BY id'),
+      // What a scan needs of the basket: fewer columns, fewer objects built per scan.
+      scanLines: db.prepare('SELECT id, product_id, code, pieces FROM sale_items WHERE sale_id = ? AND removed = 0 ORDER BY id'),
       item: db.prepare('SELECT * FROM sale_items WHERE id = ? AND sale_id = ? AND removed = 0'),
       insertItem: db.prepare(`INSERT INTO sale_items (sale_id, product_id, code, raw_code, lot_id, pieces, split, price, added_at)
         VALUES (@saleId, @productId, @code, @raw, @lotId, @pieces, @split, @price, @at)`),
@@ -99,6 +106,29 @@ export class SaleStore {
       refusal: db.prepare('INSERT INTO sale_refusals (sale_id, at, code, message, item_id, scanned) VALUES (?, ?, ?, ?, ?, ?)'),
       touch: db.prepare('UPDATE sales SET updated_at = ?, first_scan_at = COALESCE(first_scan_at, ?) WHERE id = ?'),
     };
+    // Made once: a transaction function per call would be rebuilt on every scan.
+    this.tx = {
+      addItem: db.transaction((row: Record<string, unknown>, iso: string, code: string | null, saleId: number) => {
+        const id = Number(this.s.insertItem.run(row).lastInsertRowid);
+        this.s.touch.run(iso, code ? iso : null, saleId);
+        return id;
+      }),
+      fillItem: db.transaction((row: Record<string, unknown>, iso: string, saleId: number) => {
+        this.s.fillItem.run(row);
+        this.s.touch.run(iso, iso, saleId);
+      }),
+      refusals: db.transaction((saleId: number, refusals: readonly Refusal[], scanned: string | null, iso: string) => {
+        for (const r of refusals) this.s.refusal.run(saleId, iso, r.code, r.message, r.itemId ?? null, scanned);
+      }),
+    };
+  }
+
+  /**
+   * One scan as one transaction (reads and the basket write): one snapshot, one lock, one commit. IMMEDIATE so
+   * another connection's write waits out busy_timeout at BEGIN instead of failing the upgrade mid-scan.
+   */
+  scanTransaction<T>(scan: () => T): T {
+    return this.basket(() => this.db.transaction(scan).immediate());
   }
 
   /**
@@ -128,6 +158,15 @@ export class SaleStore {
     return this.s.items.all(saleId) as ItemRow[];
   }
 
+  status(saleId: number): SaleStatus | undefined {
+    return this.s.status.get(saleId) as SaleStatus | undefined;
+  }
+
+  /** The lines of a sale with only what a scan reads. */
+  scanLines(saleId: number): ScanLine[] {
+    return this.s.scanLines.all(saleId) as ScanLine[];
+  }
+
   item(saleId: number, itemId: number): ItemRow | undefined {
     return this.s.item.get(itemId, saleId) as ItemRow | undefined;
   }
@@ -137,23 +176,12 @@ export class SaleStore {
     at: Date,
   ): number {
     const iso = at.toISOString();
-    return this.basket(() =>
-      this.db.transaction(() => {
-        const id = Number(this.s.insertItem.run({ ...i, split: i.split ? 1 : 0, at: iso }).lastInsertRowid);
-        this.s.touch.run(iso, i.code ? iso : null, i.saleId);
-        return id;
-      })(),
-    );
+    return this.basket(() => this.tx.addItem({ ...i, split: i.split ? 1 : 0, at: iso }, iso, i.code, i.saleId));
   }
 
   fillItem(itemId: number, saleId: number, f: { code: string; raw: string; lotId: number; pieces: number; split: boolean; price: number }, at: Date): void {
     const iso = at.toISOString();
-    this.basket(() =>
-      this.db.transaction(() => {
-        this.s.fillItem.run({ ...f, split: f.split ? 1 : 0, id: itemId });
-        this.s.touch.run(iso, iso, saleId);
-      })(),
-    );
+    this.basket(() => this.tx.fillItem({ ...f, split: f.split ? 1 : 0, id: itemId }, iso, saleId));
   }
 
   removeItem(saleId: number, itemId: number): boolean {
@@ -180,11 +208,7 @@ export class SaleStore {
 
   logRefusals(saleId: number, refusals: readonly Refusal[], scanned: string | null, at: Date): void {
     const iso = at.toISOString();
-    this.basket(() =>
-      this.db.transaction(() => {
-        for (const r of refusals) this.s.refusal.run(saleId, iso, r.code, r.message, r.itemId ?? null, scanned);
-      })(),
-    );
+    this.basket(() => this.tx.refusals(saleId, refusals, scanned, iso));
   }
 
   refusals(saleId: number): { at: string; code: string; message: string; itemId: number | null; scanned: string | null }[] {

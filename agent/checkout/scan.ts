@@ -4,7 +4,7 @@ import { checkScan } from '../rules/index.js';
 import type { LotView, Refusal, ScanContext } from '../rules/types.js';
 import { type ClassifyOptions, classifyScan, isTraceCode } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import type { ItemRow, SaleStore } from './sale-store.js';
+import type { SaleStore, ScanLine } from './sale-store.js';
 import { priceForPieces, type StockLookup } from './stock-lookup.js';
 
 export type AddItemResult = { ok: true; itemId: number; waiting: boolean } | { ok: false; refused: Refusal[] };
@@ -23,13 +23,17 @@ export class Scanner {
   ) {}
 
   add(saleId: number, raw: string, requestedPieces?: number): AddItemResult {
-    const sale = this.sales.get(saleId);
-    if (!sale) throw saleNotFound(saleId);
-    if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
+    return this.sales.scanTransaction(() => this.addInTransaction(saleId, raw, requestedPieces));
+  }
+
+  private addInTransaction(saleId: number, raw: string, requestedPieces?: number): AddItemResult {
+    const status = this.sales.status(saleId);
+    if (!status) throw saleNotFound(saleId);
+    if (status !== 'open') throw saleNotOpen(saleId, status);
     const at = this.clock();
     const today = shanghaiDate(at);
     const c = classifyScan(raw, { ...this.classifyOptions, today });
-    const items = this.sales.items(saleId);
+    const items = this.sales.scanLines(saleId);
     const refuse = (refused: Refusal[]): AddItemResult => {
       this.sales.logRefusals(saleId, refused, raw, at);
       return { ok: false, refused };
@@ -90,7 +94,7 @@ export class Scanner {
     return { ok: true, itemId: this.sales.addItem({ saleId, productId: sold.id, ...fill }, at), waiting: false };
   }
 
-  private needsCode(i: ItemRow): boolean {
+  private needsCode(i: ScanLine): boolean {
     return this.stock.product(i.product_id)?.traceExempt !== true;
   }
 

@@ -36,10 +36,23 @@ export function openLedger(path: string, opts: OpenLedgerOptions = {}): Db {
  */
 export function withoutFsync<T>(db: Db, write: () => T): T {
   if (db.inTransaction) return write();
-  db.pragma('synchronous = NORMAL');
+  const s = syncPragmas(db);
+  s.normal.run();
   try {
     return write();
   } finally {
-    db.pragma('synchronous = FULL');
+    s.full.run();
   }
+}
+
+// db.pragma() compiles its statement on every call; a scan's basket edit toggles twice, so prepare once per connection.
+const syncStatements = new WeakMap<Db, { normal: Database.Statement; full: Database.Statement }>();
+
+function syncPragmas(db: Db): { normal: Database.Statement; full: Database.Statement } {
+  let s = syncStatements.get(db);
+  if (!s) {
+    s = { normal: db.prepare('PRAGMA synchronous = NORMAL'), full: db.prepare('PRAGMA synchronous = FULL') };
+    syncStatements.set(db, s);
+  }
+  return s;
 }
