@@ -21,7 +21,10 @@ export class HqTransferPort implements TransferHq {
 
   async inbound(store: string): Promise<InboundManifest[]> {
     const transfers = (await this.client.get(`/hq/v1/transfers?to=${encodeURIComponent(store)}`)).transfers as WireTransfer[];
-    return transfers.map((t) => ({ transferId: t.transferId, from: t.from, to: t.to, shippedAt: t.shippedAt, lines: t.lines }));
+    // Only what is still on its way: a box reinstalled with a fresh ledger must not hold already received boxes in transit.
+    return transfers
+      .filter((t) => t.status === 'in_transit')
+      .map((t) => ({ transferId: t.transferId, from: t.from, to: t.to, shippedAt: t.shippedAt, lines: t.lines }));
   }
 
   async shipped(store: string): Promise<ShippedOutcome[]> {
