@@ -7,6 +7,7 @@ import { createIdReader } from '../device/idreader/index.js';
 import { createScanner } from '../device/scanner/index.js';
 import type { DeviceStatus } from '../device/types.js';
 import { HqReplicator } from '../sync/hq/replicator.js';
+import { HqTransferPort } from '../sync/hq/transfers.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { AccountStore } from './accounts/store.js';
 import { AuditService } from './audit/index.js';
@@ -36,6 +37,7 @@ import { StocktakeStore } from './stocktake/store.js';
 import { SuspiciousService } from './suspicious/service.js';
 import { syncAlarms } from './sync-alarms.js';
 import { compileManufacturerPatterns } from './tracecode/index.js';
+import { TransferService } from './transfers/service.js';
 import { VERSION } from './version.js';
 import { type HealthReport, withoutDetails } from './web/routes/health.js';
 import { buildServer } from './web/server.js';
@@ -67,6 +69,8 @@ export interface RunningAgent {
   suspicious: SuspiciousService;
   /** Replication to the chain HQ; absent when the config has no hq section. */
   hq?: HqReplicator;
+  /** Transfers between stores (调拨). */
+  transfers: TransferService;
   close(): Promise<void>;
 }
 
@@ -199,6 +203,16 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         },
       })
     : undefined;
+  // Transfers between stores need HQ (it carries the manifests); without it the screens say so and the API refuses.
+  const transfers = new TransferService({
+    ledger,
+    hq: hq ? new HqTransferPort(hq.client) : undefined,
+    store: { store: config.store.code, name: config.store.name },
+    classifyOptions,
+    clock,
+    log,
+    onRecorded: () => platform.worker.notify(),
+  });
   const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
 
   const health = async (): Promise<HealthReport> => {
@@ -261,6 +275,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         platformReadback,
         audit: new AuditService(ledger.db),
         stocktakes: new StocktakeStore(ledger.db),
+        transfers,
       });
       try {
         address = await server.listen({ host: config.http.host, port: config.http.port });
@@ -275,6 +290,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   await life.add({ name: 'devices', start: () => devices.start(), stop: () => devices.stop() });
   await life.add({ name: 'suspicious daily pull', start: () => suspicious.start(), stop: () => suspicious.stop() });
   if (hq) await life.add({ name: 'HQ replication', start: () => hq.start(), stop: () => hq.stop() });
+  if (hq) await life.add({ name: 'transfer manifests', start: () => transfers.start(), stop: () => transfers.stop() });
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -289,6 +305,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     recovery,
     devices,
     ...(hq ? { hq } : {}),
+    transfers,
     deviceStatuses: allDeviceStatuses,
     async close() {
       await life.stop();

@@ -121,6 +121,8 @@ export interface CodeReport {
   soldNotReturned: boolean;
   /** Stores where the box is out (sold and not returned), latest sale first. */
   soldAt: { store: string; storeName: string | null; at: string }[];
+  /** On a transfer between stores (调拨) that the receiver has not confirmed yet (hq/transfers.ts). */
+  inTransit: { from: string; to: string; transferId: string; since: string } | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -135,8 +137,13 @@ export async function lookupCode(pool: pg.Pool, code: string): Promise<CodeRepor
     sold_at: Date | null;
     returned_at: Date | null;
     written_off_at: Date | null;
+    transfer_id: string | null;
+    transfer_to: string | null;
+    transferred_at: Date | null;
+    transfer_closed_at: Date | null;
   }>(
-    `SELECT t.store_id, s.name, t.pieces_out, t.received_at, t.sold_at, t.returned_at, t.written_off_at
+    `SELECT t.store_id, s.name, t.pieces_out, t.received_at, t.sold_at, t.returned_at, t.written_off_at,
+       t.transfer_id, t.transfer_to, t.transferred_at, t.transfer_closed_at
      FROM trace_codes t LEFT JOIN stores s ON s.store_id = t.store_id WHERE t.code = $1`,
     [code],
   );
@@ -161,5 +168,14 @@ export async function lookupCode(pool: pg.Pool, code: string): Promise<CodeRepor
     .filter((s) => s.soldNotReturned && s.soldAt)
     .map((s) => ({ store: s.store, storeName: s.storeName, at: s.soldAt as string }))
     .sort((a, b) => (a.at < b.at ? 1 : -1));
-  return { code, stores, lastReceived: latest('receivedAt'), lastSold: latest('soldAt'), soldNotReturned: soldAt.length > 0, soldAt };
+  const moving = rows.find((r) => r.transfer_id && r.transfer_to && r.transferred_at && !r.transfer_closed_at);
+  const inTransit = moving
+    ? {
+        from: moving.store_id,
+        to: moving.transfer_to as string,
+        transferId: moving.transfer_id as string,
+        since: (moving.transferred_at as Date).toISOString(),
+      }
+    : null;
+  return { code, stores, lastReceived: latest('receivedAt'), lastSold: latest('soldAt'), soldNotReturned: soldAt.length > 0, soldAt, inTransit };
 }

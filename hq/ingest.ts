@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
 import { applyCodeChanges, codeChanges } from './code-index.js';
 import { flagChainCodes, projectStore } from './projections.js';
+import { applyTransferEvents } from './transfers.js';
 
 /** One ledger event as the box sends it: the ledger's row, unchanged (agent/ledger/events.ts). */
 export type WireEvent = StoredEvent;
@@ -142,6 +143,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     await applyCodeChanges(client, storeId, changes);
     await flagChainCodes(client, storeId, changes);
     await projectStore(client, storeId, fresh);
+    await applyTransferEvents(client, storeId, fresh);
     const last = fresh[fresh.length - 1] as WireEvent;
     head = { seq: last.seq, hash: last.hash };
     await client.query("UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1", [

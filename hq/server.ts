@@ -5,6 +5,7 @@ import { lookupCode } from './code-index.js';
 import { authenticateStore, exchangeEnrolCode, STORE_ID_PATTERN } from './enrolment.js';
 import { ingestBatch, storeHead, type WireEvent } from './ingest.js';
 import { hqPageRoutes } from './page-routes.js';
+import { transferRoutes } from './transfers.js';
 
 export interface HqServerOptions {
   pool: pg.Pool;
@@ -183,6 +184,11 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
               lastReceived: { type: ['object', 'null'], properties: { store: { type: 'string' }, at: { type: 'string' } } },
               lastSold: { type: ['object', 'null'], properties: { store: { type: 'string' }, at: { type: 'string' } } },
               soldAt: { type: 'array', items: { type: 'object', properties: { store: { type: 'string' }, storeName: nullableText, at: { type: 'string' } } } },
+              // On a transfer between stores not yet received (hq/transfers.ts): neither store may sell it.
+              inTransit: {
+                type: ['object', 'null'],
+                properties: { from: { type: 'string' }, to: { type: 'string' }, transferId: { type: 'string' }, since: { type: 'string' } },
+              },
               stores: {
                 type: 'array',
                 items: {
@@ -209,6 +215,8 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
       return lookupCode(pool, req.params.code);
     },
   );
+
+  await transferRoutes(app, { pool, storeOf, isAdmin: (req) => isAdmin(bearer(req)), refuse });
 
   app.get(
     '/hq/v1/stores',

@@ -1,6 +1,7 @@
 import { shanghaiDate } from '../../common/time.js';
 import type { Product } from '../catalog/product.js';
 import { checkScan } from '../rules/index.js';
+import { traceCodeInTransit } from '../rules/trace-code-in-transit.js';
 import type { LotView, Refusal, ScanContext } from '../rules/types.js';
 import { type ClassifyOptions, classifyScan, isTraceCode } from '../tracecode/index.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
@@ -75,7 +76,10 @@ export class Scanner {
       ...(heldBy ? { heldBy } : {}),
       lotPiecesHeld: lot ? this.sales.lotPiecesHeld(lot.lotId) : 0,
     };
-    const refused = checkScan(ctx);
+    // A box on an unreceived transfer is not on this shelf (at the shipper it is 'in_transit', at the receiver not yet
+    // in stock): that refusal alone says what happened, the stock rules would only add noise.
+    const inTransit = c.kind !== 'invalid' && (!known || known.state === 'in_transit') ? this.stock.inTransit(c.key) : undefined;
+    const refused = inTransit || known?.state === 'in_transit' ? traceCodeInTransit({ ...ctx, ...(inTransit ? { inTransit } : {}) }) : checkScan(ctx);
     if (refused.length > 0 || c.kind === 'invalid' || !sold || !lot) {
       return refuse(refused.length > 0 ? refused : [{ code: 'TRACE_CODE_NOT_IN_STOCK', message: `追溯码 ${raw} 没有可售库存：请核对入库记录或联系店长` }]);
     }

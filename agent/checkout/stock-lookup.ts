@@ -2,7 +2,7 @@ import type { Product } from '../catalog/product.js';
 import { productFromRow } from '../ledger/catalog.js';
 import { codeStateName } from '../ledger/codestate.js';
 import type { Db } from '../ledger/index.js';
-import type { KnownCode, LotView } from '../rules/types.js';
+import type { KnownCode, LotView, ScanContext } from '../rules/types.js';
 import type { ScanClass } from '../tracecode/index.js';
 
 type ProductRow = Parameters<typeof productFromRow>[0];
@@ -38,6 +38,8 @@ export class StockLookup {
         'SELECT c.code, c.lot_id, c.state, c.pieces, c.pieces_sold, l.product_id FROM trace_codes c JOIN lots l ON l.id = c.lot_id WHERE c.code = ?',
       ),
       lot: db.prepare(`${LOT_VIEW} WHERE l.id = ?`),
+      inTransit: db.prepare(`SELECT t.transfer_id AS transferId, t.direction, t.peer_store AS peerStore, t.peer_name AS peerName, t.shipped_at AS since
+        FROM transfer_codes c JOIN transfers t ON t.transfer_id = c.transfer_id WHERE c.code = ? AND t.status = 'in_transit' LIMIT 1`),
       // First-expiry-first among lots that still have pieces not held by open sales.
       fefo: db.prepare(`${LOT_VIEW} WHERE l.product_id = @productId AND l.coded = @coded AND l.expiry >= @today
         AND l.pieces_on_hand - COALESCE((SELECT SUM(i.pieces) FROM sales s CROSS JOIN sale_items i INDEXED BY sale_items_sale ON i.sale_id = s.id
@@ -67,6 +69,11 @@ export class StockLookup {
   knownCode(key: string): KnownCode | undefined {
     const r = this.s.code.get(key) as { code: string; lot_id: number; state: number; pieces: number; pieces_sold: number; product_id: string } | undefined;
     return r && { key: r.code, productId: r.product_id, lotId: r.lot_id, state: codeStateName(r.state), pieces: r.pieces, piecesSold: r.pieces_sold };
+  }
+
+  /** The unreceived transfer (调拨) a box is on, shipped from here or on its way here. */
+  inTransit(key: string): ScanContext['inTransit'] {
+    return this.s.inTransit.get(key) as ScanContext['inTransit'];
   }
 
   lot(id: number): LotView | undefined {

@@ -127,6 +127,51 @@ export interface StockAdjustedPayload {
   reason: string;
 }
 
+/** A store of the chain, as HQ names it. */
+export interface StoreRef {
+  store: string;
+  name: string | null;
+}
+
+/** One lot's boxes in a transfer (调拨), with everything the receiving store needs to stock them. */
+export interface TransferLotLine {
+  /** This store's 3502 record id for the line (fixmedins_bchno); at the receiver also its new lot's batch id. */
+  bchno: string;
+  /** The lot the boxes came from (the shipping store's batch id). */
+  lotBchno: string;
+  productId: string;
+  product: ProductSnapshot & { piecesPerPack: number };
+  lot: string;
+  mfgDate: string | null;
+  expiry: string;
+  pricePerPack: number;
+  /** The lot's procurement order or filing at the shipping store: the boxes stay 网采 at the receiver. */
+  procurementOrderNo: string | null;
+  filingRef: string | null;
+  /** Boxes with the pieces each still holds (a split box travels with what is left). */
+  codes: { code: string; pieces: number }[];
+}
+
+export interface TransferShippedPayload {
+  transferId: string;
+  from: StoreRef;
+  to: StoreRef;
+  lines: TransferLotLine[];
+}
+
+export interface TransferReceivedPayload {
+  transferId: string;
+  from: StoreRef;
+  to: StoreRef;
+  receiptId: number;
+  /** The boxes taken into stock, grouped by lot as shipped. */
+  lines: TransferLotLine[];
+  /** On the manifest, not scanned in (短少). */
+  missing: string[];
+  /** Scanned in, not on the manifest (多出): listed, not stocked. */
+  extra: string[];
+}
+
 export interface CatalogImportedPayload {
   /** The products as imported (Product without undefined fields). */
   products: Record<string, unknown>[];
@@ -140,6 +185,8 @@ export interface LedgerEventPayloads {
   'sale.settled': SaleSettledPayload;
   'sale.reversed': SaleReversedPayload;
   'stock.adjusted': StockAdjustedPayload;
+  'transfer.shipped': TransferShippedPayload;
+  'transfer.received': TransferReceivedPayload;
 }
 
 export type LedgerEventType = keyof LedgerEventPayloads;

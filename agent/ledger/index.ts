@@ -11,6 +11,7 @@ import { LedgerOutboxQueue } from './outbox.js';
 import { LedgerQueries } from './queries.js';
 import { ReceiptWriter } from './receipts.js';
 import { SaleWriter } from './sales.js';
+import { TransferWriter } from './transfers.js';
 
 export { CodeState } from './codestate.js';
 export type { Db } from './db.js';
@@ -27,6 +28,8 @@ export class Ledger {
   readonly queries: LedgerQueries;
   readonly sales: SaleWriter;
   readonly adjustments: AdjustmentWriter;
+  /** Transfers between stores of the chain (调拨). */
+  readonly transfers: TransferWriter;
   /** The outbox as the platform sender drains it. */
   readonly outbox: LedgerOutboxQueue;
   /** msgid sequence reservations for the platform client. */
@@ -40,6 +43,7 @@ export class Ledger {
     this.queries = new LedgerQueries(db);
     this.sales = new SaleWriter(db, this.log, ledgerId);
     this.adjustments = new AdjustmentWriter(db, this.log, ledgerId);
+    this.transfers = new TransferWriter(db, this.log, ledgerId);
     this.outbox = new LedgerOutboxQueue(db);
     this.msgids = new LedgerMsgidReservations(db);
   }

@@ -26,9 +26,10 @@ function downgradeToVersion8(opts: { allocatorRan: boolean }): void {
   db.prepare('DELETE FROM schema_version WHERE version > 8').run();
   if (!opts.allocatorRan) db.exec('DROP TABLE platform_msgid_seq');
   // What the migrations after 9 added is taken away too, so the upgrade runs them as on a real version-8 file:
-  // 10 (sales.void_reason, voided_by), 11 (hq_replication), 12 (sales.reversing and its index), 13 (platform_readbacks).
+  // 10 (sales.void_reason, voided_by), 11 (hq_replication), 12 (sales.reversing and its index), 13 (platform_readbacks),
+  // 14 (transfers; the rebuilt receipts table stays: rebuilding it again on upgrade is what a real version-12 file goes through).
   db.exec(`DROP INDEX sales_reversing; ALTER TABLE sales DROP COLUMN reversing; ALTER TABLE sales DROP COLUMN void_reason;
-    ALTER TABLE sales DROP COLUMN voided_by; DROP TABLE hq_replication; DROP TABLE platform_readbacks;`);
+    ALTER TABLE sales DROP COLUMN voided_by; DROP TABLE hq_replication; DROP TABLE platform_readbacks; DROP TABLE transfer_codes; DROP TABLE transfers;`);
   db.close();
 }
 
@@ -40,6 +41,7 @@ describe('ledger migrations', () => {
     old.msgids.reserve((c) => c.raise('20261122100000', 50));
     old.outbox.record([{ id: 1, result: 'sent' }], at);
     const outboxBefore = old.db.prepare('SELECT * FROM outbox ORDER BY id').all();
+    const receiptsBefore = old.db.prepare('SELECT * FROM receipts ORDER BY id').all();
     expect(outboxBefore.length).toBeGreaterThan(0);
     old.close();
     downgradeToVersion8({ allocatorRan: true });
@@ -48,6 +50,10 @@ describe('ledger migrations', () => {
     try {
       expect(upgraded.db.prepare('SELECT MAX(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
       expect(upgraded.db.prepare('SELECT * FROM outbox ORDER BY id').all()).toEqual(outboxBefore);
+      // Migration 13 rebuilt receipts (kind 'transfer'): its rows, the lots pointing at them and foreign keys survive.
+      expect(upgraded.db.prepare('SELECT * FROM receipts ORDER BY id').all()).toEqual(receiptsBefore);
+      expect(upgraded.db.pragma('foreign_key_check')).toEqual([]);
+      expect(upgraded.db.pragma('foreign_keys', { simple: true })).toBe(1);
       // The counter carries on: the next reservation starts after what the old file had handed out.
       expect(upgraded.msgids.reserve((c) => c.last('20261122100000'))).toBe(50);
       expect(upgraded.outbox.due(at, 10).map((r) => r.id)).not.toContain(1);

@@ -6,6 +6,9 @@ import type { Db } from './db.js';
  * Projection tables (products, lots, trace_codes, ...) are derived from `events`;
  * `events` itself is append-only, enforced by triggers.
  */
+/** First line of a migration that rebuilds a referenced table: run with foreign keys off, checked before commit. */
+const FOREIGN_KEYS_OFF = '-- migrate: foreign_keys off';
+
 const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -314,6 +317,48 @@ const MIGRATIONS: readonly string[] = [
     result TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 14: transfers between stores of a chain (调拨, agent/ledger/transfers.ts). `receipts.kind` gains 'transfer' (a
+  // lot received from another store has no supplier or invoice): SQLite cannot alter a CHECK, so the table is
+  // rebuilt (SQLite's documented 12-step procedure; FOREIGN_KEYS_OFF makes migrate() switch foreign keys off around
+  // it and run foreign_key_check before commit). `transfers` holds both directions: 'out' as shipped here, 'in' the
+  // manifest HQ handed us (a cache of HQ's copy until received); `transfer_codes` answers "is this box in transit?".
+  `${FOREIGN_KEYS_OFF}
+  CREATE TABLE receipts_new (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('purchase', 'opening', 'transfer')),
+    event_seq INTEGER NOT NULL REFERENCES events(seq),
+    supplier_id INTEGER REFERENCES suppliers(id),
+    invoice_no TEXT,
+    delivery_note_no TEXT,
+    procurement_order_no TEXT,
+    filing_ref TEXT,
+    received_at TEXT NOT NULL
+  );
+  INSERT INTO receipts_new SELECT id, kind, event_seq, supplier_id, invoice_no, delivery_note_no, procurement_order_no, filing_ref, received_at FROM receipts;
+  DROP TABLE receipts;
+  ALTER TABLE receipts_new RENAME TO receipts;
+  CREATE TABLE transfers (
+    transfer_id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+    peer_store TEXT NOT NULL,
+    peer_name TEXT,
+    shipped_at TEXT NOT NULL,
+    manifest TEXT NOT NULL,
+    boxes INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('in_transit', 'received')),
+    shipped_seq INTEGER REFERENCES events(seq),
+    received_seq INTEGER REFERENCES events(seq),
+    received_at TEXT,
+    discrepancy TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX transfers_status ON transfers(direction, status);
+  CREATE TABLE transfer_codes (
+    code TEXT NOT NULL,
+    transfer_id TEXT NOT NULL REFERENCES transfers(transfer_id),
+    PRIMARY KEY (code, transfer_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Db): void {
@@ -324,11 +369,20 @@ export function migrate(db: Db): void {
     throw new Error(`ledger schema version ${current} is newer than this program knows (${MIGRATIONS.length}); upgrade counter-agent`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      if (v === 0) db.prepare("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)").run(randomBytes(4).toString('hex'));
-      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
-    })();
+    const sql = MIGRATIONS[v] as string;
+    // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around it (sqlite.org/lang_altertable.html).
+    const fkOff = sql.startsWith(FOREIGN_KEYS_OFF);
+    if (fkOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(sql);
+        if (fkOff && (db.pragma('foreign_key_check') as unknown[]).length > 0) throw new Error(`ledger migration ${v + 1} left broken foreign keys`);
+        if (v === 0) db.prepare("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)").run(randomBytes(4).toString('hex'));
+        db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
+      })();
+    } finally {
+      if (fkOff) db.pragma('foreign_keys = ON');
+    }
   }
 }
 

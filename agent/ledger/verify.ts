@@ -60,6 +60,21 @@ export const replayers: { [T in LedgerEventType]: Replayer<T> } = {
     }
   },
   'stock.adjusted': (payload, seq, s) => moveLot(s, seq, payload.lotBchno, payload.delta),
+  'transfer.shipped': (payload, seq, s) => {
+    for (const l of payload.lines) moveLot(s, seq, l.lotBchno, -l.codes.reduce((n, c) => n + c.pieces, 0));
+  },
+  'transfer.received': (payload, seq, s) =>
+    replayLots(
+      payload.lines.map((l, i) => ({
+        ...l,
+        lineNo: i + 1,
+        piecesPerPack: l.product.piecesPerPack,
+        pieces: l.codes.reduce((n, c) => n + c.pieces, 0),
+        codes: l.codes.map((c) => c.code),
+      })),
+      seq,
+      s,
+    ),
   'sale.reversed': (payload, seq, s) => {
     for (const it of payload.items) {
       moveLot(s, seq, it.lotBchno, it.pieces);

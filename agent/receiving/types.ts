@@ -45,7 +45,7 @@ export interface AcceptedLine {
 export type ReceiptVerdict = { ok: true; lines: AcceptedLine[] } | { ok: false; problems: ReceiptProblem[] };
 
 /** What the ledger already knows about a code, as far as receiving cares. */
-export type KnownCodeState = 'in_stock' | 'sold' | 'returned_to_supplier' | 'written_off';
+export type KnownCodeState = 'in_stock' | 'sold' | 'returned_to_supplier' | 'written_off' | 'in_transit';
 
 export const receiptSchema = {
   type: 'object',

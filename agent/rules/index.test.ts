@@ -15,6 +15,9 @@ const scanCases: ScanContext[] = [
   scanCtx({ pieces: 6, known: known({ piecesSold: 20 }) }),
   scanCtx({ lot: lot({ expiry: '2026-01-31' }) }),
   scanCtx({ lot: lot({ piecesOnHand: 10 }) }),
+  scanCtx({
+    inTransit: { transferId: 'P13010200001-ab12cd34-1', direction: 'out', peerStore: 'P13010200002', peerName: '二号店', since: '2026-11-22T02:00:00.000Z' },
+  }),
 ];
 
 const settleCases: SettleContext[] = [
@@ -42,7 +45,7 @@ describe('rule registry', () => {
   it('each rule is listed once', () => {
     expect(new Set(scanRules).size).toBe(scanRules.length);
     expect(new Set(settleRules).size).toBe(settleRules.length);
-    expect(scanRules.length).toBe(8);
+    expect(scanRules.length).toBe(9); // + TRACE_CODE_IN_TRANSIT (issue 17, 调拨)
     expect(settleRules.length).toBe(12); // + PHARMACIST_REQUIRED (issue 13)
   });
 
@@ -120,5 +123,22 @@ describe('checkSettle', () => {
       { code: 'NOT_INSURANCE_PAYABLE', message: expect.any(String), itemId: 2 },
       { code: 'NO_PROCUREMENT_RECORD', message: expect.any(String), itemId: 3 },
     ]);
+  });
+});
+
+describe('TRACE_CODE_IN_TRANSIT', () => {
+  const inTransit = { transferId: 'P13010200001-ab12cd34-1', peerStore: 'P13010200002', peerName: '二号店', since: '2026-11-22T02:00:00.000Z' };
+  it('names the transfer and the destination at the shipping store', () => {
+    const [r] = checkScan(scanCtx({ known: known({ state: 'in_transit' }), inTransit: { ...inTransit, direction: 'out' } }));
+    expect(r?.code).toBe('TRACE_CODE_IN_TRANSIT');
+    expect(r?.message).toContain('P13010200001-ab12cd34-1');
+    expect(r?.message).toContain('二号店');
+  });
+  it('tells the receiving store to scan the box in first', () => {
+    const r = checkScan(scanCtx({ known: undefined, inTransit: { ...inTransit, direction: 'in', peerName: '一号店' } }));
+    expect(r[0]?.message).toContain('收货');
+  });
+  it('a box already received at the other store is not in stock here', () => {
+    expect(checkScan(scanCtx({ known: known({ state: 'in_transit' }) })).map((x) => x.code)).toContain('TRACE_CODE_NOT_IN_STOCK');
   });
 });

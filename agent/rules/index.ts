@@ -15,6 +15,7 @@ import { repeatPurchase } from './repeat-purchase.js';
 import { splitPackExhausted } from './split-pack-exhausted.js';
 import { traceCodeAlreadySold } from './trace-code-already-sold.js';
 import { traceCodeDuplicateInSale } from './trace-code-duplicate-in-sale.js';
+import { traceCodeInTransit } from './trace-code-in-transit.js';
 import { traceCodeInvalid } from './trace-code-invalid.js';
 import { traceCodeMissing } from './trace-code-missing.js';
 import { traceCodeNotInStock } from './trace-code-not-in-stock.js';
@@ -27,6 +28,7 @@ export { REFUSAL_CODES } from './types.js';
 /** Run when a trace code is scanned into an open sale; order is the order refusals are listed. */
 export const scanRules: ScanRule[] = [
   traceCodeInvalid,
+  traceCodeInTransit,
   traceCodeProductMismatch,
   traceCodeDuplicateInSale,
   traceCodeAlreadySold,

@@ -24,6 +24,7 @@ export const REFUSAL_CODES = [
   'PLATFORM_REJECTED',
   'PLATFORM_UNAVAILABLE',
   'PHARMACIST_REQUIRED',
+  'TRACE_CODE_IN_TRANSIT',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -82,6 +83,8 @@ export interface ScanContext {
   heldBy?: { saleId: number; counter: string };
   /** Pieces of this lot held by open sales (this one included), for lot stock checks. */
   lotPiecesHeld: number;
+  /** The box is on a transfer between stores not yet received (shipped from here, or on its way here). */
+  inTransit?: { transferId: string; direction: 'out' | 'in'; peerStore: string; peerName: string | null; since: string };
 }
 
 // ---------------------------------------------------------------- settlement time (whole sale)

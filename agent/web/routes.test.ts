@@ -33,6 +33,12 @@ const ROUTES: [string, string, 'public' | string[]][] = [
   ['GET', '/api/codes/:code', ANY],
   ['POST', '/api/stocktakes', MANAGER],
   ['GET', '/api/stocktakes', READERS],
+  ['GET', '/api/transfers', READERS],
+  ['GET', '/api/transfers/stores', READERS],
+  ['POST', '/api/transfers/refresh', READERS],
+  ['POST', '/api/transfers/check', MANAGER],
+  ['POST', '/api/transfers', MANAGER],
+  ['POST', '/api/transfers/:id/receive', MANAGER],
   ['POST', '/api/sales', SELLERS],
   ['GET', '/api/sales/:id', ANY],
   ['POST', '/api/sales/:id/items', SELLERS],
@@ -171,11 +177,13 @@ describe('routes are closed by default', () => {
       'POST /api/inventory/opening': BODY_LIMITS.opening,
       'POST /api/stocktakes': BODY_LIMITS.bulk,
       'POST /api/stock/adjustments': BODY_LIMITS.bulk,
+      'POST /api/transfers': BODY_LIMITS.bulk,
+      'POST /api/transfers/:id/receive': BODY_LIMITS.bulk,
       'POST /api/sync/retry': BODY_LIMITS.bulk,
       'POST /api/login': 64 * 1024,
       'POST /api/sales/:id/items': 64 * 1024,
     });
-    expect(Object.values(limits).filter((l) => l > BODY_LIMITS.default)).toHaveLength(6);
+    expect(Object.values(limits).filter((l) => l > BODY_LIMITS.default)).toHaveLength(8); // + the two transfer lists (调拨)
   });
 });
 

@@ -107,6 +107,21 @@ describe('scan-time refusals (POST /api/sales/:id/items → 422)', () => {
     expect((await t.sale(id)).items).toEqual([]);
   });
 
+  it('TRACE_CODE_IN_TRANSIT: a box shipped to another store of the chain (调拨, not yet received there)', async () => {
+    await t.receive({ invoiceNo: 'INV-TR', lines: [line('IBU', 'I-T', [codeOf('IBU', 600)])] });
+    // Shipped through the ledger: the API needs HQ for that (sync/hq/transfers.test.ts covers it end to end).
+    const { transferId } = t.agent.ledger.transfers.ship(
+      { from: { store: 'P13010200001', name: '测试药店' }, to: { store: 'P13010200002', name: '二号店' }, codes: [codeOf('IBU', 600)] },
+      { at: t.clock.now() },
+    );
+    const id = await t.open();
+    // Its 3502 调拨出库 reaches the simulator like every other record (the platform tests below wait for the outbox).
+    const [x] = refused(await t.scan(id, codeOf('IBU', 600)), 422, [{ code: 'TRACE_CODE_IN_TRANSIT' }]);
+    expect(x!.message).toContain(transferId);
+    expect(x!.message).toContain('二号店');
+    expect((await t.sale(id)).items).toEqual([]);
+  });
+
   it('a waiting barcode line does not block another product: barcode of A then the box of B adds B, A still waits (issue 14)', async () => {
     const id = await t.open();
     const waiting = await t.scan(id, CATALOG.LIAN.barcode);

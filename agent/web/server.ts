@@ -12,6 +12,7 @@ import type { PlatformReadbackService, ReconciliationService } from '../reconcil
 import type { StocktakeStore } from '../stocktake/store.js';
 import type { SuspiciousService } from '../suspicious/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
+import { TransferService } from '../transfers/service.js';
 import type { VideoService } from '../video/service.js';
 import { authenticate, checkRouteAccess, TokenAuth } from './auth.js';
 import { ClientLimiter, DEFAULT_RATE_LIMIT } from './client-limit.js';
@@ -34,6 +35,7 @@ import { stockRoutes } from './routes/stock.js';
 import { stocktakeRoutes } from './routes/stocktakes.js';
 import { suspiciousRoutes } from './routes/suspicious.js';
 import { type SyncControl, syncRoutes } from './routes/sync.js';
+import { transferRoutes } from './routes/transfers.js';
 import { videoRoutes } from './routes/video.js';
 import { PERSONAL_KEYWORD, registerSchemas } from './schemas.js';
 
@@ -61,6 +63,8 @@ export interface WebDeps {
   suspicious: SuspiciousService;
   /** What the camera probes found at start (clock skew, warnings). */
   cameraProbes?: () => unknown[];
+  /** Transfers between stores (调拨); without one the routes exist and refuse with HQ_REQUIRED. */
+  transfers?: TransferService;
   clock?: () => Date;
 }
 
@@ -135,6 +139,18 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(receivingRoutes(deps.receiving));
   await app.register(stockRoutes(deps.ledger, deps.classifyOptions, () => deps.sync.notify?.(), deps.clock));
   await app.register(stocktakeRoutes(deps.stocktakes, clock));
+  await app.register(
+    transferRoutes(
+      deps.transfers ??
+        new TransferService({
+          ledger: deps.ledger,
+          hq: undefined,
+          store: { store: deps.config.store.code, name: deps.config.store.name },
+          classifyOptions: deps.classifyOptions,
+          clock,
+        }),
+    ),
+  );
   await app.register(salesRoutes(deps.checkout));
   await app.register(counterRoutes(deps.checkout, deps.config.store));
   await app.register(deviceRoutes(deps.devices, deps.router));

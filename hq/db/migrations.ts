@@ -183,6 +183,40 @@ const MIGRATIONS: readonly string[] = [
   FROM trace_codes a JOIN trace_codes b ON b.code = a.code AND b.store_id <> a.store_id AND b.sold_at IS NOT NULL
   WHERE a.sold_at IS NOT NULL AND (a.sold_at, a.store_id) > (b.sold_at, b.store_id);
   `,
+  // 3: transfers between stores (调拨, hq/transfers.ts), projected from the boxes' transfer events at ingest. A manifest
+  // is the shipping store's row, a receipt the receiving store's: each store's ingest writes only its own rows (keyed by
+  // store_id, co-located with its events under Citus). The code index says which transfer a box is on, in the row of
+  // the store that shipped it (trace_codes is distributed by code, so closing it from the receiver's ingest stays on
+  // the code's shard).
+  `
+  CREATE TABLE transfers (
+    store_id text NOT NULL,
+    transfer_id text NOT NULL,
+    from_name text,
+    to_store text NOT NULL,
+    to_name text,
+    shipped_seq bigint NOT NULL,
+    shipped_at timestamptz NOT NULL,
+    boxes integer NOT NULL,
+    lines jsonb NOT NULL,
+    PRIMARY KEY (store_id, transfer_id)
+  );
+  CREATE INDEX transfers_to ON transfers (to_store, shipped_at);
+  CREATE TABLE transfer_receipts (
+    store_id text NOT NULL,
+    transfer_id text NOT NULL,
+    from_store text NOT NULL,
+    received_seq bigint NOT NULL,
+    received_at timestamptz NOT NULL,
+    received jsonb NOT NULL,
+    missing jsonb NOT NULL,
+    extra jsonb NOT NULL,
+    PRIMARY KEY (store_id, transfer_id)
+  );
+  CREATE INDEX transfer_receipts_from ON transfer_receipts (from_store, transfer_id);
+  ALTER TABLE trace_codes ADD COLUMN transfer_id text, ADD COLUMN transfer_to text, ADD COLUMN transferred_at timestamptz,
+    ADD COLUMN transfer_closed_at timestamptz;
+  `,
 ];
 
 // Any constant works; it only keeps two HQ processes from migrating at once.

@@ -103,6 +103,14 @@ export class HqClient {
     if (status !== 204) throw new HqUnavailableError(`HQ status answered ${status}: ${String(json.message ?? '')}`);
   }
 
+  /** GET with the store credential; 401/403 throw with HQ's Chinese message, anything else but 200 is HQ unavailable. */
+  async get(path: string): Promise<Record<string, unknown>> {
+    const { status, json } = await this.call('GET', path);
+    if (status === 200) return json;
+    if (status === 401 || status === 403) throw new Error(String(json.message ?? `HQ ${path} answered ${status}`));
+    throw new HqUnavailableError(`HQ ${path} answered ${status}: ${String(json.message ?? '')}`);
+  }
+
   /** The chain-wide record of a code; throws HqUnavailableError after `timeoutMs`. */
   async code(code: string, timeoutMs: number): Promise<Record<string, unknown>> {
     const { status, json } = await this.call('GET', `/hq/v1/codes/${encodeURIComponent(code)}`, undefined, timeoutMs);

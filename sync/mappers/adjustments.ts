@@ -1,16 +1,15 @@
 import type { LedgerEventOf } from '../../agent/ledger/index.js';
 import { formatShanghaiDateTime } from '../../common/time.js';
 import type { StockChangeRecord } from '../interfaces.js';
+import { INV_CHG_TYPE } from './inv-chg-type.js';
 import { recordBase } from './record-base.js';
 import type { MapContext } from './types.js';
 import { piecePriceYuan } from './units.js';
 
-/**
- * inv_chg_type of 3502 as the national dictionary lists them for stocktake results; provinces vary, so the
- * choice lives here: a surplus is 盘盈, a shortfall or write-off is 盘亏/报损.
- */
-const CHANGE_GAIN = '101';
-const CHANGE_LOSS = '102';
+// A stocktake surplus is 盘盈 (103); a shortfall or write-off is 盘损 (104). Until this was checked against the transfer
+// codes it sent 101/102, which the national dictionary reserves for 调拨入库/调拨出库 (inv-chg-type.ts).
+const CHANGE_GAIN = INV_CHG_TYPE.stocktakeGain;
+const CHANGE_LOSS = INV_CHG_TYPE.stocktakeLoss;
 
 /** stock.adjusted -> 3502 库存变更 (invinfo). */
 export function stockChangeRecord(e: LedgerEventOf<'stock.adjusted'>, _bchno: string, ctx: MapContext): StockChangeRecord {

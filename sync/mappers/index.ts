@@ -2,6 +2,7 @@ import type { LedgerEvent, LedgerEventOf, LedgerEventType } from '../../agent/le
 import { stockChangeRecord } from './adjustments.js';
 import { inventoryRecord, purchaseRecord } from './receiving.js';
 import { saleRecord } from './sales.js';
+import { transferInRecord, transferOutRecord } from './transfers.js';
 import { type MapContext, type MappedUpload, MappingError } from './types.js';
 
 export type { MapContext, MappedUpload } from './types.js';
@@ -25,6 +26,12 @@ const MAPPERS: { [T in LedgerEventType]?: Partial<Record<string, Mapper<T>>> } =
   },
   'stock.adjusted': {
     '3502': (e, key, ctx) => ({ infno: '3502', input: { invinfo: stockChangeRecord(e, key, ctx) } }),
+  },
+  'transfer.shipped': {
+    '3502': (e, key, ctx) => ({ infno: '3502', input: { invinfo: transferOutRecord(e, key, ctx) } }),
+  },
+  'transfer.received': {
+    '3502': (e, key, ctx) => ({ infno: '3502', input: { invinfo: transferInRecord(e, key, ctx) } }),
   },
   'stock.opening_recorded': {
     '3501': (e, key, ctx) => ({ infno: '3501', input: { invinfo: inventoryRecord(e, key, ctx) } }),

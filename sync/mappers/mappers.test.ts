@@ -141,7 +141,7 @@ describe('ledger event -> platform record', () => {
         manu_lotnum: 'A2401',
         manu_date: '2026-01-10',
         expy_end: '2028-01-09',
-        inv_chg_type: '102',
+        inv_chg_type: '104', // 盘损 in the national dictionary (102 is 调拨出库)
         inv_chg_time: '2026-11-22 10:03:04',
         pric: '0.458333',
         cnt: '24', // issue 13: the national name (was inv_chg_cnt)

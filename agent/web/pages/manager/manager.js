@@ -12,8 +12,9 @@ import * as stock from './stock.js';
 import * as stocktake from './stocktake.js';
 import * as suspicious from './suspicious.js';
 import * as sync from './sync.js';
+import * as transfers from './transfers.js';
 
-const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious };
+const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious, transfers };
 const ORDER = ['overview', 'receiving', 'stock', 'stocktake', 'reconciliation', 'sales', 'audit', 'sync', 'suspicious'];
 const TITLES = {
   overview: '概览',
@@ -26,6 +27,7 @@ const TITLES = {
   audit: '自查预警',
   sync: '平台同步',
   suspicious: '疑点答复',
+  transfers: '调拨',
 };
 const ALLOWED = new Set(['manager', 'technician']);
 
@@ -62,6 +64,7 @@ function enter(user) {
   $('app').hidden = false;
   $('who').textContent = `${user.displayName || user.username}（${ROLE[user.role] || user.role}）`;
   $('readonly').hidden = user.role !== 'technician';
+  void transfers.probe();
   route();
 }
 
