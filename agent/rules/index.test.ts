@@ -15,6 +15,7 @@ const scanCases: ScanContext[] = [
   scanCtx({ pieces: 6, known: known({ piecesSold: 20 }) }),
   scanCtx({ lot: lot({ expiry: '2026-01-31' }) }),
   scanCtx({ lot: lot({ piecesOnHand: 10 }) }),
+  scanCtx({ chain: { soldElsewhere: [{ store: 'H13010300002', storeName: '二号店', at: '2026-12-06T07:02:00.000Z' }] } }),
 ];
 
 const settleCases: SettleContext[] = [
@@ -42,7 +43,7 @@ describe('rule registry', () => {
   it('each rule is listed once', () => {
     expect(new Set(scanRules).size).toBe(scanRules.length);
     expect(new Set(settleRules).size).toBe(settleRules.length);
-    expect(scanRules.length).toBe(8);
+    expect(scanRules.length).toBe(9); // + TRACE_CODE_SOLD_IN_CHAIN (issue 17)
     expect(settleRules.length).toBe(12); // + PHARMACIST_REQUIRED (issue 13)
   });
 
