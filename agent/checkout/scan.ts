@@ -3,8 +3,9 @@ import type { Product } from '../catalog/product.js';
 import { checkScan } from '../rules/index.js';
 import type { LotView, Refusal, ScanContext } from '../rules/types.js';
 import { type ClassifyOptions, classifyScan, isTraceCode } from '../tracecode/index.js';
+import type { ChainAnswer } from './chain-port.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import type { ItemRow, SaleStore } from './sale-store.js';
+import type { ChainCheckMark, ItemRow, SaleStore } from './sale-store.js';
 import { priceForPieces, type StockLookup } from './stock-lookup.js';
 
 export type AddItemResult = { ok: true; itemId: number; waiting: boolean } | { ok: false; refused: Refusal[] };
@@ -22,7 +23,14 @@ export class Scanner {
     private readonly clock: () => Date,
   ) {}
 
-  add(saleId: number, raw: string, requestedPieces?: number): AddItemResult {
+  /** The trace code's key when `raw` is one (what the chain HQ is asked about), else undefined. */
+  traceKey(raw: string): string | undefined {
+    const c = classifyScan(raw, { ...this.classifyOptions, today: shanghaiDate(this.clock()) });
+    return c.kind !== 'invalid' && isTraceCode(c) ? c.key : undefined;
+  }
+
+  /** `chain`: HQ's answer for this code when the store has an HQ (asked before, never awaited in here). */
+  add(saleId: number, raw: string, requestedPieces?: number, chain?: ChainAnswer): AddItemResult {
     const sale = this.sales.get(saleId);
     if (!sale) throw saleNotFound(saleId);
     if (sale.status !== 'open') throw saleNotOpen(saleId, sale.status);
@@ -70,6 +78,7 @@ export class Scanner {
       piecesHeldElsewhere,
       ...(heldBy ? { heldBy } : {}),
       lotPiecesHeld: lot ? this.sales.lotPiecesHeld(lot.lotId) : 0,
+      ...(chain?.kind === 'answered' ? { chain: { soldElsewhere: chain.soldElsewhere } } : {}),
     };
     const refused = checkScan(ctx);
     if (refused.length > 0 || c.kind === 'invalid' || !sold || !lot) {
@@ -82,6 +91,7 @@ export class Scanner {
       pieces,
       split: pieces < sold.piecesPerPack,
       price: priceForPieces(sold.pricePerPack, pieces, sold.piecesPerPack),
+      chainCheck: (chain ? (chain.kind === 'answered' ? 'ok' : 'unchecked') : null) as ChainCheckMark,
     };
     if (waitingItem && waitingItem.product_id === sold.id) {
       this.sales.fillItem(waitingItem.id, saleId, fill, at);
