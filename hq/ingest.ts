@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
-import { applyCodeChanges, codeChanges } from './code-index.js';
+import { applyCodeChanges, codeChanges, recordConflicts } from './code-index.js';
 
 /** One ledger event as the box sends it: the ledger's row, unchanged (agent/ledger/events.ts). */
 export type WireEvent = StoredEvent;
@@ -137,7 +137,9 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
         now,
       ],
     );
-    await applyCodeChanges(client, storeId, codeChanges(fresh));
+    const changes = codeChanges(fresh);
+    await applyCodeChanges(client, storeId, changes);
+    await recordConflicts(client, storeId, changes, now);
     const last = fresh[fresh.length - 1] as WireEvent;
     head = { seq: last.seq, hash: last.hash };
     await client.query("UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1", [
