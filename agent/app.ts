@@ -45,6 +45,8 @@ import { buildServer } from './web/server.js';
 export interface AgentOptions {
   config: Config;
   demo: boolean;
+  /** Demo mode only: false leaves out the four sample sales (the chain demo sells its own boxes). */
+  demoSales?: boolean;
   log: Logger;
   clock?: () => Date;
 }
@@ -197,7 +199,8 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     },
     stop: () => clearInterval(idleTimer),
   });
-  if (freshDemo) await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
+  if (freshDemo && opts.demoSales !== false)
+    await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
 
   const allDeviceStatuses = (): DeviceStatus[] => [...devices.statuses(), ...video.statuses(), ...cameras.unreachable];
 
