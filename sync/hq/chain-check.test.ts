@@ -2,6 +2,7 @@
 // on a real PostgreSQL, scanning over HTTP. HQ down (its HTTP side stopped) and HQ slow (its code index locked in
 // PostgreSQL) are real faults, not mocks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchKiosk, signedInCounter, wedgeScan } from '../../agent/web/counter-browser.test-helpers.js';
 import { type ItemView, line, serials, startTestAgent, type TestAgent } from '../../agent/web/sales.test-helpers.js';
 import type { Config } from '../../config/index.js';
 import { issueEnrolCode } from '../../hq/enrolment.js';
@@ -168,6 +169,28 @@ describe('the chain-wide code check at scan time', () => {
       locker.release();
     }
   });
+});
+
+describe('the counter page', () => {
+  it('shows the refusal like the others: in Chinese, naming the other store and the time', async () => {
+    await sell(a, code(5));
+    await replicated(a, STORE_A);
+    await b.agent.accounts.create({ username: 'zhao', displayName: '赵收银', role: 'cashier', password: '445566' });
+    const browser = await launchKiosk();
+    try {
+      const kiosk = await signedInCounter(browser, b.agent.url, 'zhao', '445566', 'counter-2');
+      await wedgeScan(kiosk.page, code(5));
+      await kiosk.page.locator('#refusals').waitFor({ state: 'visible' });
+      const li = kiosk.page.locator('#refusal-list li');
+      expect(await li.getAttribute('data-code')).toBe('TRACE_CODE_SOLD_IN_CHAIN');
+      expect(await li.textContent()).toMatch(/该盒已于 11月22日 10:\d\d 在 二号店 售出，不能再次销售.*请把该盒交店长核查/);
+      await kiosk.shot('counter-sold-in-chain');
+      expect(kiosk.errors).toEqual([]);
+      await kiosk.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
 
 describe("reading HQ's code answer", () => {
