@@ -3,6 +3,7 @@
 // PostgreSQL) are real faults, not mocks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKiosk, signedInCounter, wedgeScan } from '../../agent/web/counter-browser.test-helpers.js';
+import { signIn, USERS } from '../../agent/web/manager-page.test-helpers.js';
 import { type ItemView, line, serials, startTestAgent, type TestAgent } from '../../agent/web/sales.test-helpers.js';
 import type { Config } from '../../config/index.js';
 import { issueEnrolCode } from '../../hq/enrolment.js';
@@ -187,6 +188,29 @@ describe('the counter page', () => {
       await kiosk.shot('counter-sold-in-chain');
       expect(kiosk.errors).toEqual([]);
       await kiosk.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
+
+describe('the manager page', () => {
+  it('lists a late chain hit on the overview, naming the other store, until the manager marks it checked', async () => {
+    // 二号店 learned from HQ that the box it sold first was sold again at 一号店 (the HQ-down test above).
+    await a.agent.accounts.create({ ...USERS.manager });
+    const browser = await launchKiosk();
+    try {
+      const m = await signIn(browser, a.agent.url, USERS.manager);
+      await m.open('#/overview', 'overview');
+      const banner = m.page.locator('#ov-chain');
+      await banner.waitFor({ state: 'visible' });
+      expect(await banner.textContent()).toMatch(new RegExp(`追溯码 ${code(3)} 这一盒在本店（销售单 #\\d+）和一号店（11月22日 10:\\d\\d）都已售出`));
+      await m.shot('chain-alarm');
+      await banner.locator(`[data-code="${code(3)}"] button`).click();
+      await banner.waitFor({ state: 'hidden' });
+      expect((await a.api<{ alarms: { resolvedBy: string | null }[] }>('GET', '/api/chain/alarms')).body.alarms[0]?.resolvedBy).toBe(USERS.manager.username);
+      expect(m.errors).toEqual([]);
+      await m.close();
     } finally {
       await browser.close();
     }
