@@ -1,6 +1,8 @@
 // The chain-wide trace-code check (issue 17) end to end: two real boxes (二号店 and 一号店) replicating to a real HQ
 // on a real PostgreSQL, scanning over HTTP. HQ down (its HTTP side stopped) and HQ slow (its code index locked in
 // PostgreSQL) are real faults, not mocks.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchKiosk, signedInCounter, wedgeScan } from '../../agent/web/counter-browser.test-helpers.js';
 import { signIn, USERS } from '../../agent/web/manager-page.test-helpers.js';
@@ -8,7 +10,7 @@ import { type ItemView, line, serials, startTestAgent, type TestAgent } from '..
 import type { Config } from '../../config/index.js';
 import { issueEnrolCode } from '../../hq/enrolment.js';
 import { startTestHq, type TestHq } from '../../hq/hq.test-helpers.js';
-import { soldElsewhere } from './chain-check.js';
+import { HqChainCheck, soldElsewhere } from './chain-check.js';
 import { HqClient } from './client.js';
 
 const STORE_A = 'P13010200002';
@@ -231,5 +233,33 @@ describe("reading HQ's code answer", () => {
     expect(soldElsewhere({}, 'B')).toBeNull();
     expect(soldElsewhere({ soldNotReturned: true, soldAt: [null] }, 'B')).toBeNull();
     expect(soldElsewhere({ soldNotReturned: true, soldAt: 'A' }, 'B')).toBeNull();
+  });
+});
+
+describe('the scan-time adapter against a misbehaving HQ (a real HTTP server)', () => {
+  it('answers unchecked, never later than the timeout, on 5xx, non-JSON, a wrong shape and no answer at all', async () => {
+    const modes = ['503', 'garbage', 'shape', 'hang'] as const;
+    let mode: (typeof modes)[number] = '503';
+    const server = createServer((_req, res) => {
+      if (mode === '503') res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"HQ_UNAVAILABLE"}');
+      else if (mode === 'garbage') res.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
+      else if (mode === 'shape') res.writeHead(200, { 'content-type': 'application/json' }).end('{"soldAt":"二号店"}');
+      // 'hang': never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const check = new HqChainCheck(() => new HqClient(url, 'S.T'), STORE_B, 200);
+      for (const m of modes) {
+        mode = m;
+        const started = Date.now();
+        const r = await check.check(code(7));
+        expect(r.kind, m).toBe('unchecked');
+        expect(Date.now() - started, m).toBeLessThan(200 + 300);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
