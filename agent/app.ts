@@ -6,12 +6,14 @@ import type { Config } from '../config/index.js';
 import { createIdReader } from '../device/idreader/index.js';
 import { createScanner } from '../device/scanner/index.js';
 import type { DeviceStatus } from '../device/types.js';
+import { ChainRecheck, HqChainCheck } from '../sync/hq/chain-check.js';
 import { HqReplicator } from '../sync/hq/replicator.js';
 import { HqTransferPort } from '../sync/hq/transfers.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { AccountStore } from './accounts/store.js';
 import { AuditService } from './audit/index.js';
 import { type Cameras, startCameras } from './cameras.js';
+import { ChainAlarms } from './checkout/chain-alarms.js';
 import { configuredPharmacistOnDuty } from './checkout/pharmacist.js';
 import { refundAlarms } from './checkout/refund.js';
 import { CheckoutService } from './checkout/service.js';
@@ -45,6 +47,8 @@ import { buildServer } from './web/server.js';
 export interface AgentOptions {
   config: Config;
   demo: boolean;
+  /** Demo mode only: false leaves out the four sample sales (the chain demo sells its own boxes). */
+  demoSales?: boolean;
   log: Logger;
   clock?: () => Date;
 }
@@ -71,6 +75,9 @@ export interface RunningAgent {
   hq?: HqReplicator;
   /** Transfers between stores (调拨). */
   transfers: TransferService;
+  /** The recheck of lines sold while HQ did not answer, and HQ's conflict feed; absent without HQ. */
+  chainRecheck?: ChainRecheck;
+  chainAlarms: ChainAlarms;
   close(): Promise<void>;
 }
 
@@ -125,6 +132,33 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   let cameras!: Cameras;
   await life.add({ name: 'cameras', start: async () => void (cameras = await startCameras(config, opts.demo, log, clock)), stop: () => cameras.close() });
   const { video } = cameras;
+  // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
+  const hq = config.hq
+    ? new HqReplicator({
+        db: ledger.db,
+        url: config.hq.url,
+        storeCode: config.store.code,
+        credential: config.hq.credential,
+        enrolmentCode: config.hq.enrolmentCode,
+        batchSize: config.hq.batchSize,
+        log,
+        clock,
+        // The heartbeat the HQ page shows: this box's health, without device details (health is built below).
+        status: async () => {
+          const h = await health();
+          const p = h.platform as { backlog: number; failed: number; oldestPendingAgeSeconds: number | null };
+          return {
+            version: h.version,
+            outbox: { backlog: p.backlog, failed: p.failed, oldestPendingAgeSeconds: p.oldestPendingAgeSeconds },
+            alarms: h.alarms.map((a) => ({ code: a.code, message: withoutDetails(a.message) })),
+          };
+        },
+      })
+    : undefined;
+  // The chain-wide code check at scan time (issue 17): HQ's answer, within hq.checkTimeoutMs, feeds the scan rules.
+  const chainAlarms = new ChainAlarms(ledger.db);
+  const chain = hq && config.hq ? new HqChainCheck(() => hq.client, config.store.code, config.hq.checkTimeoutMs) : undefined;
+  const recheck = hq ? new ChainRecheck({ client: () => hq.client, alarms: chainAlarms, ownStore: config.store.code, log, clock }) : undefined;
   const checkout: CheckoutService = new CheckoutService({
     ledger,
     port: new PlatformSettlementPort(platform.client),
@@ -143,6 +177,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         .catch((err: unknown) => log.warn({ saleId: s.saleId, err: (err as Error).message }, 'settlement snapshot failed'));
     },
     videoEvidence: (saleId) => video.saleVideo(saleId),
+    ...(chain ? { chain } : {}),
   });
   const devices = new DeviceManager(config.scanners, config.idReaders, { scanner: (c) => createScanner(c), idReader: (c) => createIdReader(c) }, log);
   const faceTerminals = config.face.mode === 'terminal' ? config.scanners.filter((s) => s.role === 'face_terminal').map((s) => s.id) : [];
@@ -178,31 +213,9 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     },
     stop: () => clearInterval(idleTimer),
   });
-  if (freshDemo) await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
+  if (freshDemo && opts.demoSales !== false)
+    await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
 
-  // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
-  const hq = config.hq
-    ? new HqReplicator({
-        db: ledger.db,
-        url: config.hq.url,
-        storeCode: config.store.code,
-        credential: config.hq.credential,
-        enrolmentCode: config.hq.enrolmentCode,
-        batchSize: config.hq.batchSize,
-        log,
-        clock,
-        // The heartbeat the HQ page shows: this box's health, without device details (health is built below).
-        status: async () => {
-          const h = await health();
-          const p = h.platform as { backlog: number; failed: number; oldestPendingAgeSeconds: number | null };
-          return {
-            version: h.version,
-            outbox: { backlog: p.backlog, failed: p.failed, oldestPendingAgeSeconds: p.oldestPendingAgeSeconds },
-            alarms: h.alarms.map((a) => ({ code: a.code, message: withoutDetails(a.message) })),
-          };
-        },
-      })
-    : undefined;
   // Transfers between stores need HQ (it carries the manifests); without it the screens say so and the API refuses.
   const transfers = new TransferService({
     ledger,
@@ -223,6 +236,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     alarms.push(...syncAlarms(sync), ...refundAlarms(checkout.refundsUnderWay()));
     const hqAlarm = hq && replicationAlarm(hq.status(), clock());
     if (hqAlarm) alarms.push(hqAlarm);
+    alarms.push(...chainAlarms.healthAlarms());
     const deviceStatuses = allDeviceStatuses();
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
     alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
@@ -269,6 +283,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         cameraProbes: () => cameras.probes,
         accounts,
         suspicious,
+        chainAlarms,
         syncStatus: () => syncStatus(ledger.db, clock()),
         reports,
         reconciliation: new ReconciliationService(ledger.db, (date) => platformReadback.verdictFor(date)),
@@ -291,6 +306,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   await life.add({ name: 'suspicious daily pull', start: () => suspicious.start(), stop: () => suspicious.stop() });
   if (hq) await life.add({ name: 'HQ replication', start: () => hq.start(), stop: () => hq.stop() });
   if (hq) await life.add({ name: 'transfer manifests', start: () => transfers.start(), stop: () => transfers.stop() });
+  if (recheck) await life.add({ name: 'HQ chain recheck', start: () => recheck.start(), stop: () => recheck.stop() });
   log.info({ url: address, dataDir: config.dataDir, store: config.store.code, demo: opts.demo }, 'counter-agent started');
   return {
     url: address,
@@ -306,6 +322,8 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     devices,
     ...(hq ? { hq } : {}),
     transfers,
+    ...(recheck ? { chainRecheck: recheck } : {}),
+    chainAlarms,
     deviceStatuses: allDeviceStatuses,
     async close() {
       await life.stop();

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { canonicalJson, computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
 import { createPool } from '../hq/app.js';
 import { lookupCode } from '../hq/code-index.js';
@@ -94,7 +95,7 @@ function postmasterPid(dir: string): number {
   return Number(readFileSync(`${dir}/data/postmaster.pid`, 'utf8').split('\n')[0]);
 }
 
-async function startHqProcess(databaseUrl: string, adminSha: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+export async function startHqProcess(databaseUrl: string, adminSha: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'hq', 'serve', '--database', databaseUrl, '--port', '0', '--admin-token-sha256', adminSha], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, HQ_LOG_LEVEL: 'warn' },
@@ -111,6 +112,28 @@ async function startHqProcess(databaseUrl: string, adminSha: string): Promise<{ 
     child.once('exit', (code) => reject(new Error(`hq exited with ${code}`)));
   });
   return { url, pid: child.pid as number, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+
+/** The trace_codes rows a chain would hold, filled in bulk: 20-digit codes spread over 1,000 stores, a third sold. */
+export async function fillCodeIndex(pool: pg.Pool, codes: number): Promise<{ rows: number; bytes: number }> {
+  const fillT = Date.now();
+  const chunk = 1_000_000;
+  for (let from = 0; from < codes; from += chunk) {
+    const to = Math.min(codes, from + chunk) - 1;
+    await pool.query(
+      `INSERT INTO trace_codes (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at)
+       SELECT '89' || lpad(((i * 2654435761) % 1000000000000000000)::text, 18, '0'), 'F' || lpad((i % 1000)::text, 11, '0'),
+              CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, i, now() - interval '30 days', CASE WHEN i % 3 = 0 THEN i + 1 END, CASE WHEN i % 3 = 0 THEN now() END
+       FROM generate_series($1::bigint, $2::bigint) AS i`,
+      [from, to],
+    );
+    note(`hq: code index ${(to + 1).toLocaleString('en-US')} / ${codes.toLocaleString('en-US')} (${((Date.now() - fillT) / 1000).toFixed(0)} s)`);
+  }
+  await pool.query('VACUUM ANALYZE trace_codes');
+  const { rows } = await pool.query<{ rows: number; bytes: string }>(
+    "SELECT count(*)::int AS rows, pg_total_relation_size('trace_codes')::text AS bytes FROM trace_codes",
+  );
+  return { rows: rows[0]?.rows ?? 0, bytes: Number(rows[0]?.bytes ?? 0) };
 }
 
 export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
@@ -184,26 +207,10 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     const { rows: have } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM trace_codes');
     const existing = have[0]?.n ?? 0;
     const fillT = Date.now();
-    const chunk = 1_000_000;
-    for (let from = 0; from < opts.codes; from += chunk) {
-      const to = Math.min(opts.codes, from + chunk) - 1;
-      // 20-digit codes spread over 1,000 stores; a third sold.
-      await pool.query(
-        `INSERT INTO trace_codes (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at)
-         SELECT '89' || lpad(((i * 2654435761) % 1000000000000000000)::text, 18, '0'), 'F' || lpad((i % 1000)::text, 11, '0'),
-                CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, i, now() - interval '30 days', CASE WHEN i % 3 = 0 THEN i + 1 END, CASE WHEN i % 3 = 0 THEN now() END
-         FROM generate_series($1::bigint, $2::bigint) AS i`,
-        [from, to],
-      );
-      note(`hq: code index ${(to + 1).toLocaleString('en-US')} / ${opts.codes.toLocaleString('en-US')} (${((Date.now() - fillT) / 1000).toFixed(0)} s)`);
-    }
-    await pool.query('VACUUM ANALYZE trace_codes');
-    const { rows: size } = await pool.query<{ rows: number; bytes: string }>(
-      "SELECT count(*)::int AS rows, pg_total_relation_size('trace_codes')::text AS bytes FROM trace_codes",
-    );
-    const indexRows = size[0]?.rows ?? 0;
+    const size = await fillCodeIndex(pool, opts.codes);
+    const indexRows = size.rows;
     note(
-      `hq: code index ${indexRows.toLocaleString('en-US')} rows, ${(Number(size[0]?.bytes) / 1e9).toFixed(2)} GB, filled in ${((Date.now() - fillT) / 1000).toFixed(0)} s`,
+      `hq: code index ${indexRows.toLocaleString('en-US')} rows, ${(size.bytes / 1e9).toFixed(2)} GB, filled in ${((Date.now() - fillT) / 1000).toFixed(0)} s`,
     );
     const sample = () => {
       const i = rng.int(opts.codes);
@@ -241,7 +248,7 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     } finally {
       probe.release();
     }
-    const extra = { index_rows: indexRows, index_bytes: Number(size[0]?.bytes), ingested_rows: existing, lookups: opts.lookups };
+    const extra = { index_rows: indexRows, index_bytes: size.bytes, ingested_rows: existing, lookups: opts.lookups };
     emit('hq_code_check_p99', quantile(server, 0.99), 'ms', {
       ...extra,
       p50: quantile(server, 0.5),

@@ -10,6 +10,8 @@
 //   BENCH_HQ_STORES=n, BENCH_HQ_EVENTS=n, BENCH_HQ_CODES=n   chain HQ: stores, events per store, code index rows
 //                          (defaults 50, 4,000, 10,000,000)
 //   BENCH_PTY_SCANS=n     scans written to the scanner pty and timed to the counter page in Chromium (default 300)
+//   BENCH_HQ_SCANS=n, BENCH_HQ_SCAN_CODES=n   scan_with_hq_check_latency: scans per box, HQ code index rows
+//                          (defaults 1,000, 2,000,000)
 //   BENCH_LOGIN_PROBES=n   health/scan probes with and without the sign-in storm (default 150); BENCH_LOGIN_SPREAD=1 worst case;
 //                          BENCH_LOGIN_FROM=addr  the storm's source address (default 127.0.0.9; the probes come from 127.0.0.1)
 
@@ -20,6 +22,7 @@ import { Ledger } from '../agent/ledger/index.js';
 import { benchClassify } from './classify.js';
 import { fillLedger } from './fill.js';
 import { benchHq } from './hq.js';
+import { benchHqScan } from './hq-scan.js';
 import { benchLoginStorm } from './login-storm.js';
 import { benchLookup } from './lookup.js';
 import { benchOutbox } from './outbox.js';
@@ -55,6 +58,8 @@ const ALIASES: Record<string, string> = {
   hq_code_check_p99: 'hq',
   hq_code_check_http_p99: 'hq',
   hq_code_check_db_p99: 'hq',
+  hq_scan: 'hq_scan',
+  scan_with_hq_check_latency: 'hq_scan',
   login: 'login',
   login_storm_health_ms: 'login',
   login_storm_scan_ms: 'login',
@@ -66,7 +71,7 @@ const ALIASES: Record<string, string> = {
 function selected(): Set<string> {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw.trim() === '')
-    return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq', 'login', 'pty']);
+    return new Set(['classify', 'ingest', 'lookup', 'bytes', 'scan', 'outbox', 'sales', 'video', 'hq', 'hq_scan', 'login', 'pty']);
   const out = new Set<string>();
   for (const name of raw
     .split(',')
@@ -132,6 +137,7 @@ async function main(): Promise<void> {
   if (only.has('outbox')) await benchOutbox(envInt('BENCH_OUTBOX_RECORDS', 5000));
   if (only.has('sales')) await benchSales(envInt('BENCH_SALES', 400), envInt('BENCH_COUNTERS', 4));
   if (only.has('video')) await benchVideo();
+  if (only.has('hq_scan')) await benchHqScan({ scans: envInt('BENCH_HQ_SCANS', 1000), codes: envInt('BENCH_HQ_SCAN_CODES', 2_000_000), timeoutMs: 150 });
   if (only.has('hq')) {
     await benchHq(
       {

@@ -102,6 +102,67 @@ export async function applyCodeChanges(client: pg.PoolClient, storeId: string, c
   );
 }
 
+/**
+ * After a batch's code changes: every code this store now has out (sold, not returned) that another store also has
+ * out becomes a conflict, recorded for both stores (each naming the other); a pair already recorded stays as it was.
+ * Only codes sold in this batch are probed (the same primary-key range scans as the check).
+ */
+export async function recordConflicts(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], now: Date): Promise<number> {
+  const sold = changes.filter((c) => c.soldSeq !== null).map((c) => c.code);
+  if (sold.length === 0) return 0;
+  const r = await client.query(
+    `WITH pairs AS (
+       SELECT me.code, me.sold_at, t.store_id AS other, t.sold_at AS other_sold_at
+       FROM trace_codes me JOIN trace_codes t ON t.code = me.code AND t.store_id <> me.store_id AND t.pieces_out > 0
+       WHERE me.store_id = $1 AND me.code = ANY($2::text[]) AND me.pieces_out > 0
+     )
+     INSERT INTO code_conflicts (store_id, code, other_store_id, sold_at, other_sold_at, detected_at)
+     SELECT $1::text, code, other, sold_at, other_sold_at, $3::timestamptz FROM pairs
+     UNION ALL
+     SELECT other, code, $1::text, other_sold_at, sold_at, $3::timestamptz FROM pairs
+     ON CONFLICT (store_id, code, other_store_id) DO NOTHING`,
+    [storeId, sold, now],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface StoreConflict {
+  id: number;
+  code: string;
+  otherStore: string;
+  otherStoreName: string | null;
+  soldAt: string | null;
+  otherSoldAt: string | null;
+  detectedAt: string;
+}
+
+/** One store's conflicts after `after` (its own cursor), oldest first. */
+export async function conflictsOf(pool: pg.Pool, storeId: string, after: number, limit = 500): Promise<StoreConflict[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    code: string;
+    other_store_id: string;
+    name: string | null;
+    sold_at: Date | null;
+    other_sold_at: Date | null;
+    detected_at: Date;
+  }>(
+    `SELECT c.id, c.code, c.other_store_id, s.name, c.sold_at, c.other_sold_at, c.detected_at
+     FROM code_conflicts c LEFT JOIN stores s ON s.store_id = c.other_store_id
+     WHERE c.store_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3`,
+    [storeId, after, limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    code: r.code,
+    otherStore: r.other_store_id,
+    otherStoreName: r.name,
+    soldAt: iso(r.sold_at),
+    otherSoldAt: iso(r.other_sold_at),
+    detectedAt: r.detected_at.toISOString(),
+  }));
+}
+
 export interface CodeAtStore {
   store: string;
   storeName: string | null;
@@ -123,6 +184,8 @@ export interface CodeReport {
   soldAt: { store: string; storeName: string | null; at: string }[];
   /** On a transfer between stores (调拨) that the receiver has not confirmed yet (hq/transfers.ts). */
   inTransit: { from: string; to: string; transferId: string; since: string } | null;
+  /** Out at two stores or more at once: the chain sold one box twice (issue 17; HQ records it in code_conflicts). */
+  conflicted: boolean;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -177,5 +240,14 @@ export async function lookupCode(pool: pg.Pool, code: string): Promise<CodeRepor
         since: (moving.transferred_at as Date).toISOString(),
       }
     : null;
-  return { code, stores, lastReceived: latest('receivedAt'), lastSold: latest('soldAt'), soldNotReturned: soldAt.length > 0, soldAt, inTransit };
+  return {
+    code,
+    stores,
+    lastReceived: latest('receivedAt'),
+    lastSold: latest('soldAt'),
+    soldNotReturned: soldAt.length > 0,
+    soldAt,
+    inTransit,
+    conflicted: soldAt.length > 1,
+  };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
-import { applyCodeChanges, codeChanges } from './code-index.js';
+import { applyCodeChanges, codeChanges, recordConflicts } from './code-index.js';
 import { flagChainCodes, projectStore } from './projections.js';
 import { applyTransferEvents } from './transfers.js';
 
@@ -141,6 +141,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     );
     const changes = codeChanges(fresh);
     await applyCodeChanges(client, storeId, changes);
+    await recordConflicts(client, storeId, changes, now);
     await flagChainCodes(client, storeId, changes);
     await projectStore(client, storeId, fresh);
     await applyTransferEvents(client, storeId, fresh);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { lookupCode } from './code-index.js';
+import { conflictsOf, lookupCode } from './code-index.js';
 import { authenticateStore, exchangeEnrolCode, STORE_ID_PATTERN } from './enrolment.js';
 import { ingestBatch, storeHead, type WireEvent } from './ingest.js';
 import { hqPageRoutes } from './page-routes.js';
@@ -181,6 +181,7 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
             properties: {
               code: { type: 'string' },
               soldNotReturned: { type: 'boolean' },
+              conflicted: { type: 'boolean' },
               lastReceived: { type: ['object', 'null'], properties: { store: { type: 'string' }, at: { type: 'string' } } },
               lastSold: { type: ['object', 'null'], properties: { store: { type: 'string' }, at: { type: 'string' } } },
               soldAt: { type: 'array', items: { type: 'object', properties: { store: { type: 'string' }, storeName: nullableText, at: { type: 'string' } } } },
@@ -217,6 +218,45 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
   );
 
   await transferRoutes(app, { pool, storeOf, isAdmin: (req) => isAdmin(bearer(req)), refuse });
+
+  // A store's own conflicts (the same box out here and at another store), after its cursor: each box raises the
+  // manager alarm from these, so the store that sold first learns of the second sale too.
+  app.get<{ Querystring: { after?: number } }>(
+    '/hq/v1/conflicts',
+    {
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'integer', minimum: 0 } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              conflicts: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    code: { type: 'string' },
+                    otherStore: { type: 'string' },
+                    otherStoreName: nullableText,
+                    soldAt: nullableText,
+                    otherSoldAt: nullableText,
+                    detectedAt: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          401: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const store = await storeOf(req, reply);
+      if (!store) return reply;
+      return { conflicts: await conflictsOf(pool, store, req.query.after ?? 0) };
+    },
+  );
 
   app.get(
     '/hq/v1/stores',

@@ -60,10 +60,15 @@ export interface ItemRow {
   split: number;
   price: number;
   added_at: string;
+  /** The chain HQ's check of this line's code: 'ok' | 'unchecked' | 'conflict'; null without an HQ (migration 13). */
+  chain_check: string | null;
 }
 
 /** A basket line as a scan sees it. */
 export type ScanLine = Pick<ItemRow, 'id' | 'product_id' | 'code' | 'pieces'>;
+
+/** What the chain check said about a scanned line, stored with it; null when the store has no HQ. */
+export type ChainCheckMark = 'ok' | 'unchecked' | null;
 
 /** SQL for sales in progress: the mutable side of checkout (settled sales are ledger events). */
 export class SaleStore {
@@ -78,10 +83,11 @@ export class SaleStore {
       // What a scan needs of the basket: fewer columns, fewer objects built per scan.
       scanLines: db.prepare('SELECT id, product_id, code, pieces FROM sale_items WHERE sale_id = ? AND removed = 0 ORDER BY id'),
       item: db.prepare('SELECT * FROM sale_items WHERE id = ? AND sale_id = ? AND removed = 0'),
-      insertItem: db.prepare(`INSERT INTO sale_items (sale_id, product_id, code, raw_code, lot_id, pieces, split, price, added_at)
-        VALUES (@saleId, @productId, @code, @raw, @lotId, @pieces, @split, @price, @at)`),
+      insertItem: db.prepare(`INSERT INTO sale_items (sale_id, product_id, code, raw_code, lot_id, pieces, split, price, added_at, chain_check)
+        VALUES (@saleId, @productId, @code, @raw, @lotId, @pieces, @split, @price, @at, @chainCheck)`),
       fillItem: db.prepare(
-        'UPDATE sale_items SET code = @code, raw_code = @raw, lot_id = @lotId, pieces = @pieces, split = @split, price = @price WHERE id = @id AND code IS NULL',
+        `UPDATE sale_items SET code = @code, raw_code = @raw, lot_id = @lotId, pieces = @pieces, split = @split, price = @price, chain_check = @chainCheck
+         WHERE id = @id AND code IS NULL`,
       ),
       // Held pieces: walk the few open sales (sales_status) and their lines, never a lot's whole history.
       heldByCode: db
@@ -172,16 +178,31 @@ export class SaleStore {
   }
 
   addItem(
-    i: { saleId: number; productId: string; code: string | null; raw: string | null; lotId: number | null; pieces: number; split: boolean; price: number },
+    i: {
+      saleId: number;
+      productId: string;
+      code: string | null;
+      raw: string | null;
+      lotId: number | null;
+      pieces: number;
+      split: boolean;
+      price: number;
+      chainCheck?: ChainCheckMark;
+    },
     at: Date,
   ): number {
     const iso = at.toISOString();
-    return this.basket(() => this.tx.addItem({ ...i, split: i.split ? 1 : 0, at: iso }, iso, i.code, i.saleId));
+    return this.basket(() => this.tx.addItem({ ...i, chainCheck: i.chainCheck ?? null, split: i.split ? 1 : 0, at: iso }, iso, i.code, i.saleId));
   }
 
-  fillItem(itemId: number, saleId: number, f: { code: string; raw: string; lotId: number; pieces: number; split: boolean; price: number }, at: Date): void {
+  fillItem(
+    itemId: number,
+    saleId: number,
+    f: { code: string; raw: string; lotId: number; pieces: number; split: boolean; price: number; chainCheck?: ChainCheckMark },
+    at: Date,
+  ): void {
     const iso = at.toISOString();
-    this.basket(() => this.tx.fillItem({ ...f, split: f.split ? 1 : 0, id: itemId }, iso, saleId));
+    this.basket(() => this.tx.fillItem({ ...f, chainCheck: f.chainCheck ?? null, split: f.split ? 1 : 0, id: itemId }, iso, saleId));
   }
 
   removeItem(saleId: number, itemId: number): boolean {

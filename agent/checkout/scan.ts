@@ -4,8 +4,9 @@ import { checkScan } from '../rules/index.js';
 import { traceCodeInTransit } from '../rules/trace-code-in-transit.js';
 import type { LotView, Refusal, ScanContext } from '../rules/types.js';
 import { type ClassifyOptions, classifyScan, isTraceCode } from '../tracecode/index.js';
+import type { ChainAnswer } from './chain-port.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
-import type { SaleStore, ScanLine } from './sale-store.js';
+import type { ChainCheckMark, SaleStore, ScanLine } from './sale-store.js';
 import { priceForPieces, type StockLookup } from './stock-lookup.js';
 
 export type AddItemResult = { ok: true; itemId: number; waiting: boolean } | { ok: false; refused: Refusal[] };
@@ -23,11 +24,18 @@ export class Scanner {
     private readonly clock: () => Date,
   ) {}
 
-  add(saleId: number, raw: string, requestedPieces?: number): AddItemResult {
-    return this.sales.scanTransaction(() => this.addInTransaction(saleId, raw, requestedPieces));
+  /** The trace code's key when `raw` is one (what the chain HQ is asked about), else undefined. */
+  traceKey(raw: string): string | undefined {
+    const c = classifyScan(raw, { ...this.classifyOptions, today: shanghaiDate(this.clock()) });
+    return c.kind !== 'invalid' && isTraceCode(c) ? c.key : undefined;
   }
 
-  private addInTransaction(saleId: number, raw: string, requestedPieces?: number): AddItemResult {
+  /** `chain`: HQ's answer for this code when the store has an HQ (asked before, never awaited in here). */
+  add(saleId: number, raw: string, requestedPieces?: number, chain?: ChainAnswer): AddItemResult {
+    return this.sales.scanTransaction(() => this.addInTransaction(saleId, raw, requestedPieces, chain));
+  }
+
+  private addInTransaction(saleId: number, raw: string, requestedPieces?: number, chain?: ChainAnswer): AddItemResult {
     const status = this.sales.status(saleId);
     if (!status) throw saleNotFound(saleId);
     if (status !== 'open') throw saleNotOpen(saleId, status);
@@ -75,6 +83,7 @@ export class Scanner {
       piecesHeldElsewhere,
       ...(heldBy ? { heldBy } : {}),
       lotPiecesHeld: lot ? this.sales.lotPiecesHeld(lot.lotId) : 0,
+      ...(chain?.kind === 'answered' ? { chain: { soldElsewhere: chain.soldElsewhere } } : {}),
     };
     // A box on an unreceived transfer is not on this shelf (at the shipper it is 'in_transit', at the receiver not yet
     // in stock): that refusal alone says what happened, the stock rules would only add noise.
@@ -90,6 +99,7 @@ export class Scanner {
       pieces,
       split: pieces < sold.piecesPerPack,
       price: priceForPieces(sold.pricePerPack, pieces, sold.piecesPerPack),
+      chainCheck: (chain ? (chain.kind === 'answered' ? 'ok' : 'unchecked') : null) as ChainCheckMark,
     };
     if (waitingItem && waitingItem.product_id === sold.id) {
       this.sales.fillItem(waitingItem.id, saleId, fill, at);

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { maskId } from '../log.js';
 import type { PrescriptionView } from '../rules/types.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
+import type { ChainCodePort } from './chain-port.js';
 import { type Attendant, CounterSales } from './counters.js';
 import { CheckoutError, saleNotFound, saleNotOpen } from './errors.js';
 import type { PharmacistOnDuty } from './pharmacist.js';
@@ -29,6 +30,8 @@ export interface CheckoutOptions {
   pharmacistOnDuty?: PharmacistOnDuty;
   /** The sale's video evidence (segments), from the video service. */
   videoEvidence?: (saleId: number) => unknown[];
+  /** The chain HQ's code check (issue 17); absent when the store has no HQ. */
+  chain?: ChainCodePort;
 }
 
 /** The counter's sale lifecycle (DESIGN 6.3): open, scan, identity, prescription, consent, settle, void, reverse. */
@@ -121,8 +124,27 @@ export class CheckoutService {
     return voided;
   }
 
+  /** Adds a scan without asking the chain HQ (no HQ configured, receiving-side tools, tests). */
   addItem(saleId: number, code: string, pieces?: number): AddItemResult {
     return this.scanner.add(saleId, code, pieces);
+  }
+
+  /**
+   * A scan from the counter: with an HQ, its answer for the trace code is awaited first (the port returns within
+   * its timeout, never throws), then the scan is recorded synchronously and atomically as without one. Nothing is
+   * cached: every scan asks again, so a "not sold" from before can never outlive HQ's "sold".
+   */
+  async scanItem(saleId: number, code: string, pieces?: number): Promise<AddItemResult> {
+    const key = this.o.chain ? this.scanner.traceKey(code) : undefined;
+    if (!this.o.chain || key === undefined) return this.scanner.add(saleId, code, pieces);
+    let answer: Awaited<ReturnType<ChainCodePort['check']>>;
+    try {
+      answer = await this.o.chain.check(key);
+    } catch (err) {
+      answer = { kind: 'unchecked', reason: (err as Error).message };
+    }
+    if (answer.kind === 'unchecked') this.o.log.debug({ saleId, reason: answer.reason }, 'chain check unanswered; line marked for recheck');
+    return this.scanner.add(saleId, code, pieces, answer);
   }
 
   removeItem(saleId: number, itemId: number): void {
@@ -249,6 +271,7 @@ export class CheckoutService {
       split: i.split === 1,
       price: i.price,
       codeState: waiting ? 'missing' : i.code ? 'scanned' : 'exempt',
+      chainCheck: i.chain_check,
     };
   }
 

@@ -122,7 +122,7 @@ export class ScanRouter extends EventEmitter<{ event: [CounterEvent] }> {
       return;
     }
     try {
-      const r = this.checkout.addItem(saleId, e.text);
+      const r = await this.checkout.scanItem(saleId, e.text);
       this.emit('event', r.ok ? { ...base, saleId, itemId: r.itemId } : { ...base, saleId, refused: r.refused });
     } catch (err) {
       this.emit('event', { ...base, saleId, ...outcomeOf(err) });

@@ -27,8 +27,10 @@ function downgradeToVersion8(opts: { allocatorRan: boolean }): void {
   if (!opts.allocatorRan) db.exec('DROP TABLE platform_msgid_seq');
   // What the migrations after 9 added is taken away too, so the upgrade runs them as on a real version-8 file:
   // 10 (sales.void_reason, voided_by), 11 (hq_replication), 12 (sales.reversing and its index), 13 (platform_readbacks),
-  // 14 (transfers; the rebuilt receipts table stays: rebuilding it again on upgrade is what a real version-12 file goes through).
-  db.exec(`DROP INDEX sales_reversing; ALTER TABLE sales DROP COLUMN reversing; ALTER TABLE sales DROP COLUMN void_reason;
+  // 14 (transfers; the rebuilt receipts table stays: rebuilding it again on upgrade is what a real version-12 file goes through),
+  // 15 (sale_items.chain_check and its index, chain_alarms, hq_replication.conflicts_after).
+  db.exec(`DROP INDEX sale_items_chain_unchecked; ALTER TABLE sale_items DROP COLUMN chain_check; DROP TABLE chain_alarms;
+    DROP INDEX sales_reversing; ALTER TABLE sales DROP COLUMN reversing; ALTER TABLE sales DROP COLUMN void_reason;
     ALTER TABLE sales DROP COLUMN voided_by; DROP TABLE hq_replication; DROP TABLE platform_readbacks; DROP TABLE transfer_codes; DROP TABLE transfers;`);
   db.close();
 }

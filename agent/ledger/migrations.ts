@@ -359,6 +359,29 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (code, transfer_id)
   ) WITHOUT ROWID;
   `,
+  // 15: the chain-wide code check (issue 17). chain_check on a line scanned with an HQ configured: 'ok' (HQ
+  // answered, no other store has the box out), 'unchecked' (HQ down, slow or garbled: sold without the answer,
+  // rechecked when HQ is back), 'conflict' (the recheck found the box sold at another store). NULL: no HQ.
+  // chain_alarms: a box sold here and at another store, found late (by the recheck or by HQ at ingest); the
+  // manager sees it until they mark it checked. hq_replication.conflicts_after: the last HQ conflict id taken.
+  `
+  ALTER TABLE sale_items ADD COLUMN chain_check TEXT CHECK (chain_check IN ('ok', 'unchecked', 'conflict'));
+  CREATE INDEX sale_items_chain_unchecked ON sale_items(id) WHERE chain_check = 'unchecked';
+  CREATE TABLE chain_alarms (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    other_store TEXT NOT NULL,
+    other_store_name TEXT,
+    other_sold_at TEXT,
+    sale_id INTEGER REFERENCES sales(id),
+    source TEXT NOT NULL CHECK (source IN ('recheck', 'hq')),
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    UNIQUE (code, other_store)
+  );
+  ALTER TABLE hq_replication ADD COLUMN conflicts_after INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -18,6 +18,7 @@ const scanCases: ScanContext[] = [
   scanCtx({
     inTransit: { transferId: 'P13010200001-ab12cd34-1', direction: 'out', peerStore: 'P13010200002', peerName: '二号店', since: '2026-11-22T02:00:00.000Z' },
   }),
+  scanCtx({ chain: { soldElsewhere: [{ store: 'H13010300002', storeName: '二号店', at: '2026-12-06T07:02:00.000Z' }] } }),
 ];
 
 const settleCases: SettleContext[] = [
@@ -45,7 +46,7 @@ describe('rule registry', () => {
   it('each rule is listed once', () => {
     expect(new Set(scanRules).size).toBe(scanRules.length);
     expect(new Set(settleRules).size).toBe(settleRules.length);
-    expect(scanRules.length).toBe(9); // + TRACE_CODE_IN_TRANSIT (issue 17, 调拨)
+    expect(scanRules.length).toBe(10); // + TRACE_CODE_IN_TRANSIT (调拨) and TRACE_CODE_SOLD_IN_CHAIN (issue 17)
     expect(settleRules.length).toBe(12); // + PHARMACIST_REQUIRED (issue 13)
   });
 

@@ -20,6 +20,7 @@ import { traceCodeInvalid } from './trace-code-invalid.js';
 import { traceCodeMissing } from './trace-code-missing.js';
 import { traceCodeNotInStock } from './trace-code-not-in-stock.js';
 import { traceCodeProductMismatch } from './trace-code-product-mismatch.js';
+import { traceCodeSoldInChain } from './trace-code-sold-in-chain.js';
 import type { Refusal, ScanContext, ScanRule, SettleContext, SettleRule } from './types.js';
 
 export type * from './types.js';
@@ -32,6 +33,7 @@ export const scanRules: ScanRule[] = [
   traceCodeProductMismatch,
   traceCodeDuplicateInSale,
   traceCodeAlreadySold,
+  traceCodeSoldInChain,
   traceCodeNotInStock,
   splitPackExhausted,
   lotExpiredAtScan,

@@ -53,6 +53,10 @@ export const msg = {
   alreadySold(name: string): string {
     return `该追溯码已售出（${name}）：同一盒不能再次销售，请扫描另一盒，并将该盒交店长核查`;
   },
+  /** `when` is Shanghai time as the cashier reads it, e.g. 12月06日 15:02. */
+  soldInChain(name: string, store: string, when: string): string {
+    return `该盒已于 ${when} 在 ${store} 售出，不能再次销售（${name}）：请把该盒交店长核查`;
+  },
   returnedToSupplier(name: string): string {
     return `该盒已退货给供应商（${name}），不得销售：请将该盒交店长核查`;
   },

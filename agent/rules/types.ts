@@ -25,6 +25,7 @@ export const REFUSAL_CODES = [
   'PLATFORM_UNAVAILABLE',
   'PHARMACIST_REQUIRED',
   'TRACE_CODE_IN_TRANSIT',
+  'TRACE_CODE_SOLD_IN_CHAIN',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -85,6 +86,19 @@ export interface ScanContext {
   lotPiecesHeld: number;
   /** The box is on a transfer between stores not yet received (shipped from here, or on its way here). */
   inTransit?: { transferId: string; direction: 'out' | 'in'; peerStore: string; peerName: string | null; since: string };
+  /**
+   * The chain HQ's answer for this code (issue 17), when the store has an HQ and it answered in time:
+   * other stores of the chain where the box is sold and not returned, latest first. Absent: no HQ, or no answer.
+   */
+  chain?: { soldElsewhere: ChainSale[] };
+}
+
+/** A sale of the box at another store of the chain, as HQ recorded it. */
+export interface ChainSale {
+  store: string;
+  storeName: string | null;
+  /** ISO time of that store's sale. */
+  at: string;
 }
 
 // ---------------------------------------------------------------- settlement time (whole sale)

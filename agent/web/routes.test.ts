@@ -76,6 +76,8 @@ const ROUTES: [string, string, 'public' | string[]][] = [
   ['POST', '/api/suspicious/pull', MANAGER],
   ['GET', '/api/suspicious', READERS],
   ['POST', '/api/suspicious/:itemId/answers', MANAGER],
+  ['GET', '/api/chain/alarms', READERS],
+  ['POST', '/api/chain/alarms/:id/resolve', MANAGER],
   ['GET', '/api/rules/categories', ANY],
   ['GET', '/', 'public'],
   ['GET', '/counter', 'public'],

@@ -2,6 +2,9 @@
 // with the embedded platform simulator. Each answer is checked for its status, its codes, a Chinese
 // message and the item it points at; the last test checks that no code of REFUSAL_CODES was left out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueEnrolCode } from '../../hq/enrolment.js';
+import { appendReceipt, appendSale, enrolStore, eventsOf, startTestHq, tempLedger } from '../../hq/hq.test-helpers.js';
+import { ingestBatch } from '../../hq/ingest.js';
 import { DISEASE, DRUG } from '../../sync/simulator/seed.js';
 import { saleInput } from '../../sync/test-support.js';
 import { tempDir } from '../../test/helpers.js';
@@ -392,6 +395,29 @@ describe('together', () => {
     expect(sale.status).toBe('open');
     expect(sale.refusals.map((x) => x.code)).toEqual(out.map((x) => x.code));
   });
+
+  it('TRACE_CODE_SOLD_IN_CHAIN: a box the chain HQ (real, on PostgreSQL) has as sold at another store', async () => {
+    const hq = await startTestHq();
+    const other = tempLedger();
+    let box: TestAgent | undefined;
+    try {
+      // 二号店 received and sold the box; its events reach HQ as its replicator would send them.
+      await enrolStore(hq, 'P13010200002', '二号店');
+      const code = codeOf('IBU', 900);
+      appendReceipt(other.ledger, [code]);
+      appendSale(other.ledger, [code], new Date('2026-11-21T07:02:00Z'));
+      expect((await ingestBatch(hq.hq.pool, 'P13010200002', eventsOf(other.ledger))).kind).toBe('ok');
+      const { code: enrol } = await issueEnrolCode(hq.hq.pool, 'P13010200001', '测试药店');
+      box = await startTestAgent({ configure: (c) => void (c.hq = { url: hq.hq.url, enrolmentCode: enrol, batchSize: 500, checkTimeoutMs: 2000 }) });
+      await box.receive({ procurementOrderNo: 'CG202611000002', lines: [line('IBU', 'I9', [code])] });
+      const [x] = refused(await box.scan(await box.open(), code), 422, [{ code: 'TRACE_CODE_SOLD_IN_CHAIN' }]);
+      expect(x!.message).toBe('该盒已于 11月21日 15:02 在 二号店 售出，不能再次销售（布洛芬缓释胶囊）：请把该盒交店长核查');
+    } finally {
+      await box?.close();
+      other.cleanup();
+      await hq.close();
+    }
+  }, 60_000);
 
   it('PHARMACIST_REQUIRED: a prescription drug with no pharmacist on duty (store.pharmacists empty), self-pay too', async () => {
     const bare = await startTestAgent({ configure: (c) => void (c.store.pharmacists = []) });

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiRole, Config } from '../../config/index.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { AuditService } from '../audit/index.js';
+import type { ChainAlarms } from '../checkout/chain-alarms.js';
 import type { CheckoutService } from '../checkout/service.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { ScanRouter } from '../devices/router.js';
@@ -22,6 +23,7 @@ import { BODY_LIMITS } from './limits.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { chainRoutes } from './routes/chain.js';
 import { counterRoutes } from './routes/counters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { type HealthSource, healthRoutes } from './routes/health.js';
@@ -61,6 +63,8 @@ export interface WebDeps {
   accounts: AccountStore;
   /** The platform's 疑点 and the manager's answers. */
   suspicious: SuspiciousService;
+  /** Boxes sold here and at another store of the chain (issue 17). */
+  chainAlarms: ChainAlarms;
   /** What the camera probes found at start (clock skew, warnings). */
   cameraProbes?: () => unknown[];
   /** Transfers between stores (调拨); without one the routes exist and refuse with HQ_REQUIRED. */
@@ -160,6 +164,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(reconciliationRoutes(deps.reconciliation, clock, deps.platformReadback));
   await app.register(auditRoutes(deps.audit, clock));
   await app.register(suspiciousRoutes(deps.suspicious, clock));
+  await app.register(chainRoutes(deps.chainAlarms, clock));
   await app.register(ruleRoutes());
   await app.register(pageRoutes());
   return app;

@@ -217,6 +217,22 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE trace_codes ADD COLUMN transfer_id text, ADD COLUMN transfer_to text, ADD COLUMN transferred_at timestamptz,
     ADD COLUMN transfer_closed_at timestamptz;
   `,
+  // 4: the same box out (sold, not returned) at two stores (issue 17). Recorded at ingest, when the second store's
+  // sale arrives, once for each of the two stores naming the other; each box reads its own rows by id
+  // (GET /hq/v1/conflicts?after=) and raises the manager alarm. Keyed by store like every table.
+  `
+  CREATE TABLE code_conflicts (
+    store_id text NOT NULL,
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    code text NOT NULL,
+    other_store_id text NOT NULL,
+    sold_at timestamptz,
+    other_sold_at timestamptz,
+    detected_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (store_id, id),
+    UNIQUE (store_id, code, other_store_id)
+  );
+  `,
 ];
 
 // Any constant works; it only keeps two HQ processes from migrating at once.

@@ -12,6 +12,17 @@ export interface HqFlag {
   at: string;
 }
 
+/** The same box out at this store and at another (hq/code-index.ts StoreConflict). */
+export interface HqConflict {
+  id: number;
+  code: string;
+  otherStore: string;
+  otherStoreName: string | null;
+  soldAt: string | null;
+  otherSoldAt: string | null;
+  detectedAt: string;
+}
+
 export type PushResult =
   | { kind: 'ok'; accepted: number; duplicates: number; head: HqHead }
   | { kind: 'out_of_order'; expectedSeq: number; head: HqHead }
@@ -109,6 +120,13 @@ export class HqClient {
     if (status === 200) return json;
     if (status === 401 || status === 403) throw new Error(String(json.message ?? `HQ ${path} answered ${status}`));
     throw new HqUnavailableError(`HQ ${path} answered ${status}: ${String(json.message ?? '')}`);
+  }
+
+  /** This store's chain conflicts after `after` (hq/server.ts GET /hq/v1/conflicts). */
+  async conflicts(after: number): Promise<HqConflict[]> {
+    const { status, json } = await this.call('GET', `/hq/v1/conflicts?after=${after}`);
+    if (status !== 200 || !Array.isArray(json.conflicts)) throw new HqUnavailableError(`HQ conflicts answered ${status}`);
+    return json.conflicts as HqConflict[];
   }
 
   /** The chain-wide record of a code; throws HqUnavailableError after `timeoutMs`. */

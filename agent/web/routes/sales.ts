@@ -46,7 +46,7 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
         }),
       },
       async (req, reply) => {
-        const r = checkout.addItem(Number(req.params.id), req.body.code, req.body.pieces);
+        const r = await checkout.scanItem(Number(req.params.id), req.body.code, req.body.pieces);
         if (!r.ok) return reply.code(422).send({ refused: r.refused });
         return { item: checkout.itemView(Number(req.params.id), r.itemId) };
       },

@@ -25,6 +25,7 @@ const REFUSED_SHORT = {
   PRESCRIPTION_REQUIRED: '缺处方',
   PRESCRIPTION_IDENTITY_MISMATCH: '处方人不符',
   INSUFFICIENT_STOCK: '库存不足',
+  TRACE_CODE_SOLD_IN_CHAIN: '连锁他店已售',
 };
 
 export function renderLines() {

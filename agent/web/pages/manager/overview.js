@@ -1,7 +1,7 @@
 // 概览: the day's figures at a glance and the charts people would rather look at than read:
 // daily sales, stock value by product, the platform upload backlog.
 import { COLORS, draw, fenToYuanNumber } from './charts.js';
-import { $, addDays, api, el, problems, shanghaiTime, shanghaiToday, yuan } from './lib.js';
+import { $, addDays, api, el, failed, notify, problems, shanghaiTime, shanghaiToday, yuan } from './lib.js';
 import { expiryClass } from './stock.js';
 
 function kpi(label, value, note, kind = '') {
@@ -62,8 +62,40 @@ export function init() {
   }
 }
 
+/** Boxes sold here and at another store of the chain (GET /api/chain/alarms), each with 已核查. */
+async function chainAlarms() {
+  const box = $('ov-chain');
+  const r = await api('GET', '/api/chain/alarms');
+  const open = r.status === 200 ? r.body.alarms.filter((a) => !a.resolvedAt) : [];
+  box.hidden = open.length === 0;
+  box.replaceChildren(
+    el('h3', {}, `连锁串码：${open.length} 个追溯码在本店和其他门店都已售出`),
+    ...open.map((a) =>
+      el(
+        'div',
+        { class: 'chain-alarm', 'data-code': a.code },
+        el('span', {}, a.message),
+        el(
+          'button',
+          {
+            type: 'button',
+            onclick: async () => {
+              const done = await api('POST', `/api/chain/alarms/${a.id}/resolve`, {});
+              if (done.status !== 200) return failed(done, '标记失败：');
+              notify('ok', `追溯码 ${a.code} 已标记为已核查`);
+              await chainAlarms();
+            },
+          },
+          '已核查',
+        ),
+      ),
+    ),
+  );
+}
+
 export async function show() {
   restoreCanvases();
+  void chainAlarms();
   const [daily, value, backlog, sync, stock, audit] = await Promise.all([
     dailySales(),
     api('GET', '/api/reports/stock-value'),
