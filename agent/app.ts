@@ -130,16 +130,12 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     log,
     clock,
     onRecorded: () => platform.worker.notify(),
-    // Each settled sale gets the video covering it and a snapshot of the counter (kept off the cashier's path).
-    onSettled: (s) => {
-      video.linkSale(s.saleId, s.counter, s.firstScanAt, s.settledAt);
-      void video
-        .snapshot(s.counter)
-        .then((snap) => snap && checkout.sales.setSnapshot(s.saleId, snap))
-        .catch((err: unknown) => log.warn({ saleId: s.saleId, err: (err as Error).message }, 'settlement snapshot failed'));
-    },
+    // Each settled sale gets the video covering it and, once the segment covering its settlement has closed, the
+    // frame recorded at that moment (agent/video/snapshots.ts); nothing of it is on the cashier's path.
+    onSettled: (s) => video.linkSale(s.saleId, s.counter, s.firstScanAt, s.settledAt),
     videoEvidence: (saleId) => video.saleVideo(saleId),
   });
+  video.onSaleSnapshot((saleId, snap) => checkout.sales.setSnapshot(saleId, snap));
   const devices = new DeviceManager(config.scanners, config.idReaders, { scanner: (c) => createScanner(c), idReader: (c) => createIdReader(c) }, log);
   const faceTerminals = config.face.mode === 'terminal' ? config.scanners.filter((s) => s.role === 'face_terminal').map((s) => s.id) : [];
   const router = new ScanRouter(checkout, log, new Set(faceTerminals));
@@ -174,7 +170,17 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     },
     stop: () => clearInterval(idleTimer),
   });
-  if (freshDemo) await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
+  if (freshDemo) {
+    // The sample sales wait for the demo camera to record (a few seconds, first start only) and settle a second
+    // apart, so each gets the frame recorded at its own settlement, with its own time on the picture's clock.
+    await life.add({
+      name: 'demo sales',
+      start: async () => {
+        const recording = await video.recording('counter-1', 15_000);
+        await seedDemoSales(checkout, clock, log, simulatorDemoBuyers(), recording ? { pauseMs: 1000 } : {});
+      },
+    });
+  }
 
   // The ledger's events table is the replication queue; the pusher reads it on its own (every second when idle).
   const hq = config.hq

@@ -56,7 +56,8 @@ export async function startCameras(config: Config, demo: boolean, log: Logger, c
     dir: config.video.dir,
     dbPath: join(config.dataDir, 'video.db'),
     retentionDays: config.video.retentionDays,
-    segmentSeconds: config.video.segmentSeconds,
+    // Demo mode: 10 s segments, so the sample sales' snapshots and clips appear within half a minute of the first start.
+    segmentSeconds: demo && testCamera ? Math.min(10, config.video.segmentSeconds) : config.video.segmentSeconds,
     // Demo mode: the test picture's bitrate and a developer's disk say nothing about a store's year of video, so the
     // shortfall alarm (a permanent red banner on a laptop) stays off; the forecast is still computed and shown.
     ...(demo ? { retentionAlarm: false } : {}),
