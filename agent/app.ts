@@ -8,6 +8,7 @@ import { createScanner } from '../device/scanner/index.js';
 import type { DeviceStatus } from '../device/types.js';
 import { HqReplicator } from '../sync/hq/replicator.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
+import { counterName } from './accounts/names.js';
 import { AccountStore } from './accounts/store.js';
 import { AuditService } from './audit/index.js';
 import { type Cameras, startCameras } from './cameras.js';
@@ -207,7 +208,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     if (hqAlarm) alarms.push(hqAlarm);
     const deviceStatuses = allDeviceStatuses();
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
-    alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
+    alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable], (id) => counterName(id, config.counters)), ...video.alarms());
     const platformReport = {
       simulator: config.platform.simulator,
       url: platform.url,

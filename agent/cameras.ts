@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { cameraProbeStatus, probeCamera } from '../device/camera/onvif.js';
 import { startTestCamera, type TestCamera } from '../device/camera/testcam.js';
 import type { DeviceStatus } from '../device/types.js';
+import { counterName } from './accounts/names.js';
 import type { Logger } from './log.js';
 import { type VideoCamera, VideoService } from './video/service.js';
 
@@ -64,6 +65,7 @@ export async function startCameras(config: Config, demo: boolean, log: Logger, c
     cameras,
     clock,
     log,
+    counterName: (id) => counterName(id, config.counters),
   });
   await video.start();
   return {

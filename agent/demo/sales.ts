@@ -9,7 +9,8 @@ import { DEMO_PRODUCTS } from './catalog.js';
 import { demoCode } from './stock.js';
 
 const COUNTER = 'counter-1';
-const ACTOR = 'demo';
+// The demo cashier account (seeded before these sales), so the pages show a person's name (演示收银员) as their cashier.
+const ACTOR = 'cashier';
 
 /**
  * Boxes taken from the top of the demo delivery (serials 9 and 10), so the codes the README and the start

@@ -10,6 +10,7 @@ export function videoAlarms(
   store: VideoStore,
   retention: VideoRetention | undefined,
   nowMs: number,
+  counterName: (id: string) => string = (id) => id,
 ): VideoAlarm[] {
   const out: VideoAlarm[] = [];
   for (const { camera, recorder } of recorders) {
@@ -18,7 +19,7 @@ export function videoAlarms(
     if (s.state === 'error' || (s.state === 'missing' && downFor > 30_000)) {
       out.push({
         code: 'VIDEO_RECORDER_DOWN',
-        message: `摄像头 ${camera.id}（${camera.counter}）录像中断，系统正在自动重连；请检查摄像头电源和网线（${s.error ?? s.path ?? ''}）`,
+        message: `摄像头 ${camera.id}（${counterName(camera.counter)}）录像中断，系统正在自动重连；请检查摄像头电源和网线（${s.error ?? s.path ?? ''}）`,
       });
     }
   }

@@ -365,7 +365,7 @@ export class VideoService {
 
   /** For health, the counter page and the manager page (alarms.ts). */
   alarms(): VideoAlarm[] {
-    return videoAlarms(this.recorders, this.store, this.o.retentionAlarm === false ? undefined : this.retention, this.clock().getTime());
+    return videoAlarms(this.recorders, this.store, this.o.retentionAlarm === false ? undefined : this.retention, this.clock().getTime(), this.o.counterName);
   }
 
   private async pruneClips(): Promise<void> {
