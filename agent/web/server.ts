@@ -109,6 +109,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     counters: deps.config.counters,
     devices: [...deps.config.scanners.map((s) => s.id), ...deps.config.idReaders.map((r) => r.id)],
   });
+  const labels = new RecordLabels(deps.ledger.db);
   const auth = new TokenAuth(deps.config.http.apiTokens);
   // Before sign-in is read: a session cookie under a Host outside http.allowedHosts is refused.
   app.addHook('onRequest', hostGuard(deps.config.http));
@@ -126,10 +127,10 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(counterRoutes(deps.checkout, deps.config.store, names));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
-  await app.register(syncRoutes(deps.syncStatus, deps.sync));
+  await app.register(syncRoutes(deps.syncStatus, deps.sync, labels));
   await app.register(reportRoutes(deps.reports, clock, names));
   await app.register(reconciliationRoutes(deps.reconciliation, clock));
-  await app.register(auditRoutes(deps.audit, clock, new RecordLabels(deps.ledger.db)));
+  await app.register(auditRoutes(deps.audit, clock, labels));
   await app.register(suspiciousRoutes(deps.suspicious, clock));
   await app.register(ruleRoutes());
   await app.register(pageRoutes());
