@@ -20,7 +20,7 @@ function withNames(view: ReturnType<CheckoutService['view']>, names: Names | und
     counterName: names.counter(view.counter),
     openedByName: names.person(view.openedBy),
     cashierName: names.person(view.settledBy ?? view.openedBy),
-    reversal: view.reversal ? { ...view.reversal, actorName: names.person(view.reversal.actor) } : null,
+    reversedByName: view.reversal ? names.person(view.reversal.actor) : null,
   };
 }
 

@@ -63,7 +63,7 @@ function renderSettlement(sale) {
     ['处方', sale.prescription ? `${sale.prescription.rxNo} · ${sale.prescription.doctorName}` : ''],
     ['退费时间', sale.reversal ? shanghaiTime(sale.reversal.at) : ''],
     ['退费原因', sale.reversal ? sale.reversal.reason : ''],
-    ['退费人', sale.reversal ? sale.reversal.actorName || sale.reversal.actor : ''],
+    ['退费人', sale.reversal ? sale.reversedByName || sale.reversal.actor : ''],
   ]);
 }
 
