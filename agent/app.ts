@@ -10,6 +10,7 @@ import { ChainRecheck, HqChainCheck } from '../sync/hq/chain-check.js';
 import { HqReplicator } from '../sync/hq/replicator.js';
 import { HqTransferPort } from '../sync/hq/transfers.js';
 import { PlatformSettlementPort } from '../sync/settlement-port.js';
+import { counterName } from './accounts/names.js';
 import { AccountStore } from './accounts/store.js';
 import { AuditService } from './audit/index.js';
 import { type Cameras, startCameras } from './cameras.js';
@@ -168,17 +169,13 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     log,
     clock,
     onRecorded: () => platform.worker.notify(),
-    // Each settled sale gets the video covering it and a snapshot of the counter (kept off the cashier's path).
-    onSettled: (s) => {
-      video.linkSale(s.saleId, s.counter, s.firstScanAt, s.settledAt);
-      void video
-        .snapshot(s.counter)
-        .then((snap) => snap && checkout.sales.setSnapshot(s.saleId, snap))
-        .catch((err: unknown) => log.warn({ saleId: s.saleId, err: (err as Error).message }, 'settlement snapshot failed'));
-    },
+    // Each settled sale gets the video covering it and, once the segment covering its settlement has closed, the
+    // frame recorded at that moment (agent/video/snapshots.ts); nothing of it is on the cashier's path.
+    onSettled: (s) => video.linkSale(s.saleId, s.counter, s.firstScanAt, s.settledAt),
     videoEvidence: (saleId) => video.saleVideo(saleId),
     ...(chain ? { chain } : {}),
   });
+  video.onSaleSnapshot((saleId, snap) => checkout.sales.setSnapshot(saleId, snap));
   const devices = new DeviceManager(config.scanners, config.idReaders, { scanner: (c) => createScanner(c), idReader: (c) => createIdReader(c) }, log);
   const faceTerminals = config.face.mode === 'terminal' ? config.scanners.filter((s) => s.role === 'face_terminal').map((s) => s.id) : [];
   const router = new ScanRouter(checkout, log, new Set(faceTerminals));
@@ -213,8 +210,17 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     },
     stop: () => clearInterval(idleTimer),
   });
-  if (freshDemo && opts.demoSales !== false)
-    await life.add({ name: 'demo sales', start: async () => void (await seedDemoSales(checkout, clock, log, simulatorDemoBuyers())) });
+  if (freshDemo && opts.demoSales !== false) {
+    // The sample sales wait for the demo camera to record (a few seconds, first start only) and settle a second
+    // apart, so each gets the frame recorded at its own settlement, with its own time on the picture's clock.
+    await life.add({
+      name: 'demo sales',
+      start: async () => {
+        const recording = await video.recording('counter-1', 15_000);
+        await seedDemoSales(checkout, clock, log, simulatorDemoBuyers(), recording ? { pauseMs: 1000 } : {});
+      },
+    });
+  }
 
   // Transfers between stores need HQ (it carries the manifests); without it the screens say so and the API refuses.
   const transfers = new TransferService({
@@ -239,7 +245,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
     alarms.push(...chainAlarms.healthAlarms());
     const deviceStatuses = allDeviceStatuses();
     // Recorders raise their own alarms (after 30 s, with the reason); cameras not reachable at all are device alarms.
-    alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable]), ...video.alarms());
+    alarms.push(...deviceAlarms([...devices.statuses(), ...cameras.unreachable], (id) => counterName(id, config.counters)), ...video.alarms());
     const platformReport = {
       simulator: config.platform.simulator,
       url: platform.url,

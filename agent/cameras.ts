@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { cameraProbeStatus, probeCamera } from '../device/camera/onvif.js';
 import { startTestCamera, type TestCamera } from '../device/camera/testcam.js';
 import type { DeviceStatus } from '../device/types.js';
+import { counterName } from './accounts/names.js';
 import type { Logger } from './log.js';
 import { type VideoCamera, VideoService } from './video/service.js';
 
@@ -56,13 +57,15 @@ export async function startCameras(config: Config, demo: boolean, log: Logger, c
     dir: config.video.dir,
     dbPath: join(config.dataDir, 'video.db'),
     retentionDays: config.video.retentionDays,
-    segmentSeconds: config.video.segmentSeconds,
+    // Demo mode: 10 s segments, so the sample sales' snapshots and clips appear within half a minute of the first start.
+    segmentSeconds: demo && testCamera ? Math.min(10, config.video.segmentSeconds) : config.video.segmentSeconds,
     // Demo mode: the test picture's bitrate and a developer's disk say nothing about a store's year of video, so the
     // shortfall alarm (a permanent red banner on a laptop) stays off; the forecast is still computed and shown.
     ...(demo ? { retentionAlarm: false } : {}),
     cameras,
     clock,
     log,
+    counterName: (id) => counterName(id, config.counters),
   });
   await video.start();
   return {

@@ -58,6 +58,7 @@ describe('parseConfig', () => {
       },
       http: { host: '127.0.0.1', port: 8080, apiTokens: [] },
       dataDir: '/var/lib/counter-agent',
+      counters: [],
       scanners: [],
       idReaders: [],
       cameras: [],
@@ -295,6 +296,7 @@ describe('the shipped example file', () => {
     expect(c.scanners.map((s) => s.type)).toEqual(['serial', 'hid']);
     expect(c.scanners[1]).toMatchObject({ vendorId: 0x0c2e, productId: 0x0900 });
     expect(c.cameras).toHaveLength(2);
+    expect(c.counters).toEqual([{ id: 'counter-1', name: '1号收银台' }]);
     expect(c.video.retentionDays).toBe(365);
     expect(c.traceCodes.manufacturerPatterns[0]?.pattern).toBe('^8[0-9]{21}$');
   });

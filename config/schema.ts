@@ -106,6 +106,13 @@ interface IdReaderBase {
 }
 export type IdReaderConfig = (IdReaderBase & { type: 'serial'; path: string }) | (IdReaderBase & { type: 'simulated' });
 
+export interface CounterConfig {
+  /** The id scanners, ID readers and cameras name in `counter` (e.g. counter-1). */
+  id: string;
+  /** What people see, e.g. 1号收银台 (the default for counter-N) or 处方药柜台. */
+  name?: string;
+}
+
 export interface CameraConfig {
   id: string;
   counter: string;
@@ -142,6 +149,8 @@ export interface Config {
   http: HttpConfig;
   /** Absolute path. */
   dataDir: string;
+  /** Names the pages show for the counters (devices refer to a counter by its id); default none. */
+  counters: CounterConfig[];
   scanners: ScannerConfig[];
   idReaders: IdReaderConfig[];
   cameras: CameraConfig[];
@@ -276,6 +285,7 @@ export const configSchema: S = obj({
     { default: {} },
   ),
   dataDir: nonEmpty({ default: '/var/lib/counter-agent' }),
+  counters: list(obj({ id: nonEmpty({ maxLength: 40 }), name: nonEmpty({ maxLength: 40 }) }, { required: ['id'] })),
   scanners: list(
     obj(
       {

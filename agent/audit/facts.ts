@@ -87,7 +87,7 @@ export class AuditFactsQuery {
     const sales = (this.s.removedLines.all(range) as { sale_id: number; n: number }[]).map((r) => ({
       kind: 'sale' as const,
       subject: String(r.sale_id),
-      label: String(r.sale_id),
+      label: `#${r.sale_id}`,
       changes: r.n,
       saleIds: [r.sale_id],
     }));

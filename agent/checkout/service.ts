@@ -315,6 +315,8 @@ export class CheckoutService {
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
       settledAt: sale.settled_at,
+      /** Who settled it (the signed-in user or token name), from the sale.settled ledger event. */
+      settledBy: sale.settled_seq === null ? null : (this.o.ledger.queries.eventNote(sale.settled_seq)?.actor ?? null),
       // 退费: when, by whom and why, from the sale.reversed ledger event (null while not reversed).
       reversal: sale.reversed_seq === null ? null : (this.o.ledger.queries.eventNote(sale.reversed_seq) ?? null),
       refusals: this.sales.refusals(saleId),

@@ -9,7 +9,8 @@ import { DEMO_PRODUCTS } from './catalog.js';
 import { demoCode } from './stock.js';
 
 const COUNTER = 'counter-1';
-const ACTOR = 'demo';
+// The demo cashier account (seeded before these sales), so the pages show a person's name (演示收银员) as their cashier.
+const ACTOR = 'cashier';
 
 /**
  * Boxes taken from the top of the demo delivery (serials 9 and 10), so the codes the README and the start
@@ -35,7 +36,16 @@ export interface DemoBuyers {
 
 export interface DemoSalesResult {
   saleIds: number[];
+  /** Time spent recording them, without the pauses between them. */
   ms: number;
+}
+
+export interface DemoSalesOptions {
+  /**
+   * A pause before each sale after the first, so each settles at its own moment of the counter camera's
+   * recording and gets its own snapshot (the picture's clock shows seconds). Only with a camera recording.
+   */
+  pauseMs?: number;
 }
 
 /**
@@ -43,11 +53,22 @@ export interface DemoSalesResult {
  * prescription, and an insurance sale refunded afterwards. A failure leaves no open sale behind (it would catch
  * the next scan at the counter) and is only logged: the demo starts anyway.
  */
-export async function seedDemoSales(checkout: CheckoutService, clock: () => Date, log: Logger, buyers: DemoBuyers): Promise<DemoSalesResult | undefined> {
+export async function seedDemoSales(
+  checkout: CheckoutService,
+  clock: () => Date,
+  log: Logger,
+  buyers: DemoBuyers,
+  opts: DemoSalesOptions = {},
+): Promise<DemoSalesResult | undefined> {
   const started = Date.now();
+  let pausedMs = 0;
   const saleIds: number[] = [];
   let current: number | undefined;
-  const open = (): number => {
+  const open = async (): Promise<number> => {
+    if (saleIds.length > 0 && opts.pauseMs) {
+      await new Promise((r) => setTimeout(r, opts.pauseMs));
+      pausedMs += opts.pauseMs;
+    }
     current = checkout.open(COUNTER, ACTOR);
     saleIds.push(current);
     return current;
@@ -58,17 +79,17 @@ export async function seedDemoSales(checkout: CheckoutService, clock: () => Date
   };
   const identify = (saleId: number, person: { certno: string }) => checkout.setIdentity(saleId, '02', person.certno);
   try {
-    const first = open();
+    const first = await open();
     scan(first, box(IBUPROFEN, 10));
     await checkout.settle(first, 'self_pay', undefined, ACTOR);
 
-    const second = open();
+    const second = await open();
     scan(second, box(LIANHUA, 10));
     scan(second, box(IBUPROFEN, 9));
     await checkout.settle(second, 'self_pay', undefined, ACTOR);
 
     // 刘志强's hypertension entitlement: refused without the prescription (PRESCRIPTION_REQUIRED), then settled.
-    const chronic = open();
+    const chronic = await open();
     const liu = buyers.chronic;
     scan(chronic, box(AMLODIPINE, 10));
     await identify(chronic, liu);
@@ -90,18 +111,18 @@ export async function seedDemoSales(checkout: CheckoutService, clock: () => Date
     await checkout.settle(chronic, 'insurance', liu.diseaseCode, ACTOR);
 
     // 杨帆 pays from his personal account (定点药店购药), then returns the box: 2103 and the stock comes back.
-    const refunded = open();
+    const refunded = await open();
     scan(refunded, box(LIANHUA, 9));
     await identify(refunded, buyers.refund);
     await checkout.settle(refunded, 'insurance', undefined, ACTOR);
     await checkout.reverse(refunded, '演示：顾客退货', ACTOR);
 
-    const ms = Date.now() - started;
-    log.info({ saleIds, ms }, 'demo sample sales recorded');
+    const ms = Date.now() - started - pausedMs;
+    log.info({ saleIds, ms, pausedMs }, 'demo sample sales recorded');
     return { saleIds, ms };
   } catch (err) {
     voidIfOpen(checkout, current);
-    log.warn({ err: (err as Error).message, saleIds, ms: Date.now() - started }, 'demo sample sales not recorded; the demo starts without them');
+    log.warn({ err: (err as Error).message, saleIds, ms: Date.now() - started - pausedMs }, 'demo sample sales not recorded; the demo starts without them');
     return undefined;
   }
 }

@@ -10,8 +10,9 @@ export interface SyncStatus {
   oldestPendingAt: string | null;
   oldestPendingAgeSeconds: number | null;
   nextAttemptAt: string | null;
-  lastError: { id: number; infno: string; recordKey: string; error: string; attempts: number; status: string } | null;
-  failedRecords: { id: number; infno: string; recordKey: string; error: string | null; attempts: number; createdAt: string }[];
+  /** `saleId`: the sale a 3505/3506 record reports (null for stock records, whose recordKey is the lot's batch id). */
+  lastError: { id: number; infno: string; recordKey: string; saleId: number | null; error: string; attempts: number; status: string } | null;
+  failedRecords: { id: number; infno: string; recordKey: string; saleId: number | null; error: string | null; attempts: number; createdAt: string }[];
 }
 
 /** What GET /api/sync shows: the backlog by interface, its age, the last error and the next attempt. */
@@ -29,12 +30,12 @@ export function syncStatus(db: Db, now: Date): SyncStatus {
   const next = db.prepare("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").pluck().get() as string | null;
   const last = db
     .prepare(
-      "SELECT id, infno, record_key AS recordKey, last_error AS error, attempts, status FROM outbox WHERE last_error IS NOT NULL AND status <> 'sent' ORDER BY id DESC LIMIT 1",
+      "SELECT id, infno, record_key AS recordKey, (SELECT s.id FROM sales s WHERE s.settled_seq = outbox.event_seq OR s.reversed_seq = outbox.event_seq) AS saleId, last_error AS error, attempts, status FROM outbox WHERE last_error IS NOT NULL AND status <> 'sent' ORDER BY id DESC LIMIT 1",
     )
     .get() as SyncStatus['lastError'] | undefined;
   const failedRecords = db
     .prepare(
-      "SELECT id, infno, record_key AS recordKey, last_error AS error, attempts, created_at AS createdAt FROM outbox WHERE status = 'failed' ORDER BY id LIMIT 100",
+      "SELECT id, infno, record_key AS recordKey, (SELECT s.id FROM sales s WHERE s.settled_seq = outbox.event_seq OR s.reversed_seq = outbox.event_seq) AS saleId, last_error AS error, attempts, created_at AS createdAt FROM outbox WHERE status = 'failed' ORDER BY id LIMIT 100",
     )
     .all() as SyncStatus['failedRecords'];
   return {

@@ -8,11 +8,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { probeMedia, run } from '../../device/camera/ffmpeg.js';
-import { CameraRecorder, maskUrl, type SegmentEvent, safeName } from '../../device/camera/recorder.js';
+import { probeMedia } from '../../device/camera/ffmpeg.js';
+import { CameraRecorder, type SegmentEvent, safeName } from '../../device/camera/recorder.js';
 import type { DeviceStatus } from '../../device/types.js';
+import { videoAlarms } from './alarms.js';
 import { cutClip, mp4Audio, sha256File } from './clip.js';
 import { DAY_MS, VideoRetention } from './retention.js';
+import { grab, SaleSnapshots } from './snapshots.js';
 import { type SegmentRow, VideoStore } from './store.js';
 import type { DiskStats, Recorder, SaleClip, SaleVideoSegment, Snapshot, VideoAlarm, VideoCamera, VideoForecast, VideoServiceOptions } from './types.js';
 
@@ -40,6 +42,7 @@ export class VideoService {
   private indexing: Promise<void> = Promise.resolve();
   private readonly clipping = new Map<string, Promise<SaleClip | undefined>>();
   private readonly retention: VideoRetention;
+  private readonly snapshots: SaleSnapshots;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
 
@@ -48,6 +51,7 @@ export class VideoService {
     this.clock = opts.clock ?? (() => new Date());
     this.store = VideoStore.open(opts.dbPath);
     this.retention = new VideoRetention(this.store, opts, this.clock);
+    this.snapshots = new SaleSnapshots(this.store, this.snapshotOptions());
     const factory =
       opts.recorderFactory ??
       ((camera: VideoCamera, r: { dir: string; segmentSeconds: number; clock: () => Date }) =>
@@ -99,9 +103,21 @@ export class VideoService {
     this.timers = [];
     await Promise.all(this.recorders.map(({ recorder }) => recorder.stop()));
     await this.indexing;
+    await this.snapshots.idle();
     await Promise.allSettled([...this.clipping.values()]);
     this.store.close();
     this.started = false;
+  }
+
+  /** Resolves true once a camera of the counter is recording, false when it has none or none does within timeoutMs. */
+  async recording(counter: string, timeoutMs: number): Promise<boolean> {
+    const mine = this.recorders.filter((r) => r.camera.counter === counter);
+    const deadline = Date.now() + timeoutMs;
+    while (mine.length > 0 && Date.now() < deadline) {
+      if (mine.some((r) => r.recorder.status().state === 'connected')) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
   }
 
   statuses(): DeviceStatus[] {
@@ -130,6 +146,7 @@ export class VideoService {
     const toMs = settledAt.getTime() + pad;
     const linked = this.store.linkSale({ saleId, counter, fromMs, toMs, settledMs: settledAt.getTime(), linkedMs: this.clock().getTime() });
     this.o.log.info({ saleId, counter, from: iso(fromMs), to: iso(toMs), segments: linked }, 'sale linked to video');
+    this.snapshots.poke();
   }
 
   saleVideo(saleId: number): SaleVideoSegment[] {
@@ -247,47 +264,32 @@ export class VideoService {
     return segs.some((s) => s.endMs >= toMs) || this.clock().getTime() > toMs + 3 * this.o.segmentSeconds * 1000;
   }
 
-  /** One JPEG of the counter now, from its camera (decodes one frame). */
-  async snapshot(counter: string): Promise<Snapshot | undefined> {
-    const candidates = this.recorders.filter((r) => r.camera.counter === counter);
-    const chosen = candidates.find((r) => r.recorder.status().state === 'connected') ?? candidates[0];
-    if (!chosen) return undefined;
-    const cam = chosen.camera;
-    const at = this.clock();
-    const dir = join(this.o.dir, 'snapshots', at.toISOString().slice(0, 10).replace(/-/g, ''));
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${safeName(counter)}_${safeName(cam.id)}_${at.toISOString().replace(/[-:.]/g, '')}.jpg`);
-    const rtsp = /^rtsps?:\/\//i.test(cam.rtspUrl);
-    const r = await run(
-      this.o.ffmpegPath ?? 'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        '-y',
-        ...(rtsp ? ['-rtsp_transport', cam.transport, '-timeout', '5000000'] : []),
-        '-i',
-        cam.rtspUrl,
-        '-frames:v',
-        '1',
-        '-q:v',
-        '3',
-        '-update',
-        '1',
-        '-f',
-        'image2',
-        path,
-      ],
-      10_000,
-    );
-    const size = await fileSize(path);
-    if (r.code !== 0 || !size) {
-      await rm(path, { force: true });
-      this.o.log.warn({ camera: cam.id, counter, url: maskUrl(cam.rtspUrl), err: maskUrl(r.stderr.trim()).slice(0, 300) }, 'snapshot failed');
-      return undefined;
-    }
-    return { path, sha256: await sha256File(path), cameraId: cam.id, at: at.toISOString() };
+  /** One JPEG of the counter now, from its camera's live stream (snapshots.ts). */
+  snapshot(counter: string): Promise<Snapshot | undefined> {
+    const candidates = this.recorders
+      .filter((r) => r.camera.counter === counter)
+      .map((r) => ({ camera: r.camera, connected: r.recorder.status().state === 'connected' }));
+    return grab(candidates, counter, this.snapshotOptions());
+  }
+
+  /** The frame recorded at the sale's settlement, once its segment is indexed (snapshots.ts). */
+  saleSnapshot(saleId: number): Snapshot | undefined {
+    return this.snapshots.get(saleId);
+  }
+
+  /** Each sale snapshot as it is taken (also those due from before a restart). */
+  onSaleSnapshot(listener: (saleId: number, snap: Snapshot) => void): void {
+    this.snapshots.listen(listener);
+  }
+
+  private snapshotOptions() {
+    return {
+      dir: this.o.dir,
+      segmentSeconds: this.o.segmentSeconds,
+      log: this.o.log,
+      clock: this.clock,
+      ...(this.o.ffmpegPath ? { ffmpegPath: this.o.ffmpegPath } : {}),
+    };
   }
 
   // ----- indexing ----------------------------------------------------------------------------------
@@ -338,6 +340,7 @@ export class VideoService {
     });
     if (!created) return;
     this.retention.invalidate();
+    if (!row.broken) this.snapshots.poke();
     const line = { camera: camera.id, counter: camera.counter, path: e.path, start: iso(row.startMs), end: iso(row.endMs), bytes, sha256, sales: linkedSales };
     if (row.broken) this.o.log.error({ ...line, problem }, 'broken video segment indexed');
     else this.o.log.info({ ...line, durationMs, recovered: row.recovered || undefined }, 'video segment indexed');
@@ -360,33 +363,9 @@ export class VideoService {
     return this.retention.forecast();
   }
 
-  /** For health, the counter page and the manager page (Chinese; names the camera, path or numbers). */
+  /** For health, the counter page and the manager page (alarms.ts). */
   alarms(): VideoAlarm[] {
-    const now = this.clock().getTime();
-    const out: VideoAlarm[] = [];
-    for (const { camera, recorder } of this.recorders) {
-      const s = recorder.status();
-      const downFor = now - Date.parse(s.since);
-      if (s.state === 'error' || (s.state === 'missing' && downFor > 30_000)) {
-        out.push({
-          code: 'VIDEO_RECORDER_DOWN',
-          message: `摄像头 ${camera.id}（${camera.counter}）录像中断，系统正在自动重连；请检查摄像头电源和网线（${s.error ?? s.path ?? ''}）`,
-        });
-      }
-    }
-    const broken = this.store.brokenSince(now - DAY_MS);
-    const byCamera = new Map<string, SegmentRow[]>();
-    for (const b of broken) byCamera.set(b.camera, [...(byCamera.get(b.camera) ?? []), b]);
-    for (const [camera, rows] of byCamera) {
-      const latest = rows[0] as SegmentRow;
-      out.push({
-        code: 'VIDEO_SEGMENT_BROKEN',
-        message: `摄像头 ${camera} 近24小时有 ${rows.length} 个录像片段损坏（最近一个：${latest.path}，${latest.problem ?? '无法读取'}），请检查摄像头和存储盘`,
-      });
-    }
-    const shortfall = this.o.retentionAlarm === false ? undefined : this.retention.shortfallAlarm();
-    if (shortfall) out.push(shortfall);
-    return out;
+    return videoAlarms(this.recorders, this.store, this.o.retentionAlarm === false ? undefined : this.retention, this.clock().getTime(), this.o.counterName);
   }
 
   private async pruneClips(): Promise<void> {

@@ -30,11 +30,11 @@ describe('VideoStore', () => {
     const path = join(dir, 'video.db');
     const a = VideoStore.open(path);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(a.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(a.db.pragma('user_version', { simple: true })).toBe(2); // 1: segments, windows, clips; 2: sale snapshots
     a.addSegment(seg('cam1', 'c1', T0, T0 + 60_000));
     a.close();
     const b = VideoStore.open(path);
-    expect(b.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(b.db.pragma('user_version', { simple: true })).toBe(2);
     expect(b.live()).toEqual({ bytes: 1000, segments: 1, oldestMs: T0 });
     b.close();
   });

@@ -61,6 +61,18 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (sale_id, camera)
   );
   `,
+  // 2: the counter's still at each sale's settlement, cut from the recording at that moment (snapshots.ts).
+  `
+  CREATE TABLE sale_snapshots (
+    sale_id INTEGER PRIMARY KEY REFERENCES sale_windows (sale_id),
+    camera TEXT NOT NULL,
+    segment_id INTEGER NOT NULL REFERENCES segments (id),
+    at_ms INTEGER NOT NULL,            -- the frame's wall-clock time (the settlement, within a frame)
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    taken_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 export interface SegmentRow {
@@ -90,6 +102,23 @@ export interface SaleWindowRow {
   toMs: number;
   settledMs: number;
   linkedMs: number;
+}
+
+export interface SnapshotRow {
+  saleId: number;
+  camera: string;
+  segmentId: number;
+  atMs: number;
+  path: string;
+  sha256: string;
+  takenMs: number;
+}
+
+/** A settled sale without its snapshot yet, and a recorded segment of its counter around the settlement. */
+export interface SnapshotDue {
+  saleId: number;
+  settledMs: number;
+  segment: SegmentRow;
 }
 
 export interface ClipRow {
@@ -228,6 +257,27 @@ export class VideoStore {
       ),
       oldClips: db.prepare<[number], { sale_id: number; camera: string; path: string }>('SELECT sale_id, camera, path FROM clips WHERE created_ms < ?'),
       dropClip: db.prepare('DELETE FROM clips WHERE sale_id = ? AND camera = ?'),
+      // The segment covering the settlement; else, as segment times are estimates and a run starts a moment
+      // after ffmpeg connects, the first segment starting within `slack` after it (a run that began just
+      // after the sale), or, once no covering segment can come any more (settled before `final`), the last
+      // one ending within `slack` before it.
+      snapshotsDue: db.prepare<{ since: number; slack: number; final: number }, RawSegment & { w_sale_id: number; w_settled_ms: number }>(
+        `SELECT w.sale_id AS w_sale_id, w.settled_ms AS w_settled_ms, s.* FROM sale_windows w
+         JOIN segments s ON s.counter = w.counter AND s.broken = 0 AND s.deleted_ms IS NULL AND s.duration_ms > 0
+           AND ((s.start_ms <= w.settled_ms AND s.end_ms >= w.settled_ms)
+             OR (s.start_ms > w.settled_ms AND s.start_ms <= w.settled_ms + @slack)
+             OR (s.end_ms < w.settled_ms AND s.end_ms >= w.settled_ms - @slack AND w.settled_ms < @final))
+         WHERE w.settled_ms >= @since AND NOT EXISTS (SELECT 1 FROM sale_snapshots n WHERE n.sale_id = w.sale_id)
+         ORDER BY w.sale_id, (s.start_ms <= w.settled_ms AND s.end_ms >= w.settled_ms) DESC,
+           MIN(ABS(s.start_ms - w.settled_ms), ABS(s.end_ms - w.settled_ms)), s.camera, s.id`,
+      ),
+      putSnapshot: db.prepare(
+        `INSERT OR IGNORE INTO sale_snapshots (sale_id, camera, segment_id, at_ms, path, sha256, taken_ms)
+         VALUES (@saleId, @camera, @segmentId, @atMs, @path, @sha256, @takenMs)`,
+      ),
+      snapshot: db.prepare<[number], { sale_id: number; camera: string; segment_id: number; at_ms: number; path: string; sha256: string; taken_ms: number }>(
+        'SELECT * FROM sale_snapshots WHERE sale_id = ?',
+      ),
     };
   }
 
@@ -334,6 +384,26 @@ export class VideoStore {
 
   dropClip(saleId: number, camera: string): void {
     this.st.dropClip.run(saleId, camera);
+  }
+
+  /** Sales settled since `sinceMs` with no snapshot, each with the best recorded segment for its settlement (see the statement). */
+  snapshotsDue(sinceMs: number, slackMs: number, finalBeforeMs: number): SnapshotDue[] {
+    const out: SnapshotDue[] = [];
+    for (const r of this.st.snapshotsDue.all({ since: sinceMs, slack: slackMs, final: finalBeforeMs })) {
+      if (out.at(-1)?.saleId === r.w_sale_id) continue;
+      out.push({ saleId: r.w_sale_id, settledMs: r.w_settled_ms, segment: toSegment(r) });
+    }
+    return out;
+  }
+
+  /** Records a sale's snapshot; false when it already has one (the first one stays). */
+  putSnapshot(s: SnapshotRow): boolean {
+    return this.st.putSnapshot.run(s).changes > 0;
+  }
+
+  snapshot(saleId: number): SnapshotRow | undefined {
+    const r = this.st.snapshot.get(saleId);
+    return r && { saleId: r.sale_id, camera: r.camera, segmentId: r.segment_id, atMs: r.at_ms, path: r.path, sha256: r.sha256, takenMs: r.taken_ms };
   }
 }
 

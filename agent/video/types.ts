@@ -56,6 +56,8 @@ export interface VideoServiceOptions {
   retentionAlarm?: boolean;
   ffmpegPath?: string;
   ffprobePath?: string;
+  /** The counter's name for the alarms people read (config counters); default its id. */
+  counterName?: (id: string) => string;
 }
 
 export interface SaleVideoSegment {

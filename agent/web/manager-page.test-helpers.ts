@@ -91,8 +91,14 @@ export interface ManagerPage {
  * A fresh browser context on /manager signed in through the form. With `clock`, the page's Date is the
  * agent's test time (expiry highlighting and default dates read the browser's clock).
  */
-export async function signIn(browser: Browser, url: string, user: { username: string; password: string }, clock?: RunningClock): Promise<ManagerPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+export async function signIn(
+  browser: Browser,
+  url: string,
+  user: { username: string; password: string },
+  clock?: RunningClock,
+  viewport = { width: 1280, height: 800 },
+): Promise<ManagerPage> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
   if (clock) await context.clock.setFixedTime(clock.now());
   const page = await context.newPage();
   const errors: string[] = [];

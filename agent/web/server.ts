@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiRole, Config } from '../../config/index.js';
+import { Names } from '../accounts/names.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { AuditService } from '../audit/index.js';
 import type { ChainAlarms } from '../checkout/chain-alarms.js';
@@ -10,6 +11,7 @@ import type { Ledger } from '../ledger/index.js';
 import type { SyncStatus } from '../ledger/outbox-status.js';
 import type { ReceivingService } from '../receiving/service.js';
 import type { PlatformReadbackService, ReconciliationService } from '../reconciliation/index.js';
+import { RecordLabels } from '../reports/labels.js';
 import type { StocktakeStore } from '../stocktake/store.js';
 import type { SuspiciousService } from '../suspicious/service.js';
 import type { ClassifyOptions } from '../tracecode/index.js';
@@ -126,6 +128,11 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, keywords: [PERSONAL_KEYWORD] } },
   });
   const clock = deps.clock ?? (() => new Date());
+  const names = new Names(deps.ledger.db, {
+    counters: deps.config.counters,
+    devices: [...deps.config.scanners.map((s) => s.id), ...deps.config.idReaders.map((r) => r.id)],
+  });
+  const labels = new RecordLabels(deps.ledger.db);
   const auth = new TokenAuth(deps.config.http.apiTokens);
   const limiter = new ClientLimiter(deps.config.http.rateLimit ?? DEFAULT_RATE_LIMIT);
   clientLimiters.set(app, limiter);
@@ -155,14 +162,14 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
         }),
     ),
   );
-  await app.register(salesRoutes(deps.checkout));
-  await app.register(counterRoutes(deps.checkout, deps.config.store));
+  await app.register(salesRoutes(deps.checkout, names));
+  await app.register(counterRoutes(deps.checkout, deps.config.store, names));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
-  await app.register(syncRoutes(deps.syncStatus, deps.sync));
-  await app.register(reportRoutes(deps.reports, clock));
+  await app.register(syncRoutes(deps.syncStatus, deps.sync, labels));
+  await app.register(reportRoutes(deps.reports, clock, names));
   await app.register(reconciliationRoutes(deps.reconciliation, clock, deps.platformReadback));
-  await app.register(auditRoutes(deps.audit, clock));
+  await app.register(auditRoutes(deps.audit, clock, labels));
   await app.register(suspiciousRoutes(deps.suspicious, clock));
   await app.register(chainRoutes(deps.chainAlarms, clock));
   await app.register(ruleRoutes());

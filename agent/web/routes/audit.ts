@@ -1,10 +1,11 @@
 import type { AuditService } from '../../audit/index.js';
+import type { RecordLabels } from '../../reports/labels.js';
 import { parsePeriod } from '../../reports/period.js';
 import { routeSchema, type TypedRoutes } from '../schemas.js';
 import { PERIOD, readers } from './reports.js';
 
 /** The store's own audit: warnings the platform's nightly audit would raise, before it does. */
-export function auditRoutes(service: AuditService, clock: () => Date): TypedRoutes {
+export function auditRoutes(service: AuditService, clock: () => Date, labels?: RecordLabels): TypedRoutes {
   return async (app) => {
     app.get(
       '/api/audit',
@@ -17,7 +18,19 @@ export function auditRoutes(service: AuditService, clock: () => Date): TypedRout
           },
         }),
       },
-      async (req) => ({ warnings: service.warnings(parsePeriod(req.query, clock())) }),
+      // Labels beside the keys (issue 14): what the record is, the product's name, each related sale's date and drugs.
+      async (req) => ({
+        warnings: service.warnings(parsePeriod(req.query, clock())).map((w) =>
+          labels
+            ? {
+                ...w,
+                subjectLabel: labels.subject(w.subject),
+                ...(w.productId !== undefined ? { productName: labels.productName(w.productId) } : {}),
+                sales: w.saleIds.map((id) => ({ id, label: labels.sale(id) })),
+              }
+            : w,
+        ),
+      }),
     );
   };
 }

@@ -1,3 +1,4 @@
+import type { Names } from '../../accounts/names.js';
 import type { CheckoutService } from '../../checkout/service.js';
 import { roles } from '../auth.js';
 import { routeSchema, type TypedRoutes } from '../schemas.js';
@@ -8,7 +9,7 @@ const counterParam = { type: 'object', required: ['counter'], properties: { coun
 const sellers = roles('cashier', 'manager');
 
 /** `store`: printed on the counter's receipt (name and 定点编号, the fixmedins_code). */
-export function counterRoutes(checkout: CheckoutService, store: { code: string; name: string }): TypedRoutes {
+export function counterRoutes(checkout: CheckoutService, store: { code: string; name: string }, names?: Names): TypedRoutes {
   return async (app) => {
     app.get('/api/counters/:counter', { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: counterParam }) }, async (req) => {
       const { counter } = req.params;
@@ -17,7 +18,10 @@ export function counterRoutes(checkout: CheckoutService, store: { code: string; 
         store: { code: store.code, name: store.name },
         saleId: checkout.currentSale(counter) ?? null,
         attendant: checkout.attendant(counter)?.name ?? null,
-        leftOpen: checkout.leftOpen(counter),
+        // Names beside the ids (issue 14): the counter's name, the cashier's display name.
+        counterName: names?.counter(counter) ?? counter,
+        attendantName: names && checkout.attendant(counter) ? names.person(checkout.attendant(counter)?.name) : null,
+        leftOpen: checkout.leftOpen(counter).map((s) => (names ? { ...s, openedByName: names.person(s.openedBy) } : s)),
       };
     });
 

@@ -1,3 +1,4 @@
+import type { Names } from '../../accounts/names.js';
 import type { BacklogReport } from '../../reports/backlog.js';
 import type { DailyReport } from '../../reports/daily.js';
 import { type Period, parseCount, parsePeriod } from '../../reports/period.js';
@@ -35,7 +36,7 @@ export interface ReportServices {
   backlog: BacklogReport;
 }
 
-export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServices, clock: () => Date): TypedRoutes {
+export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServices, clock: () => Date, names?: Names): TypedRoutes {
   return async (app) => {
     const period = (q: { from?: string; to?: string }): Period => parsePeriod(q, clock());
 
@@ -45,7 +46,12 @@ export function reportRoutes({ sales, daily, stockValue, backlog }: ReportServic
         config: readers,
         schema: routeSchema({ querystring: { allOf: [PERIOD, { type: 'object', properties: { limit: { type: 'string' } } }] }, response: salesListReply }),
       },
-      async (req) => ({ sales: sales.list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000)) }),
+      async (req) => ({
+        // Names beside the ids (issue 14): the counter's name, the cashier's display name (未签到 when nobody was).
+        sales: sales
+          .list(period(req.query), parseCount('limit', req.query.limit, 200, 1, 1000))
+          .map((s) => (names ? { ...s, counterName: names.counter(s.counter), cashierName: names.person(s.cashier) } : s)),
+      }),
     );
     // The ledger's head rides along so the page (and its printout) shows what anchors the day; null: no events yet.
     app.get('/api/reports/daily', { config: readers, schema: routeSchema({ querystring: PERIOD }) }, async (req) => ({

@@ -1,3 +1,4 @@
+import type { Names } from '../../accounts/names.js';
 import type { CheckoutService } from '../../checkout/service.js';
 import { roles } from '../auth.js';
 import { routeSchema, type TypedRoutes } from '../schemas.js';
@@ -11,7 +12,19 @@ const prescriptionReply = { '2xx': { type: 'object', properties: { prescription:
 const refusedReply = { 422: { $ref: 'Refused#' } } as const;
 const sellers = roles('cashier', 'manager');
 
-export function salesRoutes(checkout: CheckoutService): TypedRoutes {
+/** A sale as the pages show it: the ids stay, the names people read are added beside them (issue 14). */
+function withNames(view: ReturnType<CheckoutService['view']>, names: Names | undefined) {
+  if (!names) return view;
+  return {
+    ...view,
+    counterName: names.counter(view.counter),
+    openedByName: names.person(view.openedBy),
+    cashierName: names.person(view.settledBy ?? view.openedBy),
+    reversedByName: view.reversal ? names.person(view.reversal.actor) : null,
+  };
+}
+
+export function salesRoutes(checkout: CheckoutService, names?: Names): TypedRoutes {
   return async (app) => {
     app.post(
       '/api/sales',
@@ -27,7 +40,7 @@ export function salesRoutes(checkout: CheckoutService): TypedRoutes {
     app.get(
       '/api/sales/:id',
       { config: roles('cashier', 'manager', 'technician'), schema: routeSchema({ params: idParam, response: { '2xx': { $ref: 'SaleView#' } } }) },
-      async (req) => checkout.view(Number(req.params.id)),
+      async (req) => withNames(checkout.view(Number(req.params.id)), names),
     );
 
     app.post(

@@ -29,6 +29,11 @@ export async function checkLeftOpen() {
   const r = await api('GET', `/api/counters/${encodeURIComponent(state.counter)}`);
   state.leftOpen = r.status === 200 ? r.body.leftOpen : [];
   if (r.status === 200 && r.body.store) state.store = r.body.store;
+  // The counter's name (config counters, default N号收银台), not its id.
+  if (r.status === 200 && r.body.counterName) {
+    state.counterName = r.body.counterName;
+    $('counter-name').textContent = r.body.counterName;
+  }
   if (state.leftOpen.length === 0) {
     if (dialogOpen() && !$('left-dialog').hidden) closeDialog();
     return;
@@ -36,7 +41,7 @@ export async function checkLeftOpen() {
   const s = state.leftOpen[0];
   $('left-count').textContent = state.leftOpen.length > 1 ? `（共 ${state.leftOpen.length} 单，逐单处理）` : '';
   $('left-sale').replaceChildren(
-    el('li', {}, `单号 ${s.id} · ${time(s.openedAt)} 开单 · 收银员 ${s.openedBy || '—'}`),
+    el('li', {}, `单号 ${s.id} · ${time(s.openedAt)} 开单 · 收银员 ${s.openedByName || s.openedBy || '—'}`),
     el('li', {}, `${s.lines} 行商品`, s.personName ? ` · 参保人 ${s.personName}` : ' · 未识别参保人'),
   );
   openDialog('left-dialog', 'left-box');

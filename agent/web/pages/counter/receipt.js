@@ -16,12 +16,12 @@ export function renderReceipt() {
   const insurance = sale.payment === 'insurance';
   const disease = sale.chronicDisease && sale.identity ? (sale.identity.chronicDiseases || []).find((d) => d.code === sale.chronicDisease) : undefined;
   const payment = insurance ? `医保结算${sale.chronicDisease ? `（门慢特病 ${disease && disease.name ? disease.name : sale.chronicDisease}）` : ''}` : '自费';
-  const cashier = state.user ? state.user.displayName || state.user.username : '';
+  const cashier = sale.cashierName || (state.user ? state.user.displayName || state.user.username : '');
   $('receipt-store').textContent = state.store ? `${state.store.name} 销售小票` : '销售小票';
   fill(
     $('receipt-meta'),
     state.store ? el('div', {}, `医保定点编号 ${state.store.code}`) : null,
-    el('div', {}, `单号 ${sale.id}\u3000收银台 ${sale.counter || state.counter}`),
+    el('div', {}, `单号 ${sale.id}\u3000收银台 ${sale.counterName || state.counterName || sale.counter || state.counter}`),
     el('div', {}, `时间 ${shanghaiTime(sale.settledAt)}`),
     el('div', {}, `收银员 ${cashier}\u3000${payment}`),
     sale.identity ? el('div', {}, `参保人 ${sale.identity.name}\u3000${sale.identity.certNo}`) : null,

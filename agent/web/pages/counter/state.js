@@ -11,6 +11,8 @@ export const state = {
   leftOpen: [],
   /** The store's name and 定点编号 (fixmedins_code), for the receipt. */
   store: null,
+  /** The counter's name from GET /api/counters/:counter (config counters; default N号收银台). */
+  counterName: null,
   sale: null,
   /** productId → Product from GET /api/catalog (loaded at sign-in). */
   products: new Map(),

@@ -21,10 +21,10 @@ function warning(w) {
       'div',
       { class: 'muted small' },
       [
-        w.subject ? `对象：${w.subject}` : '',
+        w.subject ? `对象：${w.subjectLabel || w.subject}` : '',
         w.psnNo ? `参保人编号：${w.psnNo}` : '',
         w.amountFen !== undefined && w.amountFen !== null ? `金额：${yuan(w.amountFen)}` : '',
-        w.productId ? `商品：${w.productId}` : '',
+        w.productId && !(w.subjectLabel || '').includes(w.productName || w.productId) ? `商品：${w.productName || w.productId}` : '',
       ]
         .filter(Boolean)
         .join('\u3000'),
@@ -34,7 +34,7 @@ function warning(w) {
           'div',
           { class: 'links' },
           '相关销售单：',
-          w.saleIds.map((id) => el('a', { href: `#/sales/${id}` }, `#${id}`)),
+          (w.sales || w.saleIds.map((id) => ({ id, label: `#${id}` }))).map((s) => el('a', { href: `#/sales/${s.id}` }, s.label)),
         )
       : null,
   );

@@ -19,8 +19,11 @@ function facts(dl, pairs) {
 /** The camera's still at settlement: which camera, when, and the SHA-256 that proves the file unchanged. */
 function snapshotFact(sale) {
   const snap = sale.evidence && sale.evidence.snapshot;
-  if (!snap) return '无';
-  return el('span', {}, `${snap.cameraId} · ${shanghaiTime(snap.at)}`, el('br'), el('span', { class: 'code small', title: 'SHA-256' }, snap.sha256));
+  if (!snap)
+    return sale.status === 'settled' || sale.status === 'reversed' || sale.status === 'reversing'
+      ? '等待录像：结算时刻的画面在录像片段保存后取得'
+      : '结算时取得';
+  return el('span', {}, `摄像头 ${snap.cameraId} · ${shanghaiTime(snap.at)}`, el('br'), el('span', { class: 'code small', title: 'SHA-256' }, snap.sha256));
 }
 
 function renderIdentity(sale) {
@@ -51,6 +54,7 @@ function renderSettlement(sale) {
     ['状态', SALE_STATUS[sale.status] || sale.status],
     ['方式', PAYMENT[sale.payment] || '—'],
     ['时间', sale.settledAt ? shanghaiTime(sale.settledAt) : ''],
+    ['收银员', sale.cashierName || sale.settledBy || sale.openedBy || ''],
     ['结算号', s.setlId ? el('span', { class: 'code small' }, s.setlId) : ''],
     ['合计', yuan(t ? t.total : sale.total)],
     ['统筹基金', t ? yuan(t.fundPay) : ''],
@@ -59,7 +63,7 @@ function renderSettlement(sale) {
     ['处方', sale.prescription ? `${sale.prescription.rxNo} · ${sale.prescription.doctorName}` : ''],
     ['退费时间', sale.reversal ? shanghaiTime(sale.reversal.at) : ''],
     ['退费原因', sale.reversal ? sale.reversal.reason : ''],
-    ['退费人', sale.reversal ? sale.reversal.actor : ''],
+    ['退费人', sale.reversal ? sale.reversedByName || sale.reversal.actor : ''],
   ]);
 }
 
@@ -73,6 +77,12 @@ function renderVideo(sale) {
   video.load();
   if (!segments.length) {
     video.hidden = true;
+    // An open (or voided) sale has no video window yet: saying the counter had no camera would be wrong.
+    if (sale.status === 'open' || sale.status === 'settling' || sale.status === 'voided') {
+      note.textContent = sale.status === 'voided' ? '本单已作废，未结算，不关联录像' : '本单尚未结算：结算后关联开始扫码前 30 秒至结算后 30 秒的录像';
+      note.className = 'muted small';
+      return;
+    }
     note.textContent = '本单没有录像：该收银台在这段时间没有摄像头录像，请检查摄像头是否在录像';
     note.className = 'warn-text';
     return;
@@ -92,7 +102,8 @@ export async function show(ctx, id) {
   const r = await api('GET', `/api/sales/${encodeURIComponent(id)}`);
   if (r.status !== 200) return failed(r, `销售单 #${id}：`);
   const sale = r.body;
-  $('sale-title').textContent = `销售单 #${sale.id} · ${SALE_STATUS[sale.status] || sale.status} · ${sale.counter} · 开单 ${shanghaiTime(sale.openedAt)}`;
+  $('sale-title').textContent =
+    `销售单 #${sale.id} · ${SALE_STATUS[sale.status] || sale.status} · ${sale.counterName || sale.counter} · 开单 ${shanghaiTime(sale.openedAt)}`;
   fillRows(
     $('sale-items'),
     sale.items.map((i) =>

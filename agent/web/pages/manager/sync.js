@@ -38,7 +38,7 @@ async function load() {
   const last = $('sync-last-error');
   last.hidden = !s.lastError;
   if (s.lastError)
-    last.textContent = `最近错误：${INTERFACE[s.lastError.infno] || s.lastError.infno} 记录 ${s.lastError.recordKey}（第 ${s.lastError.attempts} 次）：${s.lastError.error}`;
+    last.textContent = `最近错误：${INTERFACE[s.lastError.infno] || s.lastError.infno} 记录 ${s.lastError.label || s.lastError.recordKey}（第 ${s.lastError.attempts} 次）：${s.lastError.error}`;
   fillRows(
     $('sync-interfaces'),
     s.byInterface.map((i) =>
@@ -60,15 +60,17 @@ async function load() {
       el(
         'tr',
         { 'data-id': String(f.id) },
-        el('td', {}, el('input', { type: 'checkbox', class: 'pick', value: String(f.id), 'aria-label': `选择记录 ${f.recordKey}` })),
+        el('td', {}, el('input', { type: 'checkbox', class: 'pick', value: String(f.id), 'aria-label': `选择记录 ${f.label || f.recordKey}` })),
         el('td', {}, INTERFACE[f.infno] || f.infno),
         el('td', { class: 'code small' }, f.recordKey),
         el('td', { class: 'error-text' }, f.error || '—'),
         el('td', { class: 'num' }, f.attempts),
         el('td', {}, shanghaiTime(f.createdAt)),
+        // What the record is (销售单 #9（…）, 批次 L1 · name): the key alone means nothing to a manager.
+        el('td', {}, f.label || '—'),
       ),
     ),
-    6,
+    7,
     '没有上传失败的记录',
   );
   $('sync-failed-hint').hidden = s.failed === 0;
