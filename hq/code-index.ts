@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { payloadOf } from './payload.js';
 
 /** What one store's events did to one trace code, folded over a batch in seq order. */
 export interface CodeChange {
@@ -42,7 +43,7 @@ export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
   };
   for (const e of events) {
     if (e.type !== 'receipt.recorded' && e.type !== 'sale.settled' && e.type !== 'sale.reversed' && e.type !== 'stock.adjusted') continue;
-    const p = JSON.parse(e.payload) as Json;
+    const p = payloadOf<Json>(e);
     if (e.type === 'receipt.recorded') {
       for (const line of arr(p.lines)) {
         for (const code of Array.isArray(line.codes) ? (line.codes as unknown[]) : []) {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { maskId } from '../agent/log.js';
 import { shanghaiDate } from '../common/time.js';
+import { payloadOf } from './payload.js';
 
 interface ProjectableEvent {
   seq: number;
@@ -126,7 +127,7 @@ export function project(events: readonly ProjectableEvent[]): Projection {
       e.type !== 'stock.adjusted'
     )
       continue;
-    const p = JSON.parse(e.payload) as Json;
+    const p = payloadOf<Json>(e);
     if (e.type === 'sale.settled') {
       const d = day(e.at);
       const t = obj(p.totals);

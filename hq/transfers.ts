@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { TransferLotLine, TransferReceivedPayload, TransferShippedPayload } from '../agent/ledger/event-types.js';
+import { payloadOf } from './payload.js';
 
 // Transfers between stores (调拨) at HQ: the boxes' transfer.shipped / transfer.received events (agent/ledger/transfers.ts)
 // projected at ingest into `transfers` (the shipper's manifest) and `transfer_receipts` (the receiver's count), and the
@@ -20,7 +21,7 @@ const codesOf = (lines: readonly TransferLotLine[]): string[] => lines.flatMap((
 export async function applyTransferEvents(client: pg.PoolClient, storeId: string, events: readonly IngestedEvent[]): Promise<void> {
   for (const e of events) {
     if (e.type === 'transfer.shipped') {
-      const p = JSON.parse(e.payload) as TransferShippedPayload;
+      const p = payloadOf<TransferShippedPayload>(e);
       const codes = codesOf(p.lines);
       await client.query(
         `INSERT INTO transfers (store_id, transfer_id, from_name, to_store, to_name, shipped_seq, shipped_at, boxes, lines)
@@ -35,7 +36,7 @@ export async function applyTransferEvents(client: pg.PoolClient, storeId: string
         [storeId, p.transferId, p.to.store, e.at, codes],
       );
     } else if (e.type === 'transfer.received') {
-      const p = JSON.parse(e.payload) as TransferReceivedPayload;
+      const p = payloadOf<TransferReceivedPayload>(e);
       const received = codesOf(p.lines);
       // Missing is recomputed from HQ's copy of the manifest when it has one (the box's own list otherwise).
       const { rows } = await client.query<{ lines: TransferLotLine[] }>('SELECT lines FROM transfers WHERE store_id = $1 AND transfer_id = $2', [
