@@ -11,7 +11,7 @@ import { PlatformSettlementPort } from '../sync/settlement-port.js';
 import { AccountStore } from './accounts/store.js';
 import { AuditService } from './audit/index.js';
 import { type Cameras, startCameras } from './cameras.js';
-import { configuredPharmacistOnDuty } from './checkout/pharmacist.js';
+import { PharmacistDuty } from './checkout/pharmacist.js';
 import { refundAlarms } from './checkout/refund.js';
 import { CheckoutService } from './checkout/service.js';
 import { DEMO_PRODUCTS } from './demo/catalog.js';
@@ -121,12 +121,13 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   let cameras!: Cameras;
   await life.add({ name: 'cameras', start: async () => void (cameras = await startCameras(config, opts.demo, log, clock)), stop: () => cameras.close() });
   const { video } = cameras;
+  const pharmacists = new PharmacistDuty(ledger.db, config.store.pharmacists, clock);
   const checkout: CheckoutService = new CheckoutService({
     ledger,
     port: new PlatformSettlementPort(platform.client),
     classifyOptions,
     requireTraceCodesForSelfPay: config.checkout.requireTraceCodesForSelfPay,
-    pharmacistOnDuty: configuredPharmacistOnDuty(config.store.pharmacists),
+    pharmacistOnDuty: pharmacists.provider,
     log,
     clock,
     onRecorded: () => platform.worker.notify(),
@@ -239,6 +240,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         video,
         cameraProbes: () => cameras.probes,
         accounts,
+        pharmacists,
         suspicious,
         syncStatus: () => syncStatus(ledger.db, clock()),
         reports,

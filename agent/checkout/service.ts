@@ -291,6 +291,8 @@ export class CheckoutService {
       prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
+      // 药师在岗: who was on duty when it was settled (recorded in the settlement event), null before.
+      pharmacist: sale.settlement ? ((JSON.parse(sale.settlement) as { pharmacist?: { name: string; certNo: string } }).pharmacist ?? null) : null,
       settledAt: sale.settled_at,
       // 退费: when, by whom and why, from the sale.reversed ledger event (null while not reversed).
       reversal: sale.reversed_seq === null ? null : (this.o.ledger.queries.eventNote(sale.reversed_seq) ?? null),

@@ -304,6 +304,33 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sales ADD COLUMN reversing TEXT;
   CREATE INDEX sales_reversing ON sales(id) WHERE reversing IS NOT NULL;
   `,
+  // 13: pharmacists (执业药师) as accounts with their 执业药师注册证号, and who is on duty (药师在岗): one row per
+  // counter where a pharmacist signed in, and one for the store ('store', the manager's shift pharmacist). Kept in
+  // the database so a restart keeps the shift. The users table is rebuilt (SQLite cannot change a CHECK) as its
+  // documented procedure says; migrate() runs it with foreign keys off and checks them before committing.
+  `
+  CREATE TABLE users_new (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('cashier', 'manager', 'technician', 'pharmacist')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    prac_cert_no TEXT,
+    CHECK ((role = 'pharmacist') = (prac_cert_no IS NOT NULL))
+  );
+  INSERT INTO users_new (id, username, display_name, role, password_hash, disabled, created_at)
+    SELECT id, username, display_name, role, password_hash, disabled, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_new RENAME TO users;
+  CREATE TABLE pharmacist_duty (
+    scope TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    since TEXT NOT NULL,
+    set_by TEXT
+  );
+  `,
 ];
 
 export function migrate(db: Db): void {
@@ -313,12 +340,22 @@ export function migrate(db: Db): void {
   if (current > MIGRATIONS.length) {
     throw new Error(`ledger schema version ${current} is newer than this program knows (${MIGRATIONS.length}); upgrade counter-agent`);
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      if (v === 0) db.prepare("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)").run(randomBytes(4).toString('hex'));
-      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
-    })();
+  // SQLite's procedure for rebuilding a table (migration 13): foreign keys off while it runs (the pragma is a no-op
+  // inside a transaction), checked with foreign_key_check before each migration commits.
+  const fk = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (fk && current < MIGRATIONS.length) db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v] as string);
+        if (v === 0) db.prepare("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)").run(randomBytes(4).toString('hex'));
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`ledger migration ${v + 1} broke ${broken.length} foreign key(s): ${JSON.stringify(broken[0])}`);
+        db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
+      })();
+    }
+  } finally {
+    if (fk) db.pragma('foreign_keys = ON');
   }
 }
 

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiRole, Config } from '../../config/index.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { AuditService } from '../audit/index.js';
+import type { PharmacistDuty } from '../checkout/pharmacist.js';
 import type { CheckoutService } from '../checkout/service.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { ScanRouter } from '../devices/router.js';
@@ -24,6 +25,7 @@ import { counterRoutes } from './routes/counters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { type HealthSource, healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
+import { pharmacistRoutes } from './routes/pharmacists.js';
 import { receivingRoutes } from './routes/receiving.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { type ReportServices, reportRoutes } from './routes/reports.js';
@@ -54,6 +56,8 @@ export interface WebDeps {
   router: ScanRouter;
   video: VideoService;
   accounts: AccountStore;
+  /** Who is the pharmacist on duty (药师签到 at a counter, the manager's shift pharmacist). */
+  pharmacists: PharmacistDuty;
   /** The platform's 疑点 and the manager's answers. */
   suspicious: SuspiciousService;
   /** What the camera probes found at start (clock skew, warnings). */
@@ -118,6 +122,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(stocktakeRoutes(deps.stocktakes, clock));
   await app.register(salesRoutes(deps.checkout));
   await app.register(counterRoutes(deps.checkout, deps.config.store));
+  await app.register(pharmacistRoutes(deps.pharmacists, deps.accounts));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.syncStatus, deps.sync));
