@@ -62,11 +62,9 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
         }
         if (!r.ok && r.reason === 'disabled') return reply.code(403).send({ errors: [{ code: 'USER_DISABLED', message: '该账号已停用，请联系店长' }] });
         if (!r.ok && r.reason === 'pharmacist')
-          return reply
-            .code(403)
-            .send({
-              errors: [{ code: 'PHARMACIST_ACCOUNT', message: '执业药师账号不能登录页面：请在收银台点「药师签到」输入该账号；收银请用收银员账号登录' }],
-            });
+          return reply.code(403).send({
+            errors: [{ code: 'PHARMACIST_ACCOUNT', message: '执业药师账号不能登录页面：请在收银台点「药师签到」输入该账号；收银请用收银员账号登录' }],
+          });
         if (!r.ok) return reply.code(401).send({ errors: [{ code: 'BAD_CREDENTIALS', message: BAD_CREDENTIALS }] });
         const maxAge = Math.floor((r.session.expiresAt.getTime() - accounts.now().getTime()) / 1000);
         reply.header('set-cookie', sessionCookie(req, r.token, maxAge));

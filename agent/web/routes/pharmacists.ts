@@ -72,11 +72,9 @@ export function pharmacistRoutes(duty: PharmacistDuty, accounts: AccountStore): 
         if (!v.ok && v.reason === 'disabled') return reply.code(403).send({ errors: [{ code: 'USER_DISABLED', message: '该账号已停用，请联系店长' }] });
         if (!v.ok) return reply.code(401).send({ errors: [{ code: 'BAD_CREDENTIALS', message: '用户名或密码错误：请执业药师输入自己的账号和密码' }] });
         if (v.user.role !== 'pharmacist')
-          return reply
-            .code(403)
-            .send({
-              errors: [{ code: 'NOT_PHARMACIST', message: `${v.user.displayName} 不是执业药师账号：药师签到须用执业药师本人的账号（由店长在「账号」中添加）` }],
-            });
+          return reply.code(403).send({
+            errors: [{ code: 'NOT_PHARMACIST', message: `${v.user.displayName} 不是执业药师账号：药师签到须用执业药师本人的账号（由店长在「账号」中添加）` }],
+          });
         const d = duty.signIn(req.params.counter, v.user.username, req.principal?.name);
         req.log.info({ counter: req.params.counter, pharmacist: v.user.username }, 'pharmacist signed in at counter');
         return { counter: req.params.counter, pharmacist: d };
