@@ -82,7 +82,8 @@ describe('pharmacist on duty (药师在岗)', () => {
   it('药师签到 at a counter: wrong password and a non-pharmacist are refused; the pharmacist is on duty there and in 3505', async () => {
     const url = '/api/counters/counter-1/pharmacist';
     const wrong = await t.api('POST', url, { username: 'wang', password: 'nope-nope' }, TOKENS.cashier);
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors?.[0]?.code).toBe('BAD_CREDENTIALS');
     const cashier = await t.api('POST', url, { username: 'li', password: '2468' }, TOKENS.cashier);
     expect(cashier.status).toBe(403);
     expect(cashier.body.errors?.[0]).toMatchObject({ code: 'NOT_PHARMACIST', message: expect.stringContaining('执业药师') });

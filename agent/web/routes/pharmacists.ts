@@ -70,7 +70,8 @@ export function pharmacistRoutes(duty: PharmacistDuty, accounts: AccountStore): 
         if (!v.ok && v.reason === 'locked')
           return reply.code(429).send({ errors: [{ code: 'LOGIN_LOCKED', message: `签到失败次数过多，已暂时锁定：请于 ${hhmm(v.retryAt)} 后再试` }] });
         if (!v.ok && v.reason === 'disabled') return reply.code(403).send({ errors: [{ code: 'USER_DISABLED', message: '该账号已停用，请联系店长' }] });
-        if (!v.ok) return reply.code(401).send({ errors: [{ code: 'BAD_CREDENTIALS', message: '用户名或密码错误：请执业药师输入自己的账号和密码' }] });
+        // 422, not 401: the cashier's own session is fine (a 401 makes the page show its sign-in screen).
+        if (!v.ok) return reply.code(422).send({ errors: [{ code: 'BAD_CREDENTIALS', message: '用户名或密码错误：请执业药师输入自己的账号和密码' }] });
         if (v.user.role !== 'pharmacist')
           return reply.code(403).send({
             errors: [{ code: 'NOT_PHARMACIST', message: `${v.user.displayName} 不是执业药师账号：药师签到须用执业药师本人的账号（由店长在「账号」中添加）` }],

@@ -1,6 +1,7 @@
 // 药店管理: sign-in (店长 / 技术员), the navigation between screens (location hash) and keyboard shortcuts.
 // Each screen is its own module with init() (wire its controls once) and show(arg) (load what it shows).
 
+import * as accounts from './accounts.js';
 import * as audit from './audit.js';
 import { $, api, clearNotice, problems, ROLE, setUnauthenticatedHandler } from './lib.js';
 import * as overview from './overview.js';
@@ -13,7 +14,7 @@ import * as stocktake from './stocktake.js';
 import * as suspicious from './suspicious.js';
 import * as sync from './sync.js';
 
-const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious };
+const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious, accounts };
 const ORDER = ['overview', 'receiving', 'stock', 'stocktake', 'reconciliation', 'sales', 'audit', 'sync', 'suspicious'];
 const TITLES = {
   overview: '概览',
@@ -26,6 +27,7 @@ const TITLES = {
   audit: '自查预警',
   sync: '平台同步',
   suspicious: '疑点答复',
+  accounts: '账号与药师',
 };
 const ALLOWED = new Set(['manager', 'technician']);
 
