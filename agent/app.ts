@@ -15,7 +15,7 @@ import { AccountStore } from './accounts/store.js';
 import { AuditService } from './audit/index.js';
 import { type Cameras, startCameras } from './cameras.js';
 import { ChainAlarms } from './checkout/chain-alarms.js';
-import { configuredPharmacistOnDuty } from './checkout/pharmacist.js';
+import { PharmacistDuty } from './checkout/pharmacist.js';
 import { refundAlarms } from './checkout/refund.js';
 import { CheckoutService } from './checkout/service.js';
 import { DEMO_PRODUCTS } from './demo/catalog.js';
@@ -160,12 +160,13 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   const chainAlarms = new ChainAlarms(ledger.db);
   const chain = hq && config.hq ? new HqChainCheck(() => hq.client, config.store.code, config.hq.checkTimeoutMs) : undefined;
   const recheck = hq ? new ChainRecheck({ client: () => hq.client, alarms: chainAlarms, ownStore: config.store.code, log, clock }) : undefined;
+  const pharmacists = new PharmacistDuty(ledger.db, config.store.pharmacists, clock);
   const checkout: CheckoutService = new CheckoutService({
     ledger,
     port: new PlatformSettlementPort(platform.client),
     classifyOptions,
     requireTraceCodesForSelfPay: config.checkout.requireTraceCodesForSelfPay,
-    pharmacistOnDuty: configuredPharmacistOnDuty(config.store.pharmacists),
+    pharmacistOnDuty: pharmacists.provider,
     log,
     clock,
     onRecorded: () => platform.worker.notify(),
@@ -288,6 +289,7 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
         video,
         cameraProbes: () => cameras.probes,
         accounts,
+        pharmacists,
         suspicious,
         chainAlarms,
         syncStatus: () => syncStatus(ledger.db, clock()),

@@ -54,8 +54,9 @@ beforeEach(() => {
   requests = [];
 });
 
-function client(opts: { timeoutMs?: number; url?: string } = {}): PlatformClient {
+function client(opts: { timeoutMs?: number; url?: string; log?: (e: Record<string, unknown>) => void } = {}): PlatformClient {
   return new PlatformClient({
+    ...(opts.log ? { log: opts.log } : {}),
     url: opts.url ?? url,
     fixmedinsCode: 'P13010200001',
     fixmedinsName: '演示药店（长安店）',
@@ -189,6 +190,24 @@ describe('PlatformClient typed errors', () => {
       expect(err.userMessage).toMatch(/[\u4e00-\u9fff]/);
     });
   }
+
+  it('an unknown infcode is an unreadable answer (uncertain, like a lost one), never a refusal; it is logged', async () => {
+    const logged: Record<string, unknown>[] = [];
+    respond = (_e, res) => res.end(JSON.stringify({ infcode: 7, err_msg: '未知' }));
+    const err = (await failure(lookup(client({ log: (e) => logged.push(e) })))) as PlatformMalformedResponseError;
+    expect(err).toBeInstanceOf(PlatformMalformedResponseError);
+    expect(err.reason).toMatch(/unknown infcode 7/);
+    expect(logged).toContainEqual(expect.objectContaining({ event: 'platform_unknown_infcode', infno: '1101', infcode: 7 }));
+  });
+
+  it('an answer missing a field the output table requires is refused naming the field, and logged', async () => {
+    const logged: Record<string, unknown>[] = [];
+    respond = (_e, res) => res.end(ok({ baseinfo: { psn_name: '李秀英' }, insuinfo: [] }));
+    const err = (await failure(lookup(client({ log: (e) => logged.push(e) })))) as PlatformMalformedResponseError;
+    expect(err).toBeInstanceOf(PlatformMalformedResponseError);
+    expect(err.reason).toBe('1101 baseinfo.psn_no 缺失（人员编号）');
+    expect(logged).toContainEqual(expect.objectContaining({ event: 'platform_output_malformed', problem: '1101 baseinfo.psn_no 缺失（人员编号）' }));
+  });
 
   it('infcode -1 carries the platform’s Chinese message', async () => {
     respond = (_e, res) => res.end(JSON.stringify({ infcode: -1, err_msg: '参保人状态异常' }));

@@ -33,7 +33,7 @@ import {
   type UploadOutputMap,
 } from './interfaces.js';
 import type { MsgidAllocator } from './msgid.js';
-import { checkOutput, uploadVerdict } from './outputs.js';
+import { checkOutput, unknownInfcode, uploadVerdict } from './outputs.js';
 import { encodeRequest, openResponse, prepareSigning, rawMemberText, type SigningOptions } from './signing.js';
 import { applyProfile, type Profile, profileByName } from './spec/index.js';
 
@@ -186,7 +186,15 @@ export class PlatformClient {
     const parsed = parseResponseEnvelope(text);
     if (!parsed.ok) throw new PlatformMalformedResponseError(infno, msgid, parsed.reason);
     const response = parsed.envelope;
-    if (response.infcode !== 0) throw new PlatformRejectedError(infno, msgid, response.infcode, response.err_msg ?? '');
+    if (response.infcode !== 0) {
+      // A sign-in rejection is known by its words too (some provinces give it their own code): re-sign in below.
+      const unknown = isSignInRejection(response.infcode, response.err_msg ?? '') ? null : unknownInfcode(response.infcode);
+      if (unknown) {
+        this.opts.log?.({ event: 'platform_unknown_infcode', infno, msgid, infcode: response.infcode, errMsg: response.err_msg ?? '' });
+        throw new PlatformMalformedResponseError(infno, msgid, unknown);
+      }
+      throw new PlatformRejectedError(infno, msgid, response.infcode, response.err_msg ?? '');
+    }
     const opened = await openResponse(response, this.signing, rawMemberText(text, 'output'));
     if (!opened.ok) throw new PlatformMalformedResponseError(infno, msgid, opened.reason);
     const problem = checkOutput(infno, opened.output);

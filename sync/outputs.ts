@@ -1,63 +1,28 @@
-// Reading what the platform sent back: a shape check per interface (so a wrapper never hands the
-// caller something that will crash later) and the exact yuan → fen conversion of settlement info.
+// Reading what the platform sent back, by the interface's output table (sync/spec: the same tables and validator
+// as the inputs): every field the box needs present, every field it reads in its national format, so a wrapper
+// never hands the caller something that will crash later; then the exact yuan → fen conversion of settlement info.
+// Success is the national signal: infcode 0 (reversals 2103/2601 need nothing more), and for 3501–3506 a `result`
+// with retRslt "1" when the platform sends one.
 
 import { yuanToFen } from '../common/money.js';
 import type { SetlInfo } from './interfaces.js';
+import { describeProblems, SPECS, validateOutput } from './spec/index.js';
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
-function moneyProblem(where: string, v: unknown): string | null {
-  if (typeof v !== 'string' && typeof v !== 'number') return `${where} is missing`;
-  try {
-    yuanToFen(v);
-    return null;
-  } catch {
-    return `${where} is not a two-decimal yuan amount: ${JSON.stringify(v)}`;
-  }
+/**
+ * infcode values of the national interface: 0 success, -1 business refusal (err_msg says why), and -2 the
+ * simulator's and several provinces' "sign_no invalid" (sync/interfaces.ts). Anything else is an answer the box
+ * cannot read: it is not taken as a refusal (a 2102 answered so may have charged) but as unreadable, so the
+ * settlement is reversed by its msgid like a lost answer and never left 结算中.
+ */
+export const KNOWN_INFCODES: ReadonlySet<number> = new Set([0, -1, -2]);
+
+/** Why an infcode ≠ 0 cannot be read as a refusal, or null when it is a known one. */
+export function unknownInfcode(infcode: number): string | null {
+  return KNOWN_INFCODES.has(infcode) ? null : `unknown infcode ${infcode} (the national interface knows 0 success and -1 refusal)`;
 }
-
-const SETL_MONEY = ['medfee_sumamt', 'fund_pay_sumamt', 'acct_pay', 'psn_cash_pay', 'balc'] as const;
-
-/** Pre-settlement (2101) creates no settlement, so its setl_id may be empty. */
-function setlinfoProblem(output: unknown, needsSetlId = true): string | null {
-  if (!isRec(output) || !isRec(output['setlinfo'])) return 'output.setlinfo is missing';
-  const s = output['setlinfo'];
-  if (!isStr(s['psn_no'])) return 'output.setlinfo.psn_no is missing';
-  if (needsSetlId ? !isStr(s['setl_id']) : typeof s['setl_id'] !== 'string') return 'output.setlinfo.setl_id is missing';
-  for (const k of SETL_MONEY) {
-    const p = moneyProblem(`output.setlinfo.${k}`, s[k]);
-    if (p) return p;
-  }
-  return null;
-}
-
-const CHECKS: Record<string, (o: unknown) => string | null> = {
-  '9001': (o) => (isRec(o) && isRec(o['signinoutb']) && isStr(o['signinoutb']['sign_no']) ? null : 'output.signinoutb.sign_no is missing'),
-  '1101': (o) => {
-    if (!isRec(o) || !isRec(o['baseinfo']) || !isStr(o['baseinfo']['psn_no'])) return 'output.baseinfo.psn_no is missing';
-    if (!Array.isArray(o['insuinfo'])) return 'output.insuinfo is not a list';
-    for (const [i, insu] of o['insuinfo'].entries()) {
-      if (!isRec(insu)) return `output.insuinfo[${i}] is not an object`;
-      const p = moneyProblem(`output.insuinfo[${i}].balc`, insu['balc']);
-      if (p) return p;
-    }
-    return null;
-  },
-  '1161': (o) => (isRec(o) && isStr(o['ec_token']) ? null : 'output.ec_token is missing'),
-  '2101': (o) => setlinfoProblem(o, false),
-  '2102': (o) => setlinfoProblem(o),
-  // Reversals succeed on infcode 0 (sync/spec/calls.ts): the national output carries nothing the box reads.
-  '2103': () => null,
-  '2601': () => null,
-  '3601': (o) => {
-    if (!isRec(o) || !Array.isArray(o['items'])) return 'output.items is not a list';
-    return o['items'].every((it) => isRec(it) && isStr(it['item_id']) && isStr(it['rule'])) ? null : 'output.items has an entry without item_id/rule';
-  },
-};
-
-const UPLOADS = new Set(['3501', '3502', '3503', '3504', '3505', '3506']);
 
 /**
  * 35xx: the platform's verdict on the record. `output.result.retRslt` "1" is accepted; any other value is a
@@ -69,7 +34,7 @@ export function uploadVerdict(output: unknown): { accepted: true } | { accepted:
   if (output === null || output === undefined || output === '') return { accepted: true };
   if (!isRec(output)) return { malformed: 'output is not an object' };
   const r = output['result'];
-  if (r === undefined) return { accepted: true };
+  if (r === undefined || r === null) return { accepted: true };
   if (!isRec(r)) return { malformed: 'output.result is not an object' };
   const ret = r['retRslt'];
   if (ret === undefined || ret === null || ret === '') return { malformed: 'output.result.retRslt is missing' };
@@ -78,15 +43,17 @@ export function uploadVerdict(output: unknown): { accepted: true } | { accepted:
   return { accepted: false, message: msg };
 }
 
-/** null when `output` has the shape `infno` promises (35xx: see uploadVerdict); else the problem. */
+/**
+ * null when `output` has what the output table of `infno` says the box reads; else every problem in one line,
+ * each naming the field (e.g. "2102 setlinfo.setl_id 缺失（结算ID）"). An interface without a table (3507) may
+ * answer nothing or any object.
+ */
 export function checkOutput(infno: string, output: unknown): string | null {
-  const check = CHECKS[infno];
-  if (check) return check(output);
-  if (UPLOADS.has(infno)) {
-    const v = uploadVerdict(output);
-    return 'malformed' in v ? v.malformed : null;
+  if (SPECS[infno]) {
+    const problems = validateOutput(infno, output);
+    return problems.length > 0 ? describeProblems(infno, problems) : null;
   }
-  return output === null || output === undefined || isRec(output) ? null : 'output is not an object';
+  return output === null || output === undefined || output === '' || isRec(output) ? null : 'output is not an object';
 }
 
 /** setlinfo with money in integer fen. */

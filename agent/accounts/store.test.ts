@@ -29,6 +29,30 @@ describe('AccountStore', () => {
     );
   });
 
+  it('creates pharmacists with their name and 执业药师注册证号, who verify at a counter but never open a page session', async () => {
+    const base = { username: 'wang', role: 'pharmacist' as const, password: 'pharm-pass-1' };
+    await expect(store.create({ ...base, displayName: '王药师' })).rejects.toMatchObject({ code: 'PRAC_CERT_NO_INVALID', status: 400 });
+    await expect(store.create({ ...base, displayName: '王药师', pracCertNo: '12345' })).rejects.toMatchObject({ code: 'PRAC_CERT_NO_INVALID' });
+    await expect(store.create({ ...base, displayName: '王药师', pracCertNo: '4401 0120' })).rejects.toMatchObject({ code: 'PRAC_CERT_NO_INVALID' });
+    await expect(store.create({ ...base, displayName: '王药师', pracCertNo: 'ABCDEFG12' })).rejects.toMatchObject({ code: 'PRAC_CERT_NO_INVALID' });
+    await expect(store.create({ ...base, pracCertNo: '44010120200123' })).rejects.toMatchObject({ code: 'DISPLAY_NAME_REQUIRED' });
+    await expect(store.create({ ...base, displayName: '王药师', pracCertNo: '44010120200123', password: '1234' })).rejects.toMatchObject({
+      code: 'PASSWORD_WEAK',
+    });
+    await expect(store.create({ username: 'li', role: 'cashier', password: '1234', pracCertNo: '44010120200123' })).rejects.toMatchObject({
+      code: 'PRAC_CERT_NO_UNEXPECTED',
+    });
+    const u = await store.create({ ...base, displayName: ' 王药师 ', pracCertNo: ' ZY-44010120200123 ' });
+    expect(u).toMatchObject({ username: 'wang', displayName: '王药师', role: 'pharmacist', pracCertNo: 'ZY-44010120200123' });
+    expect((await store.verify('wang', 'pharm-pass-1', ip)).ok).toBe(true);
+    expect(await store.login('wang', 'pharm-pass-1', { ip })).toEqual({ ok: false, reason: 'pharmacist' });
+    expect(db.prepare('SELECT COUNT(*) FROM sessions').pluck().get()).toBe(0);
+    // The table itself holds the rule: a pharmacist row has a certificate number, nobody else does.
+    expect(() => db.prepare("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES ('x','x','pharmacist','h','t')").run()).toThrow(
+      /CHECK/,
+    );
+  });
+
   it('stores only the SHA-256 of the session token; sessions end after 8 h idle and 12 h absolute', async () => {
     await store.create({ username: 'zhao', role: 'cashier', password: '4321' });
     const r = await store.login('zhao', '4321', { ip });

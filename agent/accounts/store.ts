@@ -4,8 +4,12 @@ import type { ApiRole } from '../../config/index.js';
 import { type Db, withoutFsync } from '../ledger/db.js';
 import { burnVerify, HashBusyError, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
-export type Role = ApiRole;
-export const ROLES: readonly Role[] = ['cashier', 'manager', 'technician'];
+/**
+ * `pharmacist` (执业药师) is an account that signs in at a counter to be on duty (药师签到, agent/checkout/pharmacist.ts);
+ * it never opens a page session: the pages are for the roles of the API (cashier, manager, technician).
+ */
+export type Role = ApiRole | 'pharmacist';
+export const ROLES: readonly Role[] = ['cashier', 'manager', 'technician', 'pharmacist'];
 
 export interface User {
   id: number;
@@ -14,12 +18,29 @@ export interface User {
   role: Role;
   disabled: boolean;
   createdAt: string;
+  /** Pharmacists only: 执业药师注册证号, sent in 3505 phar_prac_cert_no. */
+  pracCertNo?: string;
+}
+
+/** A user who may hold a page session. */
+export type PageUser = User & { role: ApiRole };
+
+/**
+ * 执业药师注册证号: no public specification of its format was found (certificates issued by different provincial
+ * authorities and years carry different layouts — digits only, or with a letter prefix), so it is accepted loosely:
+ * 6–50 letters, digits or hyphens with at least 6 digits. 50 is the length of 3505 phar_prac_cert_no (sync/spec/uploads.ts).
+ */
+export function pracCertNoProblem(certNo: string): string | undefined {
+  const v = certNo.trim();
+  if (!/^[A-Za-z0-9-]{6,50}$/.test(v) || (v.match(/[0-9]/g)?.length ?? 0) < 6)
+    return '执业药师注册证号格式不对：应为 6–50 位字母或数字（至少 6 位数字），请按注册证上的编号填写';
+  return undefined;
 }
 
 export interface Session {
   /** SHA-256 (hex) of the cookie token; the token itself is never stored. */
   id: string;
-  user: User;
+  user: PageUser;
   expiresAt: Date;
 }
 
@@ -61,7 +82,8 @@ export class AccountError extends AppError {
 }
 
 export type LoginResult =
-  | { ok: true; user: User; token: string; session: Session }
+  | { ok: true; user: PageUser; token: string; session: Session }
+  | { ok: false; reason: 'pharmacist' }
   | { ok: false; reason: 'locked'; retryAt: Date }
   | { ok: false; reason: 'bad_credentials' }
   | { ok: false; reason: 'disabled' };
@@ -74,6 +96,7 @@ interface UserRow {
   password_hash: string;
   disabled: number;
   created_at: string;
+  prac_cert_no: string | null;
 }
 
 const toUser = (r: UserRow): User => ({
@@ -83,13 +106,14 @@ const toUser = (r: UserRow): User => ({
   role: r.role,
   disabled: r.disabled !== 0,
   createdAt: r.created_at,
+  ...(r.prac_cert_no ? { pracCertNo: r.prac_cert_no } : {}),
 });
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export const normalizeUsername = (u: string) => u.trim().toLowerCase();
 const USERNAME = /^[a-z][a-z0-9_.-]{1,31}$/;
 
-/** A cashier's password is a PIN of 4–8 digits; managers and technicians need at least 8 characters. */
+/** A cashier's password is a PIN of 4–8 digits; managers, technicians and pharmacists need at least 8 characters. */
 export function passwordProblem(role: Role, password: string): string | undefined {
   if (role === 'cashier') return /^[0-9]{4,8}$/.test(password) ? undefined : '收银员的密码是 4–8 位数字 PIN';
   if (password.length < 8 || password.length > 128) return '密码长度须为 8–128 个字符';
@@ -128,18 +152,28 @@ export class AccountStore {
     return this.db.prepare('SELECT * FROM users WHERE username = ?').get(normalizeUsername(username)) as UserRow | undefined;
   }
 
-  async create(input: { username: string; displayName?: string; role: Role; password: string }): Promise<User> {
+  async create(input: { username: string; displayName?: string; role: Role; password: string; pracCertNo?: string }): Promise<User> {
     const username = normalizeUsername(input.username);
     if (!USERNAME.test(username)) throw new AccountError('USERNAME_INVALID', '用户名须为 2–32 位字母、数字或 _ . -，以字母开头', 400);
     if (!ROLES.includes(input.role)) throw new AccountError('ROLE_INVALID', `未知角色：${input.role}`, 400);
+    let pracCertNo: string | null = null;
+    if (input.role === 'pharmacist') {
+      // 3505 sends the display name as phar_name: a pharmacist needs a real one, not the username.
+      if (!input.displayName?.trim()) throw new AccountError('DISPLAY_NAME_REQUIRED', '请填写执业药师的姓名（上传销售记录时作为药师姓名）', 400);
+      const certProblem = pracCertNoProblem(input.pracCertNo ?? '');
+      if (certProblem) throw new AccountError('PRAC_CERT_NO_INVALID', certProblem, 400);
+      pracCertNo = (input.pracCertNo ?? '').trim();
+    } else if (input.pracCertNo !== undefined && input.pracCertNo !== '') {
+      throw new AccountError('PRAC_CERT_NO_UNEXPECTED', '只有执业药师账号填写执业药师注册证号', 400);
+    }
     const problem = passwordProblem(input.role, input.password);
     if (problem) throw new AccountError('PASSWORD_WEAK', problem, 400);
     const hash = await hashPassword(input.password);
     if (this.row(username)) throw new AccountError('USER_EXISTS', `用户名 ${username} 已存在`, 409);
     const displayName = input.displayName?.trim() || username;
     this.db
-      .prepare('INSERT INTO users (username, display_name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, 0, ?)')
-      .run(username, displayName, input.role, hash, this.clock().toISOString());
+      .prepare('INSERT INTO users (username, display_name, role, password_hash, disabled, created_at, prac_cert_no) VALUES (?, ?, ?, ?, 0, ?, ?)')
+      .run(username, displayName, input.role, hash, this.clock().toISOString(), pracCertNo);
     return this.get(username) as User;
   }
 
@@ -201,6 +235,8 @@ export class AccountStore {
   async login(username: string, password: string, meta: { ip: string; userAgent?: string }): Promise<LoginResult> {
     const v = await this.verify(username, password, meta.ip);
     if (!v.ok) return v;
+    if (v.user.role === 'pharmacist') return { ok: false, reason: 'pharmacist' };
+    const user = v.user as PageUser;
     const now = this.clock();
     const token = randomBytes(32).toString('base64url');
     const id = digest(token);
@@ -209,9 +245,9 @@ export class AccountStore {
       this.expire();
       this.db
         .prepare('INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, v.user.id, now.toISOString(), now.toISOString(), expiresAt.toISOString(), meta.ip, meta.userAgent?.slice(0, 300) ?? null);
+        .run(id, user.id, now.toISOString(), now.toISOString(), expiresAt.toISOString(), meta.ip, meta.userAgent?.slice(0, 300) ?? null);
     })();
-    return { ok: true, user: v.user, token, session: { id, user: v.user, expiresAt } };
+    return { ok: true, user, token, session: { id, user, expiresAt } };
   }
 
   /** The live session for a cookie token (and marks it used), or undefined when unknown, expired or its user disabled. */
@@ -221,7 +257,7 @@ export class AccountStore {
     const row = this.db.prepare('SELECT s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?').get(id) as
       | (UserRow & { last_seen_at: string; expires_at: string })
       | undefined;
-    if (!row || row.disabled) return undefined;
+    if (!row || row.disabled || row.role === 'pharmacist') return undefined;
     const now = this.clock().getTime();
     const lastSeen = Date.parse(row.last_seen_at);
     const expiresAt = new Date(row.expires_at);
@@ -232,7 +268,7 @@ export class AccountStore {
     // Losing a last-seen mark in a power cut only shortens an idle session: no fsync for it.
     if (now - lastSeen >= 60_000)
       withoutFsync(this.db, () => this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(new Date(now).toISOString(), id));
-    return { id, user: toUser(row), expiresAt };
+    return { id, user: toUser(row) as PageUser, expiresAt };
   }
 
   revoke(sessionId: string): void {

@@ -314,6 +314,8 @@ export class CheckoutService {
       prescription: sale.prescription ? (JSON.parse(sale.prescription) as PrescriptionView) : null,
       consents: JSON.parse(sale.consents) as string[],
       settlement: sale.settlement ? (JSON.parse(sale.settlement) as Record<string, unknown>) : null,
+      // 药师在岗: who was on duty when it was settled (recorded in the settlement event), null before.
+      pharmacist: sale.settlement ? ((JSON.parse(sale.settlement) as { pharmacist?: { name: string; certNo: string } }).pharmacist ?? null) : null,
       settledAt: sale.settled_at,
       /** Who settled it (the signed-in user or token name), from the sale.settled ledger event. */
       settledBy: sale.settled_seq === null ? null : (this.o.ledger.queries.eventNote(sale.settled_seq)?.actor ?? null),

@@ -59,7 +59,7 @@ export class Settlement {
     const items = this.itemViews(saleId, today);
     if (items.length === 0) throw new CheckoutError(409, 'SALE_EMPTY', '本单没有商品：请先扫描药品');
     const person = sale.person ? (JSON.parse(sale.person) as InsuredPerson) : undefined;
-    const pharmacist = this.opts.pharmacistOnDuty?.();
+    const pharmacist = this.opts.pharmacistOnDuty?.(sale.counter);
     const refused = checkSettle({
       ...(pharmacist ? { pharmacist } : {}),
       today,

@@ -14,6 +14,8 @@ import { CameraRecorder } from '../../device/camera/recorder.js';
 import { freeTcpPort, startTestCamera, type TestCamera } from '../../device/camera/testcam.js';
 import { startSimulator } from '../../sync/simulator/index.js';
 import { tempDir, testConfig } from '../../test/helpers.js';
+import { AccountStore } from '../accounts/store.js';
+import { PharmacistDuty } from '../checkout/pharmacist.js';
 import { DEMO_PRODUCTS } from '../demo/catalog.js';
 import { demoReceipt } from '../demo/stock.js';
 import { Ledger } from '../ledger/index.js';
@@ -203,5 +205,20 @@ describe('doctor', () => {
 
     const { checks: soon } = await runChecks(loaded(config), { now: () => new Date(twoDaysAgo.getTime() + 30 * 60_000) });
     expect(byName(soon, 'outbox')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/records waiting, oldest 30 min/) });
+  });
+
+  it('pharmacist: the config, else a shift pharmacist account passes; accounts without a shift warn; nobody fails', async () => {
+    const config = testConfig(join(tmp.dir, 'pharm'));
+    config.store.pharmacists = [];
+    expect(byName((await runChecks(loaded(config))).checks, 'pharmacist')).toMatchObject({ status: 'fail', fix: expect.stringContaining('账号与药师') });
+    const ledger = Ledger.open(join(config.dataDir, 'ledger.db'));
+    const accounts = new AccountStore(ledger.db);
+    await accounts.create({ username: 'wang', displayName: '王药师', role: 'pharmacist', password: 'pharm-pass-1', pracCertNo: '13010220200001' });
+    ledger.close();
+    expect(byName((await runChecks(loaded(config))).checks, 'pharmacist')).toMatchObject({ status: 'warn' });
+    const again = Ledger.open(join(config.dataDir, 'ledger.db'));
+    new PharmacistDuty(again.db).setShift('wang');
+    again.close();
+    expect(byName((await runChecks(loaded(config))).checks, 'pharmacist')).toMatchObject({ status: 'pass', detail: expect.stringContaining('王药师') });
   });
 });

@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../../config/index.js';
 import { syncStatus } from '../ledger/outbox-status.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { ledgerPath } from '../paths.js';
-import { readLedger } from './doctor-ledger.js';
+import { type LedgerDb, readLedger } from './doctor-ledger.js';
 import { outboxCheck, platformClockCheck, platformSignInCheck } from './doctor-platform.js';
 import { type VideoCheckOptions, videoChecks } from './doctor-video.js';
 import type { CliIo } from './main.js';
@@ -41,26 +41,52 @@ async function hidDevices(): Promise<UsbHid[]> {
   return (hid.devices ?? hid.default?.devices)?.() ?? [];
 }
 
+/** The manager's shift pharmacist and the number of enabled pharmacist accounts (none on a ledger from before them). */
+function dutyInLedger(db: LedgerDb): { shift?: string; accounts: number } {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pharmacist_duty'").get();
+  if (!has) return { accounts: 0 };
+  const shift = db
+    .prepare(
+      "SELECT u.display_name FROM pharmacist_duty d JOIN users u ON u.id = d.user_id WHERE d.scope = 'store' AND u.role = 'pharmacist' AND u.disabled = 0",
+    )
+    .pluck()
+    .get() as string | undefined;
+  const accounts = db.prepare("SELECT COUNT(*) FROM users WHERE role = 'pharmacist' AND disabled = 0").pluck().get() as number;
+  return { ...(shift ? { shift } : {}), accounts };
+}
+
+/**
+ * 药师在岗: every sale's 3505 carries the pharmacist on duty (phar_name, phar_prac_cert_no, mandatory nationally);
+ * without one the platform refuses the sale records, and prescription drugs are refused at the counter. Who is on
+ * duty: agent/checkout/pharmacist.ts (counter sign-in, else the manager's shift pharmacist, else the config's).
+ */
+function pharmacistCheck(configured: { name: string; certNo: string } | undefined, duty: { shift?: string; accounts: number }): Check {
+  if (duty.shift) return { name: 'pharmacist', status: 'pass', detail: `shift pharmacist (当班药师): ${duty.shift}` };
+  if (configured) return { name: 'pharmacist', status: 'pass', detail: `on duty: ${configured.name} (${configured.certNo})` };
+  if (duty.accounts > 0)
+    return {
+      name: 'pharmacist',
+      status: 'warn',
+      detail: `${duty.accounts} pharmacist account(s) but no shift pharmacist: a counter without 药师签到 sells no prescription drug and its sales' 3505 are refused`,
+      fix: 'on the manager page (账号与药师) set the shift pharmacist, or have the pharmacist sign in at each counter (F5)',
+    };
+  return {
+    name: 'pharmacist',
+    status: 'fail',
+    detail: 'no pharmacist: store.pharmacists is empty and no pharmacist account exists; the platform refuses every 3505 without phar_name/phar_prac_cert_no',
+    fix: 'add a pharmacist account on the manager page (账号与药师), or counter-agent provision --pharmacist-name NAME --pharmacist-cert-no NO',
+  };
+}
+
 /** Every check the technician needs, each with pass/warn/fail and the fix. */
 export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = {}): Promise<{ checks: Check[]; serial: unknown[]; hid: unknown[] }> {
   const { config } = loaded;
   const checks: Check[] = [{ name: 'config', status: 'pass', detail: `valid (${loaded.source})` }];
   // 药师在岗: every sale's 3505 carries the pharmacist on duty (phar_name, phar_prac_cert_no, mandatory nationally);
   // without one the platform refuses every sale record, and prescription drugs are refused at the counter.
-  const pharmacist = config.store.pharmacists[0];
-  checks.push(
-    pharmacist
-      ? { name: 'pharmacist', status: 'pass', detail: `on duty: ${pharmacist.name} (${pharmacist.certNo})` }
-      : {
-          name: 'pharmacist',
-          status: 'fail',
-          detail: 'store.pharmacists is empty: the platform refuses every 3505 without phar_name/phar_prac_cert_no',
-          fix: 'counter-agent provision --pharmacist-name NAME --pharmacist-cert-no NO (or add store.pharmacists: [{ name, certNo }])',
-        },
-  );
-
   const path = ledgerPath(config);
   let backlog: ReturnType<typeof syncStatus> | undefined;
+  let duty: { shift?: string; accounts: number } = { accounts: 0 };
   if (!existsSync(path))
     checks.push({ name: 'ledger', status: 'warn', detail: `no ledger yet at ${path}`, fix: 'start the service once (systemctl start counter-agent)' });
   else {
@@ -77,8 +103,10 @@ export async function runChecks(loaded: LoadedConfig, opts: VideoCheckOptions = 
             },
       );
       backlog = syncStatus(db, (opts.now ?? (() => new Date()))());
+      duty = dutyInLedger(db);
     });
   }
+  checks.push(pharmacistCheck(config.store.pharmacists[0], duty));
 
   let serial: Awaited<ReturnType<typeof serialPorts>> = [];
   try {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMOX, HERB, receipt } from '../../test/fixtures.js';
 import { tempDir } from '../../test/helpers.js';
+import { AccountStore } from '../accounts/store.js';
 import { ReceivingService } from '../receiving/service.js';
 import { Ledger } from './index.js';
 import { SCHEMA_VERSION } from './migrations.js';
@@ -28,10 +29,18 @@ function downgradeToVersion8(opts: { allocatorRan: boolean }): void {
   // What the migrations after 9 added is taken away too, so the upgrade runs them as on a real version-8 file:
   // 10 (sales.void_reason, voided_by), 11 (hq_replication), 12 (sales.reversing and its index), 13 (platform_readbacks),
   // 14 (transfers; the rebuilt receipts table stays: rebuilding it again on upgrade is what a real version-12 file goes through),
-  // 15 (sale_items.chain_check and its index, chain_alarms, hq_replication.conflicts_after).
+  // 15 (sale_items.chain_check and its index, chain_alarms, hq_replication.conflicts_after), 16 (pharmacist_duty; users back
+  // to three roles without prac_cert_no).
   db.exec(`DROP INDEX sale_items_chain_unchecked; ALTER TABLE sale_items DROP COLUMN chain_check; DROP TABLE chain_alarms;
     DROP INDEX sales_reversing; ALTER TABLE sales DROP COLUMN reversing; ALTER TABLE sales DROP COLUMN void_reason;
     ALTER TABLE sales DROP COLUMN voided_by; DROP TABLE hq_replication; DROP TABLE platform_readbacks; DROP TABLE transfer_codes; DROP TABLE transfers;`);
+  db.pragma('foreign_keys = OFF');
+  db.exec(`DROP TABLE pharmacist_duty;
+    CREATE TABLE users_old (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+      role TEXT NOT NULL CHECK (role IN ('cashier', 'manager', 'technician')), password_hash TEXT NOT NULL,
+      disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+    INSERT INTO users_old SELECT id, username, display_name, role, password_hash, disabled, created_at FROM users;
+    DROP TABLE users; ALTER TABLE users_old RENAME TO users;`);
   db.close();
 }
 
@@ -59,6 +68,27 @@ describe('ledger migrations', () => {
       // The counter carries on: the next reservation starts after what the old file had handed out.
       expect(upgraded.msgids.reserve((c) => c.last('20261122100000'))).toBe(50);
       expect(upgraded.outbox.due(at, 10).map((r) => r.id)).not.toContain(1);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('upgrades the users table to pharmacists keeping accounts and their sign-in sessions', async () => {
+    const old = Ledger.open(path);
+    const accounts = new AccountStore(old.db, () => at);
+    await accounts.create({ username: 'zhang', role: 'cashier', password: '1234' });
+    const login = await accounts.login('zhang', '1234', { ip: '127.0.0.1' });
+    old.close();
+    downgradeToVersion8({ allocatorRan: true });
+
+    const upgraded = Ledger.open(path);
+    try {
+      const after = new AccountStore(upgraded.db, () => at);
+      expect(login.ok && after.session(login.token)?.user.username).toBe('zhang');
+      await after.create({ username: 'wang', displayName: '王药师', role: 'pharmacist', password: 'pharm-pass-1', pracCertNo: '44010120200123' });
+      expect(after.get('wang')).toMatchObject({ role: 'pharmacist', pracCertNo: '44010120200123' });
+      expect(upgraded.db.pragma('foreign_key_check')).toEqual([]);
+      expect(upgraded.db.pragma('foreign_keys', { simple: true })).toBe(1);
     } finally {
       upgraded.close();
     }

@@ -382,6 +382,33 @@ const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE hq_replication ADD COLUMN conflicts_after INTEGER NOT NULL DEFAULT 0;
   `,
+  // 16: pharmacists (执业药师) as accounts with their 执业药师注册证号, and who is on duty (药师在岗): one row per
+  // counter where a pharmacist signed in, and one for the store ('store', the manager's shift pharmacist). Kept in
+  // the database so a restart keeps the shift. The users table is rebuilt (SQLite cannot change a CHECK) as its
+  // documented procedure says; FOREIGN_KEYS_OFF makes migrate() run it with foreign keys off and check them before commit.
+  `${FOREIGN_KEYS_OFF}
+  CREATE TABLE users_new (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('cashier', 'manager', 'technician', 'pharmacist')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    prac_cert_no TEXT,
+    CHECK ((role = 'pharmacist') = (prac_cert_no IS NOT NULL))
+  );
+  INSERT INTO users_new (id, username, display_name, role, password_hash, disabled, created_at)
+    SELECT id, username, display_name, role, password_hash, disabled, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_new RENAME TO users;
+  CREATE TABLE pharmacist_duty (
+    scope TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    since TEXT NOT NULL,
+    set_by TEXT
+  );
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -24,6 +24,8 @@ export interface SaleListEntry {
   cashFen: number;
   refusals: number;
   upload: UploadState;
+  /** The pharmacist on duty when it was settled (药师在岗, from the settlement event), else null. */
+  pharmacist: string | null;
 }
 
 interface Row {
@@ -64,9 +66,11 @@ export class SalesList {
     const rows = this.stmt.all({ start: period.startIso, end: period.endIso, limit }) as Row[];
     return rows.map((r) => {
       const person = r.person ? (JSON.parse(r.person) as { name?: string; certNo?: string }) : undefined;
-      const totals = r.settlement
-        ? (JSON.parse(r.settlement) as { totals?: { total: number; fundPay: number; accountPay: number; cashPay: number } }).totals
+      const settlement = r.settlement
+        ? (JSON.parse(r.settlement) as { totals?: { total: number; fundPay: number; accountPay: number; cashPay: number }; pharmacist?: { name: string } })
         : undefined;
+      const totals = settlement?.totals;
+      const pharmacist = settlement?.pharmacist;
       return {
         id: r.id,
         counter: r.counter,
@@ -83,6 +87,7 @@ export class SalesList {
         cashFen: totals?.cashPay ?? 0,
         refusals: r.refusals,
         upload: r.upload,
+        pharmacist: pharmacist?.name ?? null,
       };
     });
   }

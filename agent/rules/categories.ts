@@ -4,7 +4,15 @@ import { MEDICAL_CATEGORIES, NON_INSURANCE_CATEGORIES } from './common.js';
 import type { RefusalCode } from './types.js';
 
 /** The step that resolves a refusal; the page maps each to its key and words. */
-export type NextStep = 'identity' | 'prescription' | 'prescription_patient' | 'consent' | 'self_pay_or_remove' | 'retry_or_self_pay' | 'scan_code';
+export type NextStep =
+  | 'identity'
+  | 'pharmacist'
+  | 'prescription'
+  | 'prescription_patient'
+  | 'consent'
+  | 'self_pay_or_remove'
+  | 'retry_or_self_pay'
+  | 'scan_code';
 
 export const NEXT_STEPS: Readonly<Partial<Record<RefusalCode, NextStep>>> = {
   IDENTITY_REQUIRED: 'identity',
@@ -14,6 +22,7 @@ export const NEXT_STEPS: Readonly<Partial<Record<RefusalCode, NextStep>>> = {
   NOT_INSURANCE_PAYABLE: 'self_pay_or_remove',
   PLATFORM_UNAVAILABLE: 'retry_or_self_pay',
   TRACE_CODE_MISSING: 'scan_code',
+  PHARMACIST_REQUIRED: 'pharmacist',
 };
 
 export interface RuleCategories {

@@ -13,7 +13,7 @@ describe('PHARMACIST_REQUIRED', () => {
       pharmacist: undefined,
     });
     expect(pharmacistRequired(ctx)).toEqual([{ code: 'PHARMACIST_REQUIRED', message: PHARMACIST_REQUIRED_MESSAGE, itemId: 2 }]);
-    expect(PHARMACIST_REQUIRED_MESSAGE).toBe('处方药须执业药师审核：请执业药师登录或由店长设置当班药师后再结算');
+    expect(PHARMACIST_REQUIRED_MESSAGE).toBe('处方药须执业药师审核：请执业药师在收银台签到，或由店长设置当班药师，然后再结算');
   });
 
   it('refuses self-pay too, and a pharmacist without a certificate number', () => {

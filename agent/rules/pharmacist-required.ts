@@ -3,7 +3,7 @@
 // per sale, on the first prescription item; self-pay or insurance alike.
 import type { Refusal, SettleContext } from './types.js';
 
-export const PHARMACIST_REQUIRED_MESSAGE = '处方药须执业药师审核：请执业药师登录或由店长设置当班药师后再结算';
+export const PHARMACIST_REQUIRED_MESSAGE = '处方药须执业药师审核：请执业药师在收银台签到，或由店长设置当班药师，然后再结算';
 
 export function pharmacistRequired(ctx: SettleContext): Refusal[] {
   const first = ctx.items.find((item) => item.product.rx);

@@ -174,7 +174,8 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     await expect.poll(() => page.locator('#sales-rows tr[data-sale]').count()).toBe(3);
     const selfPayRow = page.locator(`#sales-rows tr[data-sale="${sales.selfPay}"]`);
     expect(await selfPayRow.textContent()).toContain('自费');
-    expect(await selfPayRow.locator('td').nth(10).textContent()).toBe('1');
+    // Column 11 (拒绝): 在岗药师 comes after 收银员.
+    expect(await selfPayRow.locator('td').nth(11).textContent()).toBe('1');
     expect(await page.locator(`#sales-rows tr[data-sale="${sales.young1}"]`).textContent()).toContain('王浩然');
     await m.shot('sales');
     expect(await m.fitsWidth()).toEqual([]);

@@ -427,7 +427,7 @@ describe('together', () => {
       const item = await bare.scan(id, codeOf('AMOX', 1));
       await bare.prescribe(id, person('young'));
       const [x] = refused(await bare.settle(id, 'self_pay'), 409, [{ code: 'PHARMACIST_REQUIRED', itemId: item.body.item.id }]);
-      expect(x!.message).toBe('处方药须执业药师审核：请执业药师登录或由店长设置当班药师后再结算');
+      expect(x!.message).toBe('处方药须执业药师审核：请执业药师在收银台签到，或由店长设置当班药师，然后再结算');
       expect((await bare.sale(id)).status).toBe('open');
     } finally {
       await bare.close();

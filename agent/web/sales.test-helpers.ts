@@ -193,6 +193,8 @@ export interface SaleView {
   prescription: Json | null;
   consents: string[];
   settlement: (Json & { totals?: Totals; setlId?: string; payment?: string }) | null;
+  /** 药师在岗 when it was settled. */
+  pharmacist: { name: string; certNo: string } | null;
   refusals: { code: string; message: string; itemId: number | null; scanned: string | null }[];
   sync: { infno: string; recordKey: string; status: string; lastError: string | null }[];
 }

@@ -4,6 +4,7 @@ import { Names } from '../accounts/names.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { AuditService } from '../audit/index.js';
 import type { ChainAlarms } from '../checkout/chain-alarms.js';
+import type { PharmacistDuty } from '../checkout/pharmacist.js';
 import type { CheckoutService } from '../checkout/service.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { ScanRouter } from '../devices/router.js';
@@ -30,6 +31,7 @@ import { counterRoutes } from './routes/counters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { type HealthSource, healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
+import { pharmacistRoutes } from './routes/pharmacists.js';
 import { receivingRoutes } from './routes/receiving.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { type ReportServices, reportRoutes } from './routes/reports.js';
@@ -63,6 +65,8 @@ export interface WebDeps {
   router: ScanRouter;
   video: VideoService;
   accounts: AccountStore;
+  /** Who is the pharmacist on duty (药师签到 at a counter, the manager's shift pharmacist). */
+  pharmacists: PharmacistDuty;
   /** The platform's 疑点 and the manager's answers. */
   suspicious: SuspiciousService;
   /** Boxes sold here and at another store of the chain (issue 17). */
@@ -164,6 +168,7 @@ export async function buildServer(deps: WebDeps): Promise<FastifyInstance> {
   );
   await app.register(salesRoutes(deps.checkout, names));
   await app.register(counterRoutes(deps.checkout, deps.config.store, names));
+  await app.register(pharmacistRoutes(deps.pharmacists, deps.accounts));
   await app.register(deviceRoutes(deps.devices, deps.router));
   await app.register(videoRoutes(deps.video, deps.cameraProbes));
   await app.register(syncRoutes(deps.syncStatus, deps.sync, labels));

@@ -28,7 +28,7 @@ export const SPEC_9001: InterfaceSpec = {
   cn: '签到',
   sources: ['[B] QD9001.cs'],
   input: [{ node: 'signIn', fields: [s('opter_no', '操作员编号', 20, 'Y'), s('mac', '签到MAC地址', 20, 'Y'), s('ip', '签到IP地址', 20, 'Y')] }],
-  output: [{ node: 'signinoutb', fields: [s('sign_no', '签到编号', 30, 'Y')] }],
+  output: [{ node: 'signinoutb', fields: [s('sign_no', '签到编号', 30, 'Y'), dt('sign_time', '签到时间')] }],
 };
 
 export const SPEC_1101: InterfaceSpec = {
@@ -50,9 +50,22 @@ export const SPEC_1101: InterfaceSpec = {
       ],
     },
   ],
+  // [B] RY1101.cs output. The box cannot go on without psn_no (every later call names the person) and a readable
+  // balance; the rest it shows and compares (certno with the prescription), so their format is checked when present.
   output: [
-    { node: 'baseinfo', fields: [s('psn_no', '人员编号', 30, 'Y'), s('certno', '证件号码', 50, 'Y'), s('psn_name', '人员姓名', 50, 'Y')] },
-    { node: 'insuinfo', list: true, fields: [n('balc', '余额', [16, 2], 'Y'), s('insutype', '险种类型', 6, 'Y')] },
+    {
+      node: 'baseinfo',
+      fields: [
+        s('psn_no', '人员编号', 30, 'Y'),
+        s('psn_cert_type', '人员证件类型', 6),
+        s('certno', '证件号码', 50),
+        s('psn_name', '人员姓名', 50),
+        s('gend', '性别', 6),
+        { name: 'brdy', cn: '出生日期', type: 'date', req: 'O' },
+        n('age', '年龄', [4, 1]),
+      ],
+    },
+    { node: 'insuinfo', list: true, fields: [n('balc', '余额', [16, 2], 'Y'), s('insutype', '险种类型', 6)] },
   ],
 };
 
@@ -61,7 +74,7 @@ export const SPEC_1161: InterfaceSpec = {
   cn: '医保电子凭证解码（扩展）',
   sources: ['this box (sync/interfaces.ts)'],
   input: [{ node: 'data', fields: [s('ec_qrcode', '电子凭证二维码', 512, 'Y')] }],
-  output: [],
+  output: [{ node: '', fields: [s('ec_token', '电子凭证令牌', 512, 'Y')] }],
 };
 
 const DRUGINFO: readonly FieldSpec[] = [
@@ -98,9 +111,26 @@ const DRUGDETAIL: readonly FieldSpec[] = [
   },
 ];
 
-const SETLINFO_OUT = [
-  { node: 'setlinfo', fields: [s('setl_id', '结算ID', 30, 'Y'), s('psn_no', '人员编号', 30, 'Y'), n('medfee_sumamt', '医疗费总额', [16, 2], 'Y')] },
-] as const;
+/**
+ * setlinfo as the box reads it (DESIGN 5 names; amounts 16,2 decimal yuan, converted exactly to fen). 2101 is a
+ * pre-settlement: it creates no settlement, so its setl_id may be empty; 2102's must be there (2103 needs it).
+ */
+const setlinfo = (setlId: FieldSpec['req']) => [
+  {
+    node: 'setlinfo',
+    fields: [
+      s('setl_id', '结算ID', 30, setlId),
+      s('mdtrt_id', '就诊ID', 30),
+      s('psn_no', '人员编号', 30, 'Y'),
+      n('medfee_sumamt', '医疗费总额', [16, 2], 'Y'),
+      n('fund_pay_sumamt', '基金支付总额', [16, 2], 'Y'),
+      n('acct_pay', '个人账户支出', [16, 2], 'Y'),
+      n('psn_cash_pay', '个人现金支出', [16, 2], 'Y'),
+      n('balc', '余额', [16, 2], 'Y'),
+      dt('setl_time', '结算时间'),
+    ],
+  },
+];
 
 export const SPEC_2101: InterfaceSpec = {
   infno: '2101',
@@ -110,10 +140,10 @@ export const SPEC_2101: InterfaceSpec = {
     { node: 'druginfo', fields: DRUGINFO },
     { node: 'drugdetail', list: true, fields: DRUGDETAIL },
   ],
-  output: [{ node: 'setlinfo', fields: [s('psn_no', '人员编号', 30, 'Y'), n('medfee_sumamt', '医疗费总额', [16, 2], 'Y')] }],
+  output: setlinfo('O'),
 };
 
-export const SPEC_2102: InterfaceSpec = { ...SPEC_2101, infno: '2102', cn: '药店结算', output: SETLINFO_OUT };
+export const SPEC_2102: InterfaceSpec = { ...SPEC_2101, infno: '2102', cn: '药店结算', output: setlinfo('Y') };
 
 export const SPEC_2103: InterfaceSpec = {
   infno: '2103',
@@ -138,5 +168,19 @@ export const SPEC_3601: InterfaceSpec = {
   cn: '疑点数据获取（扩展）',
   sources: ['this box (sync/interfaces.ts)'],
   input: [{ node: 'data', fields: [s('fixmedins_code', '定点医药机构编号', 30, 'Y'), { name: 'audit_date', cn: '审核日期', type: 'date', req: 'Y' }] }],
-  output: [],
+  output: [
+    {
+      node: 'items',
+      list: true,
+      fields: [
+        s('item_id', '疑点编号', 64, 'Y'),
+        s('rule', '规则编码', 64, 'Y'),
+        s('rule_name', '规则名称', 200),
+        s('detail', '疑点描述', 2000),
+        s('psn_no', '人员编号', 30),
+        s('setl_id', '结算ID', 30),
+        n('amount', '金额', [16, 2]),
+      ],
+    },
+  ],
 };

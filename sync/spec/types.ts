@@ -26,11 +26,16 @@ export interface FieldSpec {
   minItems?: number;
 }
 
-/** One node of an input or output: `{ selinfo: {...} }`, `{ data: {...} }`; list nodes are arrays of records. */
+/**
+ * One node of an input or output: `{ selinfo: {...} }`, `{ data: {...} }`; list nodes are arrays of records.
+ * `node: ''` is the message itself (an output whose fields are not wrapped in a node, e.g. 1161 `ec_token`).
+ */
 export interface NodeSpec {
   node: string;
   /** The node holds a list of records rather than one record. */
   list?: boolean;
+  /** The node may be absent (then nothing in it is checked); when present its fields are checked. */
+  optional?: boolean;
   fields: readonly FieldSpec[];
 }
 
@@ -41,7 +46,11 @@ export interface InterfaceSpec {
   /** Where the field list comes from (repository + path), for the reader of the table. */
   sources: readonly string[];
   input: readonly NodeSpec[];
-  /** What the box reads from the answer (national output); empty when the output carries nothing needed. */
+  /**
+   * What the box reads from the answer (national output names and formats); empty when the output carries nothing
+   * the box needs (success is infcode 0). `Y` here is what the box cannot go on without; what it only shows is `O`,
+   * still checked for format when present. sync/outputs.ts validates every answer against it.
+   */
   output: readonly NodeSpec[];
 }
 

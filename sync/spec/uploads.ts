@@ -32,8 +32,11 @@ const GOODS: readonly FieldSpec[] = [
   s('fixmedins_bchno', '定点医药机构批次流水号', 30, 'Y'),
 ];
 
-/** The answer every 35xx may carry; checked by sync/outputs.ts (absent result: accepted, see there). */
-const UPLOAD_RESULT: readonly NodeSpec[] = [];
+/**
+ * The answer every 3501–3506 may carry [R]: `result { retRslt, msgRslt }`. Absent: accepted on infcode 0 (see
+ * sync/outputs.ts uploadVerdict); present: retRslt is mandatory and "1" is the only acceptance.
+ */
+const UPLOAD_RESULT: readonly NodeSpec[] = [{ node: 'result', optional: true, fields: [s('retRslt', '结果标志', 3, 'Y'), s('msgRslt', '结果信息', 2000)] }];
 
 export const SPEC_3501: InterfaceSpec = {
   infno: '3501',

@@ -75,21 +75,28 @@ export function validateNodes(nodes: readonly NodeSpec[], message: unknown): Spe
   const out: SpecProblem[] = [];
   if (nodes.length === 0) return out;
   if (!isRec(message)) {
-    for (const n of nodes) out.push({ path: n.node, cn: n.node, problem: '缺失' });
+    // An absent or empty answer lacks only what it had to carry.
+    const nothing = message === undefined || message === null || message === '';
+    for (const n of nodes) if (!(nothing && n.optional)) out.push({ path: n.node || 'output', cn: n.node || 'output', problem: nothing ? '缺失' : '应为对象' });
     return out;
   }
   for (const n of nodes) {
+    if (n.node === '') {
+      checkRecord(n.fields, message, 'output', out);
+      continue;
+    }
     const v = message[n.node];
+    if (n.optional && (v === undefined || v === null)) continue;
     if (n.list) {
       if (!Array.isArray(v)) {
-        out.push({ path: n.node, cn: n.node, problem: '缺失' });
+        out.push({ path: n.node, cn: n.node, problem: v === undefined || v === null ? '缺失' : '应为列表' });
         continue;
       }
       v.forEach((item, i) =>
         isRec(item) ? checkRecord(n.fields, item, `${n.node}[${i}]`, out) : out.push({ path: `${n.node}[${i}]`, cn: n.node, problem: '应为对象' }),
       );
     } else if (!isRec(v)) {
-      out.push({ path: n.node, cn: n.node, problem: '缺失' });
+      out.push({ path: n.node, cn: n.node, problem: v === undefined || v === null ? '缺失' : '应为对象' });
     } else {
       checkRecord(n.fields, v, n.node, out);
     }

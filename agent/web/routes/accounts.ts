@@ -3,7 +3,7 @@ import { AccountError, type AccountStore, ROLES, type User } from '../../account
 import { PUBLIC, roles, SESSION_COOKIE } from '../auth.js';
 import { routeSchema, type TypedRoutes } from '../schemas.js';
 
-const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role });
+const publicUser = (u: User) => ({ username: u.username, displayName: u.displayName, role: u.role, ...(u.pracCertNo ? { pracCertNo: u.pracCertNo } : {}) });
 const BAD_CREDENTIALS = '用户名或密码（PIN）错误';
 
 /** Shanghai wall-clock time, for "try again after …". */
@@ -61,6 +61,10 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
             });
         }
         if (!r.ok && r.reason === 'disabled') return reply.code(403).send({ errors: [{ code: 'USER_DISABLED', message: '该账号已停用，请联系店长' }] });
+        if (!r.ok && r.reason === 'pharmacist')
+          return reply.code(403).send({
+            errors: [{ code: 'PHARMACIST_ACCOUNT', message: '执业药师账号不能登录页面：请在收银台点「药师签到」输入该账号；收银请用收银员账号登录' }],
+          });
         if (!r.ok) return reply.code(401).send({ errors: [{ code: 'BAD_CREDENTIALS', message: BAD_CREDENTIALS }] });
         const maxAge = Math.floor((r.session.expiresAt.getTime() - accounts.now().getTime()) / 1000);
         reply.header('set-cookie', sessionCookie(req, r.token, maxAge));
@@ -94,7 +98,10 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
       },
     );
 
-    const userSchema = { type: 'object', properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } } as const;
+    const userSchema = {
+      type: 'object',
+      properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' }, pracCertNo: { type: 'string' } },
+    } as const;
     app.get(
       '/api/users',
       {
@@ -120,6 +127,8 @@ export function accountRoutes(accounts: AccountStore, onSignOut?: (sessionId: st
               displayName: { type: 'string', maxLength: 64 },
               role: { type: 'string', enum: [...ROLES] },
               password: { type: 'string', minLength: 1, maxLength: 256 },
+              // 执业药师注册证号: pharmacists only (checked by the store).
+              pracCertNo: { type: 'string', maxLength: 64 },
             },
           },
         }),

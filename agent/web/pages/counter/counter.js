@@ -9,6 +9,7 @@ import { $ } from './dom.js';
 import { initKeys } from './keys.js';
 import { initLifecycle, startNewSale } from './lifecycle.js';
 import { initLogin, showCounter, showLogin } from './login.js';
+import { initPharmacist } from './pharmacist.js';
 import { initPrescription } from './prescription.js';
 import { initSettleKind } from './settle-kind.js';
 
@@ -20,6 +21,7 @@ async function init() {
   initKeys();
   initPrescription();
   initConsent();
+  initPharmacist();
   initSettleKind();
   initLifecycle();
   $('new-sale').addEventListener('click', () => void startNewSale());

@@ -8,6 +8,7 @@ import { $ } from './dom.js';
 import { identify, isEVoucherQr } from './identity.js';
 import { startNewSale, voidCurrent } from './lifecycle.js';
 import { logout } from './login.js';
+import { togglePharmacist } from './pharmacist.js';
 import { openPrescription } from './prescription.js';
 import { dismissRefusals, refusalsOpen } from './refusals.js';
 import { moveSelection, removeSelected, scanCode, settle } from './sale.js';
@@ -20,6 +21,7 @@ const KEYS = {
   F2: () => startNewSale(),
   F3: () => voidCurrent(),
   F4: () => $('identity').focus(),
+  F5: () => togglePharmacist(),
   F6: () => openPrescription(),
   F7: () => openConsent(),
   F8: () => startInsuranceSettle(),

@@ -4,6 +4,7 @@ import { closeDialog, focusScan } from './dialog.js';
 import { $ } from './dom.js';
 import { closeEvents, openEvents } from './events.js';
 import { attendCounter } from './lifecycle.js';
+import { loadPharmacist } from './pharmacist.js';
 import { dismissRefusals } from './refusals.js';
 import { render, showStatus } from './render.js';
 import { state } from './state.js';
@@ -31,7 +32,7 @@ export async function showCounter(user) {
   render();
   focusScan();
   await attendCounter();
-  await loadCatalog();
+  await Promise.all([loadCatalog(), loadPharmacist()]);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The red panel: every refusal at once, each in plain Chinese naming its item and the next step, with a
-// sound. It stays until Esc; the next step's key (F4, F6, F7, F9) closes it and does that step.
+// sound. It stays until Esc; the next step's key (F4, F5, F6, F7, F9) closes it and does that step.
 import { $, el, productLabel } from './dom.js';
 import { beep } from './sound.js';
 import { itemById, state } from './state.js';
@@ -10,6 +10,7 @@ import { itemById, state } from './state.js';
  */
 const STEP_KEYS = {
   identity: { key: 'F4', text: '读取参保人身份（刷身份证、电子凭证或输入身份证号、社保卡号）' },
+  pharmacist: { key: 'F5', text: '执业药师在本收银台签到（或由店长设置当班药师）' },
   prescription: { key: 'F6', text: '录入处方' },
   prescription_patient: { key: 'F6', text: '核对并修改处方的患者证件号' },
   consent: { key: 'F7', text: '向参保人告知并登记同意' },

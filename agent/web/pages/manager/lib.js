@@ -159,4 +159,4 @@ export const PAYMENT = { insurance: '医保', self_pay: '自费' };
 export const SALE_STATUS = { open: '进行中', settling: '结算中', settled: '已结算', voided: '已作废', reversed: '已退费', reversing: '退费处理中' };
 export const UPLOAD = { sent: '已上传', pending: '待上传', failed: '上传失败', none: '无需上传' };
 export const CODE_STATE = { in_stock: '在库', sold: '已售出', returned_to_supplier: '已退供应商', written_off: '已报损' };
-export const ROLE = { cashier: '收银员', manager: '店长', technician: '技术员' };
+export const ROLE = { cashier: '收银员', manager: '店长', technician: '技术员', pharmacist: '执业药师' };

@@ -1,6 +1,7 @@
 // 药店管理: sign-in (店长 / 技术员), the navigation between screens (location hash) and keyboard shortcuts.
 // Each screen is its own module with init() (wire its controls once) and show(arg) (load what it shows).
 
+import * as accounts from './accounts.js';
 import * as audit from './audit.js';
 import { $, api, clearNotice, problems, ROLE, setUnauthenticatedHandler } from './lib.js';
 import * as overview from './overview.js';
@@ -14,7 +15,7 @@ import * as suspicious from './suspicious.js';
 import * as sync from './sync.js';
 import * as transfers from './transfers.js';
 
-const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious, transfers };
+const SCREENS = { overview, receiving, stock, stocktake, reconciliation, sales, sale, audit, sync, suspicious, transfers, accounts };
 const ORDER = ['overview', 'receiving', 'stock', 'stocktake', 'reconciliation', 'sales', 'audit', 'sync', 'suspicious'];
 const TITLES = {
   overview: '概览',
@@ -28,6 +29,7 @@ const TITLES = {
   sync: '平台同步',
   suspicious: '疑点答复',
   transfers: '调拨',
+  accounts: '账号与药师',
 };
 const ALLOWED = new Set(['manager', 'technician']);
 

@@ -61,6 +61,7 @@ function renderSettlement(sale) {
     ['个人账户', t ? yuan(t.accountPay) : ''],
     ['现金', t ? yuan(t.cashPay) : ''],
     ['处方', sale.prescription ? `${sale.prescription.rxNo} · ${sale.prescription.doctorName}` : ''],
+    ['在岗药师', sale.pharmacist ? `${sale.pharmacist.name}（注册证号 ${sale.pharmacist.certNo}）` : sale.settledAt ? '无' : ''],
     ['退费时间', sale.reversal ? shanghaiTime(sale.reversal.at) : ''],
     ['退费原因', sale.reversal ? sale.reversal.reason : ''],
     ['退费人', sale.reversal ? sale.reversedByName || sale.reversal.actor : ''],

@@ -13,6 +13,7 @@ function row(s) {
     el('td', { class: `status-${s.status}` }, SALE_STATUS[s.status] || s.status),
     el('td', {}, PAYMENT[s.payment] || '—'),
     el('td', {}, s.cashierName || s.cashier || '—'),
+    el('td', { class: 'pharmacist' }, s.pharmacist || '—'),
     el('td', {}, s.person ? `${s.person.name} ${s.person.certNoMasked || ''}` : '—'),
     el('td', { class: 'num' }, s.pieces),
     el('td', { class: 'num' }, yuan(s.totalFen)),
@@ -27,7 +28,7 @@ async function load() {
   const r = await api('GET', `/api/sales${q}${q ? '&' : '?'}limit=200`);
   if (r.status !== 200) return failed(r, '销售列表读取失败：');
   const sales = r.body.sales;
-  fillRows($('sales-rows'), sales.map(row), 12, '本期没有销售');
+  fillRows($('sales-rows'), sales.map(row), 13, '本期没有销售');
   $('sales-count').textContent = `共 ${sales.length} 笔${sales.length >= 200 ? '（只显示最近 200 笔，请缩短日期范围）' : ''}`;
   return true;
 }
