@@ -287,6 +287,8 @@ describe('the .deb under a real systemd', () => {
 
   it('the watchdog restarts a frozen process (SIGSTOP), Restart=on-failure a killed one (SIGKILL)', async () => {
     const frozen = await mainPid();
+    // Never `kill -STOP 0`: through nsenter that would stop the test runner's own process group on the host.
+    expect(frozen, `${UNIT} has no main process to freeze`).toBeGreaterThan(0);
     const restarts = Number((await show('NRestarts')).NRestarts);
     await sh(`kill -STOP ${frozen}`);
     const afterWatchdog = await runningAgainAfter(frozen, 120_000); // WatchdogSec=30s + RestartSec=5s + start
@@ -294,6 +296,7 @@ describe('the .deb under a real systemd', () => {
     expect((await sh(`journalctl -u ${UNIT} --no-pager -o cat | grep -c 'Watchdog timeout'`)).out).not.toBe('0');
 
     const killed = Number(afterWatchdog.MainPID);
+    expect(killed).toBeGreaterThan(0);
     await sh(`kill -KILL ${killed}`);
     const afterKill = await runningAgainAfter(killed, 90_000);
     expect(Number(afterKill.NRestarts)).toBe(restarts + 2);
