@@ -8,6 +8,7 @@ import {
   PlatformHttpError,
   PlatformMalformedResponseError,
   PlatformNetworkError,
+  PlatformOutputSpecError,
   PlatformRejectedError,
   PlatformSignInRejectedError,
   PlatformTimeoutError,
@@ -200,7 +201,7 @@ export class PlatformClient {
     const problem = checkOutput(infno, opened.output);
     if (problem) {
       this.opts.log?.({ event: 'platform_output_malformed', infno, msgid, problem });
-      throw new PlatformMalformedResponseError(infno, msgid, problem);
+      throw new PlatformOutputSpecError(infno, msgid, problem);
     }
     // 35xx: infcode 0 is transport-level; retRslt ≠ 1 is the platform refusing the record (its msgRslt says why).
     const verdict = uploadVerdict(opened.output);

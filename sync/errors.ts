@@ -67,6 +67,9 @@ export class PlatformMalformedResponseError extends PlatformError {
   }
 }
 
+/** The answer is readable but breaks the interface's output table (a mandatory field missing, a bad format): `reason` names the field. */
+export class PlatformOutputSpecError extends PlatformMalformedResponseError {}
+
 /** The platform answered infcode ≠ 0: a business refusal. Not transient; `errMsg` is its Chinese text. */
 export class PlatformRejectedError extends PlatformError {
   readonly transient = false;

@@ -4,7 +4,7 @@
 // changes nothing then.
 import { type HeldRecord, type PlatformDay, PlatformReadbackError, type PlatformReadbackPort } from '../agent/reconciliation/platform-port.js';
 import type { PlatformClient } from './client.js';
-import { PlatformError, PlatformMalformedResponseError, PlatformRejectedError } from './errors.js';
+import { PlatformError, PlatformMalformedResponseError, PlatformOutputSpecError, PlatformRejectedError } from './errors.js';
 import { describeProblems, SPECS, validateOutput } from './spec/index.js';
 
 type Rec = Record<string, unknown>;
@@ -62,6 +62,9 @@ export class PlatformReadback implements PlatformReadbackPort {
     } catch (err) {
       if (err instanceof PlatformRejectedError)
         throw new PlatformReadbackError(`医保平台拒绝了${what}：${err.errMsg || `infcode ${err.infcode}`}。本次核对未作任何改动，请核对后重试`, 502);
+      // The client checks every answer against the output table: the field it names is the platform's to fix.
+      if (err instanceof PlatformOutputSpecError)
+        throw new PlatformReadbackError(`医保平台对${what}的应答不符合接口规范：${err.reason}。本次核对未作任何改动，请联系平台技术支持`);
       if (err instanceof PlatformMalformedResponseError)
         throw new PlatformReadbackError(`医保平台对${what}的应答无法读取（${err.message}）。本次核对未作任何改动，请稍后重试`);
       if (err instanceof PlatformError) throw new PlatformReadbackError(`${what}未能完成：${err.userMessage}。本次核对未作任何改动`);
