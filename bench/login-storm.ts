@@ -116,7 +116,10 @@ export async function benchLoginStorm(): Promise<void> {
       burstHealth.push((nowNs() - t) / 1e6);
     }
     const burstStatuses = (await burst).reduce<Record<string, number>>((m, st) => ((m[String(st)] = (m[String(st)] ?? 0) + 1), m), {});
-    emit('login_burst_health_ms', Math.max(...burstHealth), 'ms', {
+    // The target is the p99 during the burst; the worst probe is reported beside it.
+    emit('login_burst_health_ms', quantile(burstHealth, 0.99), 'ms', {
+      stat: 'p99',
+      p99: quantile(burstHealth, 0.99),
       max: Math.max(...burstHealth),
       p50: median(burstHealth),
       probes: burstHealth.length,
@@ -125,8 +128,8 @@ export async function benchLoginStorm(): Promise<void> {
       statuses: burstStatuses,
       baseline_p99: quantile(baseline.health, 0.99),
       ratio_max_to_baseline_p99: Math.max(...burstHealth) / quantile(baseline.health, 0.99),
-      target: '<= 100 ms',
-      meets_target: Math.max(...burstHealth) <= 100,
+      target: 'p99 <= 100 ms',
+      meets_target: quantile(burstHealth, 0.99) <= 100,
     });
 
     const counts = new Map<number, number>();
