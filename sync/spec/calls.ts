@@ -10,18 +10,8 @@
 //       tables was found in the stored sources; the names are the national ones DESIGN lists, lengths from the
 //       same fields in [B] (psn_no 30, mdtrt_cert_type 3, medfee_sumamt 16,2, cnt 16,4, pric 16,6).
 //   1161 and 3601 are this box's extensions (sync/interfaces.ts says why).
+import { datetime as dt, num as n, str as s } from './fields.js';
 import type { FieldSpec, InterfaceSpec } from './types.js';
-
-const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({
-  name,
-  cn,
-  type: 'str',
-  len,
-  req,
-  ...extra,
-});
-const dt = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'datetime', req });
-const n = (name: string, cn: string, num: readonly [number, number], req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'num', num, req });
 
 export const SPEC_9001: InterfaceSpec = {
   infno: '9001',

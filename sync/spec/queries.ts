@@ -16,21 +16,8 @@
 // Paging: [C] lists no page fields for 3512/3513, so one call answers the whole date range (no paging).
 // Decision on 3513 psn_cert_type (必填 in [C], on a query whose other person fields are optional): the box
 // sends 99 (其他) and the simulator does not filter on it; a province that filters by it is a profile change.
+import { DRUGTRACINFO, date as d, datetime as dt, num as n, str as s } from './fields.js';
 import type { FieldSpec, InterfaceSpec } from './types.js';
-
-const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({
-  name,
-  cn,
-  type: 'str',
-  len,
-  req,
-  ...extra,
-});
-const d = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'date', req });
-const dt = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'datetime', req });
-const n = (name: string, cn: string, num: readonly [number, number], req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'num', num, req });
-
-const TRACE: FieldSpec = { name: 'drugtracinfo', cn: '追溯码信息', type: 'str', req: 'O', list: [s('drug_trac_codg', '药品追溯码', 100, 'Y')] };
 
 /** The query fields both interfaces share ([C]). */
 const QUERY_COMMON: readonly FieldSpec[] = [
@@ -70,7 +57,7 @@ export const SPEC_3512: InterfaceSpec = {
         s('spler_name', '供应商名称', 200),
         n('purc_retn_cnt', '采购/退货数量', [16, 4], 'Y'),
         dt('purc_retn_stoin_time', '采购/退货入库时间', 'Y'),
-        TRACE,
+        DRUGTRACINFO,
       ],
     },
   ],
@@ -104,7 +91,7 @@ export const SPEC_3513: InterfaceSpec = {
         s('trdn_flag', '拆零标志', 3, 'O', { codes: ['0', '1'] }),
         n('sel_retn_cnt', '销售/退货数量', [16, 4], 'Y'),
         dt('sel_retn_time', '销售/退货时间', 'Y'),
-        TRACE,
+        DRUGTRACINFO,
       ],
     },
   ],

@@ -8,22 +8,10 @@
 //       (accepted only when retRslt = "1").
 // Where [B] and [I] disagree the national list [B] wins and the other is a profile (sync/spec/profiles/).
 // Decisions: drug_trac_codg is 30 in [B]'s older single field; drugtracinfo carries GS1 element strings too, so 100.
+import { DRUGTRACINFO, date as d, datetime as dt, num as n, str as s } from './fields.js';
 import type { FieldSpec, InterfaceSpec, NodeSpec } from './types.js';
 
 const FLAG = ['0', '1'] as const;
-const s = (name: string, cn: string, len: number, req: FieldSpec['req'] = 'O', extra: Partial<FieldSpec> = {}): FieldSpec => ({
-  name,
-  cn,
-  type: 'str',
-  len,
-  req,
-  ...extra,
-});
-const d = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'date', req });
-const dt = (name: string, cn: string, req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'datetime', req });
-const n = (name: string, cn: string, num: readonly [number, number], req: FieldSpec['req'] = 'O'): FieldSpec => ({ name, cn, type: 'num', num, req });
-
-const DRUGTRACINFO: FieldSpec = { name: 'drugtracinfo', cn: '追溯码信息', type: 'str', req: 'O', list: [s('drug_trac_codg', '药品追溯码', 100, 'Y')] };
 
 const GOODS: readonly FieldSpec[] = [
   s('med_list_codg', '医疗目录编码', 50, 'Y'),
