@@ -113,7 +113,15 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   // Parts start in this order and stop in reverse (agent/lifecycle.ts); a part that fails to start stops
   // the ones before it and the error names it. The services built between parts hold nothing open.
   let ledger!: Ledger;
-  await life.add({ name: 'ledger', start: () => void (ledger = Ledger.open(ledgerPath(config), { anchor: 'create' })), stop: () => ledger.close() });
+  // WAL checkpoints on a worker thread, outside the counter's commits (agent/ledger/checkpointer.ts).
+  const backgroundCheckpoint = {
+    onFallback: (err: Error) => log.warn({ err: err.message }, 'ledger checkpoint worker unavailable: checkpoints run inside commits again'),
+  };
+  await life.add({
+    name: 'ledger',
+    start: () => void (ledger = Ledger.open(ledgerPath(config), { anchor: 'create', backgroundCheckpoint })),
+    stop: () => ledger.close(),
+  });
   let platform!: Platform;
   await life.add({ name: 'platform', start: async () => void (platform = await startPlatform(config, ledger, log, clock)), stop: () => platform.close() });
   const classifyOptions = { manufacturerPatterns: compileManufacturerPatterns(config.traceCodes.manufacturerPatterns) };
@@ -255,7 +263,16 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
       oldestPendingAgeSeconds: sync.oldestPendingAgeSeconds,
       lastError: sync.lastError?.error ?? null,
     };
-    return { status: alarms.length ? 'degraded' : 'ok', version: VERSION, devices: deviceStatuses, platform: platformReport, disk, alarms };
+    const ledgerReport = { checkpoints: ledger.checkpointer?.state ?? ('in_commits' as const) };
+    return {
+      status: alarms.length ? 'degraded' : 'ok',
+      version: VERSION,
+      devices: deviceStatuses,
+      platform: platformReport,
+      disk,
+      ledger: ledgerReport,
+      alarms,
+    };
   };
   const suspicious = new SuspiciousService(ledger.db, platform.suspicious, clock, log);
   // The web layer gets services, never the database handle.

@@ -62,6 +62,17 @@ function loadAddon(file: string): unknown {
   return m.exports;
 }
 
+let installedDir: string | undefined;
+
+/**
+ * better-sqlite3's addon file once installNativeLoader() answers the loaders (the single executable), for a
+ * worker thread that opens its own connection: a worker has its own module cache, which the loader does not
+ * reach, so it passes the file to better-sqlite3 directly (its nativeBinding option). Undefined otherwise.
+ */
+export function betterSqlite3Binding(): string | undefined {
+  return installedDir === undefined ? undefined : join(installedDir, NATIVE_FILES.betterSqlite3);
+}
+
 /** Where each addon package asks for its loader: the loader's file is resolved from the package's own file. */
 const REQUIRERS: { loader: string; from: string[] }[] = [
   { loader: 'bindings', from: ['better-sqlite3'] },
@@ -83,6 +94,7 @@ function resolveThrough(base: string, chain: string[], request: string): string 
  * by require() and by the ESM loader when it loads a CommonJS package, with or without pkg's module hooks.
  */
 export function installNativeLoader(dir: string, base: string = import.meta.url): () => void {
+  installedDir = dir;
   const cache = createRequire(base).cache;
   const installed: { file: string; previous: NodeJS.Module | undefined }[] = [];
   for (const { loader, from } of REQUIRERS) {
@@ -100,6 +112,7 @@ export function installNativeLoader(dir: string, base: string = import.meta.url)
     cache[file] = m;
   }
   return () => {
+    installedDir = undefined;
     for (const { file, previous } of installed) {
       if (previous) cache[file] = previous;
       else delete cache[file];

@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CheckpointReport } from '../agent/ledger/checkpoint-worker.cjs';
 import { Ledger } from '../agent/ledger/index.js';
 import { benchClassify } from './classify.js';
 import { fillLedger } from './fill.js';
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'counter-bench-'));
     const path = join(dir, 'ledger.sqlite');
     note(`ledger file ${path}`);
-    const ledger = Ledger.open(path);
+    // As the box opens it: WAL checkpoints on a worker thread (agent/ledger/checkpointer.ts).
+    const checkpoints: CheckpointReport[] = [];
+    const ledger = Ledger.open(path, { backgroundCheckpoint: { onCheckpoint: (r) => checkpoints.push(r) } });
     try {
       const rng = new Rng(seed + 1);
       const fill = fillLedger(ledger, codes, rng, { splits: process.env.BENCH_SPLITS !== '0' });
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
       }
       if (only.has('lookup')) benchLookup(ledger, fill.sample, fill.codes, new Rng(seed + 2));
       if (only.has('bytes')) benchBytes(ledger, path, fill.codes);
-      if (only.has('scan')) benchScan(ledger, fill.sample, fill.codes, new Rng(seed + 3));
+      if (only.has('scan')) await benchScan(ledger, fill.sample, fill.codes, new Rng(seed + 3), checkpoints);
     } finally {
       ledger.close();
       if (keep) note(`kept ${dir} (BENCH_KEEP=1)`);

@@ -42,8 +42,10 @@ describe('the single executable', () => {
     const out = demoRunAway(built, tmp.dir);
 
     expect(out.health?.status, out.stderr).toBe(200);
-    const health = JSON.parse(out.health?.body ?? '{}') as { status: string; version: string };
+    const health = JSON.parse(out.health?.body ?? '{}') as { status: string; version: string; ledger?: { checkpoints: string } };
     expect(health.status).toBe('ok');
+    // The WAL checkpoint worker thread runs inside the executable too (its own better-sqlite3 from native/).
+    expect(health.ledger?.checkpoints).toBe('worker');
     expect(health.version).toBe(VERSION);
     expect(out.counter?.status).toBe(200);
     expect(out.counter?.type).toContain('text/html');

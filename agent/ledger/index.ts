@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { AdjustmentWriter } from './adjustments.js';
 import { anchorPaths, LedgerAnchor } from './anchor.js';
 import { Catalog } from './catalog.js';
+import { BackgroundCheckpointer, type BackgroundCheckpointOptions } from './checkpointer.js';
 import { type Db, type OpenLedgerOptions, openLedger } from './db.js';
 import { EventLog } from './events.js';
 import { readLedgerId } from './migrations.js';
@@ -56,13 +57,18 @@ export class Ledger {
    * run beside the box): sign only if the box's key exists, so a root shell never creates a key the service
    * cannot read.
    */
-  static open(path: string, opts?: OpenLedgerOptions & { anchor?: 'create' | 'existing' }): Ledger {
+  static open(path: string, opts?: OpenLedgerOptions & { anchor?: 'create' | 'existing'; backgroundCheckpoint?: BackgroundCheckpointOptions }): Ledger {
     const ledger = new Ledger(openLedger(path, opts));
+    // The box's long-lived ledger (and the bench) checkpoint on a worker thread; short CLI runs keep SQLite's default.
+    if (opts?.backgroundCheckpoint && !opts.readonly && path !== ':memory:') {
+      ledger.checkpointer = new BackgroundCheckpointer(ledger.db, path, opts.backgroundCheckpoint);
+    }
     const paths = anchorPaths(dirname(path));
     if (opts?.anchor === 'create' || (opts?.anchor === 'existing' && existsSync(paths.key))) {
       try {
         ledger.anchor = LedgerAnchor.open(ledger.db, ledger.log, paths);
       } catch (err) {
+        ledger.checkpointer?.stop();
         ledger.db.close();
         throw err;
       }
@@ -70,8 +76,12 @@ export class Ledger {
     return ledger;
   }
 
+  /** Set when opened with `backgroundCheckpoint`: the worker thread that checkpoints the WAL. */
+  checkpointer: BackgroundCheckpointer | undefined;
+
   close(): void {
     this.anchor?.close();
+    this.checkpointer?.stop();
     this.db.close();
   }
 }

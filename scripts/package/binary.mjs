@@ -108,7 +108,7 @@ export async function buildBinary({ root, runtime, hostRuntime = runtime, arch, 
       name: 'counter-agent',
       pkg: {
         // All of dist/ (some modules are imported lazily by computed path); no benchmarks, no source maps.
-        scripts: [join(root, 'dist', '{agent,common,config,sync,device}', '**', '*.js'), ...wholePackages.map((d) => join(d, '**', '*.{js,mjs,cjs,json}'))].map(
+        scripts: [join(root, 'dist', '{agent,common,config,sync,device}', '**', '*.{js,cjs}'), ...wholePackages.map((d) => join(d, '**', '*.{js,mjs,cjs,json}'))].map(
           fromConfig,
         ),
         assets: assets.map(fromConfig),

@@ -7,6 +7,8 @@ export interface HealthReport {
   devices: unknown[];
   platform: unknown;
   disk: unknown;
+  /** Where the ledger's WAL checkpoints run: on their worker thread, or inside commits (SQLite's default, the fallback). */
+  ledger?: { checkpoints: 'starting' | 'worker' | 'in_commits' };
   alarms: { code: string; message: string }[];
 }
 

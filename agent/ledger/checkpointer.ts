@@ -1,0 +1,102 @@
+// Background WAL checkpoints for the box's ledger (issue 14: scan→verdict p99 at 10 M codes).
+//
+// SQLite checkpoints a WAL database inside the commit that takes the log past wal_autocheckpoint (1,000 pages):
+// that one commit copies the log back into the database file and fsyncs it, a few milliseconds on a scan that
+// otherwise takes a fifth of one. SQLite's own advice (https://www.sqlite.org/wal.html, "Application-Initiated
+// Checkpoints") is to turn the automatic checkpoint off and run checkpoints from a separate thread; this does
+// that: the box's connection gets wal_autocheckpoint=0 and a worker thread with its own connection runs a PASSIVE
+// checkpoint every interval (checkpoint-worker.cts). A worker that cannot start or dies turns the automatic
+// checkpoint back on, so the WAL never grows without bound.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { betterSqlite3Binding } from '../native.js';
+import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker.cjs';
+import type { Db } from './db.js';
+
+export interface BackgroundCheckpointOptions {
+  /** How often the worker checkpoints (default 1 s: the WAL holds about a second of writes). */
+  intervalMs?: number;
+  /** The worker could not start or stopped: checkpoints are back inside commits (log it). */
+  onFallback?: (err: Error) => void;
+  /** Each checkpoint that copied frames (tests and the bench). */
+  onCheckpoint?: (r: CheckpointReport) => void;
+}
+
+/** SQLite's default, restored when the worker is gone. */
+const AUTOCHECKPOINT_PAGES = 1000;
+/** How long close() waits for the worker to close its connection (a checkpoint in progress finishes first). */
+const STOP_WAIT_MS = 5000;
+
+/** The compiled worker: beside this module in dist/, or in dist/ when the tests run this module from its source. */
+function workerPath(): string {
+  const beside = fileURLToPath(new URL('./checkpoint-worker.cjs', import.meta.url));
+  if (existsSync(beside)) return beside;
+  return fileURLToPath(new URL('../../dist/agent/ledger/checkpoint-worker.cjs', import.meta.url));
+}
+
+function describe(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err) return String((err as { code: unknown }).code);
+  return String(err);
+}
+
+export class BackgroundCheckpointer {
+  private readonly worker: Worker;
+  private readonly closed = new Int32Array(new SharedArrayBuffer(4));
+  private running = true;
+  /** 'worker' once the worker has its connection; 'in_commits' after a fallback or stop (SQLite's default again). */
+  state: 'starting' | 'worker' | 'in_commits' = 'starting';
+
+  constructor(
+    private readonly db: Db,
+    path: string,
+    opts: BackgroundCheckpointOptions = {},
+  ) {
+    const data: CheckpointWorkerData = {
+      path,
+      intervalMs: opts.intervalMs ?? 1000,
+      nativeBinding: betterSqlite3Binding(),
+      closed: this.closed.buffer as SharedArrayBuffer,
+    };
+    db.pragma('wal_autocheckpoint = 0');
+    // A string path, not a URL: the single executable's Worker loads a file of its virtual file system only by name.
+    this.worker = new Worker(workerPath(), { workerData: data });
+    // The box closes its ledger on stop; a ledger a test forgets must not keep the process alive.
+    this.worker.unref();
+    this.worker.on('message', (m: CheckpointReport | { kind: 'ready' }) => {
+      if (m.kind === 'ready' && this.running) this.state = 'worker';
+      if (m.kind === 'checkpoint') opts.onCheckpoint?.(m);
+    });
+    const fallBack = (err: Error) => {
+      if (!this.running) return;
+      this.running = false;
+      this.state = 'in_commits';
+      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      opts.onFallback?.(err);
+    };
+    // An error thrown in the worker arrives as a clone; better-sqlite3's SqliteError arrives as just { code }.
+    this.worker.on('error', (err: unknown) =>
+      fallBack(err instanceof Error && err.message ? err : new Error(`the checkpoint worker failed: ${describe(err)}`)),
+    );
+    this.worker.on('exit', (code) => fallBack(new Error(`the checkpoint worker exited (code ${code})`)));
+  }
+
+  /** Asks the worker for a checkpoint now (tests); the regular one runs every interval anyway. */
+  checkpointNow(): void {
+    if (this.running) this.worker.postMessage('checkpoint');
+  }
+
+  /**
+   * Stops the worker and waits (blocking, at most a few seconds) until its connection is closed, so the box's
+   * own close is the last one and SQLite folds the WAL back into the file as it always did.
+   */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.state = 'in_commits';
+    this.worker.postMessage('stop');
+    Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);
+    void this.worker.terminate();
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  }
+}
