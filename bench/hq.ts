@@ -137,8 +137,18 @@ export async function fillCodeIndex(pool: pg.Pool, codes: number): Promise<{ row
 }
 
 export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
-  const pg = await startLocalPostgres({ settings: { shared_buffers: "'512MB'", max_wal_size: "'4GB'", checkpoint_timeout: "'15min'" } });
+  // BENCH_HQ_PG_STATS=1: pg_stat_statements, and the ingest's costliest statements printed after it.
+  const stats = process.env.BENCH_HQ_PG_STATS === '1';
+  const pg = await startLocalPostgres({
+    settings: {
+      shared_buffers: "'512MB'",
+      max_wal_size: "'4GB'",
+      checkpoint_timeout: "'15min'",
+      ...(stats ? { shared_preload_libraries: "'pg_stat_statements'" } : {}),
+    },
+  });
   const pool = createPool(pg.url, 4);
+  if (stats) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const adminToken = randomBytes(16).toString('hex');
   let hq: { url: string; pid: number; stop: () => Promise<void> } | undefined;
   try {
@@ -185,6 +195,12 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     );
     const seconds = (nowNs() - start) / 1e9;
     const rate = events / seconds;
+    if (stats) {
+      const top = await pool.query<{ query: string; calls: string; ms: number }>(
+        'SELECT left(regexp_replace(query, $$\\s+$$, $$ $$, $$g$$), 90) AS query, calls, total_exec_time AS ms FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15',
+      );
+      for (const r of top.rows) note(`hq: pg ${(r.ms / events * 1000).toFixed(1)} µs/event, ${r.calls} calls: ${r.query}`);
+    }
     // The machine is shared: CPU per event says what two dedicated cores would do (2 s of CPU per wall second).
     const hqCpu = cpuSeconds([hq.pid]) - hqCpu0;
     const pgCpu = cpuSeconds([pgPid]) - pgCpu0;

@@ -82,49 +82,64 @@ export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
   return [...byCode.values()];
 }
 
-/** One upsert for the whole batch (one JSON parameter): one row per code (folded), so ON CONFLICT never meets a code twice. */
-export async function applyCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[]): Promise<void> {
-  if (changes.length === 0) return;
-  await client.query(
-    `INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
-     SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
-     FROM json_to_recordset($2::json) AS u(code text, "piecesDelta" int, "receivedSeq" bigint, "receivedAt" timestamptz, "soldSeq" bigint,
-       "soldAt" timestamptz, "returnedSeq" bigint, "returnedAt" timestamptz, "writtenOffAt" timestamptz)
-     ON CONFLICT (code, store_id) DO UPDATE SET
-       pieces_out = t.pieces_out + EXCLUDED.pieces_out,
-       received_seq = COALESCE(EXCLUDED.received_seq, t.received_seq),
-       received_at = COALESCE(EXCLUDED.received_at, t.received_at),
-       sold_seq = COALESCE(EXCLUDED.sold_seq, t.sold_seq),
-       sold_at = COALESCE(EXCLUDED.sold_at, t.sold_at),
-       returned_seq = COALESCE(EXCLUDED.returned_seq, t.returned_seq),
-       returned_at = COALESCE(EXCLUDED.returned_at, t.returned_at),
-       written_off_at = COALESCE(EXCLUDED.written_off_at, t.written_off_at)`,
-    [storeId, JSON.stringify(changes)],
-  );
-}
-
 /**
- * After a batch's code changes: every code this store now has out (sold, not returned) that another store also has
- * out becomes a conflict, recorded for both stores (each naming the other); a pair already recorded stays as it was.
- * Only codes sold in this batch are probed (the same primary-key range scans as the check).
+ * A batch's code changes in one statement with one probe of the code index per code (its key leads with the
+ * code): the upsert (one row per code, folded, so ON CONFLICT never meets a code twice), then, for the codes this
+ * batch sold or received, the other stores' rows of the same code, read once and written two ways:
+ * - code_conflicts, the boxes' feed: a code this store now has out (sold, not returned) that another store also has
+ *   out, recorded for both stores (each naming the other); a pair already recorded stays as it was;
+ * - code_flags, the HQ page's list: sold here and sold at another store (SOLD_TWICE), or received here while another
+ *   store has it out (RECEIVED_AFTER_SALE).
+ * "This batch" is told by seq: the store's events before the batch end at headBefore, so a row whose sold_seq (or
+ * received_seq) is beyond it was sold (or received) now. Returns the conflict rows written (both directions).
  */
-export async function recordConflicts(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], now: Date): Promise<number> {
-  const sold = changes.filter((c) => c.soldSeq !== null).map((c) => c.code);
-  if (sold.length === 0) return 0;
-  const r = await client.query(
-    `WITH pairs AS (
-       SELECT me.code, me.sold_at, t.store_id AS other, t.sold_at AS other_sold_at
-       FROM trace_codes me JOIN trace_codes t ON t.code = me.code AND t.store_id <> me.store_id AND t.pieces_out > 0
-       WHERE me.store_id = $1 AND me.code = ANY($2::text[]) AND me.pieces_out > 0
+export async function indexCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], headBefore: number, now: Date): Promise<number> {
+  if (changes.length === 0) return 0;
+  const { rows } = await client.query<{ conflicts: number }>(
+    `WITH up AS (
+       INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
+       SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
+       FROM json_to_recordset($2::json) AS u(code text, "piecesDelta" int, "receivedSeq" bigint, "receivedAt" timestamptz, "soldSeq" bigint,
+         "soldAt" timestamptz, "returnedSeq" bigint, "returnedAt" timestamptz, "writtenOffAt" timestamptz)
+       ON CONFLICT (code, store_id) DO UPDATE SET
+         pieces_out = t.pieces_out + EXCLUDED.pieces_out,
+         received_seq = COALESCE(EXCLUDED.received_seq, t.received_seq),
+         received_at = COALESCE(EXCLUDED.received_at, t.received_at),
+         sold_seq = COALESCE(EXCLUDED.sold_seq, t.sold_seq),
+         sold_at = COALESCE(EXCLUDED.sold_at, t.sold_at),
+         returned_seq = COALESCE(EXCLUDED.returned_seq, t.returned_seq),
+         returned_at = COALESCE(EXCLUDED.returned_at, t.returned_at),
+         written_off_at = COALESCE(EXCLUDED.written_off_at, t.written_off_at)
+       RETURNING t.code, t.pieces_out, t.sold_seq, t.sold_at, t.received_seq, t.received_at,
+         COALESCE(t.sold_seq > $3, false) AS sold_now, COALESCE(t.received_seq > $3, false) AS received_now
+     ),
+     others AS MATERIALIZED (
+       SELECT up.*, o.store_id AS other, o.pieces_out AS other_out, o.sold_at AS other_sold_at
+       FROM up JOIN trace_codes o ON o.code = up.code AND o.store_id <> $1
+       WHERE up.sold_now OR up.received_now
+     ),
+     conflicts AS (
+       INSERT INTO code_conflicts (store_id, code, other_store_id, sold_at, other_sold_at, detected_at)
+       SELECT $1::text, code, other, sold_at, other_sold_at, $4::timestamptz FROM others WHERE sold_now AND pieces_out > 0 AND other_out > 0
+       UNION ALL
+       SELECT other, code, $1::text, other_sold_at, sold_at, $4::timestamptz FROM others WHERE sold_now AND pieces_out > 0 AND other_out > 0
+       ON CONFLICT (store_id, code, other_store_id) DO NOTHING
+       RETURNING 1
+     ),
+     flags AS (
+       INSERT INTO code_flags (store_id, code, kind, other_store, seq, at)
+       SELECT $1, x.code, k.kind, x.other, k.seq, k.at
+       FROM others x
+       CROSS JOIN LATERAL (VALUES ('SOLD_TWICE', x.sold_seq, x.sold_at, x.sold_now AND x.other_sold_at IS NOT NULL),
+                                  ('RECEIVED_AFTER_SALE', x.received_seq, x.received_at, x.received_now AND x.other_out > 0)) AS k(kind, seq, at, hit)
+       WHERE k.hit
+       ON CONFLICT DO NOTHING
+       RETURNING 1
      )
-     INSERT INTO code_conflicts (store_id, code, other_store_id, sold_at, other_sold_at, detected_at)
-     SELECT $1::text, code, other, sold_at, other_sold_at, $3::timestamptz FROM pairs
-     UNION ALL
-     SELECT other, code, $1::text, other_sold_at, sold_at, $3::timestamptz FROM pairs
-     ON CONFLICT (store_id, code, other_store_id) DO NOTHING`,
-    [storeId, sold, now],
+     SELECT (SELECT count(*) FROM conflicts)::int AS conflicts`,
+    [storeId, JSON.stringify(changes), headBefore, now],
   );
-  return r.rowCount ?? 0;
+  return rows[0]?.conflicts ?? 0;
 }
 
 export interface StoreConflict {

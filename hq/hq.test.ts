@@ -219,6 +219,63 @@ describe('HQ on PostgreSQL', () => {
     }
   });
 
+  it('one probe per code at ingest: a box received after another store sold it, then sold twice, is flagged and recorded for both stores, once', async () => {
+    const credA = await enrolStore(t, 'H13010300011', '南门店');
+    const credB = await enrolStore(t, 'H13010300012', '北门店');
+    const a = tempLedger();
+    const b = tempLedger();
+    const flags = async (code: string) =>
+      (
+        await t.hq.pool.query<{ store_id: string; kind: string; other_store: string }>(
+          'SELECT store_id, kind, other_store FROM code_flags WHERE code = $1 ORDER BY store_id, kind',
+          [code],
+        )
+      ).rows;
+    const conflicts = async (code: string) =>
+      (
+        await t.hq.pool.query<{ store_id: string; other_store_id: string }>(
+          'SELECT store_id, other_store_id FROM code_conflicts WHERE code = $1 ORDER BY store_id',
+          [code],
+        )
+      ).rows;
+    try {
+      const [x, y, alone] = [newCode(), newCode(), newCode()] as [string, string, string];
+      appendReceipt(a.ledger, [x, y], new Date('2026-12-01T02:00:00.000Z'));
+      appendSale(a.ledger, [x], new Date('2026-12-02T03:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      // B receives x while A has it out, and y (A holds it in stock, not out), then sells x and a code only it knows.
+      appendReceipt(b.ledger, [x, y, alone], new Date('2026-12-03T02:00:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger))).status).toBe(200);
+      expect(await flags(x)).toEqual([{ store_id: 'H13010300012', kind: 'RECEIVED_AFTER_SALE', other_store: 'H13010300011' }]);
+      expect(await flags(y)).toEqual([]);
+      expect(await conflicts(x)).toEqual([]);
+      const before = eventsOf(b.ledger).length;
+      appendSale(b.ledger, [x, alone], new Date('2026-12-03T05:00:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger, before + 1))).status).toBe(200);
+      expect(await flags(x)).toEqual([
+        { store_id: 'H13010300012', kind: 'RECEIVED_AFTER_SALE', other_store: 'H13010300011' },
+        { store_id: 'H13010300012', kind: 'SOLD_TWICE', other_store: 'H13010300011' },
+      ]);
+      expect(await conflicts(x)).toEqual([
+        { store_id: 'H13010300011', other_store_id: 'H13010300012' },
+        { store_id: 'H13010300012', other_store_id: 'H13010300011' },
+      ]);
+      expect(await flags(alone)).toEqual([]);
+      // A later batch of B that does not touch x probes nothing for it: the rows stay as they were, one each.
+      const later = eventsOf(b.ledger).length;
+      appendSale(b.ledger, [y], new Date('2026-12-04T05:00:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger, later + 1))).status).toBe(200);
+      expect(await flags(x)).toHaveLength(2);
+      expect(await conflicts(x)).toHaveLength(2);
+      // y: sold at B, in stock at A (never sold there): neither a conflict nor SOLD_TWICE.
+      expect(await flags(y)).toEqual([]);
+      expect(await conflicts(y)).toEqual([]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
   it('lists stores only for a chain admin', async () => {
     expect((await fetch(`${t.hq.url}/hq/v1/stores`)).status).toBe(401);
     expect((await admin('/hq/v1/stores')).status).toBe(200);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
-import { applyCodeChanges, codeChanges, recordConflicts } from './code-index.js';
-import { flagChainCodes, projectStore } from './projections.js';
+import { codeChanges, indexCodeChanges } from './code-index.js';
+import { projectStore } from './projections.js';
 import { applyTransferEvents } from './transfers.js';
 
 /** One ledger event as the box sends it: the ledger's row, unchanged (agent/ledger/events.ts). */
@@ -139,10 +139,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
         now,
       ],
     );
-    const changes = codeChanges(fresh);
-    await applyCodeChanges(client, storeId, changes);
-    await recordConflicts(client, storeId, changes, now);
-    await flagChainCodes(client, storeId, changes);
+    await indexCodeChanges(client, storeId, codeChanges(fresh), head.seq, now);
     await projectStore(client, storeId, fresh);
     await applyTransferEvents(client, storeId, fresh);
     const last = fresh[fresh.length - 1] as WireEvent;

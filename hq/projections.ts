@@ -1,7 +1,7 @@
 // The HQ page's projections, folded from the events HQ receives (agent/ledger/event-types.ts is the payload
-// contract): sales per store and day, stock per store and lot, insured people per store and day, and codes the
-// chain saw twice. Applied in the ingest's transaction under the store row's lock, so a projection never runs
-// ahead of or behind the events; projection_state holds how far each store has been folded, and a store behind
+// contract): sales per store and day, stock per store and lot, insured people per store and day (codes the chain
+// saw twice are flagged with the code index: hq/code-index.ts indexCodeChanges). Applied in the ingest's
+// transaction under the store row's lock, so a projection never runs ahead of or behind the events; projection_state holds how far each store has been folded, and a store behind
 // (events ingested before these tables existed) is caught up from the events table first.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -216,37 +216,6 @@ async function applyProjection(client: pg.PoolClient, storeId: string, p: Projec
       [storeId, JSON.stringify(p.insured)],
     );
   }
-}
-
-interface CodeTouch {
-  code: string;
-  soldSeq: number | null;
-  soldAt: string | null;
-  receivedSeq: number | null;
-  receivedAt: string | null;
-}
-
-/**
- * Codes this batch sold or received that another store of the chain also sold (SOLD_TWICE), or received while
- * another store has them out (RECEIVED_AFTER_SALE). One probe of the code index (its key leads with the code).
- */
-export async function flagChainCodes(client: pg.PoolClient, storeId: string, touched: readonly CodeTouch[]): Promise<void> {
-  const interesting = touched.filter((c) => c.soldSeq !== null || c.receivedSeq !== null);
-  if (interesting.length === 0) return;
-  await client.query(
-    `INSERT INTO code_flags (store_id, code, kind, other_store, seq, at)
-     SELECT $1, u.code, k.kind, o.store_id, k.seq, k.at
-     FROM json_to_recordset($2::json) AS u(code text, "soldSeq" bigint, "soldAt" timestamptz, "receivedSeq" bigint, "receivedAt" timestamptz)
-     JOIN trace_codes o ON o.code = u.code AND o.store_id <> $1
-     CROSS JOIN LATERAL (VALUES ('SOLD_TWICE', u."soldSeq", u."soldAt", o.sold_at IS NOT NULL),
-                                ('RECEIVED_AFTER_SALE', u."receivedSeq", u."receivedAt", o.pieces_out > 0)) AS k(kind, seq, at, hit)
-     WHERE k.seq IS NOT NULL AND k.hit
-     ON CONFLICT DO NOTHING`,
-    [
-      storeId,
-      JSON.stringify(interesting.map((c) => ({ code: c.code, soldSeq: c.soldSeq, soldAt: c.soldAt, receivedSeq: c.receivedSeq, receivedAt: c.receivedAt }))),
-    ],
-  );
 }
 
 /**
