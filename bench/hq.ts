@@ -199,7 +199,7 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
       const top = await pool.query<{ query: string; calls: string; ms: number }>(
         'SELECT left(regexp_replace(query, $$\\s+$$, $$ $$, $$g$$), 90) AS query, calls, total_exec_time AS ms FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15',
       );
-      for (const r of top.rows) note(`hq: pg ${(r.ms / events * 1000).toFixed(1)} µs/event, ${r.calls} calls: ${r.query}`);
+      for (const r of top.rows) note(`hq: pg ${((r.ms / events) * 1000).toFixed(1)} µs/event, ${r.calls} calls: ${r.query}`);
     }
     // The machine is shared: CPU per event says what two dedicated cores would do (2 s of CPU per wall second).
     const hqCpu = cpuSeconds([hq.pid]) - hqCpu0;

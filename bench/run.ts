@@ -2,6 +2,7 @@
 //   BENCH_CODES=10000000   codes in the shared ledger (default 1,000,000)
 //   BENCH_ONLY=classify,ingest,lookup,bytes   run a subset (full bench names work too)
 //   BENCH_KEEP=1           keep the temp dir with the ledger file
+//   BENCH_CHECKPOINT_MS=n  the ledger's background WAL checkpoint interval (default: the box's own)
 //   BENCH_SEED=n           PRNG seed (default 20260101)
 //   BENCH_SPLITS=0         no per-phase timers in the ingest
 //   BENCH_OUTBOX_RECORDS=n records drained to a simulator process (default 5,000)
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
     note(`ledger file ${path}`);
     // As the box opens it: WAL checkpoints on a worker thread (agent/ledger/checkpointer.ts).
     const checkpoints: CheckpointReport[] = [];
-    const ledger = Ledger.open(path, { backgroundCheckpoint: { onCheckpoint: (r) => checkpoints.push(r) } });
+    const intervalMs = process.env.BENCH_CHECKPOINT_MS ? envInt('BENCH_CHECKPOINT_MS', 1000) : undefined;
+    const ledger = Ledger.open(path, { backgroundCheckpoint: { onCheckpoint: (r) => checkpoints.push(r), ...(intervalMs ? { intervalMs } : {}) } });
     try {
       const rng = new Rng(seed + 1);
       const fill = fillLedger(ledger, codes, rng, { splits: process.env.BENCH_SPLITS !== '0' });

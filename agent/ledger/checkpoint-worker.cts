@@ -30,6 +30,9 @@ const closed = new Int32Array(data.closed);
 const db = new Database(data.path, { fileMustExist: true, ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}) });
 // synchronous=FULL: the checkpoint fsyncs the WAL before copying and the database file after, as the box's own would.
 db.pragma('synchronous = FULL');
+// Only PASSIVE, ever: it takes no lock the box's writes wait for. A stronger mode (FULL, RESTART) holds the write
+// lock, and a box transaction that read before writing (BEGIN DEFERRED) then fails at once with SQLITE_BUSY instead
+// of waiting: SQLite invokes no busy handler for that upgrade.
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
 function runCheckpoint(): void {

@@ -4,9 +4,9 @@
 // that one commit copies the log back into the database file and fsyncs it, a few milliseconds on a scan that
 // otherwise takes a fifth of one. SQLite's own advice (https://www.sqlite.org/wal.html, "Application-Initiated
 // Checkpoints") is to turn the automatic checkpoint off and run checkpoints from a separate thread; this does
-// that: the box's connection gets wal_autocheckpoint=0 and a worker thread with its own connection runs a PASSIVE
-// checkpoint every interval (checkpoint-worker.cts). A worker that cannot start or dies turns the automatic
-// checkpoint back on, so the WAL never grows without bound.
+// that: a worker thread with its own connection runs a PASSIVE checkpoint every interval (checkpoint-worker.cts),
+// and the box's connection keeps SQLite's automatic checkpoint only as a safety net ten times further out. A worker
+// that cannot start or dies puts the automatic checkpoint back at SQLite's default.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -15,8 +15,10 @@ import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker
 import type { Db } from './db.js';
 
 export interface BackgroundCheckpointOptions {
-  /** How often the worker checkpoints (default 1 s: the WAL holds about a second of writes). */
+  /** How often the worker checkpoints (default 250 ms). */
   intervalMs?: number;
+  /** The box's own connection's automatic checkpoint, kept as a safety net (default 10,000 frames: 40 MB of 4 KB pages). */
+  safetyNetFrames?: number;
   /** The worker could not start or stopped: checkpoints are back inside commits (log it). */
   onFallback?: (err: Error) => void;
   /** Each checkpoint that copied frames (tests and the bench). */
@@ -25,6 +27,13 @@ export interface BackgroundCheckpointOptions {
 
 /** SQLite's default, restored when the worker is gone. */
 const AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * The box's own connection still checkpoints past this many frames. The log starts again from its beginning only
+ * when a write begins with every frame already copied; while writes keep coming (a bulk receipt, the bench) each
+ * lands during the worker's checkpoint, so without this net the file would grow without end. A box's normal load
+ * never reaches it: the worker copies the log in the idle moments between sales.
+ */
+const SAFETY_NET_FRAMES = 10_000;
 /** How long close() waits for the worker to close its connection (a checkpoint in progress finishes first). */
 const STOP_WAIT_MS = 5000;
 
@@ -54,11 +63,11 @@ export class BackgroundCheckpointer {
   ) {
     const data: CheckpointWorkerData = {
       path,
-      intervalMs: opts.intervalMs ?? 1000,
+      intervalMs: opts.intervalMs ?? 250,
       nativeBinding: betterSqlite3Binding(),
       closed: this.closed.buffer as SharedArrayBuffer,
     };
-    db.pragma('wal_autocheckpoint = 0');
+    db.pragma(`wal_autocheckpoint = ${opts.safetyNetFrames ?? SAFETY_NET_FRAMES}`);
     // A string path, not a URL: the single executable's Worker loads a file of its virtual file system only by name.
     this.worker = new Worker(workerPath(), { workerData: data });
     // The box closes its ledger on stop; a ledger a test forgets must not keep the process alive.
