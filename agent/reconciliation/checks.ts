@@ -127,6 +127,6 @@ export function stockCheck(rows: readonly StockRow[], toIsToday: boolean): Check
     key: 'stock_book',
     ok,
     title: '账实相符',
-    message: ok ? `${toIsToday ? '当前库存表与进销存记录逐品种一致，' : ''}期初+入库−销售+退回±调整=期末，逐品种相符。${countNote(rows)}` : parts.join(''),
+    message: ok ? `${toIsToday ? '当前库存表与进销存记录逐品种一致，' : ''}期初+入库−销售+退回±调整±调拨=期末，逐品种相符。${countNote(rows)}` : parts.join(''),
   };
 }

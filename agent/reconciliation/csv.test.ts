@@ -49,7 +49,7 @@ const rec: Reconciliation = {
     upload: { sent: 0, pending: 0, failed: 0 },
     rows: [],
   },
-  stock: { rows: [], totals: { opening: 0, received: 0, sold: 0, returned: 0, adjusted: -5, closing: 0, book: 0 } },
+  stock: { rows: [], totals: { opening: 0, received: 0, sold: 0, returned: 0, adjusted: -5, transferred: 0, closing: 0, book: 0 } },
   uploads: { pending: 1, failed: 0 },
   checks: [{ key: 'uploads', ok: false, title: '进销存上传完整', message: '1 条待上传，"稍后"自动上传' }],
 };

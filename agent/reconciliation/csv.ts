@@ -25,7 +25,20 @@ function text(s: string | null): string {
 export const CSV_HEADINGS = {
   purchases: ['入库单号', '入库时间', '供应商', '发票号', '随货同行单号', '网采订单号', '备案号', '品种数', '数量（件）', '金额（元）', '上传状态'],
   sales: ['销售单号', '结算时间', '支付方式', '状态', '数量（件）', '总额（元）', '统筹基金（元）', '个人账户（元）', '现金（元）', '医保结算号', '上传状态'],
-  stock: ['商品编码', '品名', '期初（件）', '入库（件）', '销售（件）', '退回（件）', '调整（件）', '期末（件）', '账面（件）', '盘点（件）', '差异（件）'],
+  stock: [
+    '商品编码',
+    '品名',
+    '期初（件）',
+    '入库（件）',
+    '销售（件）',
+    '退回（件）',
+    '调整（件）',
+    '调拨（件，调入−调出）',
+    '期末（件）',
+    '账面（件）',
+    '盘点（件）',
+    '差异（件）',
+  ],
 } as const;
 
 export function reconciliationCsv(r: Reconciliation): string {
@@ -79,12 +92,13 @@ export function reconciliationCsv(r: Reconciliation): string {
       x.sold,
       x.returned,
       x.adjusted,
+      x.transferred,
       x.closing,
       x.book,
       x.counted ?? '',
       x.difference ?? '',
     ]),
-    ['合计', '', t.opening, t.received, t.sold, t.returned, t.adjusted, t.closing, t.book, '', ''],
+    ['合计', '', t.opening, t.received, t.sold, t.returned, t.adjusted, t.transferred, t.closing, t.book, '', ''],
     [],
     ['四、汇总'],
     ['项目', '数值'],

@@ -1,15 +1,15 @@
-// The stock side of a reconciliation, per product: opening + received − sold + returned + adjusted = closing
-// (opening includes opening stock recorded during the period).
+// The stock side of a reconciliation, per product: opening + received − sold + returned + adjusted + transferred
+// = closing (opening includes opening stock recorded during the period; transferred is 调入 − 调出).
 // The period's movements come from the ledger's events, the opening from the dated movement tables; `book` is
 // what the lots hold now (when the period ends today), so a difference means the stock tables drifted.
 // `counted`/`difference` come from the period's stocktakes (counted.ts).
 import type { Db } from '../ledger/index.js';
-import { MovementQueries, netPieces } from '../reports/movements.js';
+import { emptyMovement, MovementQueries, netPieces } from '../reports/movements.js';
 import type { Period } from '../reports/period.js';
 import { CountQueries } from './counted.js';
 import type { LotCount, StockFigures, StockRow } from './types.js';
 
-const FIGURES = ['opening', 'received', 'sold', 'returned', 'adjusted', 'closing', 'book'] as const;
+const FIGURES = ['opening', 'received', 'sold', 'returned', 'adjusted', 'transferred', 'closing', 'book'] as const;
 
 export class StockQueries {
   private readonly movements: MovementQueries;
@@ -37,7 +37,7 @@ export class StockQueries {
     const ids = new Set([...opening.keys(), ...during.keys(), ...counts.keys(), ...(period.toIsToday ? book.keys() : [])]);
     const rows: StockRow[] = [...ids].map((productId) => {
       const open = opening.get(productId) ?? 0;
-      const d = during.get(productId) ?? { received: 0, openingRecorded: 0, sold: 0, returned: 0, surplus: 0, writtenOff: 0 };
+      const d = during.get(productId) ?? emptyMovement();
       const closing = open + netPieces(d);
       const lots = counts.get(productId) ?? [];
       const counted = lots.length ? lots.reduce((n, c) => n + c.counted, 0) : null;
@@ -51,6 +51,10 @@ export class StockQueries {
         sold: d.sold,
         returned: d.returned,
         adjusted: d.surplus - d.writtenOff,
+        // Transfers between the chain's stores (调拨): apart from 入库, which stays the period's purchases.
+        transferred: d.transferredIn - d.transferredOut,
+        transferredIn: d.transferredIn,
+        transferredOut: d.transferredOut,
         closing,
         book: period.toIsToday ? (book.get(productId)?.pieces ?? 0) : closing,
         counted,

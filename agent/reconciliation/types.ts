@@ -74,6 +74,8 @@ export interface StockFigures {
   returned: number;
   /** Net adjustments: surplus − write-offs. */
   adjusted: number;
+  /** Net transfers between the chain's stores (调拨): pieces received from others − pieces shipped to them. */
+  transferred: number;
   closing: number;
   book: number;
 }
@@ -95,6 +97,9 @@ export interface LotCount {
 export interface StockRow extends StockFigures {
   productId: string;
   name: string;
+  /** The two sides of `transferred` (调入, 调出). */
+  transferredIn: number;
+  transferredOut: number;
   /** Sum over the product's lots counted in the period of each lot's latest count; null when none was counted. */
   counted: number | null;
   /** counted − the book of those lots at their counts; null when none was counted. */

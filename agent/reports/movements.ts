@@ -14,6 +14,10 @@ export interface Movement {
   surplus: number;
   /** Negative adjustments as a positive number of pieces (报损、盘亏). */
   writtenOff: number;
+  /** Boxes received from another store of the chain (调入, transfer.received), pieces each still held. */
+  transferredIn: number;
+  /** Boxes shipped to another store of the chain (调出, transfer.shipped). */
+  transferredOut: number;
 }
 
 export interface ProductMovements {
@@ -24,11 +28,20 @@ export interface ProductMovements {
 
 type Kind = keyof Movement;
 
-const empty = (): Movement => ({ received: 0, openingRecorded: 0, sold: 0, returned: 0, surplus: 0, writtenOff: 0 });
+export const emptyMovement = (): Movement => ({
+  received: 0,
+  openingRecorded: 0,
+  sold: 0,
+  returned: 0,
+  surplus: 0,
+  writtenOff: 0,
+  transferredIn: 0,
+  transferredOut: 0,
+});
 
-/** Net change in pieces of a movement: received (and opening stock recorded) − sold + returned + adjustments. */
+/** Net change in pieces of a movement: received (and opening stock recorded) − sold + returned + adjustments + transfers in − out. */
 export function netPieces(m: Movement): number {
-  return m.received + m.openingRecorded - m.sold + m.returned + m.surplus - m.writtenOff;
+  return m.received + m.openingRecorded - m.sold + m.returned + m.surplus - m.writtenOff + m.transferredIn - m.transferredOut;
 }
 
 export class MovementQueries {
@@ -52,10 +65,16 @@ export class MovementQueries {
         SELECT CASE WHEN json_extract(e.payload, '$.delta') < 0 THEN 'writtenOff' ELSE 'surplus' END,
                json_extract(e.payload, '$.productId'), ABS(json_extract(e.payload, '$.delta'))
           FROM events e WHERE e.type = 'stock.adjusted' AND e.at >= @start AND e.at < @end
+        UNION ALL
+        SELECT CASE e.type WHEN 'transfer.received' THEN 'transferredIn' ELSE 'transferredOut' END,
+               json_extract(l.value, '$.productId'), json_extract(c.value, '$.pieces')
+          FROM events e, json_each(e.payload, '$.lines') l, json_each(l.value, '$.codes') c
+          WHERE e.type IN ('transfer.received', 'transfer.shipped') AND e.at >= @start AND e.at < @end
       ) m LEFT JOIN products p ON p.id = m.product_id
       GROUP BY m.product_id, m.kind`);
     // Stock at `start`, from the tables that record each movement with its time (a sale's lines are fixed once
-    // it is settled): received − sold + returned + adjustments. Independent of lots.pieces_on_hand, so the
+    // it is settled): received (transfers in are receipts too, kind 'transfer') − sold + returned + adjustments −
+    // transfers out. Independent of lots.pieces_on_hand, so the
     // reconciliation can compare the two.
     this.openingStmt = db.prepare(`
       SELECT product_id, SUM(pieces) AS pieces FROM (
@@ -68,6 +87,9 @@ export class MovementQueries {
           WHERE r.at < @start
         UNION ALL
         SELECT json_extract(e.payload, '$.productId'), json_extract(e.payload, '$.delta') FROM events e WHERE e.type = 'stock.adjusted' AND e.at < @start
+        UNION ALL
+        SELECT json_extract(l.value, '$.productId'), -json_extract(c.value, '$.pieces')
+          FROM events e, json_each(e.payload, '$.lines') l, json_each(l.value, '$.codes') c WHERE e.type = 'transfer.shipped' AND e.at < @start
       ) GROUP BY product_id`);
   }
 
@@ -83,7 +105,7 @@ export class MovementQueries {
     for (const r of rows) {
       let p = out.get(r.product_id);
       if (!p) {
-        p = { productId: r.product_id, name: r.name ?? r.product_id, during: empty() };
+        p = { productId: r.product_id, name: r.name ?? r.product_id, during: emptyMovement() };
         out.set(r.product_id, p);
       }
       p.during[r.kind] += r.pieces;

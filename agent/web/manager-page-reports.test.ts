@@ -152,10 +152,10 @@ describe('manager page: overview, reconciliation, sales, audit, sync, 疑点, ro
     ]);
     expect(s.fundFen + s.accountFen + s.cashFen).toBe(s.totalFen);
     const st = api.stock.totals;
-    expect((await cells('#rec-stock-total')).slice(1, 8)).toEqual(
-      ['opening', 'received', 'sold', 'returned', 'adjusted', 'closing', 'book'].map((k) => String(st[k])),
+    expect((await cells('#rec-stock-total')).slice(1, 9)).toEqual(
+      ['opening', 'received', 'sold', 'returned', 'adjusted', 'transferred', 'closing', 'book'].map((k) => String(st[k])),
     );
-    expect(st.opening! + st.received! - st.sold! + st.returned! + st.adjusted!).toBe(st.closing);
+    expect(st.opening! + st.received! - st.sold! + st.returned! + st.adjusted! + st.transferred!).toBe(st.closing);
     await m.shot('reconciliation');
     expect(await m.fitsWidth()).toEqual([]);
 

@@ -273,15 +273,16 @@ describe('GET /api/reconciliation', () => {
     expect(sales[0]![1]).toMatch(new RegExp(`^${today}|^${from}`));
 
     const stock = section('三、库存', CSV_HEADINGS.stock);
-    expect(stock.slice(0, -1).map((r) => [r[0], ...r.slice(2, 9).map(Number)])).toEqual(
-      rec.stock.rows.map((x) => [x.productId, x.opening, x.received, x.sold, x.returned, x.adjusted, x.closing, x.book]),
+    expect(stock.slice(0, -1).map((r) => [r[0], ...r.slice(2, 10).map(Number)])).toEqual(
+      rec.stock.rows.map((x) => [x.productId, x.opening, x.received, x.sold, x.returned, x.adjusted, x.transferred, x.closing, x.book]),
     );
-    expect(stock.at(-1)!.slice(2, 9).map(Number)).toEqual([
+    expect(stock.at(-1)!.slice(2, 10).map(Number)).toEqual([
       rec.stock.totals.opening,
       rec.stock.totals.received,
       rec.stock.totals.sold,
       rec.stock.totals.returned,
       rec.stock.totals.adjusted,
+      rec.stock.totals.transferred,
       rec.stock.totals.closing,
       rec.stock.totals.book,
     ]);

@@ -171,8 +171,8 @@ describe('reconciliation: 实盘 and 差异 from the count; 账实相符 until t
     // The CSV carries the same 盘点/差异 columns.
     const res = await fetch(`${t.agent.url}/api/reconciliation.csv`, { headers: { authorization: `Bearer ${TOKENS.manager}` } });
     const csv = parse(await res.text(), { bom: true, relax_column_count: true }) as string[][];
-    expect(csv.find((x) => x[0] === 'METF')!.slice(9, 11)).toEqual(['86', '-48']);
-    expect(csv.find((x) => x[0] === 'HERB')!.slice(9, 11)).toEqual(['10', '0']);
+    expect(csv.find((x) => x[0] === 'METF')!.slice(10, 12)).toEqual(['86', '-48']);
+    expect(csv.find((x) => x[0] === 'HERB')!.slice(10, 12)).toEqual(['10', '0']);
     expect(csv.find((x) => x[0] === '账实相符')![1]).toBe('不符');
   });
 
