@@ -159,6 +159,24 @@ describe('HQ on PostgreSQL', () => {
     }
   });
 
+  it('refuses a payload with a raw U+001F (never in canonical JSON; HQ splits payloads on it) before storing anything', async () => {
+    const cred = await enrolStore(t, 'H13010300013', '中山店');
+    const l = tempLedger();
+    try {
+      appendFiller(l.ledger, 2);
+      const [first, second] = eventsOf(l.ledger) as [Ev, Ev];
+      // The character itself, as a box's bug (or a forger) would send it: JSON.stringify escapes it on the wire.
+      const raw = String.fromCharCode(0x1f);
+      const res = await push(cred, [first, { ...second, payload: second.payload.replace(/}$/, `,"x":"${raw}"}`) }]);
+      expect(JSON.stringify({ p: raw })).toBe('{"p":"\\u001f"}');
+      expect(res.status).toBe(400);
+      expect(String(res.body.message)).toContain('控制字符');
+      expect((await storeRow('H13010300013'))?.head.seq).toBe(0);
+    } finally {
+      l.cleanup();
+    }
+  });
+
   it('refuses a revoked credential at once', async () => {
     const store = 'H13010300006';
     const credential = await enrolStore(t, store);
