@@ -2,9 +2,9 @@
 //
 // SQLite checkpoints a WAL database inside the commit that takes the log past wal_autocheckpoint (1,000 pages):
 // that one commit copies the log back into the database file and fsyncs it, a few milliseconds on a scan that
-// otherwise takes a fifth of one. SQLite's own advice (https://www.sqlite.org/wal.html, "Application-Initiated
-// Checkpoints") is to turn the automatic checkpoint off and run checkpoints from a separate thread; this does
-// that: a worker thread with its own connection runs a PASSIVE checkpoint every interval (checkpoint-worker.cts),
+// otherwise takes a fifth of one. SQLite's WAL page (https://www.sqlite.org/wal.html, "Automatic Checkpoint")
+// allows for exactly that: applications "can turn off the automatic checkpoints and run checkpoints during idle
+// moments or in a separate thread or process". This does it: a worker thread with its own connection runs a PASSIVE checkpoint every interval (checkpoint-worker.cts),
 // and the box's connection keeps SQLite's automatic checkpoint only as a safety net ten times further out. A worker
 // that cannot start or dies puts the automatic checkpoint back at SQLite's default.
 import { existsSync } from 'node:fs';
