@@ -27,7 +27,7 @@ function newestSource() {
       if (entry.isDirectory()) {
         consider(p);
         walk(p);
-      } else if ((entry.name.endsWith(".ts") || entry.name.endsWith(".cts")) && !entry.name.endsWith(".test.ts")) consider(p);
+      } else if ((entry.name.endsWith('.ts') || entry.name.endsWith('.cts')) && !entry.name.endsWith('.test.ts')) consider(p);
     }
   };
   for (const r of roots) walk(join(root, r));

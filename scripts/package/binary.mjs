@@ -108,9 +108,10 @@ export async function buildBinary({ root, runtime, hostRuntime = runtime, arch, 
       name: 'counter-agent',
       pkg: {
         // All of dist/ (some modules are imported lazily by computed path); no benchmarks, no source maps.
-        scripts: [join(root, 'dist', '{agent,common,config,sync,device}', '**', '*.{js,cjs}'), ...wholePackages.map((d) => join(d, '**', '*.{js,mjs,cjs,json}'))].map(
-          fromConfig,
-        ),
+        scripts: [
+          join(root, 'dist', '{agent,common,config,sync,device}', '**', '*.{js,cjs}'),
+          ...wholePackages.map((d) => join(d, '**', '*.{js,mjs,cjs,json}')),
+        ].map(fromConfig),
         assets: assets.map(fromConfig),
         // The addons lie beside the executable (native/), built for its Node; node_modules' copies are for Node 20.
         ignore: ['**/*.node', '**/*.js.map', '**/*.d.ts', '**/*.d.cts', '**/*.md'],
