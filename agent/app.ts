@@ -167,7 +167,10 @@ async function wireAgent(opts: AgentOptions, life: Lifecycle): Promise<RunningAg
   // The chain-wide code check at scan time (issue 17): HQ's answer, within hq.checkTimeoutMs, feeds the scan rules.
   const chainAlarms = new ChainAlarms(ledger.db);
   const chain = hq && config.hq ? new HqChainCheck(() => hq.client, config.store.code, config.hq.checkTimeoutMs) : undefined;
-  const recheck = hq ? new ChainRecheck({ client: () => hq.client, alarms: chainAlarms, ownStore: config.store.code, log, clock }) : undefined;
+  const recheck =
+    hq && config.hq
+      ? new ChainRecheck({ client: () => hq.client, alarms: chainAlarms, ownStore: config.store.code, log, clock, intervalMs: config.hq.recheckSeconds * 1000 })
+      : undefined;
   const pharmacists = new PharmacistDuty(ledger.db, config.store.pharmacists, clock);
   const checkout: CheckoutService = new CheckoutService({
     ledger,

@@ -139,7 +139,7 @@ platform:
   it('has no hq section unless given; fills its defaults and names what is wrong', () => {
     expect(parseConfig(MINIMAL, 'x.yaml').hq).toBeUndefined();
     const c = parseConfig(`${MINIMAL}hq:\n  url: https://hq.example.cn\n  enrolmentCode: ABCD-EFGH-JK\n`, 'x.yaml');
-    expect(c.hq).toEqual({ url: 'https://hq.example.cn', enrolmentCode: 'ABCD-EFGH-JK', batchSize: 500, checkTimeoutMs: 150 });
+    expect(c.hq).toEqual({ url: 'https://hq.example.cn', enrolmentCode: 'ABCD-EFGH-JK', batchSize: 500, checkTimeoutMs: 150, recheckSeconds: 30 });
     const err = errorOf(() => parseConfig(`${MINIMAL}hq:\n  url: hq.example.cn\n  credential: not-a-credential\n`, 'x.yaml'));
     expect(err.message).toContain('hq.url: expected an http:// or https:// URL');
     expect(err.message).toContain('hq.credential: expected STORE.TOKEN as enrolment printed it');
@@ -324,6 +324,7 @@ describe('the shipped example file', () => {
       enrolmentCode: 'ABCD-EFGH-JK',
       batchSize: 500,
       checkTimeoutMs: 150,
+      recheckSeconds: 30,
     });
   });
 });

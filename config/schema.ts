@@ -141,6 +141,8 @@ export interface HqConfig {
   batchSize: number;
   /** How long a scan waits for HQ's answer before selling without it (ms). */
   checkTimeoutMs: number;
+  /** How often lines sold unchecked are asked again and HQ's conflict feed is read (s). */
+  recheckSeconds: number;
 }
 
 export interface Config {
@@ -368,6 +370,8 @@ export const configSchema: S = obj({
       enrolmentCode: nonEmpty({ 'x-secret': true }),
       batchSize: int(1, 2000, { default: 500 }),
       checkTimeoutMs: int(20, 5000, { default: 150 }),
+      // 5 s at least: each pass asks HQ about every unchecked line; an hour at most: a late hit must still reach the manager the same day.
+      recheckSeconds: int(5, 3600, { default: 30 }),
     },
     { required: ['url'] },
   ),

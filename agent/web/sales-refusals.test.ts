@@ -408,7 +408,9 @@ describe('together', () => {
       appendSale(other.ledger, [code], new Date('2026-11-21T07:02:00Z'));
       expect((await ingestBatch(hq.hq.pool, 'P13010200002', eventsOf(other.ledger))).kind).toBe('ok');
       const { code: enrol } = await issueEnrolCode(hq.hq.pool, 'P13010200001', '测试药店');
-      box = await startTestAgent({ configure: (c) => void (c.hq = { url: hq.hq.url, enrolmentCode: enrol, batchSize: 500, checkTimeoutMs: 2000 }) });
+      box = await startTestAgent({
+        configure: (c) => void (c.hq = { url: hq.hq.url, enrolmentCode: enrol, batchSize: 500, checkTimeoutMs: 2000, recheckSeconds: 30 }),
+      });
       await box.receive({ procurementOrderNo: 'CG202611000002', lines: [line('IBU', 'I9', [code])] });
       const [x] = refused(await box.scan(await box.open(), code), 422, [{ code: 'TRACE_CODE_SOLD_IN_CHAIN' }]);
       expect(x!.message).toBe('该盒已于 11月21日 15:02 在 二号店 售出，不能再次销售（布洛芬缓释胶囊）：请把该盒交店长核查');

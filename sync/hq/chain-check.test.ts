@@ -29,7 +29,7 @@ async function boxWithHq(store: string, name: string): Promise<TestAgent> {
   return startTestAgent({
     configure: (c: Config) => {
       c.store = { ...c.store, code: store, name };
-      c.hq = { url: t.hq.url, enrolmentCode: enrol, batchSize: 500, checkTimeoutMs: TIMEOUT_MS };
+      c.hq = { url: t.hq.url, enrolmentCode: enrol, batchSize: 500, checkTimeoutMs: TIMEOUT_MS, recheckSeconds: 30 };
     },
   });
 }
@@ -234,6 +234,39 @@ describe("reading HQ's code answer", () => {
     expect(soldElsewhere({ soldNotReturned: true, soldAt: [null] }, 'B')).toBeNull();
     expect(soldElsewhere({ soldNotReturned: true, soldAt: 'A' }, 'B')).toBeNull();
   });
+});
+
+describe('the recheck on its own timer (hq.recheckSeconds)', () => {
+  it('a line sold while HQ was down turns into a conflict by itself within the configured interval once HQ is back', async () => {
+    const { code: enrol } = await issueEnrolCode(t.hq.pool, 'P13010200003', '三号店');
+    const c = await startTestAgent({
+      configure: (cfg: Config) => {
+        cfg.store = { ...cfg.store, code: 'P13010200003', name: '三号店' };
+        cfg.hq = { url: t.hq.url, enrolmentCode: enrol, batchSize: 500, checkTimeoutMs: TIMEOUT_MS, recheckSeconds: 5 };
+      },
+    });
+    try {
+      await c.receive({ lines: [line('IBU', 'L7100', [code(6)])] });
+      await sell(a, code(6));
+      await replicated(a, STORE_A);
+      await t.stopHttp();
+      let sale: number;
+      try {
+        sale = await c.open();
+        expect(((await c.scan(sale, code(6))).body.item as ItemView & { chainCheck: string }).chainCheck).toBe('unchecked');
+        expect((await c.settle(sale, 'self_pay')).status).toBe(200);
+      } finally {
+        await t.restartHttp();
+      }
+      // Nobody calls pass(): the box's own timer (5 s here, 30 s by default) asks HQ again.
+      const line6 = () => c.agent.ledger.db.prepare('SELECT chain_check FROM sale_items WHERE sale_id = ?').pluck().get(sale);
+      const end = Date.now() + 15_000;
+      while (line6() !== 'conflict' && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      expect(line6()).toBe('conflict');
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
 });
 
 describe('the scan-time adapter against a misbehaving HQ (a real HTTP server)', () => {
