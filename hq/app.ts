@@ -12,6 +12,8 @@ export interface HqOptions {
   port: number;
   adminTokenSha256: readonly string[];
   https?: { key: Buffer; cert: Buffer };
+  /** The reverse proxy's addresses or CIDR ranges (hq/server.ts says why); none: the peer address is the client. */
+  trustProxy?: readonly string[];
   /** Pool size; ingest holds one connection per batch in flight. */
   poolSize?: number;
   log?: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
@@ -56,7 +58,13 @@ export async function startHq(opts: HqOptions): Promise<RunningHq> {
     6 * 3600_000,
   );
   timer.unref();
-  const server = await buildHqServer({ pool, adminTokenSha256: opts.adminTokenSha256, ...(opts.https ? { https: opts.https } : {}), ...(log ? { log } : {}) });
+  const server = await buildHqServer({
+    pool,
+    adminTokenSha256: opts.adminTokenSha256,
+    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+    ...(log ? { log } : {}),
+  });
   let url: string;
   try {
     url = await server.listen({ host: opts.host, port: opts.port });

@@ -43,5 +43,10 @@ describe('counter-agent hq', () => {
     });
     expect(noDb.code).toBe(2);
     expect(noDb.out).toContain('HQ_DATABASE_URL');
+    const badProxy = await cli('hq', 'serve', '--trust-proxy', '10.0.0.1,proxy.local', '--database', t.pg.url);
+    expect(badProxy).toEqual({
+      code: 2,
+      out: 'counter-agent hq serve: --trust-proxy takes IP addresses or CIDR ranges separated by commas (the reverse proxy\'s), got "proxy.local"',
+    });
   });
 });

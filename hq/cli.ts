@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../agent/log.js';
 import { createPool, startHq } from './app.js';
@@ -19,7 +20,10 @@ const HELP = `counter-agent hq — the chain headquarters (PostgreSQL)
 Usage: counter-agent hq <command> [options]
 
 Commands:
-  serve [--host H] [--port N] [--tls-cert FILE --tls-key FILE]   run the HQ API (migrates first)
+  serve [--host H] [--port N] [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]]
+                                        run the HQ API (migrates first); --trust-proxy: the reverse proxy's
+                                        addresses or CIDRs, whose X-Forwarded-For then names the client (the
+                                        sign-in lockout counts per client); default $HQ_TRUST_PROXY, else none
   migrate                               apply the schema migrations and exit
   enrol-code --store CODE [--name NAME] print a one-time enrolment code for a store (valid 7 days)
   revoke --store CODE                   revoke the store's credentials (its box is refused at once)
@@ -51,6 +55,7 @@ export async function hqCli(argv: string[], io: Io): Promise<number> {
         'admin-token-sha256': { type: 'string', multiple: true },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'trust-proxy': { type: 'string' },
         username: { type: 'string' },
         role: { type: 'string' },
         stores: { type: 'string' },
@@ -174,9 +179,19 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
       return 2;
     }
   }
+  const trustProxy = String(values['trust-proxy'] ?? process.env.HQ_TRUST_PROXY ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const badProxy = trustProxy.find((a) => !isIP(a.split('/')[0] ?? '') || (a.includes('/') && !/^\d{1,3}$/.test(a.split('/')[1] ?? '')));
+  if (badProxy) {
+    io.err(`counter-agent hq serve: --trust-proxy takes IP addresses or CIDR ranges separated by commas (the reverse proxy's), got "${badProxy}"`);
+    return 2;
+  }
   const log = createLogger(process.env.HQ_LOG_LEVEL ?? 'info');
   try {
     const hq = await startHq({
+      trustProxy,
       databaseUrl,
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       port,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEventHash } from '../agent/ledger/events.js';
+import { startHq } from './app.js';
 import { monthlyPartitions } from './db/partitions.js';
 import { issueEnrolCode } from './enrolment.js';
 import {
@@ -14,6 +15,7 @@ import {
   type TestHq,
   tempLedger,
 } from './hq.test-helpers.js';
+import { addUser, LOGIN_LIMITS } from './users.js';
 
 let t: TestHq;
 beforeAll(async () => {
@@ -291,6 +293,31 @@ describe('HQ on PostgreSQL', () => {
     } finally {
       a.cleanup();
       b.cleanup();
+    }
+  });
+
+  it('behind a trusted reverse proxy, the sign-in lockout counts the forwarded client address, not the proxy', async () => {
+    await addUser(t.hq.pool, { username: 'sun', displayName: '孙主管', role: 'admin', password: 'proxy-pass-123', stores: [] });
+    const behind = await startHq({ databaseUrl: t.pg.url, host: '127.0.0.1', port: 0, adminTokenSha256: [], trustProxy: ['127.0.0.1'] });
+    const login = (username: string, password: string, client: string) =>
+      fetch(`${behind.url}/hq/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+        body: JSON.stringify({ username, password }),
+      });
+    try {
+      // One browser guesses across many usernames until its address is locked.
+      for (let i = 0; i < LOGIN_LIMITS.perIp; i++) expect((await login(`guess${i}`, 'wrong-password', '10.0.0.7')).status).toBe(401);
+      expect((await login('sun', 'proxy-pass-123', '10.0.0.7')).status).toBe(429);
+      // Everyone else, through the same proxy, still signs in.
+      expect((await login('sun', 'proxy-pass-123', '10.0.0.8')).status).toBe(200);
+      const { rows } = await t.hq.pool.query<{ ip: string; n: number }>(
+        "SELECT ip, count(*)::int AS n FROM hq_login_attempts WHERE username LIKE 'guess%' GROUP BY ip",
+      );
+      expect(rows).toEqual([{ ip: '10.0.0.7', n: LOGIN_LIMITS.perIp }]);
+    } finally {
+      await t.hq.pool.query("DELETE FROM hq_login_attempts WHERE ip = '10.0.0.7'");
+      await behind.close();
     }
   });
 

@@ -12,6 +12,11 @@ export interface HqServerOptions {
   /** SHA-256 (hex) of the chain admins' API tokens (GET /hq/v1/stores). */
   adminTokenSha256: readonly string[];
   https?: { key: Buffer; cert: Buffer };
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxy in front of HQ: from them, X-Forwarded-For names the client, so
+   * the sign-in lockout counts each browser's address and not the proxy's (which would lock every user out at once).
+   */
+  trustProxy?: readonly string[];
   log?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 }
 
@@ -61,7 +66,12 @@ function bearer(req: FastifyRequest): string | null {
 
 export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInstance> {
   const { pool } = opts;
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024, ...(opts.https ? { https: opts.https } : {}) });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024 * 1024,
+    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.trustProxy?.length ? { trustProxy: [...opts.trustProxy] } : {}),
+  });
   const adminHashes = opts.adminTokenSha256.map((h) => Buffer.from(h.toLowerCase(), 'hex'));
   const isAdmin = (token: string | null): boolean => {
     if (!token) return false;
