@@ -102,8 +102,12 @@ async function main(): Promise<void> {
     note(`ledger file ${path}`);
     // As the box opens it: WAL checkpoints on a worker thread (agent/ledger/checkpointer.ts).
     const checkpoints: CheckpointReport[] = [];
-    const intervalMs = process.env.BENCH_CHECKPOINT_MS ? envInt('BENCH_CHECKPOINT_MS', 1000) : undefined;
-    const ledger = Ledger.open(path, { backgroundCheckpoint: { onCheckpoint: (r) => checkpoints.push(r), ...(intervalMs ? { intervalMs } : {}) } });
+    const ledger = Ledger.open(path, {
+      backgroundCheckpoint: {
+        onCheckpoint: (r) => checkpoints.push(r),
+        ...(process.env.BENCH_CHECKPOINT_MS ? { intervalMs: envInt('BENCH_CHECKPOINT_MS', 0) } : {}),
+      },
+    });
     try {
       const rng = new Rng(seed + 1);
       const fill = fillLedger(ledger, codes, rng, { splits: process.env.BENCH_SPLITS !== '0' });

@@ -91,11 +91,12 @@ export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
  * - code_flags, the HQ page's list: sold here and sold at another store (SOLD_TWICE), or received here while another
  *   store has it out (RECEIVED_AFTER_SALE).
  * "This batch" is told by seq: the store's events before the batch end at headBefore, so a row whose sold_seq (or
- * received_seq) is beyond it was sold (or received) now. Returns the conflict rows written (both directions).
+ * received_seq) is beyond it was sold (or received) now.
  */
-export async function indexCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], headBefore: number, now: Date): Promise<number> {
-  if (changes.length === 0) return 0;
-  const { rows } = await client.query<{ conflicts: number }>(
+export async function indexCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], headBefore: number, now: Date): Promise<void> {
+  if (changes.length === 0) return;
+  // Data-modifying CTEs run whether or not the main statement reads them.
+  await client.query(
     `WITH up AS (
        INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
        SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
@@ -130,7 +131,6 @@ export async function indexCodeChanges(client: pg.PoolClient, storeId: string, c
        UNION ALL
        SELECT other, code, $1::text, other_sold_at, sold_at, $4::timestamptz FROM others WHERE sold_now AND pieces_out > 0 AND other_out > 0
        ON CONFLICT (store_id, code, other_store_id) DO NOTHING
-       RETURNING 1
      ),
      flags AS (
        INSERT INTO code_flags (store_id, code, kind, other_store, seq, at)
@@ -140,12 +140,10 @@ export async function indexCodeChanges(client: pg.PoolClient, storeId: string, c
                                   ('RECEIVED_AFTER_SALE', x.received_seq, x.received_at, x.received_now AND x.other_out > 0)) AS k(kind, seq, at, hit)
        WHERE k.hit
        ON CONFLICT DO NOTHING
-       RETURNING 1
      )
-     SELECT (SELECT count(*) FROM conflicts)::int AS conflicts`,
+     SELECT 1`,
     [storeId, JSON.stringify(changes), headBefore, now],
   );
-  return rows[0]?.conflicts ?? 0;
 }
 
 export interface StoreConflict {

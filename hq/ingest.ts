@@ -35,11 +35,16 @@ export type IngestResult =
  * escaped (\u001f), so U+001F never occurs in one; a payload that has it (or is empty, which string_to_array would
  * drop) is refused before anything is written (the route answers 400 first, hq/server.ts).
  */
-export const PAYLOAD_SEPARATOR = '\x1f';
+const PAYLOAD_SEPARATOR = '\x1f';
+
+/** Whether a payload can travel joined with the others: not empty, no raw U+001F. */
+export function joinablePayload(payload: string): boolean {
+  return payload !== '' && !payload.includes(PAYLOAD_SEPARATOR);
+}
 
 function joinPayloads(events: readonly WireEvent[]): string {
   for (const e of events) {
-    if (e.payload === '' || e.payload.includes(PAYLOAD_SEPARATOR)) throw new Error(`event ${e.seq}: payload is empty or holds a raw U+001F`);
+    if (!joinablePayload(e.payload)) throw new Error(`event ${e.seq}: payload is empty or holds a raw U+001F`);
   }
   return events.map((e) => e.payload).join(PAYLOAD_SEPARATOR);
 }

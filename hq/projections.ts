@@ -1,8 +1,9 @@
 // The HQ page's projections, folded from the events HQ receives (agent/ledger/event-types.ts is the payload
 // contract): sales per store and day, stock per store and lot, insured people per store and day (codes the chain
 // saw twice are flagged with the code index: hq/code-index.ts indexCodeChanges). Applied in the ingest's
-// transaction under the store row's lock, so a projection never runs ahead of or behind the events; projection_state holds how far each store has been folded, and a store behind
-// (events ingested before these tables existed) is caught up from the events table first.
+// transaction under the store row's lock, so a projection never runs ahead of or behind the events;
+// projection_state holds how far each store has been folded, and a store behind (events ingested before these
+// tables existed) is caught up from the events table first.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { maskId } from '../agent/log.js';

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type pg from 'pg';
 import { conflictsOf, lookupCode } from './code-index.js';
 import { authenticateStore, exchangeEnrolCode, STORE_ID_PATTERN } from './enrolment.js';
-import { ingestBatch, PAYLOAD_SEPARATOR, storeHead, type WireEvent } from './ingest.js';
+import { ingestBatch, joinablePayload, storeHead, type WireEvent } from './ingest.js';
 import { hqPageRoutes } from './page-routes.js';
 import { transferRoutes } from './transfers.js';
 
@@ -157,7 +157,7 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
         if (Number.isNaN(t.getTime()) || t.toISOString() !== e.at)
           return refuse(reply, 400, 'BAD_REQUEST', `请求格式错误：事件 ${e.seq} 的时间 ${e.at} 不是 ISO 8601 UTC 格式`);
         if (i > 0 && e.seq <= (events[i - 1] as WireEvent).seq) return refuse(reply, 400, 'BAD_REQUEST', '请求格式错误：事件须按序号递增排列');
-        if (e.payload === '' || e.payload.includes(PAYLOAD_SEPARATOR))
+        if (!joinablePayload(e.payload))
           return refuse(reply, 400, 'BAD_REQUEST', `请求格式错误：事件 ${e.seq} 的内容为空或含未转义的控制字符，不是账本写出的 JSON`);
       }
       const r = await ingestBatch(pool, store, events);

@@ -52,7 +52,6 @@ function describe(err: unknown): string {
 export class BackgroundCheckpointer {
   private readonly worker: Worker;
   private readonly closed = new Int32Array(new SharedArrayBuffer(4));
-  private running = true;
   /** 'worker' once the worker has its connection; 'in_commits' after a fallback or stop (SQLite's default again). */
   state: 'starting' | 'worker' | 'in_commits' = 'starting';
 
@@ -73,12 +72,11 @@ export class BackgroundCheckpointer {
     // The box closes its ledger on stop; a ledger a test forgets must not keep the process alive.
     this.worker.unref();
     this.worker.on('message', (m: CheckpointReport | { kind: 'ready' }) => {
-      if (m.kind === 'ready' && this.running) this.state = 'worker';
+      if (m.kind === 'ready' && this.state === 'starting') this.state = 'worker';
       if (m.kind === 'checkpoint') opts.onCheckpoint?.(m);
     });
     const fallBack = (err: Error) => {
-      if (!this.running) return;
-      this.running = false;
+      if (this.state === 'in_commits') return;
       this.state = 'in_commits';
       if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
       opts.onFallback?.(err);
@@ -92,7 +90,7 @@ export class BackgroundCheckpointer {
 
   /** Asks the worker for a checkpoint now (tests); the regular one runs every interval anyway. */
   checkpointNow(): void {
-    if (this.running) this.worker.postMessage('checkpoint');
+    if (this.state !== 'in_commits') this.worker.postMessage('checkpoint');
   }
 
   /**
@@ -100,8 +98,7 @@ export class BackgroundCheckpointer {
    * own close is the last one and SQLite folds the WAL back into the file as it always did.
    */
   stop(): void {
-    if (!this.running) return;
-    this.running = false;
+    if (this.state === 'in_commits') return;
     this.state = 'in_commits';
     this.worker.postMessage('stop');
     Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);

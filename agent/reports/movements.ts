@@ -74,8 +74,7 @@ export class MovementQueries {
       GROUP BY m.product_id, m.kind`);
     // Stock at `start`, from the tables that record each movement with its time (a sale's lines are fixed once
     // it is settled): received (transfers in are receipts too, kind 'transfer') − sold + returned + adjustments −
-    // transfers out. Independent of lots.pieces_on_hand, so the
-    // reconciliation can compare the two.
+    // transfers out. Independent of lots.pieces_on_hand, so the reconciliation can compare the two.
     this.openingStmt = db.prepare(`
       SELECT product_id, SUM(pieces) AS pieces FROM (
         SELECT l.product_id, l.pieces_received AS pieces FROM lots l JOIN receipts r ON r.id = l.receipt_id WHERE r.received_at < @start
