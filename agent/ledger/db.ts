@@ -11,6 +11,23 @@ export interface OpenLedgerOptions {
 }
 
 /**
+ * The page cache between writes, in KiB: 8 MiB holds every interior page of the 10 M-code index and the
+ * basket tables, which is what a scan reads twice; leaves come from the OS page cache.
+ *
+ * Not bigger, because a commit can cost time in proportion to the cache (measured: 64 MiB made 1 scan in 25
+ * spend 0.1–0.9 ms in COMMIT). SQLite's balance_nonroot() swaps two pages through the temporary number of the
+ * pending-byte page (`pgnoTemp = (PENDING_BYTE/pBt->pageSize)+1`, 262,145 at 4 KiB pages — sqlite3.c 3.53,
+ * "Reassign page numbers so that the new pages are in ascending order"); that raises pcache1's `iMaxKey`,
+ * and the end of the transaction (pager_end_transaction → pcache1Truncate) then walks the whole page hash
+ * (pcache1TruncateUnsafe: "the general case … It is necessary to scan the entire hash table") while the
+ * file is under 1 GiB. Seen with perf probes on pcache1Fetch/pcache1TruncateUnsafe; bench/scan.ts measures it.
+ */
+export const COUNTER_CACHE_KIB = 8 * 1024;
+
+/** A receipt's thousands of random code inserts keep their dirty pages in memory instead of spilling them. */
+export const BULK_CACHE_KIB = 64 * 1024;
+
+/**
  * Opens (and migrates) the ledger file. WAL so readers never block the counter;
  * synchronous=FULL because a sale that the cashier saw as settled must survive power loss.
  */
@@ -23,8 +40,7 @@ export function openLedger(path: string, opts: OpenLedgerOptions = {}): Db {
     db.pragma('synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');
-  // 64 MiB page cache: keeps the upper levels of the 10M-code index in memory.
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = -${COUNTER_CACHE_KIB}`);
   if (!opts.readonly) migrate(db);
   return db;
 }
@@ -55,4 +71,18 @@ function syncPragmas(db: Db): { normal: Database.Statement; full: Database.State
     syncStatements.set(db, s);
   }
   return s;
+}
+
+/**
+ * Runs a bulk write (a receipt: its lookups and its writes) with the large page cache, then gives the pages back so the counter's commits
+ * stay cheap (see COUNTER_CACHE_KIB).
+ */
+export function withBulkCache<T>(db: Db, write: () => T): T {
+  if (db.inTransaction) return write();
+  db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
+  try {
+    return write();
+  } finally {
+    db.pragma(`cache_size = -${COUNTER_CACHE_KIB}`);
+  }
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMOX, code, HERB, IBU, receipt } from '../../test/fixtures.js';
 import { tempDir } from '../../test/helpers.js';
 import { ReceivingService } from '../receiving/service.js';
+import { BULK_CACHE_KIB, COUNTER_CACHE_KIB } from './db.js';
 import { CodeState, Ledger } from './index.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { verifyLedger } from './verify.js';
@@ -38,6 +39,24 @@ describe('ledger file', () => {
     expect(ledger.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(ledger.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(ledger.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('keeps the page cache small between writes and lends a receipt the large one, given back even when it fails', () => {
+    const cache = () => ledger.db.pragma('cache_size', { simple: true });
+    expect(cache()).toBe(-COUNTER_CACHE_KIB);
+    const during: unknown[] = [];
+    let fail = false;
+    const watched = new ReceivingService(ledger, {}, () => {
+      during.push(cache());
+      if (fail) throw new Error('clock broke');
+      return at;
+    });
+    expect(watched.receive(receipt()).ok).toBe(true);
+    expect(watched.receive(receipt()).ok).toBe(false); // the same codes again: refused by validation
+    fail = true;
+    expect(() => watched.receive(receipt())).toThrow('clock broke');
+    expect(during).toEqual([-BULK_CACHE_KIB, -BULK_CACHE_KIB, -BULK_CACHE_KIB]);
+    expect(cache()).toBe(-COUNTER_CACHE_KIB);
   });
 
   it('migrates once: reopening keeps the data and the schema version', () => {

@@ -2,6 +2,7 @@ import { isCalendarDate } from '../../common/dates.js';
 import { shanghaiDate } from '../../common/time.js';
 import type { Product } from '../catalog/product.js';
 import { codeStateName } from '../ledger/codestate.js';
+import { withBulkCache } from '../ledger/db.js';
 import type { Ledger } from '../ledger/index.js';
 import type { OpeningLine } from '../ledger/receipts.js';
 import { type ClassifyOptions, classifyScan } from '../tracecode/index.js';
@@ -39,6 +40,11 @@ export class ReceivingService {
   ) {}
 
   receive(input: ReceiptInput, actor?: string): ReceiveResult {
+    // The codes looked up here are the pages the receipt then writes: one large cache for both.
+    return withBulkCache(this.ledger.db, () => this.receiveInBulk(input, actor));
+  }
+
+  private receiveInBulk(input: ReceiptInput, actor?: string): ReceiveResult {
     const at = this.clock();
     const products = this.productsFor(input.lines.map((l) => l.productId));
     const opts = { ...this.classifyOptions, today: shanghaiDate(at) };
