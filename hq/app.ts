@@ -30,7 +30,12 @@ export interface RunningHq {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export function createPool(databaseUrl: string, max = 20, onError?: (err: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000 });
+  // jit=off: HQ runs short statements over one batch, whose row estimates (unnest, json_to_recordset) still cross
+  // jit_above_cost, so PostgreSQL compiled them with LLVM on every execution — 15 % of its CPU at ingest (perf,
+  // libLLVM). The manual: JIT "is beneficial primarily for long-running CPU-bound queries. Frequently these will be
+  // analytical queries. For short queries the added overhead of performing JIT compilation will often be higher
+  // than the time it can save" (https://www.postgresql.org/docs/current/jit-decision.html).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000, options: '-c jit=off' });
   // A restarting server kills idle connections: the pool drops them; without this listener the process would exit.
   pool.on('error', (err) => onError?.(err));
   // A checked-out connection the server terminates (restart) emits 'error' between queries: handled here, and the

@@ -49,6 +49,15 @@ async function storeRow(store: string) {
 }
 
 describe('HQ on PostgreSQL', () => {
+  it('runs its statements without JIT compilation (short statements, where LLVM cost more than it saved)', async () => {
+    const client = await t.hq.pool.connect();
+    try {
+      expect((await client.query<{ jit: string }>('SHOW jit')).rows[0]?.jit).toBe('off');
+    } finally {
+      client.release();
+    }
+  });
+
   it('keeps monthly partitions of events ahead of time', async () => {
     const { rows } = await t.hq.pool.query<{ name: string }>(
       "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'",
