@@ -243,7 +243,7 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
       hq_cpu_us_per_event: (hqCpu / events) * 1e6,
       pg_cpu_us_per_event: (pgCpu / events) * 1e6,
       // The 50 simulated stores (this process: HTTP clients sending bodies generated before the clock started).
-      stores_cpu_us_per_event: ((storesCpu.user + storesCpu.system) / events),
+      stores_cpu_us_per_event: (storesCpu.user + storesCpu.system) / events,
       wal_bytes_per_event: walBytes / events,
       two_dedicated_cores_events_per_s: 2e6 / cpuUsPerEvent,
       loadavg_1m: loadavg()[0],
