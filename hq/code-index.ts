@@ -100,8 +100,9 @@ export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
 export async function indexCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], headBefore: number, now: Date): Promise<void> {
   if (changes.length === 0) return;
   // Data-modifying CTEs run whether or not the main statement reads them.
-  await client.query(
-    `WITH up AS (
+  await client.query({
+    name: 'hq-index-codes',
+    text: `WITH up AS (
        INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
        SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
        FROM json_to_recordset($2::json) AS u(code text, "piecesDelta" int, "receivedSeq" bigint, "receivedAt" timestamptz, "soldSeq" bigint,
@@ -146,8 +147,8 @@ export async function indexCodeChanges(client: pg.PoolClient, storeId: string, c
        ON CONFLICT DO NOTHING
      )
      SELECT 1`,
-    [storeId, JSON.stringify(changes), headBefore, now],
-  );
+    values: [storeId, JSON.stringify(changes), headBefore, now],
+  });
 }
 
 export interface StoreConflict {

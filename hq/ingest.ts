@@ -86,11 +86,17 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     flag_seq: string | null;
     flag_detail: string | null;
     flagged_at: Date | null;
-  }>('SELECT head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at FROM stores WHERE store_id = $1 FOR UPDATE', [storeId]);
+  }>({
+    // The UPDATE takes the store row's lock, as SELECT … FOR UPDATE would, and a push waiting on another push of the
+    // same box reads the head that one committed (PostgreSQL re-reads an updated row after the wait). Named
+    // statements (here and below) are parsed and planned once per connection, not once per batch.
+    name: 'hq-ingest-lock-store',
+    text: 'UPDATE stores SET last_contact_at = $2 WHERE store_id = $1 RETURNING head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at',
+    values: [storeId, now],
+  });
   const store = rows[0];
   if (!store) throw new Error(`store ${storeId} not enrolled`);
   let head: Head = { seq: Number(store.head_seq), hash: store.head_hash.toString('hex') };
-  await client.query('UPDATE stores SET last_contact_at = $2 WHERE store_id = $1', [storeId, now]);
   if (store.flag_code) {
     return {
       kind: 'flagged',
@@ -149,12 +155,13 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     // Arrays for the short columns and the payloads joined by one separator, split by PostgreSQL: node-pg's array
     // literals escape every element in JavaScript, and one JSON parameter made both sides escape and unescape every
     // payload again (HQ's JSON.stringify, PostgreSQL's JSON parser), the largest part of the event's insert.
-    await client.query(
-      `INSERT INTO events (store_id, seq, at, type, actor, reason, payload, hash, received_at)
+    await client.query({
+      name: 'hq-ingest-events',
+      text: `INSERT INTO events (store_id, seq, at, type, actor, reason, payload, hash, received_at)
        SELECT $1, r.seq, r.at, r.type, r.actor, r.reason, r.payload, decode(r.hash, 'hex'), $9
        FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], string_to_array($7, $8), $10::text[])
          AS r(seq, at, type, actor, reason, payload, hash)`,
-      [
+      values: [
         storeId,
         fresh.map((e) => e.seq),
         fresh.map((e) => e.at),
@@ -166,18 +173,17 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
         now,
         fresh.map((e) => e.hash),
       ],
-    );
+    });
     await indexCodeChanges(client, storeId, codeChanges(fresh), head.seq, now);
     await projectStore(client, storeId, fresh);
     await applyTransferEvents(client, storeId, fresh);
     const last = fresh[fresh.length - 1] as WireEvent;
     head = { seq: last.seq, hash: last.hash };
-    await client.query("UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1", [
-      storeId,
-      head.seq,
-      head.hash,
-      last.at,
-    ]);
+    await client.query({
+      name: 'hq-ingest-head',
+      text: "UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1",
+      values: [storeId, head.seq, head.hash, last.at],
+    });
   }
   const raised = flag as StoreFlag | null;
   if (raised) {

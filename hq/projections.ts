@@ -180,8 +180,9 @@ export function project(events: readonly ProjectableEvent[]): Projection {
 /** One upsert per projection table (one JSON parameter each). */
 async function applyProjection(client: pg.PoolClient, storeId: string, p: Projection): Promise<void> {
   if (p.sales.length > 0) {
-    await client.query(
-      `INSERT INTO proj_sales_day AS t (store_id, day, sales, insured_sales, amount, fund_pay, account_pay, cash_pay, insured_amount, self_pay_amount, refunds, refund_amount)
+    await client.query({
+      name: 'hq-proj-sales-day',
+      text: `INSERT INTO proj_sales_day AS t (store_id, day, sales, insured_sales, amount, fund_pay, account_pay, cash_pay, insured_amount, self_pay_amount, refunds, refund_amount)
        SELECT $1, u.day, u.sales, u.insured_sales, u.amount, u.fund_pay, u.account_pay, u.cash_pay, u.insured_amount, u.self_pay_amount, u.refunds, u.refund_amount
        FROM json_to_recordset($2::json) AS u(day date, sales int, insured_sales int, amount bigint, fund_pay bigint, account_pay bigint, cash_pay bigint,
          insured_amount bigint, self_pay_amount bigint, refunds int, refund_amount bigint)
@@ -190,12 +191,13 @@ async function applyProjection(client: pg.PoolClient, storeId: string, p: Projec
          fund_pay = t.fund_pay + EXCLUDED.fund_pay, account_pay = t.account_pay + EXCLUDED.account_pay, cash_pay = t.cash_pay + EXCLUDED.cash_pay,
          insured_amount = t.insured_amount + EXCLUDED.insured_amount, self_pay_amount = t.self_pay_amount + EXCLUDED.self_pay_amount,
          refunds = t.refunds + EXCLUDED.refunds, refund_amount = t.refund_amount + EXCLUDED.refund_amount`,
-      [storeId, JSON.stringify(p.sales)],
-    );
+      values: [storeId, JSON.stringify(p.sales)],
+    });
   }
   if (p.stock.length > 0) {
-    await client.query(
-      `INSERT INTO proj_stock AS t (store_id, lot_bchno, product_id, nhsa_code, product_name, spec, lot, expiry, pieces_per_pack, pieces)
+    await client.query({
+      name: 'hq-proj-stock',
+      text: `INSERT INTO proj_stock AS t (store_id, lot_bchno, product_id, nhsa_code, product_name, spec, lot, expiry, pieces_per_pack, pieces)
        SELECT $1, u.lot_bchno, u.product_id, u.nhsa_code, u.product_name, u.spec, u.lot, u.expiry, u.pieces_per_pack, u.delta
        FROM json_to_recordset($2::json) AS u(lot_bchno text, product_id text, nhsa_code text, product_name text, spec text, lot text, expiry date,
          pieces_per_pack int, delta int)
@@ -204,18 +206,19 @@ async function applyProjection(client: pg.PoolClient, storeId: string, p: Projec
          nhsa_code = COALESCE(t.nhsa_code, EXCLUDED.nhsa_code), product_name = COALESCE(t.product_name, EXCLUDED.product_name),
          spec = COALESCE(t.spec, EXCLUDED.spec), lot = COALESCE(t.lot, EXCLUDED.lot), expiry = COALESCE(t.expiry, EXCLUDED.expiry),
          pieces_per_pack = COALESCE(t.pieces_per_pack, EXCLUDED.pieces_per_pack)`,
-      [storeId, JSON.stringify(p.stock)],
-    );
+      values: [storeId, JSON.stringify(p.stock)],
+    });
   }
   if (p.insured.length > 0) {
-    await client.query(
-      `INSERT INTO proj_insured_day AS t (store_id, day, person_key, person_masked, sales, amount, first_at)
+    await client.query({
+      name: 'hq-proj-insured-day',
+      text: `INSERT INTO proj_insured_day AS t (store_id, day, person_key, person_masked, sales, amount, first_at)
        SELECT $1, u.day, decode(u.person_key, 'hex'), u.person_masked, u.sales, u.amount, u.first_at
        FROM json_to_recordset($2::json) AS u(day date, person_key text, person_masked text, sales int, amount bigint, first_at timestamptz)
        ON CONFLICT (store_id, day, person_key) DO UPDATE SET
          sales = t.sales + EXCLUDED.sales, amount = t.amount + EXCLUDED.amount, first_at = LEAST(t.first_at, EXCLUDED.first_at)`,
-      [storeId, JSON.stringify(p.insured)],
-    );
+      values: [storeId, JSON.stringify(p.insured)],
+    });
   }
 }
 
@@ -225,10 +228,11 @@ async function applyProjection(client: pg.PoolClient, storeId: string, p: Projec
  * caller's transaction, which holds the store row's lock.
  */
 export async function projectStore(client: pg.PoolClient, storeId: string, events: readonly ProjectableEvent[], upTo?: number): Promise<number> {
-  const { rows } = await client.query<{ seq: number }>(
-    'INSERT INTO projection_state (store_id) VALUES ($1) ON CONFLICT (store_id) DO UPDATE SET seq = projection_state.seq RETURNING seq',
-    [storeId],
-  );
+  const { rows } = await client.query<{ seq: number }>({
+    name: 'hq-proj-state',
+    text: 'INSERT INTO projection_state (store_id) VALUES ($1) ON CONFLICT (store_id) DO UPDATE SET seq = projection_state.seq RETURNING seq',
+    values: [storeId],
+  });
   const done = Number(rows[0]?.seq ?? 0);
   const first = events[0]?.seq ?? (upTo ?? done) + 1;
   let all: readonly ProjectableEvent[] = events.filter((e) => e.seq > done);
@@ -242,7 +246,7 @@ export async function projectStore(client: pg.PoolClient, storeId: string, event
   const last = all[all.length - 1];
   if (!last) return done;
   await applyProjection(client, storeId, project(all));
-  await client.query('UPDATE projection_state SET seq = $2 WHERE store_id = $1', [storeId, last.seq]);
+  await client.query({ name: 'hq-proj-state-seq', text: 'UPDATE projection_state SET seq = $2 WHERE store_id = $1', values: [storeId, last.seq] });
   return last.seq;
 }
 
