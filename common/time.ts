@@ -75,3 +75,8 @@ export function shanghaiDayStart(date: string): Date | null {
   if (!m) return null;
   return fromParts(+m[1]!, +m[2]!, +m[3]!, 0, 0, 0);
 }
+
+/** A millisecond timestamp as an ISO 8601 UTC string (how the ledger and the APIs write instants). */
+export function isoFromMs(ms: number): string {
+  return new Date(ms).toISOString();
+}

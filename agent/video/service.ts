@@ -3,19 +3,21 @@
 // [first scan − 30 s, settlement + 30 s], a clip per sale cut without re-encoding, a snapshot at
 // settlement, retention that only ever deletes what is past it (oldest first, never to make room), and a
 // capacity forecast from the measured bytes per day that alarms when the disk cannot hold the retention
-// (those two in retention.ts; the option and result types in types.ts).
+// (those two in retention.ts; clips in sale-clips.ts, snapshots in snapshots.ts; the types in types.ts).
 
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isoFromMs } from '../../common/time.js';
 import { probeMedia } from '../../device/camera/ffmpeg.js';
 import { CameraRecorder, type SegmentEvent, safeName } from '../../device/camera/recorder.js';
 import type { DeviceStatus } from '../../device/types.js';
 import { videoAlarms } from './alarms.js';
-import { cutClip, mp4Audio, sha256File } from './clip.js';
+import { sha256File } from './clip.js';
 import { DAY_MS, VideoRetention } from './retention.js';
+import { SaleClips } from './sale-clips.js';
 import { grab, SaleSnapshots } from './snapshots.js';
-import { type SegmentRow, VideoStore } from './store.js';
+import { VideoStore } from './store.js';
 import type { DiskStats, Recorder, SaleClip, SaleVideoSegment, Snapshot, VideoAlarm, VideoCamera, VideoForecast, VideoServiceOptions } from './types.js';
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
@@ -40,7 +42,7 @@ export class VideoService {
   private readonly clock: () => Date;
   private readonly recorders: { camera: VideoCamera; recorder: Recorder }[] = [];
   private indexing: Promise<void> = Promise.resolve();
-  private readonly clipping = new Map<string, Promise<SaleClip | undefined>>();
+  private readonly clips: SaleClips;
   private readonly retention: VideoRetention;
   private readonly snapshots: SaleSnapshots;
   private timers: NodeJS.Timeout[] = [];
@@ -52,6 +54,12 @@ export class VideoService {
     this.store = VideoStore.open(opts.dbPath);
     this.retention = new VideoRetention(this.store, opts, this.clock);
     this.snapshots = new SaleSnapshots(this.store, this.snapshotOptions());
+    this.clips = new SaleClips(
+      this.store,
+      opts,
+      this.clock,
+      opts.cameras.map((c) => c.id),
+    );
     const factory =
       opts.recorderFactory ??
       ((camera: VideoCamera, r: { dir: string; segmentSeconds: number; clock: () => Date }) =>
@@ -87,7 +95,7 @@ export class VideoService {
     await Promise.all(this.recorders.map(({ recorder }) => recorder.start()));
     const daily = (): void => {
       void this.runRetention().catch((err: unknown) => this.o.log.error({ err: (err as Error).message }, 'video retention failed'));
-      void this.pruneClips().catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'clip cache pruning failed'));
+      void this.clips.prune().catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'clip cache pruning failed'));
     };
     const first = setTimeout(daily, 60_000);
     const everyDay = setInterval(daily, DAY_MS);
@@ -104,7 +112,7 @@ export class VideoService {
     await Promise.all(this.recorders.map(({ recorder }) => recorder.stop()));
     await this.indexing;
     await this.snapshots.idle();
-    await Promise.allSettled([...this.clipping.values()]);
+    await this.clips.idle();
     this.store.close();
     this.started = false;
   }
@@ -145,7 +153,7 @@ export class VideoService {
     const fromMs = Math.min(firstScanAt.getTime(), settledAt.getTime()) - pad;
     const toMs = settledAt.getTime() + pad;
     const linked = this.store.linkSale({ saleId, counter, fromMs, toMs, settledMs: settledAt.getTime(), linkedMs: this.clock().getTime() });
-    this.o.log.info({ saleId, counter, from: iso(fromMs), to: iso(toMs), segments: linked }, 'sale linked to video');
+    this.o.log.info({ saleId, counter, from: isoFromMs(fromMs), to: isoFromMs(toMs), segments: linked }, 'sale linked to video');
     this.snapshots.poke();
   }
 
@@ -154,15 +162,15 @@ export class VideoService {
       const out: SaleVideoSegment = {
         segmentId: s.id,
         cameraId: s.camera,
-        start: iso(s.startMs),
-        end: iso(s.endMs),
+        start: isoFromMs(s.startMs),
+        end: isoFromMs(s.endMs),
         durationSec: s.durationMs === null ? null : s.durationMs / 1000,
         bytes: s.bytes,
         sha256: s.sha256,
         broken: s.broken,
       };
       if (s.problem) out.problem = s.problem;
-      if (s.deletedMs !== null) out.deletedAt = iso(s.deletedMs);
+      if (s.deletedMs !== null) out.deletedAt = isoFromMs(s.deletedMs);
       return out;
     });
   }
@@ -171,97 +179,20 @@ export class VideoService {
   saleWindow(saleId: number): { counter: string; from: string; to: string; complete: boolean } | undefined {
     const w = this.store.saleWindow(saleId);
     if (!w) return undefined;
-    return { counter: w.counter, from: iso(w.fromMs), to: iso(w.toMs), complete: this.windowComplete(w.toMs, this.store.saleSegments(saleId)) };
+    return {
+      counter: w.counter,
+      from: isoFromMs(w.fromMs),
+      to: isoFromMs(w.toMs),
+      complete: this.clips.windowComplete(w.toMs, this.store.saleSegments(saleId)),
+    };
   }
 
   /**
    * One MP4 of the sale's window from one camera (default: the counter's camera with the most footage in
-   * it), cut without re-encoding. Cached per sale and camera until other segments are linked.
+   * it), cut without re-encoding. Cached per sale and camera until other segments are linked (sale-clips.ts).
    */
   clip(saleId: number, cameraId?: string): Promise<SaleClip | undefined> {
-    const key = `${saleId}/${cameraId ?? ''}`;
-    const inflight = this.clipping.get(key);
-    if (inflight) return inflight;
-    const p = this.cut(saleId, cameraId).finally(() => this.clipping.delete(key));
-    this.clipping.set(key, p);
-    return p;
-  }
-
-  private async cut(saleId: number, cameraId: string | undefined): Promise<SaleClip | undefined> {
-    const w = this.store.saleWindow(saleId);
-    if (!w) return undefined;
-    const linked = this.store.saleSegments(saleId);
-    const usable = linked.filter((s) => !s.broken && s.deletedMs === null && s.durationMs !== null && s.durationMs > 0);
-    const camera = cameraId ?? this.pickCamera(usable, w.fromMs, w.toMs);
-    const segs = usable.filter((s) => s.camera === camera);
-    if (!camera || segs.length === 0) return undefined;
-    const segmentsKey = createHash('sha256')
-      .update(`${w.fromMs}-${w.toMs}:${segs.map((s) => `${s.id}:${s.sha256}`).join(',')}`)
-      .digest('hex')
-      .slice(0, 16);
-    const complete = this.windowComplete(
-      w.toMs,
-      linked.filter((s) => s.camera === camera),
-    );
-    const gapSec = (fromMs: number, toMs: number): number =>
-      Math.max(0, Math.round((toMs - fromMs - segs.reduce((n, s) => n + Math.max(0, Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs)), 0)) / 100) / 10);
-    const cached = this.store.clip(saleId, camera);
-    if (cached && cached.segmentsKey === segmentsKey && (await fileSize(cached.path)) === cached.bytes) {
-      return {
-        path: cached.path,
-        sha256: cached.sha256,
-        bytes: cached.bytes,
-        from: iso(cached.fromMs),
-        to: iso(cached.toMs),
-        cameraId: camera,
-        complete,
-        gapSec: gapSec(cached.fromMs, cached.toMs),
-      };
-    }
-    const clipsDir = join(this.o.dir, 'clips');
-    await mkdir(clipsDir, { recursive: true });
-    const out = join(clipsDir, `sale-${saleId}-${safeName(camera)}-${segmentsKey}.mp4`);
-    const firstSeg = segs[0] as SegmentRow;
-    const probe = await probeMedia(firstSeg.path, this.paths());
-    const started = Date.now();
-    const r = await cutClip({
-      segments: segs.map((s) => ({ path: s.path, startMs: s.startMs, durationMs: s.durationMs as number })),
-      fromMs: w.fromMs,
-      toMs: w.toMs,
-      out,
-      includeAudio: mp4Audio(probe.streams.find((s) => s.type === 'audio')?.codec),
-      ...(this.o.ffmpegPath ? { ffmpegPath: this.o.ffmpegPath } : {}),
-      ...(this.o.ffprobePath ? { ffprobePath: this.o.ffprobePath } : {}),
-    });
-    if (cached && cached.path !== out) await rm(cached.path, { force: true });
-    this.store.putClip({
-      saleId,
-      camera,
-      segmentsKey,
-      path: out,
-      sha256: r.sha256,
-      bytes: r.bytes,
-      fromMs: r.fromMs,
-      toMs: r.toMs,
-      createdMs: this.clock().getTime(),
-    });
-    this.o.log.info({ saleId, camera, path: out, bytes: r.bytes, segments: segs.length, ms: Date.now() - started }, 'sale clip cut');
-    return { path: out, sha256: r.sha256, bytes: r.bytes, from: iso(r.fromMs), to: iso(r.toMs), cameraId: camera, complete, gapSec: gapSec(r.fromMs, r.toMs) };
-  }
-
-  private pickCamera(segs: readonly SegmentRow[], fromMs: number, toMs: number): string | undefined {
-    const cover = new Map<string, number>();
-    for (const s of segs) cover.set(s.camera, (cover.get(s.camera) ?? 0) + Math.max(0, Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs)));
-    let best: string | undefined;
-    for (const { camera } of this.recorders) if ((cover.get(camera.id) ?? 0) > (best === undefined ? 0 : (cover.get(best) ?? 0))) best = camera.id;
-    // A camera no longer configured still has its footage.
-    for (const [id, ms] of cover) if (best === undefined || ms > (cover.get(best) ?? 0)) best = id;
-    return best;
-  }
-
-  private windowComplete(toMs: number, segs: readonly SegmentRow[]): boolean {
-    if (this.clock().getTime() < toMs) return false;
-    return segs.some((s) => s.endMs >= toMs) || this.clock().getTime() > toMs + 3 * this.o.segmentSeconds * 1000;
+    return this.clips.get(saleId, cameraId);
   }
 
   /** One JPEG of the counter now, from its camera's live stream (snapshots.ts). */
@@ -341,7 +272,16 @@ export class VideoService {
     if (!created) return;
     this.retention.invalidate();
     if (!row.broken) this.snapshots.poke();
-    const line = { camera: camera.id, counter: camera.counter, path: e.path, start: iso(row.startMs), end: iso(row.endMs), bytes, sha256, sales: linkedSales };
+    const line = {
+      camera: camera.id,
+      counter: camera.counter,
+      path: e.path,
+      start: isoFromMs(row.startMs),
+      end: isoFromMs(row.endMs),
+      bytes,
+      sha256,
+      sales: linkedSales,
+    };
     if (row.broken) this.o.log.error({ ...line, problem }, 'broken video segment indexed');
     else this.o.log.info({ ...line, durationMs, recovered: row.recovered || undefined }, 'video segment indexed');
   }
@@ -366,14 +306,6 @@ export class VideoService {
   /** For health, the counter page and the manager page (alarms.ts). */
   alarms(): VideoAlarm[] {
     return videoAlarms(this.recorders, this.store, this.o.retentionAlarm === false ? undefined : this.retention, this.clock().getTime(), this.o.counterName);
-  }
-
-  private async pruneClips(): Promise<void> {
-    const before = this.clock().getTime() - (this.o.clipCacheDays ?? 7) * DAY_MS;
-    for (const c of this.store.clipsCreatedBefore(before)) {
-      await rm(c.path, { force: true });
-      this.store.dropClip(c.saleId, c.camera);
-    }
   }
 
   private segmentsDir(): string {
@@ -420,16 +352,4 @@ export class VideoService {
   private paths(): { ffprobe?: string } {
     return this.o.ffprobePath ? { ffprobe: this.o.ffprobePath } : {};
   }
-}
-
-async function fileSize(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return undefined;
-  }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
