@@ -1,7 +1,6 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { shanghaiDate } from '../common/time.js';
 import type { Config } from '../config/index.js';
 import { createIdReader } from '../device/idreader/index.js';
 import { createScanner } from '../device/scanner/index.js';
@@ -18,9 +17,8 @@ import { ChainAlarms } from './checkout/chain-alarms.js';
 import { PharmacistDuty } from './checkout/pharmacist.js';
 import { refundAlarms } from './checkout/refund.js';
 import { CheckoutService } from './checkout/service.js';
-import { DEMO_PRODUCTS } from './demo/catalog.js';
 import { seedDemoSales } from './demo/sales.js';
-import { demoReceipt } from './demo/stock.js';
+import { type DemoAccounts, seedDemo, seedDemoAccounts } from './demo/seed.js';
 import { deviceAlarms } from './devices/alarms.js';
 import { DeviceManager } from './devices/manager.js';
 import { ScanRouter } from './devices/router.js';
@@ -80,11 +78,6 @@ export interface RunningAgent {
   chainRecheck?: ChainRecheck;
   chainAlarms: ChainAlarms;
   close(): Promise<void>;
-}
-
-export interface DemoAccounts {
-  manager: { username: string; password: string };
-  cashier: { username: string; pin: string };
 }
 
 /** The composition root: the one place that wires config, ledger, services and the web server. */
@@ -379,36 +372,6 @@ async function recoverSettlements(checkout: CheckoutService, log: Logger): Promi
     log.error({ err: (err as Error).message }, 'settlement recovery failed; will retry');
     return { reopened: 0, pending: -1, refunded: 0, refundsPending: -1 };
   }
-}
-
-/** A fresh demo ledger gets the sample catalogue and one delivery; an existing one is left as it is. */
-function seedDemo(ledger: Ledger, receiving: ReceivingService, clock: () => Date, log: Logger): void {
-  if (ledger.catalog.all().length > 0) return;
-  ledger.catalog.importProducts(DEMO_PRODUCTS, { at: clock(), actor: 'demo' });
-  const result = receiving.receive(demoReceipt(shanghaiDate(clock())), 'demo');
-  if (!result.ok) throw new Error(`demo stock refused: ${JSON.stringify(result.problems)}`);
-  log.info({ products: DEMO_PRODUCTS.length, receipt: result.id }, 'demo catalogue and stock seeded');
-}
-
-/**
- * Demo mode gives the demo manager `manager` (random password) and cashier `cashier` (random 6-digit PIN)
- * fresh secrets on every start and prints them: someone trying the box restarts `npm start` and must be able
- * to sign in again, and a demo box holds nothing worth protecting (a real box never runs in demo mode).
- * Users created by hand in the demo are left as they are.
- */
-async function seedDemoAccounts(accounts: AccountStore, log: Logger): Promise<DemoAccounts> {
-  const password = randomBytes(9).toString('base64url');
-  const pin = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  const ensure = async (username: string, displayName: string, role: 'manager' | 'cashier', secret: string) => {
-    const user = accounts.get(username);
-    if (!user) await accounts.create({ username, displayName, role, password: secret });
-    else if (user.role === role) await accounts.setPassword(username, secret);
-    else throw new Error(`demo account ${username} exists with role ${user.role}; delete the demo data folder to start over`);
-  };
-  await ensure('manager', '演示店长', 'manager', password);
-  await ensure('cashier', '演示收银员', 'cashier', pin);
-  log.info('demo accounts ready: manager, cashier');
-  return { manager: { username: 'manager', password }, cashier: { username: 'cashier', pin } };
 }
 
 async function diskReport(dir: string): Promise<{ path: string; freeBytes: number; totalBytes: number }> {
