@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { payloadOf } from './payload.js';
+import { arr, type Json, payloadOf, str } from './payload.js';
 
 /**
  * What one store's events did to one trace code, folded over a batch in seq order. What did not happen is left out,
@@ -25,9 +25,6 @@ interface IndexableEvent {
   payload: string;
 }
 
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /**

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { maskId } from '../agent/log.js';
 import { shanghaiDate } from '../common/time.js';
-import { payloadOf } from './payload.js';
+import { arr, type Json, payloadOf, str } from './payload.js';
 
 interface ProjectableEvent {
   seq: number;
@@ -17,9 +17,6 @@ interface ProjectableEvent {
   payload: string;
 }
 
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : 0);
 const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
 

@@ -4,9 +4,10 @@
 // that one commit copies the log back into the database file and fsyncs it, a few milliseconds on a scan that
 // otherwise takes a fifth of one. SQLite's WAL page (https://www.sqlite.org/wal.html, "Automatic Checkpoint")
 // allows for exactly that: applications "can turn off the automatic checkpoints and run checkpoints during idle
-// moments or in a separate thread or process". This does it: a worker thread with its own connection runs a PASSIVE checkpoint every interval (checkpoint-worker.cts),
-// and the box's connection keeps SQLite's automatic checkpoint only as a safety net ten times further out. A worker
-// that cannot start or dies puts the automatic checkpoint back at SQLite's default.
+// moments or in a separate thread or process". This does it: a worker thread with its own connection runs a
+// PASSIVE checkpoint every interval (checkpoint-worker.cts), and the box's connection keeps SQLite's automatic
+// checkpoint only as a safety net ten times further out. A worker that cannot start or dies puts the automatic
+// checkpoint back at SQLite's default.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

@@ -74,8 +74,8 @@ function syncPragmas(db: Db): { normal: Database.Statement; full: Database.State
 }
 
 /**
- * Runs a bulk write (a receipt: its lookups and its writes) with the large page cache, then gives the pages back so the counter's commits
- * stay cheap (see COUNTER_CACHE_KIB).
+ * Runs a bulk write (a receipt: its lookups and its writes) with the large page cache, then gives the pages back
+ * so the counter's commits stay cheap (see COUNTER_CACHE_KIB).
  */
 export function withBulkCache<T>(db: Db, write: () => T): T {
   if (db.inTransaction) return write();
