@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, computeEventHash, eventHeaderJson, GENESIS_HASH } from './events.js';
@@ -48,5 +49,20 @@ describe('event header JSON', () => {
     const e = { seq: 3, at: '2026-11-22T02:00:00.000Z', type: 'receipt.recorded', actor: 'manager', reason: null, payload: '{"a":1}', prev_hash: GENESIS_HASH };
     const before = createHash('sha256').update(general(e)).update('\n').update(e.payload).digest('hex');
     expect(computeEventHash(e)).toBe(before);
+  });
+
+  it('hashes the UTF-8 bytes of header, newline and payload, as OpenSSL does (Chinese text, an emoji)', () => {
+    const e = {
+      seq: 12,
+      at: '2026-12-07T02:00:00.000Z',
+      type: 'sale.settled',
+      actor: '收银员',
+      reason: null,
+      payload: '{"items":[{"code":"81000040000000000012","name":"阿莫西林胶囊 \ud83d\udc8a"}]}',
+      prev_hash: GENESIS_HASH,
+    };
+    const bytes = Buffer.from(`${eventHeaderJson(e)}\n${e.payload}`, 'utf8');
+    const openssl = execFileSync('openssl', ['dgst', '-sha256', '-r'], { input: bytes }).toString().split(' ')[0];
+    expect(computeEventHash(e)).toBe(openssl);
   });
 });
