@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { migrate } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
+import { recheckPending } from './ingest.js';
 import { catchUpProjections } from './projections.js';
 import { buildHqServer } from './server.js';
 
@@ -52,6 +53,9 @@ export async function startHq(opts: HqOptions): Promise<RunningHq> {
   // Projections behind their store's head (events ingested before the projections existed) catch up first.
   const caught = await catchUpProjections(pool);
   if (caught.events > 0) log?.info(caught, 'HQ page projections caught up');
+  // Cross-store checks a crash left pending between an ingest's commit and its check (hq/ingest.ts recheckStore).
+  const rechecked = await recheckPending(pool);
+  if (rechecked > 0) log?.info({ stores: rechecked }, 'pending cross-store code checks done');
   const maintain = async () => {
     const r = await ensurePartitions(pool, new Date());
     if (r.created.length) log?.info({ created: r.created }, 'event partitions created');

@@ -83,24 +83,12 @@ export function codeChanges(events: readonly IndexableEvent[]): CodeChange[] {
   return [...byCode.values()];
 }
 
-/**
- * A batch's code changes in one statement with one probe of the code index per code (its key leads with the
- * code): the upsert (one row per code, folded, so ON CONFLICT never meets a code twice), then, for the codes this
- * batch sold or received, the other stores' rows of the same code, read once and written two ways:
- * - code_conflicts, the boxes' feed: a code this store now has out (sold, not returned) that another store also has
- *   out, recorded for both stores (each naming the other); a pair already recorded stays as it was;
- * - code_flags, the HQ page's list: sold here and sold at another store (SOLD_TWICE), or received here while another
- *   store has it out (RECEIVED_AFTER_SALE).
- * "This batch" is told by seq: the store's events before the batch end at headBefore, so a row whose sold_seq (or
- * received_seq) is beyond it was sold (or received) now.
- */
-export async function indexCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[], headBefore: number, now: Date): Promise<void> {
+/** The batch's code changes written into the index: one upsert, one row per code and store (folded, so ON CONFLICT never meets a code twice). */
+export async function upsertCodeChanges(client: pg.PoolClient, storeId: string, changes: readonly CodeChange[]): Promise<void> {
   if (changes.length === 0) return;
-  // Data-modifying CTEs run whether or not the main statement reads them.
   await client.query({
     name: 'hq-index-codes',
-    text: `WITH up AS (
-       INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
+    text: `INSERT INTO trace_codes AS t (code, store_id, pieces_out, received_seq, received_at, sold_seq, sold_at, returned_seq, returned_at, written_off_at)
        SELECT u.code, $1, u."piecesDelta", u."receivedSeq", u."receivedAt", u."soldSeq", u."soldAt", u."returnedSeq", u."returnedAt", u."writtenOffAt"
        FROM json_to_recordset($2::json) AS u(code text, "piecesDelta" int, "receivedSeq" bigint, "receivedAt" timestamptz, "soldSeq" bigint,
          "soldAt" timestamptz, "returnedSeq" bigint, "returnedAt" timestamptz, "writtenOffAt" timestamptz)
@@ -112,39 +100,84 @@ export async function indexCodeChanges(client: pg.PoolClient, storeId: string, c
          sold_at = COALESCE(EXCLUDED.sold_at, t.sold_at),
          returned_seq = COALESCE(EXCLUDED.returned_seq, t.returned_seq),
          returned_at = COALESCE(EXCLUDED.returned_at, t.returned_at),
-         written_off_at = COALESCE(EXCLUDED.written_off_at, t.written_off_at)
-       RETURNING t.code, t.pieces_out, t.sold_seq, t.sold_at, t.received_seq, t.received_at,
-         COALESCE(t.sold_seq > $3, false) AS sold_now, COALESCE(t.received_seq > $3, false) AS received_now
+         written_off_at = COALESCE(EXCLUDED.written_off_at, t.written_off_at)`,
+    values: [storeId, JSON.stringify(changes)],
+  });
+}
+
+/** A code a store's events sold or received: what the cross-store check looks at. */
+export interface CodeToCheck {
+  code: string;
+  sold?: true;
+  received?: true;
+}
+
+export function codesToCheck(changes: readonly CodeChange[]): CodeToCheck[] {
+  const out: CodeToCheck[] = [];
+  for (const c of changes) {
+    if (c.soldSeq === undefined && c.receivedSeq === undefined) continue;
+    out.push({ code: c.code, ...(c.soldSeq !== undefined ? { sold: true } : {}), ...(c.receivedSeq !== undefined ? { received: true } : {}) });
+  }
+  return out;
+}
+
+/**
+ * The cross-store check of codes a store just sold or received, run after its ingest committed (hq/ingest.ts):
+ * checked inside the ingest's own transaction, two stores selling the same box at the same moment each missed the
+ * other's uncommitted row and neither was told. After the commit, of two such ingests the later-committed one's
+ * check sees both rows. One index probe per code reads every store's row of it; written two ways:
+ * - code_conflicts, the boxes' feed: a code this store has out (sold, not returned) that another store also has out,
+ *   recorded for both stores (each naming the other); a pair already recorded stays as it was;
+ * - code_flags, the HQ page's list: SOLD_TWICE at the later of the two sales (by time, then store), so both stores'
+ *   checks write the same row; RECEIVED_AFTER_SALE at a store that received the box while another had it out —
+ *   seen from the receiver's check, or from the seller's when the receipt is the later in time.
+ */
+export async function recheckCodes(client: pg.PoolClient, storeId: string, codes: readonly CodeToCheck[], now: Date): Promise<void> {
+  if (codes.length === 0) return;
+  // Data-modifying CTEs run whether or not the main statement reads them. The lateral probe keeps one
+  // parameterised index scan per code: the planner cannot know how many codes come (it guesses 100) and once picked
+  // a hash join over a sequential scan of trace_codes, 83 ms a batch at 0.3 M rows and growing with the chain.
+  await client.query({
+    name: 'hq-recheck-codes',
+    text: `WITH found AS MATERIALIZED (
+       SELECT u.code, COALESCE(u.sold, false) AS sold_now, COALESCE(u.received, false) AS received_now, t.*
+       FROM json_to_recordset($2::json) AS u(code text, sold bool, received bool)
+       CROSS JOIN LATERAL (
+         SELECT t.store_id, t.pieces_out, t.sold_seq, t.sold_at, t.received_seq, t.received_at FROM trace_codes t WHERE t.code = u.code OFFSET 0
+       ) t
      ),
-     -- A probe per code, never a join over the whole index: the planner cannot know how many rows up returns (it
-     -- guesses 100) and picked a hash join over a sequential scan of trace_codes, 83 ms a batch at 0.3 M rows and
-     -- growing with the chain. OFFSET 0 keeps the lateral subquery a parameterised index scan.
-     others AS MATERIALIZED (
-       SELECT up.*, o.other, o.other_out, o.other_sold_at
-       FROM up CROSS JOIN LATERAL (
-         SELECT t2.store_id AS other, t2.pieces_out AS other_out, t2.sold_at AS other_sold_at
-         FROM trace_codes t2 WHERE t2.code = up.code AND t2.store_id <> $1 OFFSET 0
-       ) o
-       WHERE up.sold_now OR up.received_now
+     pairs AS MATERIALIZED (
+       SELECT m.code, m.sold_now, m.received_now, m.pieces_out, m.sold_seq, m.sold_at, m.received_seq, m.received_at,
+         o.store_id AS other, o.pieces_out AS other_out, o.sold_seq AS other_sold_seq, o.sold_at AS other_sold_at,
+         o.received_seq AS other_received_seq, o.received_at AS other_received_at,
+         COALESCE((m.sold_at, m.store_id) > (o.sold_at, o.store_id), false) AS sold_later
+       FROM found m JOIN found o ON o.code = m.code AND o.store_id <> m.store_id
+       WHERE m.store_id = $1
      ),
      conflicts AS (
        INSERT INTO code_conflicts (store_id, code, other_store_id, sold_at, other_sold_at, detected_at)
-       SELECT $1::text, code, other, sold_at, other_sold_at, $4::timestamptz FROM others WHERE sold_now AND pieces_out > 0 AND other_out > 0
+       SELECT $1::text, code, other, sold_at, other_sold_at, $3::timestamptz FROM pairs WHERE sold_now AND pieces_out > 0 AND other_out > 0
        UNION ALL
-       SELECT other, code, $1::text, other_sold_at, sold_at, $4::timestamptz FROM others WHERE sold_now AND pieces_out > 0 AND other_out > 0
+       SELECT other, code, $1::text, other_sold_at, sold_at, $3::timestamptz FROM pairs WHERE sold_now AND pieces_out > 0 AND other_out > 0
        ON CONFLICT (store_id, code, other_store_id) DO NOTHING
      ),
      flags AS (
        INSERT INTO code_flags (store_id, code, kind, other_store, seq, at)
-       SELECT $1, x.code, k.kind, x.other, k.seq, k.at
-       FROM others x
-       CROSS JOIN LATERAL (VALUES ('SOLD_TWICE', x.sold_seq, x.sold_at, x.sold_now AND x.other_sold_at IS NOT NULL),
-                                  ('RECEIVED_AFTER_SALE', x.received_seq, x.received_at, x.received_now AND x.other_out > 0)) AS k(kind, seq, at, hit)
+       SELECT k.store_id, p.code, k.kind, k.other_store, k.seq, k.at
+       FROM pairs p
+       CROSS JOIN LATERAL (VALUES
+         ('SOLD_TWICE', CASE WHEN p.sold_later THEN $1::text ELSE p.other END, CASE WHEN p.sold_later THEN p.other ELSE $1::text END,
+           CASE WHEN p.sold_later THEN p.sold_seq ELSE p.other_sold_seq END, CASE WHEN p.sold_later THEN p.sold_at ELSE p.other_sold_at END,
+           p.sold_now AND p.other_sold_at IS NOT NULL),
+         ('RECEIVED_AFTER_SALE', $1::text, p.other, p.received_seq, p.received_at, p.received_now AND p.other_out > 0),
+         ('RECEIVED_AFTER_SALE', p.other, $1::text, p.other_received_seq, p.other_received_at,
+           p.sold_now AND p.pieces_out > 0 AND p.other_received_at > p.sold_at)
+       ) AS k(kind, store_id, other_store, seq, at, hit)
        WHERE k.hit
        ON CONFLICT DO NOTHING
      )
      SELECT 1`,
-    values: [storeId, JSON.stringify(changes), headBefore, now],
+    values: [storeId, JSON.stringify(codes), now],
   });
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from './db/transaction.js';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -38,29 +39,18 @@ function normaliseCode(code: string): string {
  * SHA-256). Returns null for any failure (wrong, used, expired, other store): the caller says one thing for all.
  */
 export async function exchangeEnrolCode(pool: pg.Pool, storeId: string, code: string, now = new Date()): Promise<string | null> {
-  const client = await pool.connect();
-  let credential: string | null = null;
-  try {
-    await client.query('BEGIN');
+  // When the code is not taken, the UPDATE changed nothing: committing that is the same as rolling it back.
+  return inTransaction(pool, async (client) => {
     const used = await client.query('UPDATE enrol_codes SET used_at = $3 WHERE store_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3', [
       storeId,
       sha256(normaliseCode(code)),
       now,
     ]);
-    if (used.rowCount === 1) {
-      const token = randomBytes(32).toString('base64url');
-      await client.query('INSERT INTO credentials (store_id, token_hash, created_at) VALUES ($1, $2, $3)', [storeId, sha256(token), now]);
-      credential = `${storeId}.${token}`;
-    }
-    await client.query(credential ? 'COMMIT' : 'ROLLBACK');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    // Release broken: a connection that failed mid-transaction is closed, not handed to the next request.
-    client.release(err as Error);
-    throw err;
-  }
-  client.release();
-  return credential;
+    if (used.rowCount !== 1) return null;
+    const token = randomBytes(32).toString('base64url');
+    await client.query('INSERT INTO credentials (store_id, token_hash, created_at) VALUES ($1, $2, $3)', [storeId, sha256(token), now]);
+    return `${storeId}.${token}`;
+  });
 }
 
 /** Revokes every live credential of the store; its box is refused from the next request. */

@@ -305,6 +305,98 @@ describe('HQ on PostgreSQL', () => {
     }
   });
 
+  it('two stores selling the same box at the same moment: both ingests overlap, the conflict is still recorded for both', async () => {
+    const credA = await enrolStore(t, 'H13010300021', '东关店');
+    const credB = await enrolStore(t, 'H13010300022', '西关店');
+    const a = tempLedger();
+    const b = tempLedger();
+    const x = newCode();
+    const blocker = await t.hq.pool.connect();
+    try {
+      // A's first batch creates its projection row, which the blocker then holds.
+      appendReceipt(a.ledger, [newCode()], new Date('2026-12-05T01:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      await blocker.query('BEGIN');
+      await blocker.query("SELECT 1 FROM projection_state WHERE store_id = 'H13010300021' FOR UPDATE");
+      // A's sale of x: its transaction writes x into the code index, then waits on the projection row, uncommitted.
+      appendSale(a.ledger, [x], new Date('2026-12-05T02:00:00.000Z'));
+      const pushA = push(credA, eventsOf(a.ledger, 2));
+      const waiting = async () =>
+        (
+          await t.hq.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%projection_state%'",
+          )
+        ).rows[0]?.n ?? 0;
+      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await waiting()).toBe(1);
+      // Meanwhile B sells the same box and commits: A's row is not visible to it yet.
+      appendSale(b.ledger, [x], new Date('2026-12-05T02:00:01.000Z'));
+      expect((await push(credB, eventsOf(b.ledger))).status).toBe(200);
+      await blocker.query('COMMIT');
+      expect((await pushA).status).toBe(200);
+      const conflicts = await t.hq.pool.query('SELECT store_id, other_store_id FROM code_conflicts WHERE code = $1 ORDER BY store_id', [x]);
+      expect(conflicts.rows).toEqual([
+        { store_id: 'H13010300021', other_store_id: 'H13010300022' },
+        { store_id: 'H13010300022', other_store_id: 'H13010300021' },
+      ]);
+      // One SOLD_TWICE, at the later sale (B's, a second later), whichever store's check saw the pair.
+      const flags = await t.hq.pool.query('SELECT store_id, kind, other_store FROM code_flags WHERE code = $1', [x]);
+      expect(flags.rows).toEqual([{ store_id: 'H13010300022', kind: 'SOLD_TWICE', other_store: 'H13010300021' }]);
+      const stores = await t.hq.pool.query("SELECT recheck_from FROM stores WHERE store_id IN ('H13010300021', 'H13010300022')");
+      expect(stores.rows).toEqual([{ recheck_from: null }, { recheck_from: null }]);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      blocker.release();
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('a cross-store check lost to a crash after the commit is redone by the next batch, and at HQ start', async () => {
+    const credA = await enrolStore(t, 'H13010300031', '南关店');
+    const credB = await enrolStore(t, 'H13010300032', '北关店');
+    const a = tempLedger();
+    const b = tempLedger();
+    const [x, y] = [newCode(), newCode()];
+    const conflicts = async (code: string) =>
+      (await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM code_conflicts WHERE code = $1', [code])).rows[0]?.n;
+    // What a crash between an ingest's commit and its check leaves: the events and the code index written,
+    // recheck_from set (the same transaction), no conflict rows (the check never ran).
+    const crashBeforeCheck = async (code: string, fromSeq: number) => {
+      await t.hq.pool.query('DELETE FROM code_conflicts WHERE code = $1', [code]);
+      await t.hq.pool.query('DELETE FROM code_flags WHERE code = $1', [code]);
+      await t.hq.pool.query("UPDATE stores SET recheck_from = $1 WHERE store_id = 'H13010300032'", [fromSeq]);
+    };
+    try {
+      appendSale(a.ledger, [x, y], new Date('2026-12-05T03:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      appendSale(b.ledger, [x], new Date('2026-12-05T04:00:00.000Z'));
+      appendSale(b.ledger, [y], new Date('2026-12-05T04:01:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger))).status).toBe(200);
+      expect(await conflicts(x)).toBe(2);
+      expect(await conflicts(y)).toBe(2);
+
+      // The next batch of the store, even one that touches no code, runs the pending check from its seq on.
+      await crashBeforeCheck(x, 1);
+      await t.hq.pool.query('DELETE FROM code_conflicts WHERE code = $1', [y]);
+      expect(await conflicts(x)).toBe(0);
+      appendFiller(b.ledger, 1, new Date('2026-12-05T05:00:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger, 3))).status).toBe(200);
+      expect(await conflicts(x)).toBe(2);
+      expect(await conflicts(y)).toBe(2);
+
+      // HQ restarted: the pending check runs before it serves.
+      await crashBeforeCheck(x, 1);
+      await t.stopHttp();
+      await t.restartHttp();
+      expect(await conflicts(x)).toBe(2);
+      expect((await t.hq.pool.query("SELECT recheck_from FROM stores WHERE store_id = 'H13010300032'")).rows).toEqual([{ recheck_from: null }]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
   it('behind a trusted reverse proxy, the sign-in lockout counts the forwarded client address, not the proxy', async () => {
     await addUser(t.hq.pool, { username: 'sun', displayName: '孙主管', role: 'admin', password: 'proxy-pass-123', stores: [] });
     const behind = await startHq({ databaseUrl: t.pg.url, host: '127.0.0.1', port: 0, adminTokenSha256: [], trustProxy: ['127.0.0.1'] });

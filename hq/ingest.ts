@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
-import { codeChanges, indexCodeChanges } from './code-index.js';
+import { type CodeToCheck, codeChanges, codesToCheck, recheckCodes, upsertCodeChanges } from './code-index.js';
+import { inTransaction } from './db/transaction.js';
 import { projectStore } from './projections.js';
 import { applyTransferEvents } from './transfers.js';
 
@@ -59,26 +60,64 @@ const FLAG_TEXT: Record<FlagCode, string> = {
 /**
  * Takes one store's batch in one transaction, under the store row's lock (two pushes of one box never interleave):
  * known seqs must carry the hash HQ holds (no-op), new ones must start at head + 1 and link hash to hash. The first
- * violation flags the store; what came before it is kept, so HQ's head is the last event known good.
+ * violation flags the store; what came before it is kept, so HQ's head is the last event known good. Then, committed,
+ * the codes the batch sold or received are checked against the other stores (recheckStore). A check that fails
+ * leaves the batch taken and the check pending: onCheckError hears of it, the next batch or HQ's start redoes it.
  */
-export async function ingestBatch(pool: pg.Pool, storeId: string, events: readonly WireEvent[], now = new Date()): Promise<IngestResult> {
-  const client = await pool.connect();
-  let result: IngestResult;
-  try {
-    await client.query('BEGIN');
-    result = await ingestIn(client, storeId, events, now);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    // Release broken: a connection that failed mid-transaction is closed, not handed to the next request.
-    client.release(err as Error);
-    throw err;
-  }
-  client.release();
-  return result;
+export async function ingestBatch(
+  pool: pg.Pool,
+  storeId: string,
+  events: readonly WireEvent[],
+  now = new Date(),
+  onCheckError?: (err: Error) => void,
+): Promise<IngestResult> {
+  const taken = await inTransaction(pool, (client) => ingestIn(client, storeId, events, now));
+  if (taken.check) await recheckStore(pool, storeId, taken.check.codes.length > 0 ? taken.check : null, now).catch((err: Error) => onCheckError?.(err));
+  return taken.result;
 }
 
-async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly WireEvent[], now: Date): Promise<IngestResult> {
+/** What a committed ingest leaves for the cross-store check: this batch's codes (from its first seq), or only a pending one. */
+interface Taken {
+  result: IngestResult;
+  check: { from: number; codes: CodeToCheck[] } | null;
+}
+
+/**
+ * The cross-store check of a store's codes (hq/code-index.ts recheckCodes), in its own transaction under the store
+ * row's lock. stores.recheck_from says from which seq it is pending; the batch just committed brings its codes,
+ * anything older (a check lost to a crash) is read back from the events. Clears recheck_from when done.
+ */
+export async function recheckStore(pool: pg.Pool, storeId: string, batch: { from: number; codes: CodeToCheck[] } | null, now = new Date()): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ recheck_from: number | null }>({
+      name: 'hq-recheck-lock',
+      text: 'SELECT recheck_from FROM stores WHERE store_id = $1 FOR UPDATE',
+      values: [storeId],
+    });
+    const from = rows[0]?.recheck_from ?? null;
+    if (from !== null) {
+      let codes = batch?.codes ?? [];
+      if (batch?.from !== from) {
+        const back = await client.query<{ seq: number; at: Date; type: string; payload: string }>(
+          'SELECT seq, at, type, payload FROM events WHERE store_id = $1 AND seq >= $2 ORDER BY seq',
+          [storeId, from],
+        );
+        codes = codesToCheck(codeChanges(back.rows.map((r) => ({ seq: Number(r.seq), at: r.at.toISOString(), type: r.type, payload: r.payload }))));
+      }
+      await recheckCodes(client, storeId, codes, now);
+      await client.query({ name: 'hq-recheck-done', text: 'UPDATE stores SET recheck_from = NULL WHERE store_id = $1', values: [storeId] });
+    }
+  });
+}
+
+/** Checks left pending by a crash between an ingest's commit and its check; run at HQ's start. */
+export async function recheckPending(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ store_id: string }>('SELECT store_id FROM stores WHERE recheck_from IS NOT NULL');
+  for (const r of rows) await recheckStore(pool, r.store_id, null);
+  return rows.length;
+}
+
+async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly WireEvent[], now: Date): Promise<Taken> {
   const { rows } = await client.query<{
     head_seq: string;
     head_hash: Buffer;
@@ -86,27 +125,31 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     flag_seq: string | null;
     flag_detail: string | null;
     flagged_at: Date | null;
+    recheck_from: number | null;
   }>({
     // The UPDATE takes the store row's lock, as SELECT … FOR UPDATE would, and a push waiting on another push of the
     // same box reads the head that one committed (PostgreSQL re-reads an updated row after the wait). Named
     // statements (here and below) are parsed and planned once per connection, not once per batch.
     name: 'hq-ingest-lock-store',
-    text: 'UPDATE stores SET last_contact_at = $2 WHERE store_id = $1 RETURNING head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at',
+    text: 'UPDATE stores SET last_contact_at = $2 WHERE store_id = $1 RETURNING head_seq, head_hash, flag_code, flag_seq, flag_detail, flagged_at, recheck_from',
     values: [storeId, now],
   });
   const store = rows[0];
   if (!store) throw new Error(`store ${storeId} not enrolled`);
   let head: Head = { seq: Number(store.head_seq), hash: store.head_hash.toString('hex') };
+  // A check left pending by a crash is run after this commit whatever the batch holds.
+  const pending: Taken['check'] = store.recheck_from === null ? null : { from: Number(store.recheck_from), codes: [] };
+  const taken = (result: IngestResult, check: Taken['check'] = pending): Taken => ({ result, check });
   if (store.flag_code) {
-    return {
+    return taken({
       kind: 'flagged',
       head,
       flag: { code: store.flag_code, seq: Number(store.flag_seq), detail: store.flag_detail ?? '', at: (store.flagged_at ?? now).toISOString() },
-    };
+    });
   }
   const first = events[0];
-  if (!first) return { kind: 'ok', accepted: 0, duplicates: 0, head };
-  if (first.seq > head.seq + 1) return { kind: 'out_of_order', expectedSeq: head.seq + 1, head };
+  if (!first) return taken({ kind: 'ok', accepted: 0, duplicates: 0, head });
+  if (first.seq > head.seq + 1) return taken({ kind: 'out_of_order', expectedSeq: head.seq + 1, head });
 
   let flag: StoreFlag | null = null;
   const raise = (code: FlagCode, seq: number, extra = ''): void => {
@@ -151,6 +194,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
       prev = { seq: e.seq, hash: e.hash };
     }
   }
+  let check = pending;
   if (fresh.length > 0) {
     // Arrays for the short columns and the payloads joined by one separator, split by PostgreSQL: node-pg's array
     // literals escape every element in JavaScript, and one JSON parameter made both sides escape and unescape every
@@ -174,15 +218,18 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
         fresh.map((e) => e.hash),
       ],
     });
-    await indexCodeChanges(client, storeId, codeChanges(fresh), head.seq, now);
+    const changes = codeChanges(fresh);
+    await upsertCodeChanges(client, storeId, changes);
+    const codes = codesToCheck(changes);
+    if (codes.length > 0) check = { from: head.seq + 1, codes };
     await projectStore(client, storeId, fresh);
     await applyTransferEvents(client, storeId, fresh);
     const last = fresh[fresh.length - 1] as WireEvent;
     head = { seq: last.seq, hash: last.hash };
     await client.query({
       name: 'hq-ingest-head',
-      text: "UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4 WHERE store_id = $1",
-      values: [storeId, head.seq, head.hash, last.at],
+      text: "UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4, recheck_from = COALESCE(recheck_from, $5) WHERE store_id = $1",
+      values: [storeId, head.seq, head.hash, last.at, check?.from ?? null],
     });
   }
   const raised = flag as StoreFlag | null;
@@ -194,9 +241,9 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
       raised.detail,
       now,
     ]);
-    return { kind: 'broken', accepted: fresh.length, flag: raised, head };
+    return taken({ kind: 'broken', accepted: fresh.length, flag: raised, head }, check);
   }
-  return { kind: 'ok', accepted: fresh.length, duplicates, head };
+  return taken({ kind: 'ok', accepted: fresh.length, duplicates, head }, check);
 }
 
 export async function storeHead(pool: pg.Pool, storeId: string): Promise<{ head: Head; flag: StoreFlag | null } | null> {

@@ -1,6 +1,6 @@
 // The HQ page's projections, folded from the events HQ receives (agent/ledger/event-types.ts is the payload
 // contract): sales per store and day, stock per store and lot, insured people per store and day (codes the chain
-// saw twice are flagged with the code index: hq/code-index.ts indexCodeChanges). Applied in the ingest's
+// saw twice are flagged with the code index: hq/code-index.ts recheckCodes). Applied in the ingest's
 // transaction under the store row's lock, so a projection never runs ahead of or behind the events;
 // projection_state holds how far each store has been folded, and a store behind (events ingested before these
 // tables existed) is caught up from the events table first.
@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { maskId } from '../agent/log.js';
 import { shanghaiDate } from '../common/time.js';
+import { inTransaction } from './db/transaction.js';
 import { arr, type Json, payloadOf, str } from './payload.js';
 
 interface ProjectableEvent {
@@ -258,22 +259,13 @@ export async function catchUpProjections(pool: pg.Pool, chunk = 20_000): Promise
   let events = 0;
   for (const r of rows) {
     for (;;) {
-      const client = await pool.connect();
-      let moved: number;
-      try {
-        await client.query('BEGIN');
+      const moved = await inTransaction(pool, async (client) => {
         const head = await client.query<{ head_seq: number }>('SELECT head_seq FROM stores WHERE store_id = $1 FOR UPDATE', [r.store_id]);
         const state = await client.query<{ seq: number }>('SELECT seq FROM projection_state WHERE store_id = $1', [r.store_id]);
         const before = Number(state.rows[0]?.seq ?? 0);
         const after = await projectStore(client, r.store_id, [], Math.min(before + chunk, Number(head.rows[0]?.head_seq ?? 0)));
-        await client.query('COMMIT');
-        moved = after - before;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.release(err as Error);
-        throw err;
-      }
-      client.release();
+        return after - before;
+      });
       events += moved;
       if (moved < chunk) break;
     }

@@ -160,7 +160,9 @@ export async function buildHqServer(opts: HqServerOptions): Promise<FastifyInsta
         if (!joinablePayload(e.payload))
           return refuse(reply, 400, 'BAD_REQUEST', `请求格式错误：事件 ${e.seq} 的内容为空或含未转义的控制字符，不是账本写出的 JSON`);
       }
-      const r = await ingestBatch(pool, store, events);
+      const r = await ingestBatch(pool, store, events, new Date(), (err) =>
+        opts.log?.error({ store, err: err.message }, 'cross-store code check failed; left pending, redone by the next batch or at start'),
+      );
       switch (r.kind) {
         case 'ok':
           return { accepted: r.accepted, duplicates: r.duplicates, head: r.head };

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { burnVerify, hashPassword, needsRehash, verifyPassword } from '../agent/accounts/passwords.js';
+import { inTransaction } from './db/transaction.js';
 import { STORE_ID_PATTERN } from './enrolment.js';
 
 export type HqRole = 'admin' | 'regional';
@@ -38,9 +39,7 @@ export async function addUser(
   const bad = input.stores.find((s) => !STORE_ID_PATTERN.test(s));
   if (bad) throw new Error(`--stores takes 12-character store codes (A–Z, 0–9), got "${bad}"`);
   const hash = await hashPassword(input.password);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO hq_users (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
        ON CONFLICT (username) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role, password_hash = EXCLUDED.password_hash, disabled_at = NULL`,
@@ -50,13 +49,7 @@ export async function addUser(
     await client.query('INSERT INTO hq_user_stores (username, store_id) SELECT $1, unnest($2::text[])', [username, [...new Set(input.stores)]]);
     // A changed role or region takes effect now: the user signs in again.
     await client.query('DELETE FROM hq_sessions WHERE username = $1', [username]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(err as Error);
-    throw err;
-  }
-  client.release();
+  });
 }
 
 async function loadUser(pool: pg.Pool, username: string): Promise<(HqUser & { hash: string }) | null> {
@@ -103,20 +96,12 @@ async function lockedUntil(client: pg.PoolClient, username: string, ip: string, 
  */
 export async function login(pool: pg.Pool, rawUsername: string, password: string, ip: string, now = new Date()): Promise<LoginResult> {
   const username = normalizeUsername(rawUsername);
-  const client = await pool.connect();
-  let retryAt: Date | null;
-  try {
-    await client.query('BEGIN');
+  const retryAt = await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hq-login:${username}`]);
-    retryAt = await lockedUntil(client, username, ip, now);
-    if (!retryAt) await client.query('INSERT INTO hq_login_attempts (username, ip, at) VALUES ($1, $2, $3)', [username, ip, now]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(err as Error);
-    throw err;
-  }
-  client.release();
+    const until = await lockedUntil(client, username, ip, now);
+    if (!until) await client.query('INSERT INTO hq_login_attempts (username, ip, at) VALUES ($1, $2, $3)', [username, ip, now]);
+    return until;
+  });
   if (retryAt) return { ok: false, reason: 'locked', retryAt };
   const user = await loadUser(pool, username);
   const ok = user ? await verifyPassword(password, user.hash) : await burnVerify(password);

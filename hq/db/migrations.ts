@@ -241,6 +241,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE code_flags ALTER COLUMN code TYPE text COLLATE "C";
   ALTER TABLE code_conflicts ALTER COLUMN code TYPE text COLLATE "C";
   `,
+  // 6: the cross-store check runs after the ingest commits (hq/code-index.ts recheckCodes says why). recheck_from is
+  // the first seq of this store's events not yet checked against the other stores, set in the ingest's transaction
+  // and cleared by the check, so a check lost to a crash between the two is redone (next batch, or HQ's start).
+  `
+  ALTER TABLE stores ADD COLUMN recheck_from bigint;
+  `,
 ];
 
 // Any constant works; it only keeps two HQ processes from migrating at once.
