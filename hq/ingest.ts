@@ -89,6 +89,8 @@ interface Taken {
  */
 export async function recheckStore(pool: pg.Pool, storeId: string, batch: { from: number; codes: CodeToCheck[] } | null, now = new Date()): Promise<void> {
   await inTransaction(pool, async (client) => {
+    // Not waited on to disk: a check whose commit a crash loses left recheck_from set, and is redone at start.
+    await client.query('SET LOCAL synchronous_commit = off');
     const { rows } = await client.query<{ recheck_from: number | null }>({
       name: 'hq-recheck-lock',
       text: 'SELECT recheck_from FROM stores WHERE store_id = $1 FOR UPDATE',
@@ -196,26 +198,30 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
   }
   let check = pending;
   if (fresh.length > 0) {
-    // Arrays for the short columns and the payloads joined by one separator, split by PostgreSQL: node-pg's array
-    // literals escape every element in JavaScript, and one JSON parameter made both sides escape and unescape every
-    // payload again (HQ's JSON.stringify, PostgreSQL's JSON parser), the largest part of the event's insert.
+    // The payloads joined by one separator and split by PostgreSQL: node-pg's array literals escape every element in
+    // JavaScript, and one JSON parameter made both sides escape and unescape every payload again (HQ's
+    // JSON.stringify, PostgreSQL's JSON parser), the largest part of the event's insert. seq, at and hash are joined
+    // by commas too: an integer, a toISOString time (checked by the route) and a SHA-256 hex digest (checked above)
+    // never hold one, and a list that split wrongly would leave a row without its seq (NOT NULL: the batch fails).
+    // type, actor and reason are free text: arrays.
     await client.query({
       name: 'hq-ingest-events',
       text: `INSERT INTO events (store_id, seq, at, type, actor, reason, payload, hash, received_at)
        SELECT $1, r.seq, r.at, r.type, r.actor, r.reason, r.payload, decode(r.hash, 'hex'), $9
-       FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], string_to_array($7, $8), $10::text[])
+       FROM unnest(string_to_array($2, ',')::bigint[], string_to_array($3, ',')::timestamptz[], $4::text[], $5::text[], $6::text[],
+         string_to_array($7, $8), string_to_array($10, ','))
          AS r(seq, at, type, actor, reason, payload, hash)`,
       values: [
         storeId,
-        fresh.map((e) => e.seq),
-        fresh.map((e) => e.at),
+        fresh.map((e) => e.seq).join(','),
+        fresh.map((e) => e.at).join(','),
         fresh.map((e) => e.type),
         fresh.map((e) => e.actor),
         fresh.map((e) => e.reason),
         joinPayloads(fresh),
         PAYLOAD_SEPARATOR,
         now,
-        fresh.map((e) => e.hash),
+        fresh.map((e) => e.hash).join(','),
       ],
     });
     const changes = codeChanges(fresh);
