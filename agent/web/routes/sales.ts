@@ -9,6 +9,8 @@ const idPattern = { $ref: 'Id#' } as const;
 // Responses that carry personal data: the serializer masks what these schemas mark (schemas.ts).
 const personReply = { '2xx': { type: 'object', properties: { person: { $ref: 'Person#' } } } } as const;
 const prescriptionReply = { '2xx': { type: 'object', properties: { prescription: { $ref: 'Prescription#' } } } } as const;
+// Voiding and reversing a sale take an optional reason (the ledger records a default when none is given).
+const optionalReason = { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } as const;
 const refusedReply = { 422: { $ref: 'Refused#' } } as const;
 const sellers = roles('cashier', 'manager');
 
@@ -179,7 +181,7 @@ export function salesRoutes(checkout: CheckoutService, names?: Names): TypedRout
         config: sellers,
         schema: routeSchema({
           params: idParam,
-          body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } },
+          body: optionalReason,
         }),
       },
       async (req) => (
@@ -193,7 +195,7 @@ export function salesRoutes(checkout: CheckoutService, names?: Names): TypedRout
         config: roles('manager'),
         schema: routeSchema({
           params: idParam,
-          body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } },
+          body: optionalReason,
         }),
       },
       async (req) => {
