@@ -13,7 +13,7 @@ import { createPool } from '../hq/app.js';
 import { lookupCode } from '../hq/code-index.js';
 import { issueEnrolCode } from '../hq/enrolment.js';
 import { startLocalPostgres } from '../hq/pg-local.js';
-import { emit, note, nowNs, quantile, type Rng } from './util.js';
+import { cpuCalibrationMs, emit, note, nowNs, quantile, type Rng } from './util.js';
 
 const BIN = fileURLToPath(new URL('../../bin/counter-agent.js', import.meta.url));
 
@@ -200,6 +200,7 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     // The stores' side costs what sending costs: bodies encoded before the clock, node:http on kept-alive sockets
     // (fetch's stream plumbing cost 15 µs of this process's CPU per event, stolen from HQ on two cores).
     const agent = new Agent({ keepAlive: true, maxSockets: opts.stores });
+    const calibrationBefore = cpuCalibrationMs();
     const pgPid = postmasterPid(pg.dir);
     const hqCpu0 = cpuSeconds([hq.pid]);
     const pgCpu0 = cpuSeconds([pgPid]);
@@ -219,6 +220,7 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
     );
     const seconds = (nowNs() - start) / 1e9;
     agent.destroy();
+    const calibrationAfter = cpuCalibrationMs();
     const rate = events / seconds;
     const storesCpu = process.cpuUsage(storesCpu0);
     const walBytes = Number(
@@ -247,6 +249,8 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
       wal_bytes_per_event: walBytes / events,
       two_dedicated_cores_events_per_s: 2e6 / cpuUsPerEvent,
       loadavg_1m: loadavg()[0],
+      // The machine's speed just before and after (bench/util.ts cpuCalibrationMs): a slower machine, a larger figure.
+      cpu_calibration_ms: { before: calibrationBefore, after: calibrationAfter },
       target: '>= 20000 events/s',
       meets_target: rate >= 20_000,
     });
