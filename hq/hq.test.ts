@@ -397,6 +397,38 @@ describe('HQ on PostgreSQL', () => {
     }
   });
 
+  it('a cross-store check that fails leaves the batch taken and the check pending, done by the next batch', async () => {
+    const credA = await enrolStore(t, 'H13010300041', '东街店');
+    const credB = await enrolStore(t, 'H13010300042', '西街店');
+    const a = tempLedger();
+    const b = tempLedger();
+    const x = newCode();
+    const conflicts = async () => (await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM code_conflicts WHERE code = $1', [x])).rows[0]?.n;
+    try {
+      appendSale(a.ledger, [x], new Date('2026-12-05T06:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      // The check's write fails (a fault in PostgreSQL, here a trigger): B's sale is still taken.
+      await t.hq.pool.query(`CREATE FUNCTION refuse_conflict() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+        CREATE TRIGGER refuse_conflict BEFORE INSERT ON code_conflicts FOR EACH ROW EXECUTE FUNCTION refuse_conflict()`);
+      appendSale(b.ledger, [x], new Date('2026-12-05T06:05:00.000Z'));
+      const first = await push(credB, eventsOf(b.ledger));
+      expect(first.status).toBe(200);
+      expect(first.body.head.seq).toBe(1);
+      expect(await conflicts()).toBe(0);
+      expect((await t.hq.pool.query("SELECT recheck_from FROM stores WHERE store_id = 'H13010300042'")).rows).toEqual([{ recheck_from: 1 }]);
+      // Fault gone: B's next batch runs the pending check.
+      await t.hq.pool.query('DROP TRIGGER refuse_conflict ON code_conflicts; DROP FUNCTION refuse_conflict()');
+      appendFiller(b.ledger, 1, new Date('2026-12-05T06:10:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger, 2))).status).toBe(200);
+      expect(await conflicts()).toBe(2);
+      expect((await t.hq.pool.query("SELECT recheck_from FROM stores WHERE store_id = 'H13010300042'")).rows).toEqual([{ recheck_from: null }]);
+    } finally {
+      await t.hq.pool.query('DROP TRIGGER IF EXISTS refuse_conflict ON code_conflicts; DROP FUNCTION IF EXISTS refuse_conflict()');
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
   it('behind a trusted reverse proxy, the sign-in lockout counts the forwarded client address, not the proxy', async () => {
     await addUser(t.hq.pool, { username: 'sun', displayName: '孙主管', role: 'admin', password: 'proxy-pass-123', stores: [] });
     const behind = await startHq({ databaseUrl: t.pg.url, host: '127.0.0.1', port: 0, adminTokenSha256: [], trustProxy: ['127.0.0.1'] });
