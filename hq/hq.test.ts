@@ -15,6 +15,7 @@ import {
   type TestHq,
   tempLedger,
 } from './hq.test-helpers.js';
+import { recheckStore } from './ingest.js';
 import { addUser, LOGIN_LIMITS } from './users.js';
 
 let t: TestHq;
@@ -391,6 +392,42 @@ describe('HQ on PostgreSQL', () => {
       await t.restartHttp();
       expect(await conflicts(x)).toBe(2);
       expect((await t.hq.pool.query("SELECT recheck_from FROM stores WHERE store_id = 'H13010300032'")).rows).toEqual([{ recheck_from: null }]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it("a batch's check that finds a later batch taken before it ran checks that one's codes too", async () => {
+    const credA = await enrolStore(t, 'H13010300051', '南街店');
+    const credB = await enrolStore(t, 'H13010300052', '北街店');
+    const a = tempLedger();
+    const b = tempLedger();
+    const [x, y] = [newCode(), newCode()];
+    const conflicts = async () =>
+      (
+        await t.hq.pool.query<{ code: string; n: number }>(
+          'SELECT code, count(*)::int AS n FROM code_conflicts WHERE code IN ($1, $2) GROUP BY code ORDER BY code',
+          [x, y],
+        )
+      ).rows;
+    try {
+      appendSale(a.ledger, [x, y], new Date('2026-12-05T07:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      appendSale(b.ledger, [x], new Date('2026-12-05T07:05:00.000Z'));
+      appendSale(b.ledger, [y], new Date('2026-12-05T07:06:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger, 1, 1))).status).toBe(200);
+      expect((await push(credB, eventsOf(b.ledger, 2, 2))).status).toBe(200);
+      // As if the box had sent batch 2 (a retry) and HQ had taken it before batch 1's check ran: both checks pending.
+      await t.hq.pool.query('DELETE FROM code_conflicts WHERE code IN ($1, $2)', [x, y]);
+      await t.hq.pool.query("UPDATE stores SET recheck_from = 1 WHERE store_id = 'H13010300052'");
+      await recheckStore(t.hq.pool, 'H13010300052', { from: 1, to: 1, codes: [{ code: x, sold: true }] });
+      expect(await conflicts()).toEqual(
+        [
+          { code: x, n: 2 },
+          { code: y, n: 2 },
+        ].sort((p, q) => (p.code < q.code ? -1 : 1)),
+      );
     } finally {
       a.cleanup();
       b.cleanup();

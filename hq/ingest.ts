@@ -76,10 +76,17 @@ export async function ingestBatch(
   return taken.result;
 }
 
-/** What a committed ingest leaves for the cross-store check: this batch's codes (from its first seq), or only a pending one. */
+/** The codes a batch sold or received, with the seqs they came from (from..to). */
+export interface BatchCodes {
+  from: number;
+  to: number;
+  codes: CodeToCheck[];
+}
+
+/** What a committed ingest leaves for the cross-store check: this batch's codes, or only a pending check (no codes). */
 interface Taken {
   result: IngestResult;
-  check: { from: number; codes: CodeToCheck[] } | null;
+  check: BatchCodes | null;
 }
 
 /**
@@ -87,19 +94,21 @@ interface Taken {
  * row's lock. stores.recheck_from says from which seq it is pending; the batch just committed brings its codes,
  * anything older (a check lost to a crash) is read back from the events. Clears recheck_from when done.
  */
-export async function recheckStore(pool: pg.Pool, storeId: string, batch: { from: number; codes: CodeToCheck[] } | null, now = new Date()): Promise<void> {
+export async function recheckStore(pool: pg.Pool, storeId: string, batch: BatchCodes | null, now = new Date()): Promise<void> {
   await inTransaction(pool, async (client) => {
     // Not waited on to disk: a check whose commit a crash loses left recheck_from set, and is redone at start.
     await client.query('SET LOCAL synchronous_commit = off');
-    const { rows } = await client.query<{ recheck_from: number | null }>({
+    const { rows } = await client.query<{ recheck_from: number | null; head_seq: number }>({
       name: 'hq-recheck-lock',
-      text: 'SELECT recheck_from FROM stores WHERE store_id = $1 FOR UPDATE',
+      text: 'SELECT recheck_from, head_seq FROM stores WHERE store_id = $1 FOR UPDATE',
       values: [storeId],
     });
     const from = rows[0]?.recheck_from ?? null;
     if (from !== null) {
       let codes = batch?.codes ?? [];
-      if (batch?.from !== from) {
+      // The batch's own codes cover the pending range only if it is exactly that batch: an older check left pending,
+      // or a later batch of the box (a retry sent before this answer) taken in between, means reading the events back.
+      if (batch?.from !== from || batch.to !== Number(rows[0]?.head_seq)) {
         const back = await client.query<{ seq: number; at: Date; type: string; payload: string }>(
           'SELECT seq, at, type, payload FROM events WHERE store_id = $1 AND seq >= $2 ORDER BY seq',
           [storeId, from],
@@ -140,7 +149,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
   if (!store) throw new Error(`store ${storeId} not enrolled`);
   let head: Head = { seq: Number(store.head_seq), hash: store.head_hash.toString('hex') };
   // A check left pending by a crash is run after this commit whatever the batch holds.
-  const pending: Taken['check'] = store.recheck_from === null ? null : { from: Number(store.recheck_from), codes: [] };
+  const pending: Taken['check'] = store.recheck_from === null ? null : { from: Number(store.recheck_from), to: head.seq, codes: [] };
   const taken = (result: IngestResult, check: Taken['check'] = pending): Taken => ({ result, check });
   if (store.flag_code) {
     return taken({
@@ -227,7 +236,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     const changes = codeChanges(fresh);
     await upsertCodeChanges(client, storeId, changes);
     const codes = codesToCheck(changes);
-    if (codes.length > 0) check = { from: head.seq + 1, codes };
+    if (codes.length > 0) check = { from: head.seq + 1, to: (fresh[fresh.length - 1] as WireEvent).seq, codes };
     await projectStore(client, storeId, fresh);
     await applyTransferEvents(client, storeId, fresh);
     const last = fresh[fresh.length - 1] as WireEvent;
