@@ -152,3 +152,22 @@ export function eventsOf(ledger: Ledger, from = 1, to = Number.MAX_SAFE_INTEGER)
     hash: string;
   }[];
 }
+
+/** POST /hq/v1/events with a store's credential: the status and the parsed answer. */
+export async function pushEvents(t: TestHq, credential: string, events: ReturnType<typeof eventsOf>) {
+  const res = await fetch(`${t.hq.url}/hq/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ events }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { head: { seq: number; hash: string }; flag?: { code: string; seq: number } },
+  };
+}
+
+/** GET with the chain admin's token. */
+export async function adminGet(t: TestHq, path: string) {
+  const res = await fetch(`${t.hq.url}${path}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
