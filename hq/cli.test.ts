@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../agent/cli/main.js';
-import { startTestHq, type TestHq } from './hq.test-helpers.js';
+import { testHqPerFile } from './hq.test-helpers.js';
 
-let t: TestHq;
-beforeAll(async () => {
-  t = await startTestHq();
-}, 120_000);
-afterAll(async () => {
-  await t?.close();
-});
+const t = testHqPerFile();
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];

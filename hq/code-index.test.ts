@@ -1,6 +1,6 @@
 // The chain-wide code index at ingest and the cross-store check after it (hq/code-index.ts, hq/ingest.ts), against a
 // real PostgreSQL and a real HQ: where a code was received and sold, boxes out at two stores, and the check's faults.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   adminGet,
   appendFiller,
@@ -11,19 +11,12 @@ import {
   eventsOf,
   newCode,
   pushEvents,
-  startTestHq,
-  type TestHq,
   tempLedger,
+  testHqPerFile,
 } from './hq.test-helpers.js';
 import { recheckStore } from './ingest.js';
 
-let t: TestHq;
-beforeAll(async () => {
-  t = await startTestHq();
-}, 120_000);
-afterAll(async () => {
-  await t?.close();
-});
+const t = testHqPerFile();
 
 const push = (credential: string, events: ReturnType<typeof eventsOf>) => pushEvents(t, credential, events);
 const admin = (path: string) => adminGet(t, path);

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { Ledger } from '../agent/ledger/index.js';
 import { type RunningHq, startHq } from './app.js';
 import { issueEnrolCode } from './enrolment.js';
@@ -18,13 +19,14 @@ export interface TestHq {
   close(): Promise<void>;
 }
 
-export async function startTestHq(): Promise<TestHq> {
+export async function startTestHq(into: Partial<TestHq> = {}): Promise<TestHq> {
   // fsync off: durability across a crash of the machine is PostgreSQL's, not under test (restarts are clean).
   const pg = await startLocalPostgres({ settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
   const adminToken = randomBytes(16).toString('hex');
   const opts = { databaseUrl: pg.url, host: '127.0.0.1', adminTokenSha256: [createHash('sha256').update(adminToken).digest('hex')] };
   try {
-    const t: TestHq = {
+    // Built into `into` (testHqPerFile hands that object out before HQ exists), so restartHttp updates what tests hold.
+    const t: TestHq = Object.assign(into, {
       pg,
       adminToken,
       hq: await startHq({ ...opts, port: 0 }),
@@ -41,12 +43,27 @@ export async function startTestHq(): Promise<TestHq> {
           await pg.stop();
         }
       },
-    };
+    });
     return t;
   } catch (err) {
     await pg.stop();
     throw err;
   }
+}
+
+/**
+ * One HQ on its own PostgreSQL for the calling test file: started before its first test, stopped after its last.
+ * The object is handed out now and filled in then.
+ */
+export function testHqPerFile(): TestHq {
+  const t = {} as TestHq;
+  beforeAll(async () => {
+    await startTestHq(t);
+  }, 120_000);
+  afterAll(async () => {
+    await t.close?.();
+  });
+  return t;
 }
 
 export async function enrolStore(t: TestHq, store: string, name = `门店 ${store}`): Promise<string> {

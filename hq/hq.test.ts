@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { computeEventHash } from '../agent/ledger/events.js';
 import { startHq } from './app.js';
 import { monthlyPartitions } from './db/partitions.js';
 import { issueEnrolCode } from './enrolment.js';
-import { adminGet, appendFiller, enrolStore, eventsOf, pushEvents, startTestHq, type TestHq, tempLedger } from './hq.test-helpers.js';
+import { adminGet, appendFiller, enrolStore, eventsOf, pushEvents, tempLedger, testHqPerFile } from './hq.test-helpers.js';
 import { addUser, LOGIN_LIMITS } from './users.js';
 
-let t: TestHq;
-beforeAll(async () => {
-  t = await startTestHq();
-}, 120_000);
-afterAll(async () => {
-  await t?.close();
-});
+const t = testHqPerFile();
 
 type Ev = ReturnType<typeof eventsOf>[number];
 const push = (credential: string, events: Ev[]) => pushEvents(t, credential, events);

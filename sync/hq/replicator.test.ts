@@ -1,19 +1,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/log.js';
 import { issueEnrolCode, revokeCredentials } from '../../hq/enrolment.js';
-import { appendFiller, appendSale, enrolStore, eventsOf, newCode, startTestHq, type TestHq, tempLedger } from '../../hq/hq.test-helpers.js';
+import { appendFiller, appendSale, enrolStore, eventsOf, newCode, tempLedger, testHqPerFile } from '../../hq/hq.test-helpers.js';
 import { checkAnchor } from './anchor.js';
 import { HqReplicator } from './replicator.js';
 
-let t: TestHq;
-beforeAll(async () => {
-  t = await startTestHq();
-}, 120_000);
-afterAll(async () => {
-  await t?.close();
-});
+const t = testHqPerFile();
 
 const log = createLogger('silent');
 const PUSH = fileURLToPath(new URL('../../test/support/hq-push.mjs', import.meta.url));
