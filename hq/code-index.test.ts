@@ -20,6 +20,8 @@ const t = testHqPerFile();
 
 const push = (credential: string, events: ReturnType<typeof eventsOf>) => pushEvents(t, credential, events);
 const admin = (path: string) => adminGet(t, path);
+const conflictCount = async (code: string) =>
+  (await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM code_conflicts WHERE code = $1', [code])).rows[0]?.n;
 
 describe('the chain-wide code index', () => {
   it('indexes trace codes across stores: where last received and sold, and whether sold and not returned', async () => {
@@ -173,8 +175,7 @@ describe('the chain-wide code index', () => {
     const a = tempLedger();
     const b = tempLedger();
     const [x, y] = [newCode(), newCode()];
-    const conflicts = async (code: string) =>
-      (await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM code_conflicts WHERE code = $1', [code])).rows[0]?.n;
+    const conflicts = conflictCount;
     // What a crash between an ingest's commit and its check leaves: the events and the code index written,
     // recheck_from set (the same transaction), no conflict rows (the check never ran).
     const crashBeforeCheck = async (code: string, fromSeq: number) => {
@@ -254,7 +255,7 @@ describe('the chain-wide code index', () => {
     const a = tempLedger();
     const b = tempLedger();
     const x = newCode();
-    const conflicts = async () => (await t.hq.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM code_conflicts WHERE code = $1', [x])).rows[0]?.n;
+    const conflicts = () => conflictCount(x);
     try {
       appendSale(a.ledger, [x], new Date('2026-12-05T06:00:00.000Z'));
       expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);

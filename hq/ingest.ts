@@ -72,7 +72,7 @@ export async function ingestBatch(
   onCheckError?: (err: Error) => void,
 ): Promise<IngestResult> {
   const taken = await inTransaction(pool, (client) => ingestIn(client, storeId, events, now));
-  if (taken.check) await recheckStore(pool, storeId, taken.check.codes.length > 0 ? taken.check : null, now).catch((err: Error) => onCheckError?.(err));
+  if (taken.check) await recheckStore(pool, storeId, taken.check === 'pending' ? null : taken.check, now).catch((err: Error) => onCheckError?.(err));
   return taken.result;
 }
 
@@ -83,10 +83,13 @@ export interface BatchCodes {
   codes: CodeToCheck[];
 }
 
-/** What a committed ingest leaves for the cross-store check: this batch's codes, or only a pending check (no codes). */
+/**
+ * What a committed ingest leaves for the cross-store check: this batch's codes; 'pending' when the batch brought none
+ * but an earlier check is still to do (stores.recheck_from); null when nothing is.
+ */
 interface Taken {
   result: IngestResult;
-  check: BatchCodes | null;
+  check: BatchCodes | 'pending' | null;
 }
 
 /**
@@ -149,7 +152,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
   if (!store) throw new Error(`store ${storeId} not enrolled`);
   let head: Head = { seq: Number(store.head_seq), hash: store.head_hash.toString('hex') };
   // A check left pending by a crash is run after this commit whatever the batch holds.
-  const pending: Taken['check'] = store.recheck_from === null ? null : { from: Number(store.recheck_from), to: head.seq, codes: [] };
+  const pending: Taken['check'] = store.recheck_from === null ? null : 'pending';
   const taken = (result: IngestResult, check: Taken['check'] = pending): Taken => ({ result, check });
   if (store.flag_code) {
     return taken({
@@ -205,7 +208,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
       prev = { seq: e.seq, hash: e.hash };
     }
   }
-  let check = pending;
+  let check: Taken['check'] = pending;
   if (fresh.length > 0) {
     // The payloads joined by one separator and split by PostgreSQL: node-pg's array literals escape every element in
     // JavaScript, and one JSON parameter made both sides escape and unescape every payload again (HQ's
@@ -244,7 +247,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     await client.query({
       name: 'hq-ingest-head',
       text: "UPDATE stores SET head_seq = $2, head_hash = decode($3, 'hex'), head_at = $4, recheck_from = COALESCE(recheck_from, $5) WHERE store_id = $1",
-      values: [storeId, head.seq, head.hash, last.at, check?.from ?? null],
+      values: [storeId, head.seq, head.hash, last.at, check && check !== 'pending' ? check.from : null],
     });
   }
   const raised = flag as StoreFlag | null;
