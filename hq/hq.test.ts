@@ -83,6 +83,33 @@ describe('HQ on PostgreSQL', () => {
     }
   });
 
+  it('refuses a body that is not JSON with 400 and takes nothing; a __proto__ key in it reaches no object (its parser skips the scan)', async () => {
+    const store = 'H13010300009';
+    const credential = await enrolStore(t, store);
+    const box = tempLedger();
+    try {
+      appendFiller(box.ledger, 2);
+      const events = eventsOf(box.ledger);
+      const post = (body: string) =>
+        fetch(`${t.hq.url}/hq/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` }, body });
+      const cut = await post(JSON.stringify({ events }).slice(0, -7));
+      expect(cut.status).toBe(400);
+      expect(((await cut.json()) as { error: string }).error).toBe('BAD_REQUEST');
+      expect((await storeRow(store))?.head.seq).toBe(0);
+      // JSON.parse makes "__proto__" an own key; the schema drops keys it does not name, and Object.prototype is untouched.
+      const poisoned = `{"__proto__":{"polluted":"yes"},"events":${JSON.stringify(events)}}`;
+      const r = await post(poisoned);
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { accepted: number }).accepted).toBe(2);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const inEvent = await post(JSON.stringify({ events: [] }).replace('"events"', '"constructor":{"prototype":{"polluted":"yes"}},"events"'));
+      expect(inEvent.status).toBe(200);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      box.cleanup();
+    }
+  });
+
   it('flags a rehashed chain (a changed event at a known seq) and then takes nothing more from the store', async () => {
     const store = 'H13010300003';
     const credential = await enrolStore(t, store);

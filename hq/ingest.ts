@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
-import { type CodeToCheck, codeChanges, codesToCheck, recheckCodes, upsertCodeChanges } from './code-index.js';
+import { type CodeChange, type CodeToCheck, codeChanges, codesToCheck, recheckCodes, upsertCodeChanges } from './code-index.js';
 import { inTransaction } from './db/transaction.js';
 import { projectStore } from './projections.js';
 import { applyTransferEvents } from './transfers.js';
@@ -71,9 +71,28 @@ export async function ingestBatch(
   now = new Date(),
   onCheckError?: (err: Error) => void,
 ): Promise<IngestResult> {
-  const taken = await inTransaction(pool, (client) => ingestIn(client, storeId, events, now));
+  const checked = checkBatch(events);
+  const taken = await inTransaction(pool, (client) => ingestIn(client, storeId, checked, now));
   if (taken.check) await recheckStore(pool, storeId, taken.check === 'pending' ? null : taken.check, now).catch((err: Error) => onCheckError?.(err));
   return taken.result;
+}
+
+/**
+ * The part of an ingest that needs no database, done before a connection is taken: each event's content against its
+ * own hash, and the batch's code changes (which parses the payloads, cached for the projections). Done inside the
+ * transaction it held a pooled connection and the store row's lock through most of HQ's CPU per batch, so
+ * PostgreSQL waited on HQ's event loop while other stores' requests queued for a connection.
+ */
+interface CheckedBatch {
+  events: readonly WireEvent[];
+  /** The events whose content does not give their own hash (computeEventHash): edited after they were written. */
+  edited: ReadonlySet<WireEvent>;
+  /** codeChanges of all the events: what the index gets when the whole batch is new (the usual case). */
+  changes: CodeChange[];
+}
+
+function checkBatch(events: readonly WireEvent[]): CheckedBatch {
+  return { events, edited: new Set(events.filter((e) => computeEventHash(e) !== e.hash)), changes: codeChanges(events) };
 }
 
 /** The codes a batch sold or received, with the seqs they came from (from..to). */
@@ -131,7 +150,8 @@ export async function recheckPending(pool: pg.Pool): Promise<number> {
   return rows.length;
 }
 
-async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly WireEvent[], now: Date): Promise<Taken> {
+async function ingestIn(client: pg.PoolClient, storeId: string, batch: CheckedBatch, now: Date): Promise<Taken> {
+  const { events, edited } = batch;
   const { rows } = await client.query<{
     head_seq: string;
     head_hash: Buffer;
@@ -179,7 +199,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
     ]);
     const bySeq = new Map(held.rows.map((r) => [Number(r.seq), r.hash.toString('hex')]));
     for (const e of known) {
-      if (bySeq.get(e.seq) !== e.hash || computeEventHash(e) !== e.hash) {
+      if (bySeq.get(e.seq) !== e.hash || edited.has(e)) {
         raise('CHANGED_EVENT', e.seq, `: seq ${e.seq}`);
         break;
       }
@@ -196,7 +216,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
         raise('GAP', prev.seq + 1, `: expected seq ${prev.seq + 1}, got ${e.seq}`);
         break;
       }
-      if (computeEventHash(e) !== e.hash) {
+      if (edited.has(e)) {
         raise('HASH_MISMATCH', e.seq, `: seq ${e.seq}`);
         break;
       }
@@ -236,7 +256,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, events: readonly
         fresh.map((e) => e.hash).join(','),
       ],
     });
-    const changes = codeChanges(fresh);
+    const changes = fresh.length === events.length ? batch.changes : codeChanges(fresh);
     await upsertCodeChanges(client, storeId, changes);
     const codes = codesToCheck(changes);
     if (codes.length > 0) check = { from: head.seq + 1, to: (fresh[fresh.length - 1] as WireEvent).seq, codes };
