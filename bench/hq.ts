@@ -18,6 +18,8 @@ import { cpuCalibrationMs, emit, note, nowNs, quantile, type Rng } from './util.
 const BIN = fileURLToPath(new URL('../../bin/counter-agent.js', import.meta.url));
 
 export interface HqBenchOptions {
+  /** `hq serve --workers`: one process per core of the machine (hq/workers.ts). */
+  workers: number;
   stores: number;
   eventsPerStore: number;
   batch: number;
@@ -118,8 +120,9 @@ function postmasterPid(dir: string): number {
   return Number(readFileSync(`${dir}/data/postmaster.pid`, 'utf8').split('\n')[0]);
 }
 
-export async function startHqProcess(databaseUrl: string, adminSha: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'hq', 'serve', '--database', databaseUrl, '--port', '0', '--admin-token-sha256', adminSha], {
+export async function startHqProcess(databaseUrl: string, adminSha: string, workers = 1): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const args = [BIN, 'hq', 'serve', '--database', databaseUrl, '--port', '0', '--admin-token-sha256', adminSha, '--workers', String(workers)];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, HQ_LOG_LEVEL: 'warn' },
   });
@@ -175,7 +178,7 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
   const adminToken = randomBytes(16).toString('hex');
   let hq: { url: string; pid: number; stop: () => Promise<void> } | undefined;
   try {
-    hq = await startHqProcess(pg.url, createHash('sha256').update(adminToken).digest('hex'));
+    hq = await startHqProcess(pg.url, createHash('sha256').update(adminToken).digest('hex'), opts.workers);
     const base = hq.url;
     const credentials: string[] = [];
     for (let s = 0; s < opts.stores; s++) {
@@ -233,10 +236,12 @@ export async function benchHq(opts: HqBenchOptions, rng: Rng): Promise<void> {
       for (const r of top.rows) note(`hq: pg ${((r.ms / events) * 1000).toFixed(1)} µs/event, ${r.calls} calls: ${r.query}`);
     }
     // The machine is shared: CPU per event says what two dedicated cores would do (2 s of CPU per wall second).
+    // HQ's primary and its workers (children of the primary, counted with it).
     const hqCpu = cpuSeconds([hq.pid]) - hqCpu0;
     const pgCpu = cpuSeconds([pgPid]) - pgCpu0;
     const cpuUsPerEvent = ((hqCpu + pgCpu) / events) * 1e6;
     emit('hq_ingest', rate, 'events/s', {
+      hq_workers: opts.workers,
       stores: opts.stores,
       events,
       batch: opts.batch,

@@ -9,6 +9,7 @@
 //   BENCH_SALES=n, BENCH_COUNTERS=c   whole insurance sales over HTTP (default 400 sales, 4 counters)
 //   BENCH_VIDEO_SECONDS=s, BENCH_VIDEO_CUTS=n   recording CPU measurement length, clip cuts (defaults 30, 7)
 //   BENCH_HQ_STORES=n, BENCH_HQ_EVENTS=n, BENCH_HQ_CODES=n   chain HQ: stores, events per store, code index rows
+//   BENCH_HQ_WORKERS=n                                       hq serve --workers (default: the machine's cores)
 //                          (defaults 50, 4,000, 10,000,000)
 //   BENCH_PTY_SCANS=n     scans written to the scanner pty and timed to the counter page in Chromium (default 300)
 //   BENCH_HQ_SCANS=n, BENCH_HQ_SCAN_CODES=n   scan_with_hq_check_latency: scans per box, HQ code index rows
@@ -17,7 +18,7 @@
 //                          BENCH_LOGIN_FROM=addr  the storm's source address (default 127.0.0.9; the probes come from 127.0.0.1)
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointReport } from '../agent/ledger/checkpoint-worker.cjs';
 import { Ledger } from '../agent/ledger/index.js';
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
   if (only.has('hq')) {
     await benchHq(
       {
+        workers: envInt('BENCH_HQ_WORKERS', availableParallelism()),
         stores: envInt('BENCH_HQ_STORES', 50),
         eventsPerStore: envInt('BENCH_HQ_EVENTS', 4000),
         batch: 500,

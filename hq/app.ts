@@ -45,10 +45,12 @@ export function createPool(databaseUrl: string, max = 20, onError?: (err: Error)
   return pool;
 }
 
-/** The HQ composition root: pool, migrations, partitions (now and daily), HTTP server. */
-export async function startHq(opts: HqOptions): Promise<RunningHq> {
-  const log = opts.log;
-  const pool = createPool(opts.databaseUrl, opts.poolSize ?? 20, (err) => log?.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
+/**
+ * The work done once at HQ's start, before any request is served: migrations, projections caught up, cross-store
+ * checks a crash left pending, event partitions (now and every 6 hours). Returns what stops the maintenance timer.
+ * With several worker processes (hq/workers.ts) only the primary does it, and forks the workers after.
+ */
+export async function prepareHq(pool: pg.Pool, log?: HqOptions['log']): Promise<{ version: number; stop(): void }> {
   const version = await migrate(pool);
   // Projections behind their store's head (events ingested before the projections existed) catch up first.
   const caught = await catchUpProjections(pool);
@@ -67,6 +69,23 @@ export async function startHq(opts: HqOptions): Promise<RunningHq> {
     6 * 3600_000,
   );
   timer.unref();
+  return { version, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The HQ composition root: pool, the start work (prepareHq; skipped by a worker whose primary did it), HTTP server.
+ */
+export async function startHq(opts: HqOptions & { prepared?: boolean }): Promise<RunningHq> {
+  const log = opts.log;
+  const pool = createPool(opts.databaseUrl, opts.poolSize ?? 20, (err) => log?.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
+  let prepared: { version: number; stop(): void } | undefined;
+  try {
+    if (!opts.prepared) prepared = await prepareHq(pool, log);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const timer = { stop: () => prepared?.stop() };
   const server = await buildHqServer({
     pool,
     adminTokenSha256: opts.adminTokenSha256,
@@ -78,17 +97,17 @@ export async function startHq(opts: HqOptions): Promise<RunningHq> {
   try {
     url = await server.listen({ host: opts.host, port: opts.port });
   } catch (err) {
-    clearInterval(timer);
+    timer.stop();
     await pool.end();
     throw new Error(`HQ cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
   }
-  log?.info({ url, schema: version }, 'counter-agent hq started');
+  log?.info({ url, ...(prepared ? { schema: prepared.version } : {}), pid: process.pid }, 'counter-agent hq started');
   return {
     url,
     pool,
     server,
     async close() {
-      clearInterval(timer);
+      timer.stop();
       await server.close();
       await pool.end();
     },

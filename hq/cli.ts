@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../agent/log.js';
-import { createPool, startHq } from './app.js';
+import { createPool, prepareHq, startHq } from './app.js';
 import { migrate } from './db/migrations.js';
 import { issueEnrolCode, revokeCredentials, STORE_ID_PATTERN } from './enrolment.js';
 import { clearFlag } from './ingest.js';
 import { catchUpProjections } from './projections.js';
 import { addUser } from './users.js';
+import { forkWorkers, isHqWorker, leaveCluster, reportListening, workerPoolSize } from './workers.js';
 
 interface Io {
   out: (line: string) => void;
@@ -20,10 +21,12 @@ const HELP = `counter-agent hq — the chain headquarters (PostgreSQL)
 Usage: counter-agent hq <command> [options]
 
 Commands:
-  serve [--host H] [--port N] [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]]
+  serve [--host H] [--port N] [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR[,ADDR]] [--workers N]
                                         run the HQ API (migrates first); --trust-proxy: the reverse proxy's
                                         addresses or CIDRs, whose X-Forwarded-For then names the client (the
-                                        sign-in lockout counts per client); default $HQ_TRUST_PROXY, else none
+                                        sign-in lockout counts per client); default $HQ_TRUST_PROXY, else none;
+                                        --workers: processes serving on the one port, one per core of the HQ
+                                        server (1..64); default $HQ_WORKERS, else 1
   migrate                               apply the schema migrations and exit
   enrol-code --store CODE [--name NAME] print a one-time enrolment code for a store (valid 7 days)
   revoke --store CODE                   revoke the store's credentials (its box is refused at once)
@@ -56,6 +59,7 @@ export async function hqCli(argv: string[], io: Io): Promise<number> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'trust-proxy': { type: 'string' },
+        workers: { type: 'string' },
         username: { type: 'string' },
         role: { type: 'string' },
         stores: { type: 'string' },
@@ -188,9 +192,18 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     io.err(`counter-agent hq serve: --trust-proxy takes IP addresses or CIDR ranges separated by commas (the reverse proxy's), got "${badProxy}"`);
     return 2;
   }
+  const workersText = String(values.workers ?? process.env.HQ_WORKERS ?? '1');
+  const workers = /^\d{1,2}$/.test(workersText) ? Number(workersText) : 0;
+  if (workers < 1 || workers > 64) {
+    io.err(`counter-agent hq serve: --workers (or HQ_WORKERS) expects a number of processes 1..64, got "${workersText}"`);
+    return 2;
+  }
   const log = createLogger(process.env.HQ_LOG_LEVEL ?? 'info');
+  if (workers > 1 && !isHqWorker()) return servePrimary(databaseUrl, workers, log, io);
   try {
     const hq = await startHq({
+      prepared: isHqWorker(),
+      ...(workers > 1 ? { poolSize: workerPoolSize(workers) } : {}),
       trustProxy,
       databaseUrl,
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
@@ -199,16 +212,41 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
       ...(https ? { https } : {}),
       log,
     });
-    io.out(`counter-agent hq listening on ${hq.url}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    if (isHqWorker()) reportListening(hq.url);
+    else io.out(`counter-agent hq listening on ${hq.url}`);
+    await stopSignal();
     await hq.close();
+    leaveCluster();
     return 0;
   } catch (err) {
     io.err(`counter-agent hq serve: ${(err as Error).message}`);
     return 2;
+  }
+}
+
+const stopSignal = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+/** --workers N: the start work here, once (migrations, catch-up, partitions), then N workers serve (hq/workers.ts). */
+async function servePrimary(databaseUrl: string, workers: number, log: ReturnType<typeof createLogger>, io: Io): Promise<number> {
+  const pool = createPool(databaseUrl, 2, (err) => log.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
+  let prepared: Awaited<ReturnType<typeof prepareHq>> | undefined;
+  try {
+    prepared = await prepareHq(pool, log);
+    const running = await forkWorkers(workers, log);
+    io.out(`counter-agent hq listening on ${running.url} (${workers} workers)`);
+    await stopSignal();
+    await running.stop();
+    return 0;
+  } catch (err) {
+    io.err(`counter-agent hq serve: ${(err as Error).message}`);
+    return 2;
+  } finally {
+    prepared?.stop();
+    await pool.end();
   }
 }

@@ -1,0 +1,87 @@
+// `hq serve --workers N`: HQ as N processes sharing one listening socket (node:cluster). One Node process runs
+// HQ's own CPU work (body parse, re-hash, payload parse, query parameters) on one core while the PostgreSQL backends
+// use the others; measured on two cores, a single process left a fifth of the CPU idle at ingest, each of HQ and
+// PostgreSQL waiting on the other (bench/hq.ts). The primary does the start work once (hq/app.ts prepareHq), then
+// forks; the workers only serve. Everything they share lives in PostgreSQL under row locks, so two workers taking two
+// batches of one box serialise there exactly as two requests in one process do.
+import cluster, { type Worker } from 'node:cluster';
+
+interface Log {
+  warn: (obj: object, msg: string) => void;
+  error: (obj: object, msg: string) => void;
+}
+
+interface Listening {
+  hq: 'listening';
+  url: string;
+}
+
+const isListening = (m: unknown): m is Listening => typeof m === 'object' && m !== null && (m as Listening).hq === 'listening';
+
+export const isHqWorker = (): boolean => cluster.isWorker;
+
+/** In a worker: tells the primary it serves at `url`. */
+export function reportListening(url: string): void {
+  process.send?.({ hq: 'listening', url } satisfies Listening);
+}
+
+/** In a worker, once it closed: lets go of the primary (its IPC channel would keep the process alive). */
+export function leaveCluster(): void {
+  if (cluster.isWorker) process.disconnect?.();
+}
+
+/** The connections of one worker's pool: the single process's 20 shared out, at least 4 each. */
+export function workerPoolSize(workers: number): number {
+  return Math.max(4, Math.ceil(20 / workers));
+}
+
+/**
+ * In the primary: forks `count` workers (each runs this same command line), resolves with the URL once all listen.
+ * A worker that exits before it listens fails the start (its own error is on stderr); one that dies later is
+ * replaced, so a crash costs the requests it had in flight (the boxes retry them) and not the service.
+ */
+export function forkWorkers(count: number, log?: Log): Promise<{ url: string; stop(): Promise<void> }> {
+  let stopping = false;
+  const live = new Set<Worker>();
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await Promise.all(
+      [...live].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const kill = setTimeout(() => w.process.kill('SIGKILL'), 10_000);
+            w.once('exit', () => (clearTimeout(kill), resolve()));
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  return new Promise((resolve, reject) => {
+    let url: string | undefined;
+    let listening = 0;
+    const fork = (): void => {
+      const w = cluster.fork();
+      live.add(w);
+      let up = false;
+      w.on('message', (m: unknown) => {
+        if (!isListening(m) || up) return;
+        up = true;
+        url = m.url;
+        if (++listening === count) resolve({ url, stop });
+      });
+      w.once('exit', (code, signal) => {
+        live.delete(w);
+        if (stopping) return;
+        if (!up && listening < count) {
+          void stop().then(() => reject(new Error(`an HQ worker exited (${signal ?? `code ${code}`}) before it listened`)));
+          return;
+        }
+        log?.error({ pid: w.process.pid, code, signal }, 'HQ worker died; starting another');
+        // A second later: a worker that dies at once again (its cause still there) does not spin the CPU.
+        setTimeout(() => stopping || fork(), 1000).unref();
+      });
+    };
+    for (let i = 0; i < count; i++) fork();
+  });
+}
