@@ -333,22 +333,18 @@ export interface InboundTraceQueryInput {
 export interface SaleTraceQueryInput {
   data: TraceQueryData & { mdtrt_id?: string; psn_no?: string; psn_cert_type: string; certno?: string; psn_name?: string; sel_retn_opter_name?: string };
 }
-/** One record the platform holds, with the names it was uploaded under. */
-export interface HeldRecord {
-  fixmedins_bchno: string;
-  med_list_codg: string;
-  fixmedins_hilist_id?: string;
-  fixmedins_hilist_name?: string;
-  manu_lotnum?: string;
-  finl_trns_pric?: WireYuan;
-  drugtracinfo?: { drug_trac_codg: string }[];
+/** One record the platform answers: one trace code of one uploaded record (sync/spec/queries.ts: camelCase). */
+export interface HeldTraceRecord {
+  fixmedinsBchno: string;
+  medListCodg: string;
+  medinsListCodg?: string;
+  medinsListName?: string;
+  drugTracCodg?: string;
+  valiFlag?: '0' | '1';
 }
-export interface InboundTraceQueryOutput {
-  data: (HeldRecord & { purc_retn_cnt: WireQty; purc_retn_stoin_time: string; spler_name?: string })[];
-}
-export interface SaleTraceQueryOutput {
-  data: (HeldRecord & { sel_retn_cnt: WireQty; sel_retn_time: string; setl_id?: string })[];
-}
+/** `output` is the list of records (a single record or nothing is read too: sync/spec/validate.ts outputRows). */
+export type InboundTraceQueryOutput = HeldTraceRecord[];
+export type SaleTraceQueryOutput = (HeldTraceRecord & { mdtrtId?: string; psnNo?: string; trdnFlag?: '0' | '1' })[];
 
 // ---- the map used by PlatformClient.call ----------------------------------------------------
 export interface InterfaceMap {

@@ -5,9 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformReadbackError } from '../agent/reconciliation/platform-port.js';
-import { wireAmountFen } from '../agent/reconciliation/platform-readback.js';
 import { PlatformRejectedError } from './errors.js';
-import { amountFen, PlatformReadback } from './readback.js';
+import { PlatformReadback } from './readback.js';
 import { DRUG, SEED_STORES } from './simulator/seed.js';
 import { validateInput, validateOutput } from './spec/index.js';
 import { startTestEnv, type TestEnv, traceCode } from './test-support.js';
@@ -67,8 +66,11 @@ const sale = (bchno: string, at: string, code = traceCode(1)) => ({
   drugtracinfo: [{ drug_trac_codg: code }],
 });
 
+const Q = { fixmedins_code: STORE, begndate: '2026-11-22', enddate: '2026-11-22' };
+const DAY = { receiptCodes: [DRUG.metformin], saleCodes: [DRUG.metformin] };
+
 describe('3512 / 3513 in the strict simulator', () => {
-  it("answers a day's receipts and sales from what it accepted, in the national output shape, 3507 deletions left out", async () => {
+  it("answers a drug's receipts and sales of a day from what it accepted: one camelCase row per trace code, 3507 deletions left out", async () => {
     env = await startTestEnv();
     const c = env.client();
     await c.upload('3503', { purcinfo: purchase('P-1', '2026-11-22 09:00:00') });
@@ -77,50 +79,76 @@ describe('3512 / 3513 in the strict simulator', () => {
     await c.upload('3505', { selinfo: sale('S-3', '2026-11-22 11:00:00', traceCode(3)) });
     await c.upload('3507', { data: { fixmedins_bchno: 'S-3', inv_data_type: '4' } });
 
-    const inbound = await c.call('3512', { data: { fixmedins_code: STORE, begndate: '2026-11-22', enddate: '2026-11-22' } });
+    const inbound = await c.call('3512', { data: { ...Q, med_list_codg: DRUG.metformin } });
     expect(validateOutput('3512', inbound.output)).toEqual([]);
-    expect(inbound.output.data.map((r) => r.fixmedins_bchno)).toEqual(['P-1']);
-    expect(inbound.output.data[0]).toMatchObject({ purc_retn_cnt: '48', drugtracinfo: [{ drug_trac_codg: traceCode(1) }, { drug_trac_codg: traceCode(2) }] });
+    const row = {
+      fixmedinsCode: STORE,
+      fixmedinsBchno: 'P-1',
+      medListCodg: DRUG.metformin,
+      medinsListCodg: 'SKU-1',
+      medinsListName: '二甲双胍片',
+      valiFlag: '1',
+    };
+    expect(inbound.output).toEqual([
+      { ...row, drugTracCodg: traceCode(1) },
+      { ...row, drugTracCodg: traceCode(2) },
+    ]);
 
-    const sold = await c.call('3513', { data: { fixmedins_code: STORE, begndate: '2026-11-22', enddate: '2026-11-22', psn_cert_type: '99' } });
+    const sold = await c.call('3513', { data: { ...Q, med_list_codg: DRUG.metformin, psn_cert_type: '99' } });
     expect(validateOutput('3513', sold.output)).toEqual([]);
-    expect(sold.output.data.map((r) => r.fixmedins_bchno)).toEqual(['S-1']);
-    // Person data the upload carried is not part of the answer (the table lists none).
-    expect(Object.keys(sold.output.data[0]!)).not.toContain('psn_name');
+    expect(sold.output.map((r) => [r.fixmedinsBchno, r.drugTracCodg])).toEqual([['S-1', traceCode(1)]]);
+    // Person names the upload carried are not part of the answer (the sources' 3513 output has psnNo, not the name).
+    expect(Object.keys(sold.output[0]!)).not.toContain('psnName');
+    // Another drug code: nothing.
+    expect((await c.call('3512', { data: { ...Q, med_list_codg: 'XC08' } })).output).toEqual([]);
   });
 
-  it('refuses a 3513 without psn_cert_type (必填 in the source) naming the field, and another store’s code', async () => {
+  it('refuses a query without a drug code, item code or batch id ("必须传其中一个"), one without psn_cert_type, and another store’s code', async () => {
     env = await startTestEnv();
     const c = env.client();
-    expect(validateInput('3513', { data: { fixmedins_code: STORE } }).map((p) => p.path)).toEqual(['data.psn_cert_type']);
-    const missing = await c.call('3513', { data: { fixmedins_code: STORE } } as never).catch((e: unknown) => e as PlatformRejectedError);
-    expect(missing).toBeInstanceOf(PlatformRejectedError);
+    expect(validateInput('3512', { data: Q }).map((p) => p.path)).toEqual(['data.medins_list_codg', 'data.fixmedins_bchno', 'data.med_list_codg']);
+    expect(validateInput('3513', { data: { ...Q, mdtrt_id: 'M1', psn_cert_type: '99' } })).toEqual([]);
+    const dayOnly = await c.call('3512', { data: Q } as never).catch((e: unknown) => e as PlatformRejectedError);
+    expect(dayOnly).toBeInstanceOf(PlatformRejectedError);
+    expect((dayOnly as PlatformRejectedError).errMsg).toContain('data.med_list_codg');
+    expect(validateInput('3513', { data: { fixmedins_code: STORE, fixmedins_bchno: 'S-1' } }).map((p) => p.path)).toEqual(['data.psn_cert_type']);
+    const missing = await c
+      .call('3513', { data: { fixmedins_code: STORE, fixmedins_bchno: 'S-1' } } as never)
+      .catch((e: unknown) => e as PlatformRejectedError);
     expect((missing as PlatformRejectedError).errMsg).toBe('入参错误：缺少字段 data.psn_cert_type');
-    const other = await c.call('3512', { data: { fixmedins_code: SEED_STORES[1].code } }).catch((e: unknown) => e as PlatformRejectedError);
+    const other = await c
+      .call('3512', { data: { fixmedins_code: SEED_STORES[1].code, fixmedins_bchno: 'P-1' } })
+      .catch((e: unknown) => e as PlatformRejectedError);
     expect((other as PlatformRejectedError).infcode).toBe(-1);
+  });
+
+  it('reads a single record, or nothing, as an answer too (the sources model output both as a list and as one record)', () => {
+    const row = { fixmedinsBchno: 'P-1', medListCodg: DRUG.metformin, drugTracCodg: traceCode(1) };
+    expect(validateOutput('3512', row)).toEqual([]);
+    expect(validateOutput('3512', null)).toEqual([]);
+    expect(validateOutput('3512', [])).toEqual([]);
+    expect(validateOutput('3512', 'rows')).toEqual([{ path: 'output', cn: 'output', problem: '应为列表' }]);
+    expect(validateOutput('3512', [{ medListCodg: DRUG.metformin }]).map((p) => p.path)).toEqual(['output[0].fixmedinsBchno']);
   });
 });
 
 describe('PlatformReadback (the adapter behind the reconciliation port)', () => {
-  it('reads a day into records: batch id, code, name, whole pieces, amount in fen, sorted trace codes', async () => {
+  it('reads a day, one query per drug code, into records: batch id, code, name, sorted trace codes (no quantity or price: the answer has none)', async () => {
     env = await startTestEnv();
     const c = env.client();
     await c.upload('3503', { purcinfo: purchase('P-1', '2026-11-22 09:00:00') });
     await c.upload('3505', { selinfo: sale('S-1', '2026-11-22 10:00:00') });
-    const day = await new PlatformReadback(c, STORE).readDay('2026-11-22');
+    const day = await new PlatformReadback(c, STORE).readDay('2026-11-22', DAY);
     expect(day.receipts).toEqual([
-      { bchno: 'P-1', code: DRUG.metformin, name: '二甲双胍片', pieces: 48, amountFen: 2200, codes: [traceCode(1), traceCode(2)] },
+      { bchno: 'P-1', code: DRUG.metformin, name: '二甲双胍片', pieces: null, amountFen: null, codes: [traceCode(1), traceCode(2)] },
     ]);
-    expect(day.sales).toEqual([{ bchno: 'S-1', code: DRUG.metformin, name: '二甲双胍片', pieces: 24, amountFen: 1100, codes: [traceCode(1)] }]);
-  });
-
-  it('converts finl_trns_pric × count to fen exactly', () => {
-    expect(amountFen('0.458333', 24)).toBe(1100);
-    expect(amountFen('12.3', 1)).toBe(1230);
-    expect(amountFen(undefined, 3)).toBeNull();
-    expect(amountFen('abc', 3)).toBeNull();
-    // The ledger side computes the same (agent/reconciliation): a rounded unit price is never a difference.
-    expect(amountFen('3.333333', 30_000)).toBe(wireAmountFen(1000, 3, 30_000));
+    expect(day.sales).toEqual([{ bchno: 'S-1', code: DRUG.metformin, name: '二甲双胍片', pieces: null, amountFen: null, codes: [traceCode(1)] }]);
+    // A day with no records of its own asks nothing.
+    expect(await new PlatformReadback(c, STORE).readDay('2026-11-22', { receiptCodes: [], saleCodes: [] })).toEqual({
+      date: '2026-11-22',
+      receipts: [],
+      sales: [],
+    });
   });
 
   const failure = (p: Promise<unknown>) =>
@@ -132,25 +160,25 @@ describe('PlatformReadback (the adapter behind the reconciliation port)', () => 
   it('platform unreachable: a clear Chinese message naming the query', async () => {
     env = await startTestEnv();
     const dead = env.client({ url: 'http://127.0.0.1:9/fsi/api/rsfComIfsService/callService', timeoutMs: 1000 });
-    const err = await failure(new PlatformReadback(dead, STORE).readDay('2026-11-22'));
+    const err = await failure(new PlatformReadback(dead, STORE).readDay('2026-11-22', DAY));
     expect(err).toBeInstanceOf(PlatformReadbackError);
     expect(err!.message).toMatch(/^入库药品追溯信息查询（3512）未能完成：.+本次核对未作任何改动$/);
   });
 
   it('garbage answers: refused as unreadable', async () => {
     env = await startTestEnv({ faults: { rateMalformed: 1, malformedKind: 'html', random: () => 0 } });
-    const err = await failure(new PlatformReadback(env.client(), STORE).readDay('2026-11-22'));
+    const err = await failure(new PlatformReadback(env.client(), STORE).readDay('2026-11-22', DAY));
     expect(err!.message).toMatch(/入库药品追溯信息查询（3512）.*本次核对未作任何改动/);
   });
 
   it('infcode -1: the platform’s own message, named', async () => {
     env = await startTestEnv();
-    const err = await failure(new PlatformReadback(env.client(), SEED_STORES[1].code).readDay('2026-11-22'));
+    const err = await failure(new PlatformReadback(env.client(), SEED_STORES[1].code).readDay('2026-11-22', DAY));
     expect(err!.message).toMatch(/^医保平台拒绝了入库药品追溯信息查询（3512）：入参错误：data\.fixmedins_code/);
   });
 
   it('an answer missing a mandatory output field is refused naming the field', async () => {
-    // A platform that answers 9001 properly and 3512 with a record lacking purc_retn_cnt.
+    // A platform that answers 9001 properly and 3512 with a record lacking its batch id, and one marked invalid.
     fake = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -159,7 +187,7 @@ describe('PlatformReadback (the adapter behind the reconciliation port)', () => 
         const output =
           infno === '9001'
             ? { signinoutb: { sign_time: '2026-11-22 10:00:00', sign_no: 'SN1' } }
-            : { data: [{ fixmedins_bchno: 'P-1', med_list_codg: DRUG.metformin, purc_retn_stoin_time: '2026-11-22 09:00:00' }] };
+            : [{ medListCodg: DRUG.metformin, drugTracCodg: traceCode(1) }];
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ infcode: 0, inf_refmsgid: 'X', refmsg_time: '', respond_time: '', err_msg: '', output }));
       });
@@ -167,9 +195,9 @@ describe('PlatformReadback (the adapter behind the reconciliation port)', () => 
     await new Promise<void>((r) => fake!.listen(0, '127.0.0.1', () => r()));
     env = await startTestEnv();
     const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/`;
-    const err = await failure(new PlatformReadback(env.client({ url }), STORE).readDay('2026-11-22'));
+    const err = await failure(new PlatformReadback(env.client({ url }), STORE).readDay('2026-11-22', DAY));
     expect(err!.message).toBe(
-      '医保平台对入库药品追溯信息查询（3512）的应答不符合接口规范：3512 data[0].purc_retn_cnt 缺失（采购/退货数量）。本次核对未作任何改动，请联系平台技术支持',
+      '医保平台对入库药品追溯信息查询（3512）的应答不符合接口规范：3512 output[0].fixmedinsBchno 缺失（定点医药机构批次流水号）。本次核对未作任何改动，请联系平台技术支持',
     );
   });
 });

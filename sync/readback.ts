@@ -2,42 +2,36 @@
 // 药品追溯信息查询 for one day, each answer checked against the national output table (sync/spec/queries.ts)
 // and turned into the port's records. Any failure is a PlatformReadbackError naming what failed; the caller
 // changes nothing then.
-import { type HeldRecord, type PlatformDay, PlatformReadbackError, type PlatformReadbackPort } from '../agent/reconciliation/platform-port.js';
+import { type DayQuery, type HeldRecord, type PlatformDay, PlatformReadbackError, type PlatformReadbackPort } from '../agent/reconciliation/platform-port.js';
 import type { PlatformClient } from './client.js';
 import { PlatformError, PlatformMalformedResponseError, PlatformOutputSpecError, PlatformRejectedError } from './errors.js';
-import { describeProblems, SPECS, validateOutput } from './spec/index.js';
+import { describeProblems, outputRows, SPECS, validateOutput } from './spec/index.js';
 
 type Rec = Record<string, unknown>;
 
 /** Anonymous query person type (3513 psn_cert_type is 必填 in the source; see sync/spec/queries.ts). */
 const ANY_PERSON_CERT_TYPE = '99';
 
-/** finl_trns_pric (yuan, ≤ 6 decimals) × count → fen, exactly (BigInt), rounded half up. */
-export function amountFen(price: unknown, count: number): number | null {
-  if (price === undefined || price === null || price === '') return null;
-  const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(String(price));
-  if (!m) return null;
-  const micro = BigInt(m[1]!) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0'));
-  const fen = (micro * BigInt(count) + 5_000n) / 10_000n;
-  return Number(fen);
-}
-
-function wholePieces(v: unknown): number {
-  const m = /^(\d+)(?:\.0+)?$/.exec(String(v));
-  return m ? Number(m[1]) : Number.NaN;
-}
-
-function held(r: Rec, countField: string): HeldRecord {
-  const pieces = wholePieces(r[countField]);
-  const trace = Array.isArray(r['drugtracinfo']) ? (r['drugtracinfo'] as Rec[]) : [];
-  return {
-    bchno: String(r['fixmedins_bchno']),
-    code: String(r['med_list_codg']),
-    name: typeof r['fixmedins_hilist_name'] === 'string' ? r['fixmedins_hilist_name'] : null,
-    pieces,
-    amountFen: Number.isNaN(pieces) ? null : amountFen(r['finl_trns_pric'], pieces),
-    codes: trace.map((t) => String(t['drug_trac_codg'])).sort(),
-  };
+/**
+ * The records of one query's answers: its rows (one trace code each) grouped by batch id. A row the platform marks
+ * invalid (valiFlag 0: a record deleted by 3507) is not held; a record whose rows name two drug codes keeps the first.
+ */
+function heldRecords(rows: readonly Rec[]): HeldRecord[] {
+  const byBchno = new Map<string, HeldRecord>();
+  for (const r of rows) {
+    if (String(r['valiFlag'] ?? '1') === '0') continue;
+    const bchno = String(r['fixmedinsBchno']);
+    let rec = byBchno.get(bchno);
+    if (!rec) {
+      const name = r['medinsListName'];
+      rec = { bchno, code: String(r['medListCodg']), name: typeof name === 'string' && name !== '' ? name : null, pieces: null, amountFen: null, codes: [] };
+      byBchno.set(bchno, rec);
+    }
+    const code = r['drugTracCodg'];
+    if (code !== undefined && code !== null && String(code) !== '' && !rec.codes.includes(String(code))) rec.codes.push(String(code));
+  }
+  for (const rec of byBchno.values()) rec.codes.sort();
+  return [...byBchno.values()];
 }
 
 export class PlatformReadback implements PlatformReadbackPort {
@@ -46,15 +40,19 @@ export class PlatformReadback implements PlatformReadbackPort {
     private readonly fixmedinsCode: string,
   ) {}
 
-  async readDay(date: string): Promise<PlatformDay> {
-    const query = { fixmedins_code: this.fixmedinsCode, begndate: date, enddate: date };
-    // Receipts first, then sales: a failure of either is the whole read-back's failure (nothing half-compared).
-    const receipts = await this.query('3512', { data: query }, 'purc_retn_cnt');
-    const sales = await this.query('3513', { data: { ...query, psn_cert_type: ANY_PERSON_CERT_TYPE } }, 'sel_retn_cnt');
-    return { date, receipts, sales };
+  async readDay(date: string, query: DayQuery): Promise<PlatformDay> {
+    const base = { fixmedins_code: this.fixmedinsCode, begndate: date, enddate: date };
+    // One call per drug code (the queries need one, sync/spec/queries.ts). Receipts first, then sales: a failure of
+    // any is the whole read-back's failure (nothing half-compared).
+    const receipts: Rec[] = [];
+    for (const code of query.receiptCodes) receipts.push(...(await this.query('3512', { data: { ...base, med_list_codg: code } })));
+    const sales: Rec[] = [];
+    for (const code of query.saleCodes)
+      sales.push(...(await this.query('3513', { data: { ...base, med_list_codg: code, psn_cert_type: ANY_PERSON_CERT_TYPE } })));
+    return { date, receipts: heldRecords(receipts), sales: heldRecords(sales) };
   }
 
-  private async query(infno: '3512' | '3513', input: unknown, countField: string): Promise<HeldRecord[]> {
+  private async query(infno: '3512' | '3513', input: unknown): Promise<Rec[]> {
     const what = `${SPECS[infno]!.cn}（${infno}）`;
     let output: unknown;
     try {
@@ -75,9 +73,6 @@ export class PlatformReadback implements PlatformReadbackPort {
       throw new PlatformReadbackError(
         `医保平台对${what}的应答不符合接口规范：${describeProblems(infno, problems.slice(0, 3))}。本次核对未作任何改动，请联系平台技术支持`,
       );
-    const records = (output as { data: Rec[] }).data.map((r) => held(r, countField));
-    const bad = records.find((r) => Number.isNaN(r.pieces));
-    if (bad) throw new PlatformReadbackError(`医保平台对${what}的应答中批次 ${bad.bchno} 的数量不是整数件。本次核对未作任何改动，请联系平台技术支持`);
-    return records;
+    return outputRows(output) as Rec[];
   }
 }

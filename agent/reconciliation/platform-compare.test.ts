@@ -16,6 +16,7 @@ const held = (bchno: string, over: Partial<HeldRecord> = {}): HeldRecord => ({
 });
 const mine = (bchno: string, kind: LedgerRecord['kind'], over: Partial<LedgerRecord> = {}): LedgerRecord => ({
   ...held(bchno),
+  pieces: 24,
   kind,
   outboxId: 1,
   outboxStatus: 'sent',
@@ -61,6 +62,16 @@ describe('comparePlatformDay', () => {
       { field: 'code', ledger: 'XA10', platform: 'XC08' },
       { field: 'codes', ledger: '81234567000000000001,81234567000000000002', platform: '81234567000000000001' },
     ]);
+  });
+
+  it('an answer without quantity or price (what 3512/3513 carry) compares drug code and trace codes only', () => {
+    const bare = { pieces: null, amountFen: null };
+    const r = comparePlatformDay(
+      [mine('A-S1-1', 'sale'), mine('A-S2-1', 'sale')],
+      day([], [held('A-S1-1', bare), held('A-S2-1', { ...bare, codes: ['81234567000000000009'] })]),
+    );
+    expect(r.matched).toBe(1);
+    expect(r.differing.map((d) => d.differences)).toEqual([[{ field: 'codes', ledger: '81234567000000000001', platform: '81234567000000000009' }]]);
   });
 
   it('trace codes compare as a set; a platform answer without a price says nothing about the amount', () => {

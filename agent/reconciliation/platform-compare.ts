@@ -8,6 +8,7 @@ export type RecordKind = 'receipt' | 'sale' | 'refund';
 
 /** One record the ledger reported (or should have) for the day: built from its outbox row and event. */
 export interface LedgerRecord extends HeldRecord {
+  pieces: number;
   kind: RecordKind;
   /** The outbox row that uploads it (the re-send goes through it). */
   outboxId: number;
@@ -38,8 +39,8 @@ const QUERY_OF: Readonly<Record<RecordKind, '3512' | '3513'>> = { receipt: '3512
 
 function differences(l: LedgerRecord, p: HeldRecord): Difference[] {
   const out: Difference[] = [];
-  if (l.pieces !== p.pieces) out.push({ field: 'pieces', ledger: String(l.pieces), platform: String(p.pieces) });
-  // A platform answer without a price says nothing about the amount (finl_trns_pric is optional at upload too).
+  // A platform answer without a quantity or a price (3512/3513 carry neither) says nothing about them.
+  if (p.pieces !== null && l.pieces !== p.pieces) out.push({ field: 'pieces', ledger: String(l.pieces), platform: String(p.pieces) });
   if (p.amountFen !== null && l.amountFen !== null && l.amountFen !== p.amountFen)
     out.push({ field: 'amount', ledger: String(l.amountFen), platform: String(p.amountFen) });
   if (l.code !== p.code) out.push({ field: 'code', ledger: l.code, platform: p.code });

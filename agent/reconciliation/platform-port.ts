@@ -10,11 +10,11 @@ export interface HeldRecord {
   code: string;
   /** fixmedins_hilist_name as uploaded; null when the platform did not return it. */
   name: string | null;
-  /** purc_retn_cnt / sel_retn_cnt, whole pieces (the minimum unit). */
-  pieces: number;
-  /** finl_trns_pric × count, in fen; null when the platform did not return the price. */
+  /** Whole pieces (the minimum unit); null when the platform does not say (3512/3513 answer no quantity). */
+  pieces: number | null;
+  /** In fen; null when the platform does not say (3512/3513 answer no price). */
   amountFen: number | null;
-  /** drugtracinfo[].drug_trac_codg, sorted. */
+  /** The trace codes the platform holds for the record, sorted. */
   codes: string[];
 }
 
@@ -26,9 +26,18 @@ export interface PlatformDay {
   sales: HeldRecord[];
 }
 
+/**
+ * The drug codes (med_list_codg) to ask about: 3512/3513 take a day only with a drug code, an item code or a batch id
+ * ("必须传其中一个", sync/spec/queries.ts), so the box asks for each drug code its own records of the day carry.
+ */
+export interface DayQuery {
+  receiptCodes: readonly string[];
+  saleCodes: readonly string[];
+}
+
 export interface PlatformReadbackPort {
-  /** Everything the platform holds for `date` (yyyy-MM-dd, Asia/Shanghai). Throws PlatformReadbackError. */
-  readDay(date: string): Promise<PlatformDay>;
+  /** What the platform holds for `date` (yyyy-MM-dd, Asia/Shanghai) under those drug codes. Throws PlatformReadbackError. */
+  readDay(date: string, query: DayQuery): Promise<PlatformDay>;
 }
 
 /**

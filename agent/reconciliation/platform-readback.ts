@@ -139,7 +139,8 @@ export class PlatformReadbackService {
    */
   async readBack(date: string): Promise<ReadbackResult> {
     const ledger = this.ledgerRecords(date);
-    const held = await this.port.readDay(date);
+    const codesOf = (kinds: readonly LedgerRecord['kind'][]) => [...new Set(ledger.filter((r) => kinds.includes(r.kind)).map((r) => r.code))].sort();
+    const held = await this.port.readDay(date, { receiptCodes: codesOf(['receipt']), saleCodes: codesOf(['sale', 'refund']) });
     const result: ReadbackResult = {
       date,
       readAt: this.opts.clock().toISOString(),

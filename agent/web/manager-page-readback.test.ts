@@ -12,6 +12,9 @@ let browser: Browser;
 let m: ManagerPage;
 const DATE = '2026-11-22'; // the agent's RunningClock starts at 10:00 Shanghai on this day
 
+/** The trace code of the sale the platform loses (and also holds under a batch id the ledger never used). */
+let lostCode = '';
+
 beforeAll(async () => {
   t = await startTestAgent();
   for (const u of Object.values(USERS)) await t.agent.accounts.create({ username: u.username, displayName: u.displayName, role: u.role, password: u.password });
@@ -25,6 +28,7 @@ beforeAll(async () => {
   // The platform loses the first sale and holds one record under a batch id the ledger never used.
   const sim = t.agent.platform.simulator!;
   const [lost] = listUploads(sim.db, { infno: '3505' });
+  lostCode = (lost!.payload['drugtracinfo'] as { drug_trac_codg: string }[])[0]!.drug_trac_codg;
   sim.db
     .prepare(
       `INSERT INTO uploads (fixmedins_code, infno, fixmedins_bchno, payload, first_msgid, received_at, updated_at)
@@ -70,7 +74,8 @@ describe('manager page: 平台核对', () => {
       '销售/退货 · 本机无此单据',
       'HIS-0001',
       '本机无此记录',
-      '20 件，¥19.80',
+      // 3512/3513 answer no quantity or price: what the platform holds is its trace codes.
+      `追溯码 1 个：${lostCode}`,
     ]);
     // The checks now show that day, judged by the platform's view.
     expect(await page.locator('#rec-from').inputValue()).toBe(DATE);

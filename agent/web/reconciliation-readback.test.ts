@@ -58,13 +58,18 @@ describe('POST /api/reconciliation/platform-readback', () => {
     expect(await uploadsCheck()).toMatchObject({ ok: true, basis: 'platform', message: expect.stringMatching(/^平台已核实/) });
   });
 
-  it('lists a lost 3505 as missing, a foreign record as extra, a changed quantity as differing; the re-send makes the day complete', async () => {
+  it('lists a lost 3505 as missing, a foreign record as extra, a changed trace code as differing; the re-send makes the day complete', async () => {
     const sim = t.agent.platform.simulator!;
     const sales = listUploads(sim.db, { infno: '3505' });
     expect(sales).toHaveLength(3);
     const [lost, changed, copied] = sales as [(typeof sales)[0], (typeof sales)[0], (typeof sales)[0]];
     sim.db.prepare("DELETE FROM uploads WHERE infno = '3505' AND fixmedins_bchno = ?").run(lost.bchno);
-    sim.db.prepare("UPDATE uploads SET payload = json_set(payload, '$.sel_retn_cnt', '5') WHERE infno = '3505' AND fixmedins_bchno = ?").run(changed.bchno);
+    // The platform holds another box under that sale (3512/3513 answer trace codes, not quantities: sync/spec/queries.ts).
+    const held = (changed.payload['drugtracinfo'] as { drug_trac_codg: string }[])[0]!.drug_trac_codg;
+    const other = `${held.slice(0, -1)}${held.endsWith('9') ? '8' : '9'}`;
+    sim.db
+      .prepare("UPDATE uploads SET payload = json_set(payload, '$.drugtracinfo', json(?)) WHERE infno = '3505' AND fixmedins_bchno = ?")
+      .run(JSON.stringify([{ drug_trac_codg: other }]), changed.bchno);
     sim.db
       .prepare(
         `INSERT INTO uploads (fixmedins_code, infno, fixmedins_bchno, payload, first_msgid, received_at, updated_at)
@@ -82,10 +87,7 @@ describe('POST /api/reconciliation/platform-readback', () => {
     expect(r.body.differing).toEqual([
       expect.objectContaining({
         ledger: expect.objectContaining({ bchno: changed.bchno, name: '布洛芬缓释胶囊' }),
-        differences: [
-          { field: 'pieces', ledger: '20', platform: '5' },
-          { field: 'amount', ledger: '1980', platform: '495' },
-        ],
+        differences: [{ field: 'codes', ledger: held, platform: other }],
       }),
     ]);
     expect(await uploadsCheck()).toMatchObject({ ok: false, basis: 'platform', message: expect.stringMatching(/缺失 1 条，不一致 1 条/) });

@@ -13,25 +13,29 @@ interface QuerySpec {
   infnos: readonly string[];
   /** The record's time field; its date (yyyy-MM-dd) is what begndate/enddate select. */
   timeField: string;
-  fields: readonly string[];
 }
 
-const GOODS = ['fixmedins_bchno', 'med_list_codg', 'fixmedins_hilist_id', 'fixmedins_hilist_name', 'manu_lotnum', 'manu_date', 'expy_end', 'finl_trns_pric'];
-
 const QUERIES: Readonly<Record<'3512' | '3513', QuerySpec>> = {
-  '3512': { infnos: ['3503', '3504'], timeField: 'purc_retn_stoin_time', fields: [...GOODS, 'spler_name', 'purc_retn_cnt', 'purc_retn_stoin_time'] },
-  '3513': { infnos: ['3505', '3506'], timeField: 'sel_retn_time', fields: [...GOODS, 'setl_id', 'trdn_flag', 'sel_retn_cnt', 'sel_retn_time'] },
+  '3512': { infnos: ['3503', '3504'], timeField: 'purc_retn_stoin_time' },
+  '3513': { infnos: ['3505', '3506'], timeField: 'sel_retn_time' },
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function answerRecord(q: QuerySpec, row: UploadRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of q.fields) if (row.payload[f] !== undefined) out[f] = row.payload[f];
-  out['vali_flag'] = '1';
-  const trace = row.payload['drugtracinfo'];
-  if (Array.isArray(trace)) out['drugtracinfo'] = trace;
-  return out;
+/** The answer's rows for one held record: one per trace code (one without, for goods that have none), camelCase. */
+function answerRows(infno: '3512' | '3513', row: UploadRow): Record<string, unknown>[] {
+  const p = row.payload;
+  const base: Record<string, unknown> = { fixmedinsCode: row.fixmedinsCode, fixmedinsBchno: row.bchno, medListCodg: p['med_list_codg'] };
+  if (p['fixmedins_hilist_id'] !== undefined) base['medinsListCodg'] = p['fixmedins_hilist_id'];
+  if (p['fixmedins_hilist_name'] !== undefined) base['medinsListName'] = p['fixmedins_hilist_name'];
+  if (infno === '3513') {
+    if (p['mdtrt_id'] !== undefined) base['mdtrtId'] = p['mdtrt_id'];
+    if (p['psn_no'] !== undefined) base['psnNo'] = p['psn_no'];
+    if (p['trdn_flag'] !== undefined) base['trdnFlag'] = p['trdn_flag'];
+  }
+  base['valiFlag'] = '1';
+  const trace = Array.isArray(p['drugtracinfo']) ? (p['drugtracinfo'] as { drug_trac_codg?: unknown }[]) : [];
+  return trace.length === 0 ? [base] : trace.map((t) => ({ ...base, drugTracCodg: t.drug_trac_codg }));
 }
 
 function traceQuery(infno: '3512' | '3513'): Handler {
@@ -45,6 +49,8 @@ function traceQuery(infno: '3512' | '3513'): Handler {
     if (begn && end && DATE.test(begn) && DATE.test(end) && begn > end) refuse('入参错误：开始日期晚于结束日期');
     const bchno = optStr(data['fixmedins_bchno']);
     const listCode = optStr(data['med_list_codg']);
+    const itemCode = optStr(data['medins_list_codg']);
+    const mdtrtId = optStr(data['mdtrt_id']);
     const traceCode = optStr(data['drug_trac_codg']);
     const rows = q.infnos
       .flatMap((i) => listUploads(db, { infno: i, fixmedinsCode: store.fixmedins_code, ...(bchno ? { bchno } : {}) }))
@@ -53,11 +59,13 @@ function traceQuery(infno: '3512' | '3513'): Handler {
         if (begn && day < begn) return false;
         if (end && day > end) return false;
         if (listCode && r.payload['med_list_codg'] !== listCode) return false;
+        if (itemCode && r.payload['fixmedins_hilist_id'] !== itemCode) return false;
+        if (mdtrtId && r.payload['mdtrt_id'] !== mdtrtId) return false;
         const codes = Array.isArray(r.payload['drugtracinfo']) ? (r.payload['drugtracinfo'] as { drug_trac_codg?: unknown }[]) : [];
         return !traceCode || codes.some((c) => c.drug_trac_codg === traceCode);
       })
       .sort((a, b) => String(a.payload[q.timeField]).localeCompare(String(b.payload[q.timeField])) || a.bchno.localeCompare(b.bchno));
-    const output = { data: rows.map((r) => answerRecord(q, r)) };
+    const output = rows.flatMap((r) => answerRows(infno, r));
     const problems = validateOutput(infno, output);
     if (problems.length > 0) throw new Error(`simulator ${infno} answer breaks its own table: ${describeProblems(infno, problems)}`);
     return output;

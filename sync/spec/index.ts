@@ -8,7 +8,7 @@ import { describeProblem, validateNodes } from './validate.js';
 
 export { applyProfile, PROFILE_NAMES, type Profile, profileByName } from './profile.js';
 export type { FieldSpec, InterfaceSpec, NodeSpec, SpecProblem } from './types.js';
-export { describeProblem } from './validate.js';
+export { describeProblem, outputRows } from './validate.js';
 
 export const SPECS: Readonly<Record<string, InterfaceSpec>> = Object.fromEntries(
   [

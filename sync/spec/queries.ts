@@ -1,81 +1,92 @@
 // 3512 入库药品追溯信息查询 and 3513 销售药品追溯信息查询: what the platform holds, read back (issue 13 item 4).
 // Sources:
-//   [C] MdInventoryServiceImpl.java (stored-source id 60370742649; issue 13 attributes it to
-//       tntlinking-opensource/openhis-clinic — the stored copy's repository path was not confirmed;
-//       getInboundDetails_3512 / getSalesDetails_3513 and the 3508–3511 query lists beside them): the input
-//       node `data` and its field names; 3513 marks fixmedins_code and psn_cert_type 必填, the rest 选填; 3512
-//       gives begndate/enddate as yyyy-MM-dd. The interface list 3508 商品库存信息查询 … 3510 商品采购信息查询,
-//       3511 商品销售信息查询, 3512 入库药品追溯信息查询, 3513 销售药品追溯信息查询 agrees with the public API
-//       outline of a national-platform integration (stored-source id 10963056762, 【3508-3513】进销存查询接口).
-//   [O] No public transcription of the 3512/3513 *output* was found in the stored sources. Decision: the output
-//       is the list node `data` whose records carry the names of the records as uploaded (3503 purcinfo /
-//       3505–3506 selinfo, sync/spec/uploads.ts) — the names the 3510/3511 lists of [C] also use
-//       (fixmedins_bchno, med_list_codg, manu_lotnum, setl_id, sel_retn_time, vali_flag …) — plus drugtracinfo.
-//       What the comparison needs (batch id, code, quantity, time) is mandatory; the box refuses an answer
-//       without it, naming the field.
-// Paging: [C] lists no page fields for 3512/3513, so one call answers the whole date range (no paging).
-// Decision on 3513 psn_cert_type (必填 in [C], on a query whose other person fields are optional): the box
-// sends 99 (其他) and the simulator does not filter on it; a province that filters by it is a profile change.
-import { DRUGTRACINFO, date as d, datetime as dt, num as n, str as s } from './fields.js';
+//   [N] newtouch-cloud/openhis, commit ca3ee5ca9fea2ac8fbcb0a67aed8d4c53bb2bc87 ("3508 3509 3510 3511 3512 3513
+//       定点医药机构商品信息查询"), WinServiceAPI/NeiMengGuYiBaoApp/Models/Input/YiBao/Input_3512.cs, Input_3513.cs and
+//       Models/Output/YiBao/Output_3512.cs, Output_3513.cs: the input node `data` (snake_case) with its field
+//       numbers, lengths and 必填 marks — 3512 "必须传其中一个字段：医疗目录编码、医药机构目录编码、定点医药机构批次流水号",
+//       3512 begndate/enddate Y, 3513 psn_cert_type Y — and the output fields, camelCase, one trace code per record
+//       (drugTracCodg), no quantity, price or time of the goods movement.
+//   [H] A public HIS page for these queries (stored-source id 67229635962, "国家医保上报数据查询", 2024-08-27): the same
+//       camelCase columns for 3512/3513 (plus fixBlngAdmdvs), reads `output` itself as the array of rows, and says
+//       "3513接口要求：医疗目录编码、医药机构目录编码、批次流水号、就诊ID、证件号码中必须传其中一个".
+//   [J] A public Java controller (stored-source id 70342392590): "3512/3513 平台追溯信息对账查询 … 输出驼峰字段直透;
+//       条件校验在服务层(三选一/五选一)".
+//   [C] MdInventoryServiceImpl.java (stored-source id 60370742649) getInboundDetails_3512 / getSalesDetails_3513:
+//       the same input names (3513 also sel_retn_opter_name).
+// Decisions where the sources leave room:
+// - `output` is the list of records ([H]; [N] models one record): the box reads both, a single record as a list of
+//   one (validate.ts), and an empty output as no records. The simulator answers the list.
+// - The output lengths are the upload's own (what the box sent is what the platform echoes): [N]'s 3513 lengths are
+//   visibly shifted by a row (医疗目录编码 6, 批次流水号 150) and 3512's 药品追溯码 30 is shorter than a GS1 string.
+// - What the box cannot compare without is mandatory for it: fixmedinsBchno and medListCodg. drugTracCodg is
+//   optional (a record of goods without a trace code). The times ([H] formats them from epoch milliseconds) and the
+//   people are not read, so not checked.
+// - 3513 psn_cert_type (必填 on a query whose other person fields are optional): the box sends 99 (其他) and the
+//   simulator does not filter on it; a province that filters by it is a profile change.
+// - No paging field in any source: one call answers its whole date range.
+import { date as d, str as s } from './fields.js';
 import type { FieldSpec, InterfaceSpec } from './types.js';
 
-/** The query fields both interfaces share ([C]). */
-const QUERY_COMMON: readonly FieldSpec[] = [
-  s('fixmedins_code', '定点医药机构编号', 30, 'Y'),
-  s('medins_list_codg', '医药机构目录编码', 150),
-  s('fixmedins_bchno', '定点医药机构批次流水号', 30),
-  d('begndate', '开始日期'),
-  d('enddate', '结束日期'),
-  s('med_list_codg', '医疗目录编码', 50),
-  s('drug_trac_codg', '药品追溯码', 100),
-];
+const filled = (v: unknown): boolean => v !== undefined && v !== null && String(v).trim() !== '';
 
-/** What every answered record says about the goods ([O]: the upload's own names). */
-const RECORD_GOODS: readonly FieldSpec[] = [
-  s('fixmedins_bchno', '定点医药机构批次流水号', 30, 'Y'),
-  s('med_list_codg', '医疗目录编码', 50, 'Y'),
-  s('fixmedins_hilist_id', '定点医药机构目录编号', 30),
-  s('fixmedins_hilist_name', '定点医药机构目录名称', 200),
-  s('manu_lotnum', '生产批号', 30),
-  d('manu_date', '生产日期'),
-  d('expy_end', '有效期止'),
-  n('finl_trns_pric', '最终成交单价', [16, 6]),
-  s('vali_flag', '有效标志', 3, 'O', { codes: ['0', '1'] }),
+/** A field mandatory when none of `others` is given: "必须传其中一个". */
+const oneOf = (field: FieldSpec, names: readonly string[]): FieldSpec => ({
+  ...field,
+  req: 'C',
+  when: (rec) => !names.some((n) => filled(rec[n])),
+});
+
+const ONE_OF_3512 = ['med_list_codg', 'medins_list_codg', 'fixmedins_bchno'];
+const ONE_OF_3513 = [...ONE_OF_3512, 'mdtrt_id', 'certno'];
+
+/** The query fields both interfaces share ([N]); the one-of rule differs (3 or 5 fields). */
+const queryFields = (oneOfNames: readonly string[]): FieldSpec[] =>
+  [
+    s('fixmedins_code', '定点医药机构编号', 30, 'Y'),
+    s('medins_list_codg', '医药机构目录编码', 150),
+    s('fixmedins_bchno', '定点医药机构批次流水号', 30),
+    d('begndate', '开始日期'),
+    d('enddate', '结束日期'),
+    s('med_list_codg', '医疗目录编码', 50),
+    s('drug_trac_codg', '药品追溯码', 100),
+  ].map((f) => (oneOfNames.includes(f.name) ? oneOf(f, oneOfNames) : f));
+
+/** One record the platform answers: one trace code of one uploaded record ([N], [H]). */
+const RECORD: readonly FieldSpec[] = [
+  s('fixmedinsBchno', '定点医药机构批次流水号', 30, 'Y'),
+  s('medListCodg', '医疗目录编码', 50, 'Y'),
+  s('medinsListCodg', '医药机构目录编码', 150),
+  s('medinsListName', '医药机构目录名称', 200),
+  s('drugTracCodg', '药品追溯码', 100),
+  s('valiFlag', '有效标志', 3, 'O', { codes: ['0', '1'] }),
 ];
 
 export const SPEC_3512: InterfaceSpec = {
   infno: '3512',
   cn: '入库药品追溯信息查询',
-  sources: ['[C] MdInventoryServiceImpl.java getInboundDetails_3512', '[O] output: decision (no public transcription)'],
-  input: [{ node: 'data', fields: QUERY_COMMON }],
-  output: [
+  sources: ['[N] newtouch-cloud/openhis@ca3ee5ca Input_3512.cs / Output_3512.cs', '[H] stored-source 67229635962', '[J] stored-source 70342392590'],
+  input: [
     {
       node: 'data',
-      list: true,
-      fields: [
-        ...RECORD_GOODS,
-        s('spler_name', '供应商名称', 200),
-        n('purc_retn_cnt', '采购/退货数量', [16, 4], 'Y'),
-        dt('purc_retn_stoin_time', '采购/退货入库时间', 'Y'),
-        DRUGTRACINFO,
-      ],
+      fields: queryFields(ONE_OF_3512).map((f) => (f.name === 'begndate' || f.name === 'enddate' ? { ...f, req: 'Y' as const } : f)),
     },
   ],
+  output: [{ node: '', list: true, fields: RECORD }],
 };
 
 export const SPEC_3513: InterfaceSpec = {
   infno: '3513',
   cn: '销售药品追溯信息查询',
-  sources: ['[C] MdInventoryServiceImpl.java getSalesDetails_3513', '[O] output: decision (no public transcription)'],
+  sources: ['[N] newtouch-cloud/openhis@ca3ee5ca Input_3513.cs / Output_3513.cs', '[H] stored-source 67229635962', '[C] getSalesDetails_3513'],
   input: [
     {
       node: 'data',
       fields: [
-        ...QUERY_COMMON,
-        s('mdtrt_id', '就诊ID', 30),
+        ...queryFields(ONE_OF_3513),
+        oneOf(s('mdtrt_id', '就诊ID', 30), ONE_OF_3513),
         s('psn_no', '人员编号', 30),
         s('psn_cert_type', '人员证件类型', 6, 'Y'),
-        s('certno', '证件号码', 50),
+        oneOf(s('certno', '证件号码', 600), ONE_OF_3513),
         s('psn_name', '人员姓名', 50),
         s('sel_retn_opter_name', '销售/退货经办人姓名', 50),
       ],
@@ -83,16 +94,9 @@ export const SPEC_3513: InterfaceSpec = {
   ],
   output: [
     {
-      node: 'data',
+      node: '',
       list: true,
-      fields: [
-        ...RECORD_GOODS,
-        s('setl_id', '结算ID', 30),
-        s('trdn_flag', '拆零标志', 3, 'O', { codes: ['0', '1'] }),
-        n('sel_retn_cnt', '销售/退货数量', [16, 4], 'Y'),
-        dt('sel_retn_time', '销售/退货时间', 'Y'),
-        DRUGTRACINFO,
-      ],
+      fields: [...RECORD, s('mdtrtId', '就诊ID', 30), s('psnNo', '人员编号', 30), s('trdnFlag', '拆零标志', 3, 'O', { codes: ['0', '1'] })],
     },
   ],
 };

@@ -70,10 +70,29 @@ function checkRecord(fields: readonly FieldSpec[], rec: Rec, at: string, out: Sp
   }
 }
 
+/**
+ * The records of an output that is itself a list (`node: ''` with `list`, 3512/3513): a list as it is, one record as
+ * a list of one, nothing (absent, null, "") as none; null when it is neither (sync/spec/queries.ts says why).
+ */
+export function outputRows(output: unknown): unknown[] | null {
+  if (Array.isArray(output)) return output;
+  if (output === undefined || output === null || output === '') return [];
+  return isRec(output) ? [output] : null;
+}
+
 /** Every problem of `message` (an input or an output object) against the nodes of its table. */
 export function validateNodes(nodes: readonly NodeSpec[], message: unknown): SpecProblem[] {
   const out: SpecProblem[] = [];
   if (nodes.length === 0) return out;
+  const whole = nodes.find((n) => n.node === '' && n.list);
+  if (whole) {
+    const rows = outputRows(message);
+    if (!rows) return [{ path: 'output', cn: 'output', problem: '应为列表' }];
+    rows.forEach((item, i) =>
+      isRec(item) ? checkRecord(whole.fields, item, `output[${i}]`, out) : out.push({ path: `output[${i}]`, cn: 'output', problem: '应为对象' }),
+    );
+    return out;
+  }
   if (!isRec(message)) {
     // An absent or empty answer lacks only what it had to carry.
     const nothing = message === undefined || message === null || message === '';

@@ -15,6 +15,11 @@ const MISSING_NOTE = {
 };
 const show = (field, v) => (field === 'amount' ? yuan(Number(v)) : v || '（无）');
 const productName = (r) => r.name || `医保编码 ${r.code}`;
+/** What the platform holds of a record: quantity and amount when it says (3512/3513 do not), else its trace codes. */
+const platformHolds = (r) =>
+  r.pieces === null || r.pieces === undefined
+    ? `追溯码 ${r.codes.length} 个${r.codes.length ? `：${r.codes.join('、')}` : ''}`
+    : `${r.pieces} 件${r.amountFen === null ? '' : `，${yuan(r.amountFen)}`}`;
 
 let lastDate = null;
 /** Called after a read-back changed what 上传完整 says (the 对账 screen reloads for that day). */
@@ -63,7 +68,8 @@ function render(d) {
         el('td', {}, `${QUERY[r.query] || ''} · 本机无此单据`),
         el('td', { class: 'code small' }, r.bchno),
         el('td', {}, '本机无此记录'),
-        el('td', {}, `${r.pieces} 件${r.amountFen === null ? '' : `，${yuan(r.amountFen)}`}`),
+        // 3512/3513 answer no quantity or price (sync/spec/queries.ts): the trace codes the platform holds instead.
+        el('td', {}, platformHolds(r)),
       ),
     ),
   ];
