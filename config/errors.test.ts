@@ -57,6 +57,11 @@ const CASES: [string, Obj, string[]][] = [
   ['empty store.name', { store: { name: '' } }, ['store.name: must not be empty']],
   ['bad store.admdvs', { store: { admdvs: '13010' } }, ['store.admdvs: expected 6 digits (an area code such as 130102), got "13010"']],
   ['bad store.insuplcAdmdvs', { store: { insuplcAdmdvs: 'abcdef' } }, ['store.insuplcAdmdvs: expected 6 digits (an area code such as 130102), got "abcdef"']],
+  [
+    'long store.pharmacists certNo',
+    { store: { pharmacists: [{ name: '李药师', certNo: `ZY${'1'.repeat(49)}` }] } },
+    [`store.pharmacists[0].certNo: expected at most 50 characters, got "ZY${'1'.repeat(49)}"`],
+  ],
   ['store not a mapping', { store: 'hello' }, ['store: expected a mapping (key: value lines), got "hello"']],
   ['unknown store key', { store: { foo: 1 } }, ['store.foo: unknown key']],
   ['unknown top-level key', { foo: 1 }, ['foo: unknown key']],

@@ -216,7 +216,9 @@ export const configSchema: S = obj({
       name: nonEmpty(),
       admdvs: sixDigits,
       insuplcAdmdvs: sixDigits,
-      pharmacists: list(obj({ name: nonEmpty(), certNo: nonEmpty() }, { required: ['name', 'certNo'] })),
+      // 50: 3505 phar_name / phar_prac_cert_no (sync/spec/uploads.ts; public hsa-his InsureGoodSell.java "药师执业资格证号
+      // 字符型 50"): a longer one here would have every prescription sale's upload refused by the platform.
+      pharmacists: list(obj({ name: nonEmpty({ maxLength: 50 }), certNo: nonEmpty({ maxLength: 50 }) }, { required: ['name', 'certNo'] })),
     },
     { required: ['code', 'name', 'admdvs'], default: {} },
   ),
