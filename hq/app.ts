@@ -85,7 +85,6 @@ export async function startHq(opts: HqOptions & { prepared?: boolean }): Promise
     await pool.end();
     throw err;
   }
-  const timer = { stop: () => prepared?.stop() };
   const server = await buildHqServer({
     pool,
     adminTokenSha256: opts.adminTokenSha256,
@@ -97,7 +96,7 @@ export async function startHq(opts: HqOptions & { prepared?: boolean }): Promise
   try {
     url = await server.listen({ host: opts.host, port: opts.port });
   } catch (err) {
-    timer.stop();
+    prepared?.stop();
     await pool.end();
     throw new Error(`HQ cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
   }
@@ -107,7 +106,7 @@ export async function startHq(opts: HqOptions & { prepared?: boolean }): Promise
     pool,
     server,
     async close() {
-      timer.stop();
+      prepared?.stop();
       await server.close();
       await pool.end();
     },

@@ -9,7 +9,7 @@ import { issueEnrolCode, revokeCredentials, STORE_ID_PATTERN } from './enrolment
 import { clearFlag } from './ingest.js';
 import { catchUpProjections } from './projections.js';
 import { addUser } from './users.js';
-import { forkWorkers, isHqWorker, leaveCluster, reportListening, workerPoolSize } from './workers.js';
+import { forkWorkers, isHqWorker, leaveCluster, reportFailed, reportListening, workerPoolSize } from './workers.js';
 
 interface Io {
   out: (line: string) => void;
@@ -216,11 +216,14 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     else io.out(`counter-agent hq listening on ${hq.url}`);
     await stopSignal();
     await hq.close();
-    leaveCluster();
     return 0;
   } catch (err) {
-    io.err(`counter-agent hq serve: ${(err as Error).message}`);
+    // A worker's failure is the primary's to say, once for all of them.
+    if (isHqWorker()) await reportFailed((err as Error).message);
+    else io.err(`counter-agent hq serve: ${(err as Error).message}`);
     return 2;
+  } finally {
+    leaveCluster();
   }
 }
 

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../agent/cli/main.js';
@@ -173,6 +174,28 @@ describe('hq serve --workers', () => {
       b.cleanup();
     }
   }, 60_000);
+
+  it('a port already taken: the workers cannot listen, and serve exits 2 naming the port', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [BIN, 'hq', 'serve', '--workers', '2', '--port', String(port), '--database', t.pg.url], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HQ_LOG_LEVEL: 'warn' },
+      });
+      running.push(child);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(2);
+      // Said once, by the primary, with the port.
+      expect(out.trim().split('\n')).toEqual([`counter-agent hq serve: HQ cannot listen on 127.0.0.1:${port}: bind EADDRINUSE 127.0.0.1:${port}`]);
+    } finally {
+      taken.close();
+    }
+  }, 30_000);
 
   it('refuses a number of workers it cannot run, naming the option', async () => {
     const lines: string[] = [];

@@ -11,18 +11,24 @@ interface Log {
   error: (obj: object, msg: string) => void;
 }
 
-interface Listening {
-  hq: 'listening';
-  url: string;
-}
+type WorkerMessage = { hq: 'listening'; url: string } | { hq: 'failed'; message: string };
 
-const isListening = (m: unknown): m is Listening => typeof m === 'object' && m !== null && (m as Listening).hq === 'listening';
+const isWorkerMessage = (m: unknown): m is WorkerMessage =>
+  typeof m === 'object' && m !== null && ((m as WorkerMessage).hq === 'listening' || (m as WorkerMessage).hq === 'failed');
 
 export const isHqWorker = (): boolean => cluster.isWorker;
 
 /** In a worker: tells the primary it serves at `url`. */
 export function reportListening(url: string): void {
-  process.send?.({ hq: 'listening', url } satisfies Listening);
+  process.send?.({ hq: 'listening', url } satisfies WorkerMessage);
+}
+
+/** In a worker that could not start: tells the primary why (it says so once, for all), resolved once sent. */
+export function reportFailed(message: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send({ hq: 'failed', message } satisfies WorkerMessage, undefined, {}, () => resolve());
+  });
 }
 
 /** In a worker, once it closed: lets go of the primary (its IPC channel would keep the process alive). */
@@ -64,8 +70,14 @@ export function forkWorkers(count: number, log?: Log): Promise<{ url: string; st
       const w = cluster.fork();
       live.add(w);
       let up = false;
+      let failure: string | undefined;
       w.on('message', (m: unknown) => {
-        if (!isListening(m) || up) return;
+        if (!isWorkerMessage(m)) return;
+        if (m.hq === 'failed') {
+          failure = m.message;
+          return;
+        }
+        if (up) return;
         up = true;
         url = m.url;
         if (++listening === count) resolve({ url, stop });
@@ -74,7 +86,7 @@ export function forkWorkers(count: number, log?: Log): Promise<{ url: string; st
         live.delete(w);
         if (stopping) return;
         if (!up && listening < count) {
-          void stop().then(() => reject(new Error(`an HQ worker exited (${signal ?? `code ${code}`}) before it listened`)));
+          void stop().then(() => reject(new Error(failure ?? `an HQ worker exited (${signal ?? `code ${code}`}) before it listened`)));
           return;
         }
         log?.error({ pid: w.process.pid, code, signal }, 'HQ worker died; starting another');
