@@ -43,8 +43,8 @@ export function workerPoolSize(workers: number): number {
 
 /**
  * In the primary: forks `count` workers (each runs this same command line), resolves with the URL once all listen.
- * A worker that exits before it listens fails the start (its own error is on stderr); one that dies later is
- * replaced, so a crash costs the requests it had in flight (the boxes retry them) and not the service.
+ * A worker that exits before it listens fails the start, with the reason it reported (reportFailed); one that dies
+ * later is replaced, so a crash costs the requests it had in flight (the boxes retry them) and not the service.
  */
 export function forkWorkers(count: number, log?: Log): Promise<{ url: string; stop(): Promise<void> }> {
   let stopping = false;
