@@ -34,14 +34,22 @@ async function boxWithHq(store: string, name: string): Promise<TestAgent> {
   });
 }
 
-/** Until HQ holds every event the box has written (its replicator pushes on its own). */
+/**
+ * Until HQ holds every event the box has written (its replicator pushes on its own) and has checked their codes
+ * against the other stores. The check runs in its own transaction after the batch commits (hq/ingest.ts), so the head
+ * alone can be visible while the conflict rows are not yet: recheck_from is cleared when the check is done.
+ */
 async function replicated(box: TestAgent, store: string): Promise<void> {
   const local = box.agent.ledger.db.prepare('SELECT MAX(seq) FROM events').pluck().get() as number;
   const end = Date.now() + 20_000;
   for (;;) {
-    const { rows } = await t.hq.pool.query<{ head_seq: string }>('SELECT head_seq FROM stores WHERE store_id = $1', [store]);
-    if (Number(rows[0]?.head_seq ?? 0) >= local) return;
-    if (Date.now() > end) throw new Error(`${store} not replicated: HQ ${rows[0]?.head_seq}, box ${local}: ${JSON.stringify(box.agent.hq?.status())}`);
+    const { rows } = await t.hq.pool.query<{ head_seq: string; recheck_from: string | null }>('SELECT head_seq, recheck_from FROM stores WHERE store_id = $1', [
+      store,
+    ]);
+    if (Number(rows[0]?.head_seq ?? 0) >= local && rows[0]?.recheck_from === null) return;
+    if (Date.now() > end) {
+      throw new Error(`${store} not replicated and checked: HQ ${JSON.stringify(rows[0])}, box ${local}: ${JSON.stringify(box.agent.hq?.status())}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
