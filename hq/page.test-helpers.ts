@@ -91,18 +91,22 @@ async function insuredSales(agent: RunningAgent): Promise<void> {
   await checkout.reverse(refunded, '测试：顾客退货', 'test');
 }
 
-/** Every box's ledger at HQ and a heartbeat from each. */
+/**
+ * Every box's ledger at HQ, its codes checked against the other stores (recheck_from cleared: the check commits after
+ * the batch, hq/ingest.ts, and writes the chain self-audit's SOLD_TWICE rows), and a heartbeat from each.
+ */
 export async function waitReplicated(t: TestHq, stores: readonly ChainStore[], timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     let done = true;
     for (const s of stores) {
       const local = s.agent.ledger.db.prepare('SELECT MAX(seq) FROM events').pluck().get() as number;
-      const { rows } = await t.hq.pool.query<{ head_seq: number; local_seq: number | null }>(
-        'SELECT s.head_seq, st.local_seq FROM stores s LEFT JOIN store_status st ON st.store_id = s.store_id WHERE s.store_id = $1',
+      const { rows } = await t.hq.pool.query<{ head_seq: number; local_seq: number | null; recheck_from: string | null }>(
+        'SELECT s.head_seq, st.local_seq, s.recheck_from FROM stores s LEFT JOIN store_status st ON st.store_id = s.store_id WHERE s.store_id = $1',
         [s.code],
       );
-      if (rows[0]?.head_seq !== local || rows[0]?.local_seq === null || rows[0]?.local_seq === undefined) done = false;
+      const r = rows[0];
+      if (r?.head_seq !== local || r.recheck_from !== null || r.local_seq === null || r.local_seq === undefined) done = false;
     }
     if (done) return;
     if (Date.now() > end) throw new Error('the demo boxes did not replicate to HQ in time');
