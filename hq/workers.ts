@@ -18,6 +18,22 @@ const isWorkerMessage = (m: unknown): m is WorkerMessage =>
 
 export const isHqWorker = (): boolean => cluster.isWorker;
 
+/**
+ * The variable that hands a worker its primary's command line. node:cluster starts a worker as
+ * `execPath process.argv[1] args…`, which is right for `node bin/counter-agent.js hq serve …`, but the packaged
+ * executable sees its own entry added to its argv once more, so its workers read `<entry> hq serve …` and failed
+ * at the first flag ("Unknown option '--database'"). The environment passes the arguments through unchanged.
+ */
+const WORKER_ARGV = 'COUNTER_AGENT_HQ_WORKER_ARGV';
+
+/** In a worker: the primary's command line (what followed the program); undefined anywhere else. */
+export function hqWorkerArgv(): string[] | undefined {
+  const raw = cluster.isWorker ? process.env[WORKER_ARGV] : undefined;
+  if (!raw) return undefined;
+  const args: unknown = JSON.parse(raw);
+  return Array.isArray(args) && args.every((a) => typeof a === 'string') ? args : undefined;
+}
+
 /** In a worker: tells the primary it serves at `url`. */
 export function reportListening(url: string): void {
   process.send?.({ hq: 'listening', url } satisfies WorkerMessage);
@@ -31,9 +47,9 @@ export function reportFailed(message: string): Promise<void> {
   });
 }
 
-/** In a worker, once it closed: lets go of the primary (its IPC channel would keep the process alive). */
+/** In a worker, once it closed: lets go of the primary (its IPC channel would keep the process alive). Idempotent. */
 export function leaveCluster(): void {
-  if (cluster.isWorker) process.disconnect?.();
+  if (cluster.isWorker && process.connected) process.disconnect?.();
 }
 
 /** The connections of one worker's pool: the single process's 20 shared out, at least 4 each. */
@@ -67,7 +83,7 @@ export function forkWorkers(count: number, log?: Log): Promise<{ url: string; st
     let url: string | undefined;
     let listening = 0;
     const fork = (): void => {
-      const w = cluster.fork();
+      const w = cluster.fork({ [WORKER_ARGV]: JSON.stringify(process.argv.slice(2)) });
       live.add(w);
       let up = false;
       let failure: string | undefined;

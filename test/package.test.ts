@@ -1,10 +1,12 @@
 // `npm run package`: the single executable and the .deb, built once for this file (about 25 s with a warm
 // out/cache; the first build also fetches Node from npm and compiles better-sqlite3 for it: +1–2 min).
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_DIR_ENV, NATIVE_FILES } from '../agent/native.js';
 import { vendorFiles } from '../agent/web/routes/pages.js';
+import { startLocalPostgres } from '../hq/pg-local.js';
 import { tempDir } from './helpers.js';
 import { type Built, buildPackage, demoRunAway, ROOT, requireTool, sh } from './support/package.js';
 import { CLI_TECH_TOKEN, cliFixture, exists, runCli, runUntil } from './support/package-cli.js';
@@ -245,4 +247,38 @@ describe('every CLI command, from the packaged executable', () => {
     expect(sim.result).toBe(405); // callService takes POST only
     expect(sim.exit, sim.stderr).toBe(0);
   }, 300_000);
+  it('hq serve --workers 2 on a real PostgreSQL: both workers start from the executable, a store enrols, SIGTERM exits 0', async () => {
+    // node:cluster starts a worker as `execPath argv[1] args…`; the executable sees its entry added to argv once more,
+    // so before hq/workers.ts handed the command line over in the environment each worker failed at its first flag
+    // and the primary waited for it for ever.
+    const pg = await startLocalPostgres();
+    try {
+      const db = ['--database', pg.url];
+      const enrol = runCli(built, ['hq', 'enrol-code', ...db, '--store', 'H13010200001', '--name', '一号店']);
+      expect(enrol.code, enrol.stderr).toBe(0);
+      const code = /enrolment code for store H13010200001: (\S+)/.exec(enrol.stdout)?.[1] as string;
+      const token = 'package-hq-admin-token';
+      const admin = createHash('sha256').update(token).digest('hex');
+      const served = await runUntil(
+        built,
+        ['hq', 'serve', ...db, '--port', '0', '--workers', '2', '--admin-token-sha256', admin],
+        (line) => /^counter-agent hq listening on (\S+) \(2 workers\)$/.exec(line)?.[1],
+        async (url) => {
+          const enrolled = await fetch(`${url}/hq/v1/enrol`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ store: 'H13010200001', code }),
+          });
+          const { credential } = (await enrolled.json()) as { credential: string };
+          const head = await fetch(`${url}/hq/v1/head`, { headers: { authorization: `Bearer ${credential}` } });
+          const stores = await fetch(`${url}/hq/v1/stores`, { headers: { authorization: `Bearer ${token}` } });
+          return { enrolled: enrolled.status, head: await head.json(), stores: stores.status };
+        },
+      );
+      expect(served.result).toEqual({ enrolled: 201, head: { store: 'H13010200001', head: { seq: 0, hash: '0'.repeat(64) }, flag: null }, stores: 200 });
+      expect(served.exit, served.stderr).toBe(0);
+    } finally {
+      await pg.stop();
+    }
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, type LoadedConfig, loadConfig } from '../../config/index.js';
 import { hqCli } from '../../hq/cli.js';
+import { hqWorkerArgv, isHqWorker, leaveCluster } from '../../hq/workers.js';
 import { runSimulatorCli } from '../../sync/simulator/cli.js';
 import { VERSION } from '../version.js';
 import { doctorCommand, liveScanCheck } from './doctor.js';
@@ -45,7 +46,15 @@ export interface CliIo {
 const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 /** Runs one CLI command and returns the process exit code. */
-export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+export async function runCli(given: string[], io: CliIo = stdio): Promise<number> {
+  // An `hq serve --workers` worker runs its primary's command line, handed over in its environment (hq/workers.ts).
+  const argv = hqWorkerArgv() ?? given;
+  // A worker that stops for any reason lets go of the primary (its IPC channel would keep the process alive).
+  if (isHqWorker()) return runCommandLine(argv, io).finally(leaveCluster);
+  return runCommandLine(argv, io);
+}
+
+async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
   // provision has flags of its own (one per config key it can set).
   if (argv[0] === 'provision') return provisionCli(argv.slice(1), io);
   // The chain HQ is its own program with its own flags (no box config).
