@@ -43,4 +43,26 @@ describe('counter-agent hq', () => {
       out: 'counter-agent hq serve: --trust-proxy takes IP addresses or CIDR ranges separated by commas (the reverse proxy\'s), got "proxy.local"',
     });
   });
+
+  it("serve takes each flag from its HQ_* variable too (the unit's environment file), and names the variable of a bad value", async () => {
+    const withEnv = async (env: Record<string, string>, ...flags: string[]) => {
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      try {
+        return await cli('hq', 'serve', '--database', t.pg.url, ...flags);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    };
+    expect(await withEnv({ HQ_PORT: 'eighty' })).toEqual({ code: 2, out: 'counter-agent hq serve: --port (or HQ_PORT) expects 0..65535, got "eighty"' });
+    const tls = await withEnv({ HQ_PORT: '0', HQ_TLS_CERT: '/nonexistent/hq.crt', HQ_TLS_KEY: '/nonexistent/hq.key' });
+    expect(tls.code).toBe(2);
+    expect(tls.out).toMatch(/^counter-agent hq serve: cannot read --tls-cert\/--tls-key \(or HQ_TLS_CERT\/HQ_TLS_KEY\): ENOENT.*\/nonexistent\/hq\.crt/);
+    // A flag wins over its variable.
+    const flag = await withEnv({ HQ_PORT: '0' }, '--port', '70000');
+    expect(flag).toEqual({ code: 2, out: 'counter-agent hq serve: --port (or HQ_PORT) expects 0..65535, got "70000"' });
+  });
 });

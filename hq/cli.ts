@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../agent/log.js';
+import { type SystemdService, systemdService } from '../agent/service/systemd.js';
 import { createPool, prepareHq, startHq } from './app.js';
 import { migrate } from './db/migrations.js';
 import { issueEnrolCode, revokeCredentials, STORE_ID_PATTERN } from './enrolment.js';
@@ -26,7 +27,10 @@ Commands:
                                         addresses or CIDRs, whose X-Forwarded-For then names the client (the
                                         sign-in lockout counts per client); default $HQ_TRUST_PROXY, else none;
                                         --workers: processes serving on the one port, one per core of the HQ
-                                        server (1..64); default $HQ_WORKERS, else 1
+                                        server (1..64); default $HQ_WORKERS, else 1; --host, --port,
+                                        --tls-cert, --tls-key: default $HQ_HOST (else 127.0.0.1), $HQ_PORT
+                                        (else 8443), $HQ_TLS_CERT, $HQ_TLS_KEY — the systemd unit sets them
+                                        all from /etc/counter-agent/hq.env
   migrate                               apply the schema migrations and exit
   enrol-code --store CODE [--name NAME] print a one-time enrolment code for a store (valid 7 days)
   revoke --store CODE                   revoke the store's credentials (its box is refused at once)
@@ -163,11 +167,18 @@ export async function hqCli(argv: string[], io: Io): Promise<number> {
 }
 
 async function serve(values: Record<string, unknown>, databaseUrl: string, io: Io): Promise<number> {
-  const port = values.port === undefined ? 8443 : Number(values.port);
+  // Each flag falls back to its HQ_* variable: the unit (systemd/counter-agent-hq.service) passes them all through
+  // an environment file, so the unit itself never needs editing.
+  const env = process.env;
+  const portText = values.port ?? env.HQ_PORT;
+  const port = portText === undefined || portText === '' ? 8443 : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.err(`counter-agent hq serve: --port expects 0..65535, got ${String(values.port)}`);
+    io.err(`counter-agent hq serve: --port (or HQ_PORT) expects 0..65535, got "${String(portText)}"`);
     return 2;
   }
+  const host = typeof values.host === 'string' ? values.host : env.HQ_HOST || '127.0.0.1';
+  const tlsCert = values['tls-cert'] ?? (env.HQ_TLS_CERT || undefined);
+  const tlsKey = values['tls-key'] ?? (env.HQ_TLS_KEY || undefined);
   const admin = (values['admin-token-sha256'] as string[] | undefined) ?? (process.env.HQ_ADMIN_TOKEN_SHA256 ?? '').split(',').filter(Boolean);
   const bad = admin.find((h) => !/^[0-9a-f]{64}$/i.test(h));
   if (bad) {
@@ -175,11 +186,11 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     return 2;
   }
   let https: { key: Buffer; cert: Buffer } | undefined;
-  if (values['tls-cert'] || values['tls-key']) {
+  if (tlsCert || tlsKey) {
     try {
-      https = { cert: readFileSync(String(values['tls-cert'])), key: readFileSync(String(values['tls-key'])) };
+      https = { cert: readFileSync(String(tlsCert)), key: readFileSync(String(tlsKey)) };
     } catch (err) {
-      io.err(`counter-agent hq serve: cannot read --tls-cert/--tls-key: ${(err as Error).message}`);
+      io.err(`counter-agent hq serve: cannot read --tls-cert/--tls-key (or HQ_TLS_CERT/HQ_TLS_KEY): ${(err as Error).message}`);
       return 2;
     }
   }
@@ -199,14 +210,19 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     return 2;
   }
   const log = createLogger(process.env.HQ_LOG_LEVEL ?? 'info');
-  if (workers > 1 && !isHqWorker()) return servePrimary(databaseUrl, workers, log, io);
+  // Under systemd (Type=notify, systemd/counter-agent-hq.service) the primary says READY=1 once HQ listens, so
+  // `systemctl start` returns when the boxes can push, and a failed start says why in `systemctl status`. Made
+  // before any fork: it takes NOTIFY_SOCKET out of the environment the workers inherit.
+  const systemd = isHqWorker() ? undefined : systemdService({ log });
+  systemd?.status('starting: migrations and projection catch-up');
+  if (workers > 1 && !isHqWorker()) return servePrimary(databaseUrl, workers, log, io, systemd as SystemdService);
   try {
     const hq = await startHq({
       prepared: isHqWorker(),
       ...(workers > 1 ? { poolSize: workerPoolSize(workers) } : {}),
       trustProxy,
       databaseUrl,
-      host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+      host,
       port,
       adminTokenSha256: admin,
       ...(https ? { https } : {}),
@@ -214,16 +230,20 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     });
     if (isHqWorker()) reportListening(hq.url);
     else io.out(`counter-agent hq listening on ${hq.url}`);
+    systemd?.ready(() => `serving ${hq.url}`);
     await stopSignal();
+    systemd?.stopping();
     await hq.close();
     return 0;
   } catch (err) {
     // A worker's failure is the primary's to say, once for all of them.
     if (isHqWorker()) await reportFailed((err as Error).message);
     else io.err(`counter-agent hq serve: ${(err as Error).message}`);
+    systemd?.status(`failed to start: ${(err as Error).message}`);
     return 2;
   } finally {
     leaveCluster();
+    await systemd?.flush();
   }
 }
 
@@ -235,21 +255,25 @@ const stopSignal = (): Promise<void> =>
   });
 
 /** --workers N: the start work here, once (migrations, catch-up, partitions), then N workers serve (hq/workers.ts). */
-async function servePrimary(databaseUrl: string, workers: number, log: ReturnType<typeof createLogger>, io: Io): Promise<number> {
+async function servePrimary(databaseUrl: string, workers: number, log: ReturnType<typeof createLogger>, io: Io, systemd: SystemdService): Promise<number> {
   const pool = createPool(databaseUrl, 2, (err) => log.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
   let prepared: Awaited<ReturnType<typeof prepareHq>> | undefined;
   try {
     prepared = await prepareHq(pool, log);
     const running = await forkWorkers(workers, log);
     io.out(`counter-agent hq listening on ${running.url} (${workers} workers)`);
+    systemd.ready(() => `serving ${running.url} (${workers} workers)`);
     await stopSignal();
+    systemd.stopping();
     await running.stop();
     return 0;
   } catch (err) {
     io.err(`counter-agent hq serve: ${(err as Error).message}`);
+    systemd.status(`failed to start: ${(err as Error).message}`);
     return 2;
   } finally {
     prepared?.stop();
     await pool.end();
+    await systemd.flush();
   }
 }

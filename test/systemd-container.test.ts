@@ -1,9 +1,11 @@
 // The installed box under a real systemd: the .deb from `npm run package` installed in a Debian 12 container
 // whose PID 1 is systemd (test/support/container.ts), provisioned by the packaged `counter-agent provision`
 // against the platform simulator, then started, used, frozen, killed, stopped and purged the way a store's box
-// lives. Every unit test of systemd/ uses a recording fake; this one is what the store gets.
+// lives. Every unit test of systemd/ uses a recording fake; this one is what the store gets. Then the chain's HQ unit
+// on Debian's PostgreSQL in the same container (one file, so the two share one boot and one package build).
 // Measured on this busy 2-core machine: with the rootfs cached, 5.5 min (the package build 3 min of it, the
 // container 2.5 min); the first run builds the rootfs (8 min) and, without out/cache, Node and better-sqlite3 too.
+import { createHash } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +46,9 @@ const sh = async (command: string, timeoutMs?: number) => {
   const r = await box!.sh(command, timeoutMs);
   return { ...r, out: r.stdout.trim() };
 };
-const show = async (...props: string[]) => {
-  const r = await sh(`systemctl show ${UNIT} ${props.map((p) => `-p ${p}`).join(' ')}`);
+/** `systemctl show` of a unit's properties, as an object. */
+const showUnit = async (unit: string, ...props: string[]) => {
+  const r = await sh(`systemctl show ${unit} ${props.map((p) => `-p ${p}`).join(' ')}`);
   return Object.fromEntries(
     r.out
       .split('\n')
@@ -53,6 +56,7 @@ const show = async (...props: string[]) => {
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 };
+const show = (...props: string[]) => showUnit(UNIT, ...props);
 const mainPid = async () => Number((await show('MainPID')).MainPID);
 /** Waits until the unit runs again with a main process other than `old`, READY=1 received (active/running). */
 const runningAgainAfter = (old: number, ms: number) =>
@@ -348,4 +352,121 @@ describe('the .deb under a real systemd', () => {
     }
     expect((await sh('id -u counter-agent')).code).toBe(0);
   }, 360_000);
+});
+
+// The chain's HQ on a server: the same .deb, Debian's PostgreSQL (postgresql@15-main under this systemd), the
+// counter-agent-hq unit configured only through /etc/counter-agent/hq.env, the way systemd/README.md tells a
+// technician. Runs after the box's purge above: the package is installed again, the box's unit stays unconfigured.
+describe('the chain HQ unit under a real systemd, on Debian PostgreSQL', () => {
+  const HQ = 'counter-agent-hq';
+  const HQ_URL = 'http://127.0.0.1:8443';
+  const ADMIN_TOKEN = 'container-hq-admin-token';
+  const hqShow = (...props: string[]) => showUnit(HQ, ...props);
+  /** The primary's children running the executable: the workers (by program: Node 24 names every process's comm MainThread). */
+  const workers = async () => {
+    const main = Number((await hqShow('MainPID')).MainPID);
+    const r = await sh(`ps --ppid ${main} -o pid=,args= | awk '$2=="/usr/lib/counter-agent/counter-agent"{print $1}'`);
+    return r.out.split('\n').filter(Boolean).map(Number);
+  };
+  const writeEnv = (lines: string[]) =>
+    sh(
+      `install -m 0640 -o root -g counter-agent /dev/null /etc/counter-agent/hq.env && printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} > /etc/counter-agent/hq.env`,
+    );
+  const GOOD_ENV = [
+    'HQ_DATABASE_URL=postgresql://counter-agent@/hq?host=/var/run/postgresql',
+    `HQ_ADMIN_TOKEN_SHA256=${createHash('sha256').update(ADMIN_TOKEN).digest('hex')}`,
+    'HQ_HOST=127.0.0.1',
+    'HQ_PORT=8443',
+    'HQ_WORKERS=2',
+  ];
+
+  it('installs again beside PostgreSQL; the HQ unit is known and not enabled', async () => {
+    const install = await sh(`dpkg -i /root/${basename(built.deb.path)}`, 300_000);
+    expect(install.code, install.stderr).toBe(0);
+    expect((await sh(`systemctl is-enabled ${HQ}`)).out).toBe('disabled');
+    await waitFor('PostgreSQL to accept connections', async () => ((await sh('runuser -u postgres -- pg_isready -q')).code === 0 ? true : undefined), 120_000);
+    // The HQ's database role is the service user (peer authentication over the local socket: no password anywhere).
+    const db = await sh(`runuser -u postgres -- createuser counter-agent && runuser -u postgres -- createdb -O counter-agent hq`);
+    expect(db.code, db.stderr).toBe(0);
+  }, 360_000);
+
+  it('a missing setting: the start fails and the journal names the variable', async () => {
+    expect((await writeEnv(GOOD_ENV.filter((l) => !l.startsWith('HQ_DATABASE_URL=')))).code).toBe(0);
+    expect((await sh(`systemctl start ${HQ}`, 120_000)).code).not.toBe(0);
+    const journal = await sh(`journalctl -u ${HQ} --no-pager -o cat`);
+    expect(journal.out).toContain('give --database postgresql://USER@HOST/DB or set HQ_DATABASE_URL');
+    await sh(`systemctl stop ${HQ}; systemctl reset-failed ${HQ}`);
+  }, 180_000);
+
+  it('`systemctl enable --now` returns once HQ serves: READY=1 with its STATUS line, two workers, migrations done', async () => {
+    expect((await writeEnv(GOOD_ENV)).code).toBe(0);
+    const start = await sh(`systemctl enable --now ${HQ}`, 180_000);
+    expect(start.code, start.stderr).toBe(0);
+    const s = await hqShow('Type', 'ActiveState', 'SubState', 'StatusText', 'UnitFileState');
+    expect(s).toMatchObject({ Type: 'notify', ActiveState: 'active', SubState: 'running', UnitFileState: 'enabled' });
+    expect(s.StatusText).toBe(`serving ${HQ_URL} (2 workers)`);
+    expect(await workers()).toHaveLength(2);
+    const stores = await sh(`curl -sS -m 10 -o /dev/null -w '%{http_code}' -H 'authorization: Bearer ${ADMIN_TOKEN}' ${HQ_URL}/hq/v1/stores`);
+    expect(stores.out).toBe('200');
+    // The technician's next step: an enrolment code for a store, from the CLI with the same settings, as the service user.
+    const code = await sh(`set -a; . /etc/counter-agent/hq.env; runuser -u counter-agent -- counter-agent hq enrol-code --store H13010200001 --name 一号店`);
+    expect(code.code, code.stderr).toBe(0);
+    const enrolCode = /: (\S+) \(valid until/.exec(code.out)?.[1];
+    const enrol = await sh(
+      `curl -sS -m 10 -o /dev/null -w '%{http_code}' -H 'content-type: application/json' -d '{"store":"H13010200001","code":"${enrolCode}"}' ${HQ_URL}/hq/v1/enrol`,
+    );
+    expect(enrol.out).toBe('201');
+  }, 240_000);
+
+  it('a killed worker is replaced inside the unit (no restart of the service); a killed primary is restarted by systemd', async () => {
+    const restarts = Number((await hqShow('NRestarts')).NRestarts);
+    const [victim] = await workers();
+    await sh(`kill -KILL ${victim}`);
+    const replaced = await waitFor(
+      'a new worker in place of the killed one',
+      async () => {
+        const now = await workers();
+        return now.length === 2 && !now.includes(victim as number) ? now : undefined;
+      },
+      60_000,
+    );
+    expect(replaced).toHaveLength(2);
+    expect(await hqShow('ActiveState', 'NRestarts')).toEqual({ ActiveState: 'active', NRestarts: String(restarts) });
+
+    const main = Number((await hqShow('MainPID')).MainPID);
+    await sh(`kill -KILL ${main}`);
+    await waitFor(
+      'HQ to run again under a new main process',
+      async () => {
+        const s = await hqShow('ActiveState', 'SubState', 'MainPID', 'NRestarts');
+        return s.ActiveState === 'active' && s.SubState === 'running' && Number(s.MainPID) !== main && Number(s.NRestarts) === restarts + 1 ? s : undefined;
+      },
+      90_000,
+      1000,
+    );
+    expect(await workers()).toHaveLength(2);
+    expect((await sh(`curl -sS -m 10 -o /dev/null -w '%{http_code}' -H 'authorization: Bearer ${ADMIN_TOKEN}' ${HQ_URL}/hq/v1/stores`)).out).toBe('200');
+  }, 240_000);
+
+  it('runs as the service user with no capabilities, and `systemd-analyze security` rates it 2.0 or better', async () => {
+    const main = Number((await hqShow('MainPID')).MainPID);
+    const uid = (await sh('id -u counter-agent')).out;
+    const status = (await sh(`grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' /proc/${main}/status`)).out;
+    expect(status).toMatch(new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
+    expect(status).toMatch(/^CapEff:\s+0{16}$/m);
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+    expect(status).toMatch(/^Seccomp:\s+2$/m);
+    const r = await sh(`systemd-analyze security ${HQ} --no-pager`);
+    const exposure = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(r.stdout)?.[1]);
+    console.log(`systemd-analyze security ${HQ} inside the container: ${exposure}`);
+    expect(exposure).toBeLessThanOrEqual(2.0);
+  });
+
+  it('stops cleanly (exit 0, workers gone) well inside TimeoutStopSec', async () => {
+    const started = Date.now();
+    expect((await sh(`systemctl stop ${HQ}`)).code).toBe(0);
+    expect((Date.now() - started) / 1000).toBeLessThan(15);
+    expect(await hqShow('ActiveState', 'Result', 'ExecMainStatus')).toMatchObject({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' });
+    expect((await sh(`pgrep -u counter-agent -c -f /usr/lib/counter-agent/counter-agent`)).out).toBe('0');
+  }, 60_000);
 });

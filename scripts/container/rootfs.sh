@@ -9,8 +9,8 @@ set -eu
 SUITE=bookworm
 # What the box needs at install time (the .deb's Depends: ffmpeg, systemd, udev, and the libraries of its
 # executable and addons) and what the test uses inside (curl for the API, socat for the scanner pty,
-# procps for ps/pkill, iproute2 for ss, dbus for systemctl's bus).
-PACKAGES=systemd,systemd-sysv,dbus,udev,ca-certificates,curl,procps,ffmpeg,libusb-1.0-0,libudev1,socat,iproute2
+# procps for ps/pkill, iproute2 for ss, dbus for systemctl's bus), and Debian's PostgreSQL for the chain HQ's unit.
+PACKAGES=systemd,systemd-sysv,dbus,udev,ca-certificates,curl,procps,ffmpeg,libusb-1.0-0,libudev1,socat,iproute2,postgresql
 CACHE=${COUNTER_AGENT_TEST_CACHE:-/var/cache/counter-agent-tests}
 KEY=$(printf '%s %s %s\n' "$SUITE" minbase "$PACKAGES" | sha256sum | cut -c1-16)
 TAR=$CACHE/rootfs-$SUITE-$KEY.tar
