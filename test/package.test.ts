@@ -272,10 +272,18 @@ describe('every CLI command, from the packaged executable', () => {
           const { credential } = (await enrolled.json()) as { credential: string };
           const head = await fetch(`${url}/hq/v1/head`, { headers: { authorization: `Bearer ${credential}` } });
           const stores = await fetch(`${url}/hq/v1/stores`, { headers: { authorization: `Bearer ${token}` } });
-          return { enrolled: enrolled.status, head: await head.json(), stores: stores.status };
+          // The HQ page, served from inside the executable (hq/pages is carried in its virtual file system).
+          const page = await fetch(`${url}/hq/`);
+          const html = await page.text();
+          return { enrolled: enrolled.status, head: await head.json(), stores: stores.status, page: [page.status, html.includes('<html lang="zh-CN">')] };
         },
       );
-      expect(served.result).toEqual({ enrolled: 201, head: { store: 'H13010200001', head: { seq: 0, hash: '0'.repeat(64) }, flag: null }, stores: 200 });
+      expect(served.result).toEqual({
+        enrolled: 201,
+        head: { store: 'H13010200001', head: { seq: 0, hash: '0'.repeat(64) }, flag: null },
+        stores: 200,
+        page: [200, true],
+      });
       expect(served.exit, served.stderr).toBe(0);
     } finally {
       await pg.stop();
