@@ -448,6 +448,17 @@ describe('the chain HQ unit under a real systemd, on Debian PostgreSQL', () => {
     expect((await sh(`curl -sS -m 10 -o /dev/null -w '%{http_code}' -H 'authorization: Bearer ${ADMIN_TOKEN}' ${HQ_URL}/hq/v1/stores`)).out).toBe('200');
   }, 240_000);
 
+  it('an upgrade (the package installed over itself) stops HQ and starts it again from the installed executable', async () => {
+    const before = Number((await hqShow('MainPID')).MainPID);
+    const upgrade = await sh(`dpkg -i /root/${basename(built.deb.path)}`, 300_000);
+    expect(upgrade.code, upgrade.stderr).toBe(0);
+    const s = await hqShow('ActiveState', 'SubState', 'MainPID', 'StatusText');
+    expect(s).toMatchObject({ ActiveState: 'active', SubState: 'running', StatusText: `serving ${HQ_URL} (2 workers)` });
+    expect(Number(s.MainPID)).not.toBe(before);
+    // The box's unit, never provisioned on this server, was left alone.
+    expect((await sh(`systemctl is-active ${UNIT}`)).out).toBe('inactive');
+  }, 360_000);
+
   it('runs as the service user with no capabilities, and `systemd-analyze security` rates it 2.0 or better', async () => {
     const main = Number((await hqShow('MainPID')).MainPID);
     const uid = (await sh('id -u counter-agent')).out;
@@ -462,11 +473,14 @@ describe('the chain HQ unit under a real systemd, on Debian PostgreSQL', () => {
     expect(exposure).toBeLessThanOrEqual(2.0);
   });
 
-  it('stops cleanly (exit 0, workers gone) well inside TimeoutStopSec', async () => {
+  it('stops cleanly (exit 0, workers gone) well inside TimeoutStopSec; purge removes its settings and the enable link', async () => {
     const started = Date.now();
     expect((await sh(`systemctl stop ${HQ}`)).code).toBe(0);
     expect((Date.now() - started) / 1000).toBeLessThan(15);
     expect(await hqShow('ActiveState', 'Result', 'ExecMainStatus')).toMatchObject({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' });
     expect((await sh(`pgrep -u counter-agent -c -f /usr/lib/counter-agent/counter-agent`)).out).toBe('0');
-  }, 60_000);
+    const purge = await sh('dpkg --purge counter-agent', 300_000);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect((await sh(`test -e /etc/counter-agent/hq.env || test -L /etc/systemd/system/multi-user.target.wants/${HQ}.service`)).code).not.toBe(0);
+  }, 360_000);
 });
