@@ -10,7 +10,7 @@ import { issueEnrolCode, revokeCredentials, STORE_ID_PATTERN } from './enrolment
 import { clearFlag } from './ingest.js';
 import { catchUpProjections } from './projections.js';
 import { addUser } from './users.js';
-import { forkWorkers, isHqWorker, leaveCluster, reportFailed, reportListening, workerPoolSize } from './workers.js';
+import { forkWorkers, isHqWorker, reportFailed, reportListening, workerPoolSize } from './workers.js';
 
 interface Io {
   out: (line: string) => void;
@@ -179,7 +179,7 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
   const host = typeof values.host === 'string' ? values.host : env.HQ_HOST || '127.0.0.1';
   const tlsCert = values['tls-cert'] ?? (env.HQ_TLS_CERT || undefined);
   const tlsKey = values['tls-key'] ?? (env.HQ_TLS_KEY || undefined);
-  const admin = (values['admin-token-sha256'] as string[] | undefined) ?? (process.env.HQ_ADMIN_TOKEN_SHA256 ?? '').split(',').filter(Boolean);
+  const admin = (values['admin-token-sha256'] as string[] | undefined) ?? (env.HQ_ADMIN_TOKEN_SHA256 ?? '').split(',').filter(Boolean);
   const bad = admin.find((h) => !/^[0-9a-f]{64}$/i.test(h));
   if (bad) {
     io.err('counter-agent hq serve: --admin-token-sha256 expects 64 hex characters (echo -n TOKEN | sha256sum)');
@@ -194,7 +194,7 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
       return 2;
     }
   }
-  const trustProxy = String(values['trust-proxy'] ?? process.env.HQ_TRUST_PROXY ?? '')
+  const trustProxy = String(values['trust-proxy'] ?? env.HQ_TRUST_PROXY ?? '')
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
@@ -203,19 +203,20 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     io.err(`counter-agent hq serve: --trust-proxy takes IP addresses or CIDR ranges separated by commas (the reverse proxy's), got "${badProxy}"`);
     return 2;
   }
-  const workersText = String(values.workers ?? process.env.HQ_WORKERS ?? '1');
+  const workersText = String(values.workers ?? env.HQ_WORKERS ?? '1');
   const workers = /^\d{1,2}$/.test(workersText) ? Number(workersText) : 0;
   if (workers < 1 || workers > 64) {
     io.err(`counter-agent hq serve: --workers (or HQ_WORKERS) expects a number of processes 1..64, got "${workersText}"`);
     return 2;
   }
-  const log = createLogger(process.env.HQ_LOG_LEVEL ?? 'info');
+  const log = createLogger(env.HQ_LOG_LEVEL ?? 'info');
   // Under systemd (Type=notify, systemd/counter-agent-hq.service) the primary says READY=1 once HQ listens, so
   // `systemctl start` returns when the boxes can push, and a failed start says why in `systemctl status`. Made
   // before any fork: it takes NOTIFY_SOCKET out of the environment the workers inherit.
   const systemd = isHqWorker() ? undefined : systemdService({ log });
   systemd?.status('starting: migrations and projection catch-up');
-  if (workers > 1 && !isHqWorker()) return servePrimary(databaseUrl, workers, log, io, systemd as SystemdService);
+  // systemd is there exactly in the primary (or the single process).
+  if (workers > 1 && systemd) return servePrimary(databaseUrl, workers, log, io, systemd);
   try {
     const hq = await startHq({
       prepared: isHqWorker(),
@@ -242,7 +243,7 @@ async function serve(values: Record<string, unknown>, databaseUrl: string, io: I
     systemd?.status(`failed to start: ${(err as Error).message}`);
     return 2;
   } finally {
-    leaveCluster();
+    // A worker leaves the cluster in runCli (agent/cli/main.ts), whatever it ran.
     await systemd?.flush();
   }
 }
