@@ -1,6 +1,7 @@
 // The chain-wide code index at ingest and the cross-store check after it (hq/code-index.ts, hq/ingest.ts), against a
 // real PostgreSQL and a real HQ: where a code was received and sold, boxes out at two stores, and the check's faults.
 import { describe, expect, it } from 'vitest';
+import { recheckCodes } from './code-index.js';
 import {
   adminGet,
   appendFiller,
@@ -276,6 +277,53 @@ describe('the chain-wide code index', () => {
       expect((await t.hq.pool.query("SELECT recheck_from FROM stores WHERE store_id = 'H13010300042'")).rows).toEqual([{ recheck_from: null }]);
     } finally {
       await t.hq.pool.query('DROP TRIGGER IF EXISTS refuse_conflict ON code_conflicts; DROP FUNCTION IF EXISTS refuse_conflict()');
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('the check finds the one shared code among a thousand, and a code holding the list separator still gets checked', async () => {
+    // Only codes some other store has get the full check (codesAtOtherStores): the pre-filter must not lose one.
+    const credA = await enrolStore(t, 'H13010300061', '上营店');
+    const credB = await enrolStore(t, 'H13010300062', '下营店');
+    const a = tempLedger();
+    const b = tempLedger();
+    try {
+      const many = Array.from({ length: 1000 }, () => newCode());
+      const shared = many[617] as string;
+      appendSale(a.ledger, [shared], new Date('2026-12-06T01:00:00.000Z'));
+      expect((await push(credA, eventsOf(a.ledger))).status).toBe(200);
+      appendSale(b.ledger, many, new Date('2026-12-06T02:00:00.000Z'));
+      expect((await push(credB, eventsOf(b.ledger))).status).toBe(200);
+      const rows = await t.hq.pool.query("SELECT store_id, code FROM code_conflicts WHERE store_id IN ('H13010300061', 'H13010300062') ORDER BY store_id");
+      expect(rows.rows).toEqual([
+        { store_id: 'H13010300061', code: shared },
+        { store_id: 'H13010300062', code: shared },
+      ]);
+
+      // No ledger writes such a code; were one to reach the index, the check must not skip it.
+      const odd = `${newCode()}\x1f1`;
+      await t.hq.pool.query(
+        `INSERT INTO trace_codes (code, store_id, pieces_out, sold_seq, sold_at) VALUES
+           ($1, 'H13010300061', 1, 9, '2026-12-06T03:00:00Z'), ($1, 'H13010300062', 1, 9, '2026-12-06T03:01:00Z')`,
+        [odd],
+      );
+      const client = await t.hq.pool.connect();
+      try {
+        await recheckCodes(
+          client,
+          'H13010300062',
+          [
+            { code: odd, sold: true },
+            { code: many[0] as string, sold: true },
+          ],
+          new Date(),
+        );
+      } finally {
+        client.release();
+      }
+      expect(await conflictCount(odd)).toBe(2);
+    } finally {
       a.cleanup();
       b.cleanup();
     }

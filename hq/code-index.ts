@@ -125,7 +125,8 @@ export function codesToCheck(changes: readonly CodeChange[]): CodeToCheck[] {
  * The cross-store check of codes a store just sold or received, run after its ingest committed (hq/ingest.ts):
  * checked inside the ingest's own transaction, two stores selling the same box at the same moment each missed the
  * other's uncommitted row and neither was told. After the commit, of two such ingests the later-committed one's
- * check sees both rows. One index probe per code reads every store's row of it; written two ways:
+ * check sees both rows. The codes some other store also has (codesAtOtherStores: few) get one index probe each, which
+ * reads every store's row of the code; written two ways:
  * - code_conflicts, the boxes' feed: a code this store has out (sold, not returned) that another store also has out,
  *   recorded for both stores (each naming the other); a pair already recorded stays as it was;
  * - code_flags, the HQ page's list: SOLD_TWICE at the later of the two sales (by time, then store), so both stores'
@@ -133,7 +134,8 @@ export function codesToCheck(changes: readonly CodeChange[]): CodeToCheck[] {
  *   seen from the receiver's check, or from the seller's when the receipt is the later in time.
  */
 export async function recheckCodes(client: pg.PoolClient, storeId: string, codes: readonly CodeToCheck[], now: Date): Promise<void> {
-  if (codes.length === 0) return;
+  const shared = await codesAtOtherStores(client, storeId, codes);
+  if (shared.length === 0) return;
   // Data-modifying CTEs run whether or not the main statement reads them. The lateral probe keeps one
   // parameterised index scan per code: the planner cannot know how many codes come (it guesses 100) and once picked
   // a hash join over a sequential scan of trace_codes, 83 ms a batch at 0.3 M rows and growing with the chain.
@@ -177,8 +179,31 @@ export async function recheckCodes(client: pg.PoolClient, storeId: string, codes
        ON CONFLICT DO NOTHING
      )
      SELECT 1`,
-    values: [storeId, JSON.stringify(codes), now],
+    values: [storeId, JSON.stringify(shared), now],
   });
+}
+
+/** Joins the codes for one parameter; a trace code is digits and ASCII letters, never this. */
+const CODE_SEPARATOR = '\x1f';
+
+/**
+ * Which of the codes some other store also has a row for: the only ones the full check can find anything about.
+ * Nearly every code is only ever at one store, and one index-only pass over the codes, joined in one text parameter,
+ * costs 2.7 ms per 1,000 codes against 6.7 ms for the full check's lateral probe of each (measured on a 1 M-row index;
+ * the probe's per-code executor work and the JSON records' parsing were most of it). Read after the ingest's commit
+ * like the full check, whose own snapshot, taken later, sees at least these rows. A code holding the separator (none
+ * the ledger writes) sends them all to the full check.
+ */
+async function codesAtOtherStores(client: pg.PoolClient, storeId: string, codes: readonly CodeToCheck[]): Promise<readonly CodeToCheck[]> {
+  if (codes.length === 0 || codes.some((c) => c.code.includes(CODE_SEPARATOR))) return codes;
+  const { rows } = await client.query<{ code: string }>({
+    name: 'hq-recheck-shared',
+    text: 'SELECT DISTINCT code FROM trace_codes WHERE code = ANY (string_to_array($2, $3)) AND store_id <> $1',
+    values: [storeId, codes.map((c) => c.code).join(CODE_SEPARATOR), CODE_SEPARATOR],
+  });
+  if (rows.length === 0) return [];
+  const hit = new Set(rows.map((r) => r.code));
+  return codes.filter((c) => hit.has(c.code));
 }
 
 export interface StoreConflict {
