@@ -30,11 +30,11 @@ describe('HQ on PostgreSQL', () => {
 
   it('keeps monthly partitions of events ahead of time', async () => {
     const { rows } = await t.hq.pool.query<{ name: string }>(
-      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'",
+      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'event_batches'",
     );
     const names = rows.map((r) => r.name);
     for (const p of monthlyPartitions(new Date())) expect(names).toContain(p.name);
-    expect(names).toContain('events_default');
+    expect(names).toContain('event_batches_default');
   });
 
   it('enrols a store by a one-time code; the code works once; a wrong code is refused', async () => {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledger/events.js';
 import { type CodeChange, type CodeToCheck, codeChanges, codesToCheck, recheckCodes, upsertCodeChanges } from './code-index.js';
 import { inTransaction } from './db/transaction.js';
+import { heldHashes, insertEventBatch, readEvents } from './event-store.js';
 import { projectStore } from './projections.js';
 import { applyTransferEvents } from './transfers.js';
 
@@ -30,25 +31,6 @@ export type IngestResult =
   | { kind: 'flagged'; flag: StoreFlag; head: Head }
   /** This batch broke the chain: the events before the break are kept, the store is flagged. */
   | { kind: 'broken'; accepted: number; flag: StoreFlag; head: Head };
-
-/**
- * Joins the payloads for one parameter. A ledger payload is canonical JSON, which writes a control character only
- * escaped (\u001f), so U+001F never occurs in one; a payload that has it (or is empty, which string_to_array would
- * drop) is refused before anything is written (the route answers 400 first, hq/server.ts).
- */
-const PAYLOAD_SEPARATOR = '\x1f';
-
-/** Whether a payload can travel joined with the others: not empty, no raw U+001F. */
-export function joinablePayload(payload: string): boolean {
-  return payload !== '' && !payload.includes(PAYLOAD_SEPARATOR);
-}
-
-function joinPayloads(events: readonly WireEvent[]): string {
-  for (const e of events) {
-    if (!joinablePayload(e.payload)) throw new Error(`event ${e.seq}: payload is empty or holds a raw U+001F`);
-  }
-  return events.map((e) => e.payload).join(PAYLOAD_SEPARATOR);
-}
 
 const FLAG_TEXT: Record<FlagCode, string> = {
   HASH_MISMATCH: 'event content does not match its own hash (edited after it was written)',
@@ -131,11 +113,7 @@ export async function recheckStore(pool: pg.Pool, storeId: string, batch: BatchC
       // The batch's own codes cover the pending range only if it is exactly that batch: an older check left pending,
       // or a later batch of the box (a retry sent before this answer) taken in between, means reading the events back.
       if (batch?.from !== from || batch.to !== Number(rows[0]?.head_seq)) {
-        const back = await client.query<{ seq: number; at: Date; type: string; payload: string }>(
-          'SELECT seq, at, type, payload FROM events WHERE store_id = $1 AND seq >= $2 ORDER BY seq',
-          [storeId, from],
-        );
-        codes = codesToCheck(codeChanges(back.rows.map((r) => ({ seq: Number(r.seq), at: r.at.toISOString(), type: r.type, payload: r.payload }))));
+        codes = codesToCheck(codeChanges(await readEvents(client, storeId, from, Number(rows[0]?.head_seq))));
       }
       await recheckCodes(client, storeId, codes, now);
       await client.query({ name: 'hq-recheck-done', text: 'UPDATE stores SET recheck_from = NULL WHERE store_id = $1', values: [storeId] });
@@ -193,11 +171,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, batch: CheckedBa
   const known = events.filter((e) => e.seq <= head.seq);
   let duplicates = 0;
   if (known.length > 0) {
-    const held = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM events WHERE store_id = $1 AND seq = ANY($2::bigint[])', [
-      storeId,
-      known.map((e) => e.seq),
-    ]);
-    const bySeq = new Map(held.rows.map((r) => [Number(r.seq), r.hash.toString('hex')]));
+    const bySeq = await heldHashes(client, storeId, (known[0] as WireEvent).seq, (known[known.length - 1] as WireEvent).seq);
     for (const e of known) {
       if (bySeq.get(e.seq) !== e.hash || edited.has(e)) {
         raise('CHANGED_EVENT', e.seq, `: seq ${e.seq}`);
@@ -230,32 +204,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, batch: CheckedBa
   }
   let check: Taken['check'] = pending;
   if (fresh.length > 0) {
-    // The payloads joined by one separator and split by PostgreSQL: node-pg's array literals escape every element in
-    // JavaScript, and one JSON parameter made both sides escape and unescape every payload again (HQ's
-    // JSON.stringify, PostgreSQL's JSON parser), the largest part of the event's insert. seq, at and hash are joined
-    // by commas too: an integer, a toISOString time (checked by the route) and a SHA-256 hex digest (checked above)
-    // never hold one, and a list that split wrongly would leave a row without its seq (NOT NULL: the batch fails).
-    // type, actor and reason are free text: arrays.
-    await client.query({
-      name: 'hq-ingest-events',
-      text: `INSERT INTO events (store_id, seq, at, type, actor, reason, payload, hash, received_at)
-       SELECT $1, r.seq, r.at, r.type, r.actor, r.reason, r.payload, decode(r.hash, 'hex'), $9
-       FROM unnest(string_to_array($2, ',')::bigint[], string_to_array($3, ',')::timestamptz[], $4::text[], $5::text[], $6::text[],
-         string_to_array($7, $8), string_to_array($10, ','))
-         AS r(seq, at, type, actor, reason, payload, hash)`,
-      values: [
-        storeId,
-        fresh.map((e) => e.seq).join(','),
-        fresh.map((e) => e.at).join(','),
-        fresh.map((e) => e.type),
-        fresh.map((e) => e.actor),
-        fresh.map((e) => e.reason),
-        joinPayloads(fresh),
-        PAYLOAD_SEPARATOR,
-        now,
-        fresh.map((e) => e.hash).join(','),
-      ],
-    });
+    await insertEventBatch(client, storeId, fresh, now);
     const changes = fresh.length === events.length ? batch.changes : codeChanges(fresh);
     await upsertCodeChanges(client, storeId, changes);
     const codes = codesToCheck(changes);

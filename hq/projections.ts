@@ -4,11 +4,13 @@
 // transaction under the store row's lock, so a projection never runs ahead of or behind the events;
 // projection_state holds how far each store has been folded, and a store behind (events ingested before these
 // tables existed) is caught up from the events table first.
+
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { maskId } from '../agent/log.js';
 import { shanghaiDate } from '../common/time.js';
 import { inTransaction } from './db/transaction.js';
+import { readEvents } from './event-store.js';
 import { arr, type Json, payloadOf, str } from './payload.js';
 
 interface ProjectableEvent {
@@ -222,7 +224,7 @@ async function applyProjection(client: pg.PoolClient, storeId: string, p: Projec
 
 /**
  * Brings the store's projections up to `events` (its newest fresh events, in seq order, already inserted): events
- * between projection_state and the first of them are read back from the events table first. Runs inside the
+ * between projection_state and the first of them are read back from HQ's events first (hq/event-store.ts). Runs inside the
  * caller's transaction, which holds the store row's lock.
  */
 export async function projectStore(client: pg.PoolClient, storeId: string, events: readonly ProjectableEvent[], upTo?: number): Promise<number> {
@@ -235,11 +237,7 @@ export async function projectStore(client: pg.PoolClient, storeId: string, event
   const first = events[0]?.seq ?? (upTo ?? done) + 1;
   let all: readonly ProjectableEvent[] = events.filter((e) => e.seq > done);
   if (done + 1 < first) {
-    const back = await client.query<{ seq: number; at: Date; type: string; payload: string }>(
-      'SELECT seq, at, type, payload FROM events WHERE store_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq',
-      [storeId, done, first],
-    );
-    all = [...back.rows.map((r) => ({ seq: Number(r.seq), at: r.at.toISOString(), type: r.type, payload: r.payload })), ...all];
+    all = [...(await readEvents(client, storeId, done + 1, first - 1)), ...all];
   }
   const last = all[all.length - 1];
   if (!last) return done;

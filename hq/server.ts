@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type pg from 'pg';
 import { conflictsOf, lookupCode } from './code-index.js';
 import { authenticateStore, exchangeEnrolCode, STORE_ID_PATTERN } from './enrolment.js';
-import { ingestBatch, joinablePayload, storeHead, type WireEvent } from './ingest.js';
+import { joinablePayload } from './event-store.js';
+import { ingestBatch, storeHead, type WireEvent } from './ingest.js';
 import { hqPageRoutes } from './page-routes.js';
 import { transferRoutes } from './transfers.js';
 

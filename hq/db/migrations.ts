@@ -247,12 +247,54 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE stores ADD COLUMN recheck_from bigint;
   `,
+  // 7: the events kept one row per batch as ingest took it (hq/event-store.ts says why and how). Partitioned like
+  // events by month, of the batch's first event (a batch across a month's end stays whole in the first month's
+  // partition); the monthly partitions events had are made again for event_batches before its rows are copied, so
+  // none lands in the DEFAULT partition (which would then keep that month from getting its own). Each old event
+  // becomes a batch of one. The long columns are compressed with lz4 where the server has it (Debian's has), else
+  // PostgreSQL's default. The view events shows one event per row, as the table did.
+  `
+  CREATE TABLE event_batches (
+    store_id text NOT NULL,
+    first_seq bigint NOT NULL,
+    last_seq bigint NOT NULL,
+    first_at timestamptz NOT NULL,
+    heads text NOT NULL,
+    payloads text NOT NULL,
+    hashes bytea NOT NULL,
+    received_at timestamptz NOT NULL,
+    PRIMARY KEY (store_id, first_seq, first_at)
+  ) PARTITION BY RANGE (first_at);
+  DO $$ BEGIN
+    ALTER TABLE event_batches ALTER COLUMN heads SET COMPRESSION lz4, ALTER COLUMN payloads SET COMPRESSION lz4,
+      ALTER COLUMN hashes SET COMPRESSION lz4;
+  EXCEPTION WHEN feature_not_supported THEN NULL;
+  END $$;
+  DO $$ DECLARE r record; BEGIN
+    FOR r IN SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'events'::regclass LOOP
+      EXECUTE format('CREATE TABLE %I PARTITION OF event_batches %s', 'event_batches' || substr(r.relname, 7), r.bound);
+    END LOOP;
+  END $$;
+  INSERT INTO event_batches (store_id, first_seq, last_seq, first_at, heads, payloads, hashes, received_at)
+  SELECT store_id, seq, seq, at,
+    json_build_array(json_build_array(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), type, actor, reason))::text,
+    payload, hash, received_at
+  FROM events;
+  DROP TABLE events;
+  CREATE VIEW events AS
+  SELECT b.store_id, b.first_seq + e.i - 1 AS seq, (e.head->>0)::timestamptz AS at, e.head->>1 AS type, e.head->>2 AS actor,
+    e.head->>3 AS reason, e.payload, substring(b.hashes FROM (e.i::int - 1) * 32 + 1 FOR 32) AS hash, b.received_at
+  FROM event_batches b
+  CROSS JOIN LATERAL ROWS FROM (json_array_elements(b.heads::json), unnest(string_to_array(b.payloads, E'\\x1f'))) WITH ORDINALITY AS e(head, payload, i);
+  `,
 ];
 
 // Any constant works; it only keeps two HQ processes from migrating at once.
 const MIGRATION_LOCK = 0x48510001;
 
-export async function migrate(pool: pg.Pool): Promise<number> {
+/** Brings the schema to `target` (the newest by default; an older one only for tests of a migration). */
+export async function migrate(pool: pg.Pool, target = MIGRATIONS.length): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -261,7 +303,7 @@ export async function migrate(pool: pg.Pool): Promise<number> {
     const current = rows[0]?.v ?? 0;
     if (current > MIGRATIONS.length)
       throw new Error(`HQ schema version ${current} is newer than this program knows (${MIGRATIONS.length}); upgrade counter-agent`);
-    for (let v = current; v < MIGRATIONS.length; v++) {
+    for (let v = current; v < target; v++) {
       await client.query('BEGIN');
       try {
         await client.query(MIGRATIONS[v] as string);
@@ -272,7 +314,7 @@ export async function migrate(pool: pg.Pool): Promise<number> {
         throw err;
       }
     }
-    return MIGRATIONS.length;
+    return Math.max(current, target);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();

@@ -130,10 +130,16 @@ describe('box → HQ replication', () => {
       appendFiller(box.ledger, 10);
       await drain(rep);
       expect(await hqEvents(store)).toEqual({ n: 610, distinct: 610, max: 610, contiguous: true });
-      // The box believes HQ has more than it does (HQ restored from an older backup): HQ names the seq it needs.
-      await t.hq.pool.query('DELETE FROM events WHERE store_id = $1 AND seq > 400', [store]);
-      const h = eventsOf(box.ledger, 400)[0];
-      await t.hq.pool.query("UPDATE stores SET head_seq = 400, head_hash = decode($2, 'hex') WHERE store_id = $1", [store, h?.hash]);
+      // The box believes HQ has more than it does (HQ restored from an older backup, which holds whole batches: HQ
+      // keeps one row per batch, hq/event-store.ts): HQ names the seq it needs.
+      const cut = await t.hq.pool.query<{ seq: string }>('DELETE FROM event_batches WHERE store_id = $1 AND first_seq > 300 RETURNING first_seq - 1 AS seq', [
+        store,
+      ]);
+      const kept = Math.min(...cut.rows.map((r) => Number(r.seq)));
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(600);
+      const h = eventsOf(box.ledger, kept)[0];
+      await t.hq.pool.query("UPDATE stores SET head_seq = $3, head_hash = decode($2, 'hex') WHERE store_id = $1", [store, h?.hash, kept]);
       appendFiller(box.ledger, 5);
       await drain(rep);
       expect(await hqEvents(store)).toEqual({ n: 615, distinct: 615, max: 615, contiguous: true });
