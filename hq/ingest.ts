@@ -3,7 +3,8 @@ import { computeEventHash, GENESIS_HASH, type StoredEvent } from '../agent/ledge
 import { type CodeChange, type CodeToCheck, codeChanges, codesToCheck, recheckCodes, upsertCodeChanges } from './code-index.js';
 import { inTransaction } from './db/transaction.js';
 import { heldHashes, insertEventBatch, readEvents } from './event-store.js';
-import { projectStore } from './projections.js';
+import { forgetPayloads } from './payload.js';
+import { type Projection, project, projectStore } from './projections.js';
 import { applyTransferEvents } from './transfers.js';
 
 /** One ledger event as the box sends it: the ledger's row, unchanged (agent/ledger/events.ts). */
@@ -71,10 +72,14 @@ interface CheckedBatch {
   edited: ReadonlySet<WireEvent>;
   /** codeChanges of all the events: what the index gets when the whole batch is new (the usual case). */
   changes: CodeChange[];
+  /** The projections' fold of all the events (hq/projections.ts), likewise. */
+  folded: Projection;
 }
 
 function checkBatch(events: readonly WireEvent[]): CheckedBatch {
-  return { events, edited: new Set(events.filter((e) => computeEventHash(e) !== e.hash)), changes: codeChanges(events) };
+  const checked = { events, edited: new Set(events.filter((e) => computeEventHash(e) !== e.hash)), changes: codeChanges(events), folded: project(events) };
+  forgetPayloads(events);
+  return checked;
 }
 
 /** The codes a batch sold or received, with the seqs they came from (from..to). */
@@ -213,7 +218,7 @@ async function ingestIn(client: pg.PoolClient, storeId: string, batch: CheckedBa
     await upsertCodeChanges(client, storeId, changes);
     const codes = codesToCheck(changes);
     if (codes.length > 0) check = { from: head.seq + 1, to: (fresh[fresh.length - 1] as WireEvent).seq, codes };
-    await projectStore(client, storeId, fresh);
+    await projectStore(client, storeId, fresh, undefined, fresh.length === events.length ? batch.folded : undefined);
     await applyTransferEvents(client, storeId, fresh);
     const last = fresh[fresh.length - 1] as WireEvent;
     head = { seq: last.seq, hash: last.hash };

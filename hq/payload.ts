@@ -13,6 +13,16 @@ export function payloadOf<T = Record<string, unknown>>(e: { payload: string }): 
   return p as T;
 }
 
+/**
+ * Drops the parsed payloads of these events. Ingest folds a batch (code changes, projections) before it takes a
+ * connection, and the batch then waits on PostgreSQL: kept, the parsed objects — as large as the events themselves —
+ * survived the young generation's collections meanwhile and were copied there (`--trace-gc`). Parsed again if
+ * read again (the transfers, a rare event type).
+ */
+export function forgetPayloads(events: readonly { payload: string }[]): void {
+  for (const e of events) parsed.delete(e);
+}
+
 export type Json = Record<string, unknown>;
 
 /** Readers for payload fields a box wrote: a field of the wrong type reads as empty, never throws mid-ingest. */

@@ -227,7 +227,14 @@ async function applyProjection(client: pg.PoolClient, storeId: string, p: Projec
  * between projection_state and the first of them are read back from HQ's events first (hq/event-store.ts). Runs inside the
  * caller's transaction, which holds the store row's lock.
  */
-export async function projectStore(client: pg.PoolClient, storeId: string, events: readonly ProjectableEvent[], upTo?: number): Promise<number> {
+export async function projectStore(
+  client: pg.PoolClient,
+  storeId: string,
+  events: readonly ProjectableEvent[],
+  upTo?: number,
+  /** project(events), when the caller folded them already (ingest does, before it takes a connection). */
+  folded?: Projection,
+): Promise<number> {
   const { rows } = await client.query<{ seq: number }>({
     name: 'hq-proj-state',
     text: 'INSERT INTO projection_state (store_id) VALUES ($1) ON CONFLICT (store_id) DO UPDATE SET seq = projection_state.seq RETURNING seq',
@@ -235,13 +242,13 @@ export async function projectStore(client: pg.PoolClient, storeId: string, event
   });
   const done = Number(rows[0]?.seq ?? 0);
   const first = events[0]?.seq ?? (upTo ?? done) + 1;
-  let all: readonly ProjectableEvent[] = events.filter((e) => e.seq > done);
+  let all: readonly ProjectableEvent[] = events[0] && events[0].seq > done ? events : events.filter((e) => e.seq > done);
   if (done + 1 < first) {
     all = [...(await readEvents(client, storeId, done + 1, first - 1)), ...all];
   }
   const last = all[all.length - 1];
   if (!last) return done;
-  await applyProjection(client, storeId, project(all));
+  await applyProjection(client, storeId, folded && all === events ? folded : project(all));
   await client.query({ name: 'hq-proj-state-seq', text: 'UPDATE projection_state SET seq = $2 WHERE store_id = $1', values: [storeId, last.seq] });
   return last.seq;
 }
