@@ -3,8 +3,7 @@
 // saw twice are flagged with the code index: hq/code-index.ts recheckCodes). Applied in the ingest's
 // transaction under the store row's lock, so a projection never runs ahead of or behind the events;
 // projection_state holds how far each store has been folded, and a store behind (events ingested before these
-// tables existed) is caught up from the events table first.
-
+// tables existed) is caught up from HQ's events first (hq/event-store.ts).
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { maskId } from '../agent/log.js';
@@ -242,13 +241,14 @@ export async function projectStore(
   });
   const done = Number(rows[0]?.seq ?? 0);
   const first = events[0]?.seq ?? (upTo ?? done) + 1;
-  let all: readonly ProjectableEvent[] = events[0] && events[0].seq > done ? events : events.filter((e) => e.seq > done);
+  let all: readonly ProjectableEvent[] = events.filter((e) => e.seq > done);
   if (done + 1 < first) {
     all = [...(await readEvents(client, storeId, done + 1, first - 1)), ...all];
   }
   const last = all[all.length - 1];
   if (!last) return done;
-  await applyProjection(client, storeId, folded && all === events ? folded : project(all));
+  // The caller's fold holds when nothing was filtered out or read back: `all` is then exactly `events`.
+  await applyProjection(client, storeId, folded && all.length === events.length ? folded : project(all));
   await client.query({ name: 'hq-proj-state-seq', text: 'UPDATE projection_state SET seq = $2 WHERE store_id = $1', values: [storeId, last.seq] });
   return last.seq;
 }
